@@ -1,0 +1,258 @@
+"""The ``monitor`` command: parse arguments, call one function, map errors to exit codes.
+
+Exit codes: 0 ok, 2 bad config or usage, 1 runtime failure. Heavy modules are
+imported inside the commands so that ``--help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import click
+import typer
+from rich.console import Console
+
+from monitor.errors import ConfigError, MonitorError
+
+if TYPE_CHECKING:
+    from monitor.config import Config
+    from monitor.pipeline import Context, Progress
+
+log = logging.getLogger(__name__)
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+app = typer.Typer(help="Self-hosted news monitor: polls feeds, keeps what matches the watchlist, "
+                  "and sends digests of genuinely new developments.", no_args_is_help=True,
+                  pretty_exceptions_enable=False, add_completion=False)
+seeds_app = typer.Typer(help="The seed corpus: coverage you already know.", no_args_is_help=True)
+db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+app.add_typer(seeds_app, name="seeds")
+app.add_typer(db_app, name="db")
+
+
+class Fmt(StrEnum):
+    text = "text"
+    markdown = "markdown"
+    html = "html"
+    slack = "slack"
+
+
+class State:
+    config_path: Path | None = None
+
+
+@app.callback()
+def main_options(
+    config: Annotated[Path | None, typer.Option(
+        "--config", "-c", envvar="MONITOR_CONFIG", show_envvar=True,
+        help="Watchlist YAML (default: config/watchlist.yaml).")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging.")] = False,
+) -> None:
+    from monitor.logs import configure
+
+    State.config_path = config
+    configure(verbose)
+
+
+def _config() -> Config:
+    from monitor.config import load_config
+
+    return load_config(State.config_path)
+
+
+@contextmanager
+def _context(config: Config | None = None) -> Iterator[Context]:
+    from monitor.pipeline import build_context
+
+    ctx = build_context(config or _config())
+    try:
+        yield ctx
+    finally:
+        ctx.close()
+
+
+@contextmanager
+def _progress(label: str) -> Iterator[Progress | None]:
+    """A spinner with a running count on a terminal; plain log lines otherwise."""
+    if not err.is_terminal:
+        yield None
+        return
+    from rich.progress import Progress as Bar
+    from rich.progress import SpinnerColumn, TextColumn
+
+    with Bar(SpinnerColumn(), TextColumn("{task.description}"), console=err, transient=True) as bar:
+        task = bar.add_task(label)
+        done = 0
+
+        def advance(outcome: object) -> None:
+            nonlocal done
+            done += 1
+            bar.update(task, description=f"{label}: {done} done, last {getattr(outcome, 'feed_url', '')}")
+
+        yield advance
+
+
+@app.command()
+def run(
+    tick: Annotated[int, typer.Option(help="Seconds between checks for due feeds and digests.", min=1)] = 30,
+) -> None:
+    """Run the daemon: migrate, load seeds, then poll feeds and send digests on schedule."""
+    from datetime import timedelta
+
+    from monitor.daemon import Daemon
+    from monitor.pipeline import start
+
+    with _context() as ctx:
+        added, seeds = start(ctx)
+        log.info("ready", extra={"database": _safe(ctx.db.url), "feeds_added": added, "seeds_changed": seeds})
+        Daemon(ctx, tick=timedelta(seconds=tick)).run()
+
+
+@app.command()
+def poll(
+    once: Annotated[bool, typer.Option("--once", help="One pass over the due feeds, then exit.")] = False,
+    all_feeds: Annotated[bool, typer.Option("--all", help="Treat every enabled feed as due.")] = False,
+) -> None:
+    """Poll feeds and store new items (no digests). Without --once, keeps polling on schedule."""
+    from monitor.daemon import Daemon, run_once
+    from monitor.pipeline import make_all_due, start
+
+    with _context() as ctx:
+        start(ctx)
+        if all_feeds:
+            make_all_due(ctx)
+        if not once:
+            Daemon(ctx, digests=False).run()
+            return
+        with _progress("polling") as progress:
+            report = run_once(ctx, digests=False, progress=progress)
+    failed = [f for f in report.feeds if f.status == "error"]
+    out.print(f"polled {len(report.feeds)} feeds: {sum(f.new_items for f in report.feeds)} new items, "
+              f"{sum(f.relevant for f in report.feeds)} relevant, {len(failed)} failed")
+    for outcome in failed:
+        out.print(f"  {outcome.feed_url}: {outcome.error}", markup=False)
+
+
+@app.command()
+def digest(
+    name: Annotated[str, typer.Argument(help="The digest's name in the config.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print it; reserve and send nothing.")] = False,
+    fmt: Annotated[Fmt, typer.Option("--format", "-f", help="Format for --dry-run.")] = Fmt.text,
+) -> None:
+    """Preview a digest (--dry-run) or send it now."""
+    from monitor.pipeline import preview_digest, run_digest, start
+
+    config = _config()
+    config.digest(name)
+    with _context(config) as ctx:
+        start(ctx)
+        if dry_run:
+            sys.stdout.write(preview_digest(ctx, name, fmt.value))
+            return
+        digest_id = run_digest(ctx, name, ctx.clock.now())
+    out.print("nothing new to send" if digest_id is None else f"digest {name} #{digest_id} sent")
+
+
+@app.command("check-config")
+def check_config() -> None:
+    """Validate the config file and summarise it."""
+    config = _config()
+    feeds = config.all_feeds()
+    google = len(feeds) - len(config.feeds)
+    out.print(f"{config.source}: OK: {len(config.topics)} topics, {len(feeds)} feeds ({google} Google News), "
+              f"{len(config.channels)} channels, {len(config.digests)} digests", markup=False)
+
+
+@app.command()
+def status() -> None:
+    """Show each feed's polling state, and counts of items and deliveries."""
+    from monitor.status import render_status
+
+    with _context() as ctx:
+        ctx.db.upgrade()
+        render_status(ctx, out)
+
+
+@app.command()
+def demo(
+    out_dir: Annotated[Path, typer.Option("--out", help="Where to write the digest files.")] = Path("data/demo"),
+) -> None:
+    """Run the real pipeline offline on bundled sample feeds and print the digest."""
+    from monitor.demo.run import run_demo
+
+    with _progress("demo: polling sample feeds") as progress:
+        result = run_demo(_config(), out_dir, progress)
+    sys.stdout.write(result.text)
+    out.print(f"\n{result.polled} sample feeds polled, {result.stored} items stored, {result.relevant} relevant.")
+    out.print(f"HTML version written to {result.html_path}", markup=False)
+
+
+@seeds_app.command("list")
+def seeds_list() -> None:
+    """List the seed articles loaded as known coverage."""
+    from monitor.pipeline import load_seeds
+    from monitor.store.seeds import list_seeds
+
+    with _context() as ctx:
+        ctx.db.upgrade()
+        load_seeds(ctx)
+        with ctx.db.session() as session:
+            docs = list_seeds(session)
+    for doc in docs:
+        meta = ", ".join(x for x in (doc.outlet, doc.published) if x)
+        out.print(f"{doc.key}  {doc.title}" + (f"  ({meta})" if meta else "") + f"  [{len(doc.text)} chars]",
+                  markup=False)
+    out.print(f"{len(docs)} seed articles")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply database migrations."""
+    with _context() as ctx:
+        ctx.db.upgrade()
+        out.print(f"database at {_safe(ctx.db.url)} is up to date", markup=False)
+
+
+def _safe(url: str) -> str:
+    from monitor.store.session import safe_url
+
+    return safe_url(url)
+
+
+def _report(exc: BaseException) -> int:
+    if isinstance(exc, ConfigError):
+        for line in exc.details or [str(exc)]:
+            err.print(f"error: {line}", markup=False)
+        return 2
+    err.print(f"error: {exc}", markup=False)
+    return 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script; returns the exit code."""
+    command = typer.main.get_command(app)
+    try:
+        result = command.main(args=argv, prog_name="monitor", standalone_mode=False)
+    except MonitorError as exc:
+        return _report(exc)
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except click.Abort:
+        err.print("aborted")
+        return 1
+    except Exception as exc:
+        log.debug("unexpected error", exc_info=True)
+        return _report(exc)
+    return result if isinstance(result, int) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,347 @@
+"""The watchlist config: one strict schema, validated at start-up and by ``check-config``.
+
+``load_config(path)`` reads the YAML (with ``${VAR}`` interpolation and ``*_file``
+secrets), validates it with pydantic models that forbid unknown keys, checks the
+cross-references, and raises :class:`ConfigError` naming the file, the YAML path and
+the line of every problem.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from urllib.parse import quote_plus, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
+
+from monitor.errors import ConfigError
+from monitor.match import QuerySyntaxError, TopicQuery, compile_topic
+from monitor.yamlsrc import LineMap, YamlPath, load_yaml
+
+DEFAULT_CONFIG = Path("config/watchlist.yaml")
+_DURATION = re.compile(r"(\d+)\s*([smhd])")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_SIZE = re.compile(r"(\d+)\s*(b|kb|mb|gb)?", re.IGNORECASE)
+_SIZE_UNITS = {"b": 1, "kb": 1024, "mb": 1024**2, "gb": 1024**3}
+_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+def parse_duration(value: object) -> timedelta:
+    """``90`` (seconds), ``"45s"``, ``"30m"``, ``"1h30m"``, ``"2d"`` -> timedelta."""
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return timedelta(seconds=value)
+    if isinstance(value, str):
+        text = value.strip().lower().replace(" ", "")
+        parts = _DURATION.findall(text)
+        if parts and "".join(n + u for n, u in parts) == text:
+            return timedelta(seconds=sum(int(n) * _UNITS[u] for n, u in parts))
+    raise ValueError(f"not a duration: {value!r} (use e.g. 90s, 30m, 2h, 1d)")
+
+
+def parse_size(value: object) -> int:
+    """``1048576``, ``"512KB"``, ``"10MB"`` -> bytes."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        m = _SIZE.fullmatch(value.strip().replace(" ", ""))
+        if m:
+            return int(m.group(1)) * _SIZE_UNITS[(m.group(2) or "b").lower()]
+    raise ValueError(f"not a size: {value!r} (use e.g. 512KB, 10MB)")
+
+
+Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+Size = Annotated[int, BeforeValidator(parse_size), Field(gt=0)]
+Name = Annotated[str, Field(pattern=_NAME.pattern, max_length=64)]
+VerdictName = Literal["new", "update", "repeat"]
+Format = Literal["text", "markdown", "html", "slack"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Polling(Strict):
+    """How feeds and article pages are fetched."""
+
+    interval: Duration = timedelta(minutes=30)
+    min_interval: Duration = timedelta(minutes=5)
+    max_interval: Duration = timedelta(hours=6)
+    timeout: Duration = timedelta(seconds=20)
+    connect_timeout: Duration = timedelta(seconds=10)
+    max_feed_bytes: Size = 10 * 1024**2
+    max_page_bytes: Size = 5 * 1024**2
+    user_agent: str = "monitor/0.1 (self-hosted news monitor; feed reader)"
+    fetch_articles: Literal["always", "relevant", "never"] = "relevant"
+    allow_hosts: list[str] = []
+    concurrency: int = Field(default=8, ge=1, le=64)
+
+
+class GoogleNews(Strict):
+    """Google News search feeds generated from each topic's query."""
+
+    enabled: bool = True
+    hl: str = "en-US"
+    gl: str = "US"
+    ceid: str = "US:en"
+    interval: Duration | None = None
+
+
+class Topic(Strict):
+    """A watched subject: a query in the watchlist query language and alias phrases."""
+
+    name: Name
+    query: str
+    aliases: list[str] = []
+    google_news: bool | None = None
+    google_query: str | None = None
+
+    @field_validator("query")
+    @classmethod
+    def _parses(cls, query: str) -> str:
+        compile_topic("check", query)
+        return query
+
+
+class Feed(Strict):
+    """A feed to poll."""
+
+    url: str
+    name: str | None = None
+    interval: Duration | None = None
+    topics: list[str] | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _http(cls, url: str) -> str:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError("must be an http(s) URL")
+        return url
+
+
+class Channel(Strict):
+    """A notification channel: an apprise URL (secret) and the digest format it gets."""
+
+    name: Name
+    url: SecretStr
+    format: Format | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _apprise(cls, url: SecretStr) -> SecretStr:
+        from monitor.notify import validate_url  # apprise is heavy: import on use
+
+        validate_url(url.get_secret_value())
+        return url
+
+    def effective_format(self) -> Format:
+        if self.format is not None:
+            return self.format
+        scheme = self.url.get_secret_value().split(":", 1)[0].lower()
+        if scheme in ("mailto", "mailtos"):
+            return "html"
+        return "slack" if scheme == "slack" else "text"
+
+
+class Digest(Strict):
+    """A digest: when it is due, where it goes, and what it includes."""
+
+    name: Name
+    schedule: str
+    timezone: str = "UTC"
+    channels: list[str] = []
+    include: list[VerdictName] = ["new", "update"]
+    max_items: int = Field(default=25, ge=1, le=500)
+    send_empty: bool = False
+    title: str | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, zone: str) -> str:
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {zone!r}") from exc
+        return zone
+
+    @field_validator("schedule")
+    @classmethod
+    def _schedule(cls, schedule: str) -> str:
+        from monitor.scheduler import parse_schedule
+
+        parse_schedule(schedule, "UTC")
+        return schedule
+
+
+class Novelty(Strict):
+    """Thresholds of the novelty judge."""
+
+    repeat_share: float = Field(default=0.8, gt=0, le=1)
+    min_sentence_chars: int = Field(default=25, ge=1)
+
+
+class Config(Strict):
+    """The whole watchlist config."""
+
+    database_url: SecretStr | None = None
+    data_dir: Path = Path("data")
+    seeds_dir: Path = Path("seeds")
+    admin_channel: str | None = None
+    polling: Polling = Polling()
+    google_news: GoogleNews = GoogleNews()
+    topics: list[Topic] = Field(min_length=1)
+    feeds: list[Feed] = []
+    channels: list[Channel] = []
+    digests: list[Digest] = []
+    novelty: Novelty = Novelty()
+    _source: Path = PrivateAttr(default=DEFAULT_CONFIG)
+
+    @property
+    def source(self) -> Path:
+        """The file this config was read from."""
+        return self._source
+
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
+
+    def db_url(self) -> str:
+        """``DATABASE_URL`` from the environment, else the config, else SQLite under data_dir."""
+        env = os.environ.get("DATABASE_URL")
+        if env:
+            return env
+        if self.database_url is not None:
+            return _anchor_sqlite(self.database_url.get_secret_value(), self.source.resolve().parent)
+        return f"sqlite:///{self.data_dir / 'monitor.db'}"
+
+    def compiled_topics(self) -> list[TopicQuery]:
+        return [compile_topic(t.name, t.query, t.aliases) for t in self.topics]
+
+    def channel(self, name: str) -> Channel:
+        return next(c for c in self.channels if c.name == name)
+
+    def digest(self, name: str) -> Digest:
+        for digest in self.digests:
+            if digest.name == name:
+                return digest
+        known = ", ".join(d.name for d in self.digests) or "none"
+        raise ConfigError(f"no digest named {name!r} (configured: {known})", file=str(self.source))
+
+    def all_feeds(self) -> list[Feed]:
+        """The configured feeds plus one Google News search feed per enabled topic."""
+        feeds = list(self.feeds)
+        for topic in self.topics:
+            enabled = self.google_news.enabled if topic.google_news is None else topic.google_news
+            if enabled:
+                feeds.append(google_news_feed(topic, self.google_news))
+        return feeds
+
+
+def _anchor_sqlite(url: str, base: Path) -> str:
+    """A relative SQLite path in the config is relative to the config file's folder."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix) or url == "sqlite://" or url[len(prefix):].startswith(("/", ":memory:")):
+        return url
+    return prefix + str(base / url[len(prefix):])
+
+
+def google_news_feed(topic: Topic, opts: GoogleNews) -> Feed:
+    """The Google News RSS search feed for a topic (its ``google_query`` or ``query``)."""
+    query = quote_plus(topic.google_query or topic.query)
+    url = f"https://news.google.com/rss/search?q={query}&hl={opts.hl}&gl={opts.gl}&ceid={opts.ceid}"
+    return Feed(url=url, name=f"Google News: {topic.name}", interval=opts.interval, topics=[topic.name])
+
+
+def load_config(path: Path | str | None = None) -> Config:
+    """Load and validate a config; raises ConfigError listing every problem with its line."""
+    path = Path(path or os.environ.get("MONITOR_CONFIG") or DEFAULT_CONFIG)
+    data, lines = load_yaml(path)
+    if not isinstance(data, dict):
+        raise ConfigError("the config must be a mapping of settings", file=str(path), line=1)
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as exc:
+        raise _from_validation(exc, lines) from None
+    _check_references(config, lines)
+    return _resolve_paths(config, path)
+
+
+def _from_validation(exc: ValidationError, lines: LineMap) -> ConfigError:
+    problems = []
+    for err in exc.errors():
+        loc: YamlPath = tuple(p for p in err["loc"] if isinstance(p, str | int))
+        loc = _strip_union_tags(loc)
+        problems.append(lines.error(loc, _message(err)))
+    first = problems[0]
+    first.details = [str(p) for p in problems]
+    return first
+
+
+def _strip_union_tags(loc: YamlPath) -> YamlPath:
+    tags = {"str", "int", "float", "bool", "timedelta", "function-before[parse_duration()]"}
+    return tuple(p for p in loc if not (isinstance(p, str) and (p in tags or "[" in p)))
+
+
+def _message(err: Any) -> str:
+    ctx = err.get("ctx") or {}
+    cause = ctx.get("error")
+    if isinstance(cause, QuerySyntaxError | ConfigError):
+        return f"invalid query: {cause}" if isinstance(cause, QuerySyntaxError) else cause.message
+    if err["type"] == "extra_forbidden":
+        return "unknown setting"
+    if err["type"] == "missing":
+        return "required setting is missing"
+    message = str(err["msg"])
+    return message.removeprefix("Value error, ")
+
+
+def _check_references(config: Config, lines: LineMap) -> None:
+    topics = {t.name for t in config.topics}
+    channels = {c.name for c in config.channels}
+    problems: list[ConfigError] = []
+    for kind, names in (("topics", [t.name for t in config.topics]), ("channels", [c.name for c in config.channels]),
+                        ("digests", [d.name for d in config.digests])):
+        seen: set[str] = set()
+        for i, name in enumerate(names):
+            if name in seen:
+                problems.append(lines.error((kind, i, "name"), f"duplicate name {name!r}"))
+            seen.add(name)
+    for i, feed in enumerate(config.feeds):
+        for j, topic in enumerate(feed.topics or []):
+            if topic not in topics:
+                problems.append(lines.error(("feeds", i, "topics", j), f"unknown topic {topic!r}"))
+    for i, digest in enumerate(config.digests):
+        for j, channel in enumerate(digest.channels):
+            if channel not in channels:
+                problems.append(lines.error(("digests", i, "channels", j), f"unknown channel {channel!r}"))
+    if config.admin_channel is not None and config.admin_channel not in channels:
+        problems.append(lines.error(("admin_channel",), f"unknown channel {config.admin_channel!r}"))
+    if problems:
+        problems[0].details = [str(p) for p in problems]
+        raise problems[0]
+
+
+def _resolve_paths(config: Config, path: Path) -> Config:
+    """Relative paths in the config are relative to the config file's folder."""
+    base = path.resolve().parent
+    resolved = config.model_copy(update={
+        "data_dir": (base / config.data_dir).resolve(), "seeds_dir": (base / config.seeds_dir).resolve(),
+    })
+    resolved._source = path
+    return resolved

@@ -1,0 +1,99 @@
+"""The daemon: APScheduler runs one small step on a tick; the database holds all state.
+
+Each step does a bounded unit of work and says whether it did any. A signal sets the
+shutdown flag: the current unit finishes, no new one starts, and the process exits 0.
+``run_once`` is the burst mode used by ``monitor poll --once`` and the tests.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from dataclasses import dataclass
+from datetime import timedelta
+from types import FrameType
+
+from monitor import pipeline
+from monitor.pipeline import Context, Progress
+from monitor.types import FeedOutcome
+
+log = logging.getLogger(__name__)
+TICK = timedelta(seconds=30)
+
+
+@dataclass(frozen=True)
+class CycleReport:
+    """What one pass of the daemon did."""
+
+    feeds: tuple[FeedOutcome, ...]
+    digests: tuple[str, ...]
+    deliveries: tuple[tuple[str, bool], ...]
+
+    @property
+    def did_work(self) -> bool:
+        return bool(self.feeds or self.digests or self.deliveries)
+
+
+class Daemon:
+    """Runs the pipeline on a schedule until a signal asks it to stop."""
+
+    def __init__(self, ctx: Context, *, tick: timedelta = TICK, digests: bool = True) -> None:
+        self.ctx = ctx
+        self.tick = tick
+        self.digests = digests
+        self.stopping = threading.Event()
+        self._busy = threading.Lock()
+
+    def step(self, progress: Progress | None = None) -> CycleReport:
+        """One pass: poll the due feeds, run the due digests, retry owed deliveries."""
+        with self._busy:
+            feeds = pipeline.poll_due(self.ctx, progress, should_stop=self.stopping.is_set)
+            ran: list[str] = []
+            deliveries: list[tuple[str, bool]] = []
+            if self.digests and not self.stopping.is_set():
+                for name, due_at in pipeline.due_digests(self.ctx):
+                    if pipeline.run_digest(self.ctx, name, due_at) is not None:
+                        ran.append(name)
+                deliveries = pipeline.deliver_pending(self.ctx)
+        return CycleReport(tuple(feeds), tuple(ran), tuple(deliveries))
+
+    def _tick(self) -> None:
+        if self.stopping.is_set():
+            return
+        try:
+            report = self.step()
+        except Exception:
+            log.exception("daemon step failed; retrying at the next tick")
+            return
+        if report.did_work:
+            log.info("cycle done", extra={"feeds": len(report.feeds), "digests": len(report.digests)})
+
+    def run(self) -> None:
+        """Block until SIGTERM/SIGINT; a second signal exits at once."""
+        from apscheduler.schedulers.blocking import BlockingScheduler
+
+        scheduler = BlockingScheduler(timezone="UTC")
+        scheduler.add_job(self._tick, "interval", seconds=self.tick.total_seconds(), id="tick",
+                          next_run_time=self.ctx.clock.now(), max_instances=1, coalesce=True)
+
+        def on_signal(signum: int, _frame: FrameType | None) -> None:
+            if self.stopping.is_set():
+                log.warning("second signal: exiting now")
+                raise SystemExit(1)
+            log.info("signal %s: finishing the current unit of work", signal.Signals(signum).name)
+            self.stopping.set()
+            scheduler.shutdown(wait=False)
+
+        signal.signal(signal.SIGTERM, on_signal)
+        signal.signal(signal.SIGINT, on_signal)
+        log.info("daemon started", extra={"tick_s": self.tick.total_seconds()})
+        scheduler.start()
+        if not self._busy.acquire(timeout=10):
+            log.warning("in-flight work did not finish within 10 s; exiting anyway")
+        log.info("daemon stopped")
+
+
+def run_once(ctx: Context, *, digests: bool = True, progress: Progress | None = None) -> CycleReport:
+    """Burst mode: one pass of the daemon, then return."""
+    return Daemon(ctx, digests=digests).step(progress)

@@ -1,0 +1,1 @@
+"""Digests: select and cap (build), render per format (render), schedule and deliver (run)."""

@@ -1,0 +1,90 @@
+"""The exception tree of the monitor.
+
+::
+
+    MonitorError                 base; ``permanent`` says whether retrying can help
+    ├── ConfigError              bad config file: names the file, the YAML path and the line
+    ├── FetchError               fetch: network, HTTP status, size cap, refused address
+    ├── ParseError               parse: the body is not a feed
+    ├── ExtractError             extract: no article text in a page
+    ├── NotifyError              notify: a channel refused or failed a message
+    └── StoreError               store: the database is unusable (e.g. not migrated)
+
+Messages start with their stage (``fetch: 410 gone``), so an error stored with a
+feed or a delivery reads well on its own.
+"""
+
+from __future__ import annotations
+
+
+class MonitorError(Exception):
+    """Base of every error the monitor raises on purpose."""
+
+    stage = "monitor"
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.message = message
+        self.permanent = permanent
+
+    def __str__(self) -> str:
+        return f"{self.stage}: {self.message}"
+
+
+class ConfigError(MonitorError):
+    """A config file that cannot be used; ``str()`` is ``file:line path: problem``."""
+
+    stage = "config"
+
+    def __init__(self, message: str, *, file: str = "", line: int | None = None, path: str = "") -> None:
+        super().__init__(message, permanent=True)
+        self.file = file
+        self.line = line
+        self.path = path
+        self.details: list[str] = []
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where = f"{where}:{self.line}"
+        parts = [p for p in (where, self.path) if p]
+        prefix = " ".join(parts)
+        return f"{prefix}: {self.message}" if prefix else self.message
+
+
+class FetchError(MonitorError):
+    """Fetching a URL failed; ``status`` is the HTTP status when there was one."""
+
+    stage = "fetch"
+
+    def __init__(
+        self, message: str, *, permanent: bool = False, status: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message, permanent=permanent)
+        self.status = status
+        self.retry_after = retry_after
+
+
+class ParseError(MonitorError):
+    """The fetched body is not a usable feed."""
+
+    stage = "parse"
+
+
+class ExtractError(MonitorError):
+    """No article text could be extracted from a page."""
+
+    stage = "extract"
+
+
+class NotifyError(MonitorError):
+    """A notification channel did not accept a message."""
+
+    stage = "notify"
+
+
+class StoreError(MonitorError):
+    """The database cannot be used as it is."""
+
+    stage = "store"

@@ -1,0 +1,45 @@
+"""Article HTML -> :class:`Article` via trafilatura, falling back to the feed summary.
+
+trafilatura is only ever given HTML we fetched ourselves (never a URL: its downloader
+and htmldate's would go to the network on their own). A failed extraction is not a
+lost item: the feed summary stands in and the reason is kept on the Article.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from monitor.types import Article
+
+log = logging.getLogger(__name__)
+MIN_TEXT_CHARS = 200
+MAX_HTML_CHARS = 5_000_000
+
+
+def extract_article(html: str | bytes, *, url: str, summary: str) -> Article:
+    """Main text and metadata of a page; the feed summary when the page yields too little text."""
+    if len(html) > MAX_HTML_CHARS:
+        return fallback(summary, f"extract: page of {len(html)} characters exceeds the cap")
+    import trafilatura
+
+    try:
+        doc: Any = trafilatura.bare_extraction(
+            html, url=url, include_comments=False, include_tables=False, with_metadata=True,
+            favor_precision=True, deduplicate=False,
+        )
+    except Exception as exc:
+        log.warning("extraction raised", extra={"url": url, "error": repr(exc)})
+        return fallback(summary, f"extract: {type(exc).__name__}: {exc}")
+    text = (getattr(doc, "text", None) or "").strip() if doc is not None else ""
+    if len(text) < MIN_TEXT_CHARS and len(text) <= len(summary):
+        return fallback(summary, "extract: no article text found in the page")
+    return Article(
+        text=text, source="page", title=(doc.title or "").strip(), author=(doc.author or "").strip(),
+        sitename=(doc.sitename or "").strip(), language=(doc.language or "").strip(),
+    )
+
+
+def fallback(summary: str, reason: str | None) -> Article:
+    """The feed summary as the article text, with the reason it was used."""
+    return Article(text=summary, source="summary", error=reason)

@@ -1,0 +1,72 @@
+"""The only apprise seam: validate channel URLs and send one message.
+
+apprise never raises on a failed delivery, so every send checks the result and
+captures apprise's own log; the log is redacted before it is stored, because apprise
+URLs carry tokens and passwords.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from typing import Literal
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+log = logging.getLogger(__name__)
+
+Format = Literal["text", "markdown", "html", "slack"]
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """The outcome of one send: ``ok``, and apprise's redacted log when it failed."""
+
+    ok: bool
+    detail: str = ""
+
+
+def validate_url(url: str) -> None:
+    """Raise ValueError (naming only the scheme, never the secret) if apprise rejects ``url``."""
+    import apprise
+
+    if not apprise.Apprise().add(url):
+        scheme = url.split(":", 1)[0] if ":" in url else "(none)"
+        raise ValueError(f"not a valid apprise URL (scheme {scheme!r}); see the apprise wiki for its format")
+
+
+def scheme_of(url: str) -> str:
+    """The URL's scheme: the only part of a channel URL that may be logged."""
+    return url.split(":", 1)[0].lower() if ":" in url else ""
+
+
+def send(url: str, title: str, body: str, fmt: Format) -> SendResult:
+    """Send one message through apprise and report whether the channel accepted it."""
+    import apprise
+
+    body_format = {
+        "html": apprise.NotifyFormat.HTML,
+        "markdown": apprise.NotifyFormat.MARKDOWN,
+        "slack": apprise.NotifyFormat.MARKDOWN,
+        "text": apprise.NotifyFormat.TEXT,
+    }[fmt]
+    client = apprise.Apprise()
+    if not client.add(url):
+        return SendResult(False, f"notify: invalid apprise URL (scheme {scheme_of(url)!r})")
+    with apprise.LogCapture(level=logging.INFO) as captured:  # type: ignore[no-untyped-call]
+        ok = bool(client.notify(title=title, body=body, body_format=body_format))
+        detail = "" if ok else redact(captured.getvalue(), url)
+    if not ok:
+        log.warning("notify failed", extra={"channel_scheme": scheme_of(url)})
+    return SendResult(ok, detail[-4000:])
+
+
+def redact(text: str, url: str) -> str:
+    """Replace every secret-looking piece of ``url`` (user, password, path, query values) in ``text``."""
+    parts = urlsplit(url)
+    secrets = {parts.username or "", parts.password or ""}
+    secrets.update(unquote(seg) for seg in parts.path.split("/"))
+    secrets.update(value for _, value in parse_qsl(parts.query))
+    for secret in sorted((s for s in secrets if len(s) >= 4), key=len, reverse=True):
+        text = re.sub(re.escape(secret), "***", text)
+    return text

@@ -1,0 +1,38 @@
+"""Sentences, normalisation and fingerprints shared by every novelty layer."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from monitor.match import normalize
+
+# A sentence ends at . ! ? (optionally followed by a closing quote or bracket) before
+# whitespace and a capital, digit or opening quote; line breaks always end one.
+_BOUNDARY = re.compile(r"(?<=[.!?])[\"'”’)\]]?\s+(?=[\"'“‘(\[]?[A-Z0-9\u0600-\u06FF])|\n+")
+_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def sentences(text: str, min_chars: int = 1) -> list[str]:
+    """The sentences of ``text`` (stripped), keeping those of at least ``min_chars`` characters."""
+    out = []
+    for part in _BOUNDARY.split(text):
+        sentence = part.strip()
+        if len(sentence) >= min_chars:
+            out.append(sentence)
+    return out
+
+
+def normalize_text(text: str) -> str:
+    """Casefolded, diacritic-free words separated by single spaces (punctuation and quotes dropped)."""
+    return _NON_WORD.sub(" ", normalize(text)).strip()
+
+
+def fingerprint(text: str) -> str:
+    """A short, stable fingerprint of the normalised text."""
+    return hashlib.blake2b(normalize_text(text).encode(), digest_size=16).hexdigest()
+
+
+def content_hash(text: str) -> str:
+    """The fingerprint of a whole document's normalised text."""
+    return hashlib.sha256(normalize_text(text).encode()).hexdigest()

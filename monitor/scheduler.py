@@ -1,0 +1,99 @@
+"""Pure scheduling maths: when a feed is next polled and when a digest is next due.
+
+Nothing here reads the clock or the database; callers pass ``now`` and the state.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import cast
+from zoneinfo import ZoneInfo
+
+from apscheduler.triggers.cron import CronTrigger
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A digest schedule: a cron expression in a time zone, or a fixed interval."""
+
+    text: str
+    cron: CronTrigger | None = None
+    every: timedelta | None = None
+
+    def next_after(self, moment: datetime) -> datetime:
+        """The first due time strictly after ``moment`` (an aware datetime)."""
+        if self.every is not None:
+            return moment + self.every
+        assert self.cron is not None
+        fire = self.cron.get_next_fire_time(None, moment + timedelta(microseconds=1))
+        if fire is None:  # pragma: no cover - a crontab always fires again
+            raise ValueError(f"schedule {self.text!r} never fires again")
+        return cast(datetime, fire)
+
+
+def parse_schedule(text: str, timezone: str) -> Schedule:
+    """``"0 8 * * *"`` (cron, in ``timezone``) or ``"every 6h"``; raises ValueError otherwise."""
+    from monitor.config import parse_duration  # config imports this module for validation
+
+    stripped = text.strip()
+    if stripped.lower().startswith("every "):
+        every = parse_duration(stripped[6:])
+        if every < timedelta(minutes=1):
+            raise ValueError("an interval schedule must be at least 1 minute")
+        return Schedule(stripped, every=every)
+    if len(stripped.split()) != 5:
+        raise ValueError(f"not a valid cron expression: {text!r} (5 fields, or 'every 6h')")
+    try:
+        trigger = CronTrigger.from_crontab(stripped, timezone=ZoneInfo(timezone))
+    except ValueError as exc:
+        raise ValueError(f"not a valid cron expression: {text!r} ({exc})") from exc
+    return Schedule(stripped, cron=trigger)
+
+
+def latest_due(schedule: Schedule, since: datetime, now: datetime) -> datetime | None:
+    """The last due time in ``(since, now]``, or None when nothing fell due (missed runs coalesce)."""
+    due = schedule.next_after(since)
+    if due > now:
+        return None
+    while (following := schedule.next_after(due)) <= now:
+        due = following
+    return due
+
+
+@dataclass(frozen=True)
+class PollPolicy:
+    """Bounds of the polling interval."""
+
+    interval: timedelta
+    min_interval: timedelta
+    max_interval: timedelta
+
+
+def next_poll(
+    now: datetime, policy: PollPolicy, *, failures: int = 0, retry_after: float | None = None,
+    ttl_minutes: int | None = None, rng: random.Random | None = None,
+) -> datetime:
+    """When to poll a feed next.
+
+    Success: the configured interval, raised to the feed's RSS ``ttl``, clamped to
+    [min, max]. Failure: exponential back-off from the interval (doubling per
+    consecutive failure, capped at max) with +-20% jitter so failed feeds never retry in
+    lockstep, and never sooner than a server's ``Retry-After``.
+    """
+    rng = rng or random.Random()
+    if failures <= 0:
+        wait = policy.interval
+        if ttl_minutes:
+            wait = max(wait, timedelta(minutes=ttl_minutes))
+        return now + _clamp(wait, policy)
+    base = policy.min_interval * (1 << min(failures - 1, 16))
+    wait = min(base, policy.max_interval) * rng.uniform(0.8, 1.2)
+    if retry_after is not None:
+        wait = max(wait, timedelta(seconds=retry_after))
+    return now + min(wait, policy.max_interval * 4)
+
+
+def _clamp(wait: timedelta, policy: PollPolicy) -> timedelta:
+    return max(policy.min_interval, min(policy.max_interval, wait))

@@ -1,0 +1,39 @@
+"""``monitor status``: each feed's polling state, and counts of items and deliveries."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.console import Console
+from rich.table import Table
+
+from monitor.pipeline import Context
+from monitor.store import digests as digest_store
+from monitor.store import feeds as feed_store
+from monitor.store import items as item_store
+from monitor.store.session import safe_url
+
+
+def render_status(ctx: Context, console: Console) -> None:
+    with ctx.db.session() as session:
+        feeds = feed_store.all_feeds(session)
+        verdicts = item_store.count_by_verdict(session)
+        deliveries = digest_store.delivery_counts(session)
+    table = Table(title=f"Feeds ({len(feeds)})", show_lines=False)
+    for column in ("feed", "last poll", "result", "items", "next poll", "errors", "state"):
+        table.add_column(column, overflow="fold")
+    for feed in feeds:
+        result = feed.last_status or "-"
+        if feed.last_status == "error" and feed.last_error:
+            result = feed.last_error[:80]
+        table.add_row(feed.name, _when(feed.last_polled_at), result, str(feed.items_last_poll),
+                      _when(feed.next_poll_at), str(feed.error_count), "enabled" if feed.enabled else "DISABLED")
+    console.print(table)
+    console.print("items: " + (", ".join(f"{k} {v}" for k, v in sorted(verdicts.items())) or "none"), markup=False)
+    console.print("deliveries: " + (", ".join(f"{k} {v}" for k, v in sorted(deliveries.items())) or "none"),
+                  markup=False)
+    console.print(f"database: {safe_url(ctx.db.url)}", markup=False)
+
+
+def _when(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "-"

@@ -1,0 +1,93 @@
+"""The digests aggregate: schedule state, reserved items and the per-channel delivery ledger.
+
+A digest is created once per (name, due time): the unique key makes a second creation
+impossible, even from another process. Its items are reserved in the same commit, and one
+delivery row per channel records whether that channel has it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from monitor.store.schema import DeliveryRow, DigestItemRow, DigestRow, DigestStateRow
+from monitor.types import PendingDelivery
+
+
+def last_due(session: Session, name: str) -> datetime | None:
+    row = session.get(DigestStateRow, name)
+    return row.last_due_at if row is not None else None
+
+
+def set_last_due(session: Session, name: str, when: datetime) -> None:
+    row = session.get(DigestStateRow, name)
+    if row is None:
+        session.add(DigestStateRow(name=name, last_due_at=when))
+    elif when > row.last_due_at:
+        row.last_due_at = when
+    session.flush()
+
+
+def create_digest(
+    session: Session, name: str, due_at: datetime, *, item_ids: Sequence[int], channels: Sequence[str], now: datetime,
+) -> int | None:
+    """Create the digest, reserve its items and open a delivery per channel; None if it exists already."""
+    try:
+        with session.begin_nested():
+            digest = DigestRow(name=name, due_at=due_at, created_at=now, item_count=len(item_ids))
+            session.add(digest)
+            session.flush()
+            session.add_all(DigestItemRow(digest_id=digest.id, item_id=i, digest_name=name) for i in item_ids)
+            session.add_all(DeliveryRow(digest_id=digest.id, channel=c, status="pending", attempts=0,
+                                        next_attempt_at=now) for c in channels)
+            session.flush()
+    except IntegrityError:
+        return None
+    return digest.id
+
+
+def digest_item_ids(session: Session, digest_id: int) -> list[int]:
+    query = select(DigestItemRow.item_id).where(DigestItemRow.digest_id == digest_id)
+    return list(session.scalars(query))
+
+
+def pending(session: Session, now: datetime) -> list[PendingDelivery]:
+    """Deliveries still owed whose next attempt has come, oldest digest first."""
+    query = (
+        select(DeliveryRow, DigestRow)
+        .join(DigestRow, DigestRow.id == DeliveryRow.digest_id)
+        .where(DeliveryRow.status == "pending", DeliveryRow.next_attempt_at <= now)
+        .order_by(DigestRow.due_at, DeliveryRow.id)
+    )
+    return [
+        PendingDelivery(delivery_id=d.id, digest_id=g.id, digest_name=g.name, due_at=g.due_at,
+                        channel=d.channel, attempts=d.attempts)
+        for d, g in session.execute(query).tuples()
+    ]
+
+
+def mark_sent(session: Session, delivery_id: int, now: datetime) -> None:
+    row = session.get_one(DeliveryRow, delivery_id)
+    row.status, row.sent_at, row.attempts, row.last_error = "sent", now, row.attempts + 1, None
+
+
+def mark_failed(session: Session, delivery_id: int, error: str, retry_at: datetime | None) -> None:
+    """Record a failed attempt; with ``retry_at`` None the delivery is given up as failed."""
+    row = session.get_one(DeliveryRow, delivery_id)
+    row.attempts += 1
+    row.last_error = error[:8000]
+    if retry_at is None:
+        row.status = "failed"
+    else:
+        row.next_attempt_at = retry_at
+
+
+def delivery_counts(session: Session) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for status in session.scalars(select(DeliveryRow.status)):
+        counts[status] = counts.get(status, 0) + 1
+    return counts

@@ -1,0 +1,111 @@
+"""The items aggregate: stored articles with their relevance and novelty verdicts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict
+from typing import cast
+
+from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy.orm import Session
+
+from monitor.store.schema import DigestItemRow, FeedRow, ItemRow, SentenceRow
+from monitor.types import DigestEntry, NewItem, Verdict
+
+Origin = str  # "seed" or "item"
+
+
+def entry_seen(session: Session, feed_id: int, key: str, url: str) -> bool:
+    """Whether this entry (same feed and key) or this article (same canonical URL) is stored."""
+    conditions: list[ColumnElement[bool]] = [(ItemRow.feed_id == feed_id) & (ItemRow.entry_key == key)]
+    if url:
+        conditions.append(ItemRow.url == url)
+    return session.scalar(select(ItemRow.id).where(or_(*conditions)).limit(1)) is not None
+
+
+def add_item(session: Session, item: NewItem) -> int:
+    """Store an item and the fingerprints of its sentences; returns its id."""
+    entry, article, judgement = item.entry, item.article, item.judgement
+    row = ItemRow(
+        feed_id=item.feed_id, entry_key=entry.key, url=entry.link or None, title=entry.title or article.title,
+        summary=entry.summary, text=article.text, text_source=article.source, extract_error=article.error,
+        author=entry.author or article.author, sitename=article.sitename, language=article.language,
+        published_at=entry.published or item.fetched_at, fetched_at=item.fetched_at,
+        content_hash=item.content_hash, topics=list(item.relevance.topics),
+        evidence=[asdict(ev) for ev in item.relevance.evidence], relevance=item.relevance.score,
+        verdict=judgement.verdict if judgement else None, vs_seeds=judgement.vs_seeds if judgement else None,
+        score=judgement.score if judgement else 0.0,
+        novel_sentences=list(judgement.novel_sentences) if judgement else [],
+    )
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def hash_origin(session: Session, content_hash: str) -> Origin | None:
+    """``"seed"`` or ``"item"`` when a text with this normalised hash is already known."""
+    from monitor.store.schema import SeedRow
+
+    if session.scalar(select(SeedRow.id).where(SeedRow.content_hash == content_hash).limit(1)) is not None:
+        return "seed"
+    if session.scalar(select(ItemRow.id).where(ItemRow.content_hash == content_hash).limit(1)) is not None:
+        return "item"
+    return None
+
+
+def sentence_origins(session: Session, keys: Sequence[str]) -> dict[str, Origin]:
+    """The known sentence fingerprints among ``keys``, with where each was first seen."""
+    found: dict[str, Origin] = {}
+    for start in range(0, len(keys), 500):
+        chunk = list(keys[start : start + 500])
+        query = select(SentenceRow.key, SentenceRow.origin).where(SentenceRow.key.in_(chunk))
+        found.update({key: origin for key, origin in session.execute(query).tuples()})
+    return found
+
+
+def add_sentences(session: Session, keys: Iterable[str], origin: Origin) -> None:
+    """Remember sentence fingerprints; a seed origin wins over an item origin."""
+    unique = list(dict.fromkeys(keys))
+    existing = sentence_origins(session, unique)
+    for key in unique:
+        if key not in existing:
+            session.add(SentenceRow(key=key, origin=origin))
+        elif origin == "seed" and existing[key] != "seed":
+            session.get_one(SentenceRow, key).origin = "seed"
+    session.flush()
+
+
+def undigested(session: Session, digest_name: str, verdicts: Sequence[str]) -> list[DigestEntry]:
+    """Relevant items with one of ``verdicts`` not yet reserved by a digest of this name, best first."""
+    reserved = select(DigestItemRow.item_id).where(DigestItemRow.digest_name == digest_name)
+    query = (
+        select(ItemRow, FeedRow.name)
+        .join(FeedRow, FeedRow.id == ItemRow.feed_id)
+        .where(ItemRow.verdict.in_(list(verdicts)), ItemRow.id.not_in(reserved))
+        .order_by(ItemRow.score.desc(), ItemRow.published_at.desc(), ItemRow.id)
+    )
+    return [_entry(row, feed_name) for row, feed_name in session.execute(query).tuples()]
+
+
+def entries_by_id(session: Session, item_ids: Sequence[int]) -> list[DigestEntry]:
+    query = (
+        select(ItemRow, FeedRow.name).join(FeedRow, FeedRow.id == ItemRow.feed_id)
+        .where(ItemRow.id.in_(list(item_ids)))
+        .order_by(ItemRow.score.desc(), ItemRow.published_at.desc(), ItemRow.id)
+    )
+    return [_entry(row, feed_name) for row, feed_name in session.execute(query).tuples()]
+
+
+def count_by_verdict(session: Session) -> dict[str, int]:
+    query = select(ItemRow.verdict, func.count()).group_by(ItemRow.verdict)
+    return {str(verdict or "irrelevant"): int(n) for verdict, n in session.execute(query).tuples()}
+
+
+def _entry(row: ItemRow, feed_name: str) -> DigestEntry:
+    matched = "; ".join(dict.fromkeys(f"{ev['term']} in {ev['where']}" for ev in row.evidence))
+    verdict = cast(Verdict, row.verdict or "new")
+    return DigestEntry(
+        item_id=row.id, title=row.title, url=row.url or "", outlet=row.sitename or feed_name,
+        published=row.published_at, verdict=verdict, score=row.score, matched=matched,
+        novel_sentences=tuple(row.novel_sentences), summary=row.summary,
+    )

@@ -1,0 +1,218 @@
+"""Typed values passed between stages.
+
+No ORM row and no feedparser dict crosses a stage boundary: each stage takes and
+returns these frozen dataclasses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+Verdict = Literal["new", "update", "repeat"]
+VsSeeds = Literal["new", "known"]
+TextSource = Literal["page", "summary"]
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """One HTTP answer, after redirects; ``body`` is empty for a 304."""
+
+    url: str
+    final_url: str
+    status: int
+    body: bytes
+    content_type: str = ""
+    etag: str | None = None
+    last_modified: str | None = None
+    elapsed_ms: int = 0
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    """One entry of a feed, with a stable identity and a canonical link."""
+
+    key: str
+    title: str
+    link: str
+    summary: str
+    published: datetime | None
+    author: str = ""
+
+
+@dataclass(frozen=True)
+class ParsedFeed:
+    """A feed document reduced to what the pipeline needs."""
+
+    title: str
+    entries: tuple[FeedEntry, ...]
+    ttl_minutes: int | None = None
+
+
+@dataclass(frozen=True)
+class Article:
+    """The readable text of an entry, from its page or (failing that) its summary."""
+
+    text: str
+    source: TextSource
+    title: str = ""
+    author: str = ""
+    sitename: str = ""
+    language: str = ""
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One reason an article matched: a topic, the term that hit, and where."""
+
+    topic: str
+    term: str
+    where: Literal["title", "text"]
+
+
+@dataclass(frozen=True)
+class Relevance:
+    """Which topics an article is about, and why."""
+
+    topics: tuple[str, ...]
+    evidence: tuple[Evidence, ...]
+    score: float
+
+    @property
+    def relevant(self) -> bool:
+        return bool(self.topics)
+
+    def explain(self) -> str:
+        """A short human line: ``Imran Khan in title; Adiala in text``."""
+        seen: list[str] = []
+        for ev in self.evidence:
+            part = f"{ev.term} in {ev.where}"
+            if part not in seen:
+                seen.append(part)
+        return "; ".join(seen)
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """The novelty verdict on one article."""
+
+    verdict: Verdict
+    vs_seeds: VsSeeds
+    score: float
+    novel_sentences: tuple[str, ...] = ()
+    known_sentences: int = 0
+    total_sentences: int = 0
+
+
+@dataclass(frozen=True)
+class SeedDoc:
+    """One seed article: coverage the user already knows."""
+
+    key: str
+    title: str
+    text: str
+    outlet: str = ""
+    published: str = ""
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class NewItem:
+    """An article ready to be stored: everything the earlier stages found."""
+
+    feed_id: int
+    entry: FeedEntry
+    article: Article
+    relevance: Relevance
+    judgement: Judgement | None  # None for irrelevant entries, kept only so they are not fetched again
+    content_hash: str
+    fetched_at: datetime
+
+
+@dataclass(frozen=True)
+class FeedOutcome:
+    """What one poll of one feed did."""
+
+    feed_url: str
+    status: str
+    entries: int = 0
+    new_items: int = 0
+    relevant: int = 0
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class DigestEntry:
+    """One item as a digest shows it."""
+
+    item_id: int
+    title: str
+    url: str
+    outlet: str
+    published: datetime | None
+    verdict: Verdict
+    score: float
+    matched: str
+    novel_sentences: tuple[str, ...]
+    summary: str
+
+
+@dataclass(frozen=True)
+class DigestContent:
+    """Everything a template needs to render one digest."""
+
+    name: str
+    title: str
+    window_end: datetime
+    entries: tuple[DigestEntry, ...]
+    more: int = 0
+    generated_at: datetime | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FeedSpec:
+    """A feed as the config defines it."""
+
+    url: str
+    name: str
+    topics: tuple[str, ...] | None
+    interval_seconds: int | None
+
+
+@dataclass(frozen=True)
+class FeedState:
+    """A feed's stored polling state."""
+
+    id: int
+    url: str
+    name: str
+    topics: tuple[str, ...] | None
+    enabled: bool
+    etag: str | None
+    last_modified: str | None
+    body_hash: str | None
+    last_polled_at: datetime | None
+    next_poll_at: datetime | None
+    last_status: str | None
+    last_error: str | None
+    error_count: int
+    items_last_poll: int
+
+
+@dataclass(frozen=True)
+class PendingDelivery:
+    """A digest still owed to one channel."""
+
+    delivery_id: int
+    digest_id: int
+    digest_name: str
+    due_at: datetime
+    channel: str
+    attempts: int

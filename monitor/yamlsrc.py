@@ -1,0 +1,143 @@
+"""YAML with memory: every value keeps the line it came from.
+
+``load_yaml(path)`` returns plain Python data plus a :class:`LineMap` from YAML paths
+(``("digests", 0, "schedule")``) to 1-based line numbers, so that later validation
+errors can name the line. It also expands ``${VAR}`` / ``${VAR:-default}`` in string
+values and reads ``<key>_file`` secrets into ``<key>``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from monitor.errors import ConfigError
+
+YamlPath = tuple[str | int, ...]
+_VAR = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+
+
+def format_path(path: YamlPath) -> str:
+    """``("digests", 0, "schedule")`` -> ``digests[0].schedule``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+class LineMap:
+    """Lines of the YAML values, looked up by path (falling back to the nearest parent)."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self._lines: dict[YamlPath, int] = {}
+
+    def record(self, path: YamlPath, line: int) -> None:
+        self._lines.setdefault(path, line)
+
+    def line(self, path: YamlPath) -> int | None:
+        for cut in range(len(path), -1, -1):
+            found = self._lines.get(path[:cut])
+            if found is not None:
+                return found
+        return None
+
+    def error(self, path: YamlPath, message: str) -> ConfigError:
+        return ConfigError(message, file=self.file, line=self.line(path), path=format_path(path))
+
+
+def load_yaml(path: Path, env: Mapping[str, str] | None = None) -> tuple[Any, LineMap]:
+    """Read ``path`` and return ``(data, lines)``; a syntax error is a ConfigError with its line."""
+    env = os.environ if env is None else env
+    lines = LineMap(str(path))
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read config: {exc.strerror or exc}", file=str(path)) from exc
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return {}, lines
+        data = _Builder(loader, lines, env, path.parent).build(node, ())
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        raise ConfigError(f"invalid YAML: {exc.problem or exc}", file=str(path), line=line) from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"invalid YAML: {exc}", file=str(path)) from exc
+    finally:
+        loader.dispose()
+    return data, lines
+
+
+class _Builder:
+    def __init__(self, loader: yaml.SafeLoader, lines: LineMap, env: Mapping[str, str], base: Path) -> None:
+        self.loader = loader
+        self.lines = lines
+        self.env = env
+        self.base = base
+
+    def build(self, node: yaml.Node, path: YamlPath) -> Any:
+        self.lines.record(path, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(child, (*path, i)) for i, child in enumerate(node.value)]
+        value = self.loader.construct_object(node, deep=True)
+        if isinstance(value, str):
+            return self._expand(value, path)
+        return value
+
+    def _mapping(self, node: yaml.MappingNode, path: YamlPath) -> dict[str, Any]:
+        self.loader.flatten_mapping(node)
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = self.loader.construct_object(key_node, deep=True)
+            if not isinstance(key, str):
+                raise self.lines.error(path, f"keys must be strings, got {key!r}")
+            child: YamlPath = (*path, key)
+            self.lines.record(child, key_node.start_mark.line + 1)
+            if key in out:
+                raise self.lines.error(child, "duplicate key")
+            out[key] = self.build(value_node, child)
+        return self._secrets(out, path)
+
+    def _secrets(self, mapping: dict[str, Any], path: YamlPath) -> dict[str, Any]:
+        for key in [k for k in mapping if k.endswith("_file")]:
+            target = key.removesuffix("_file")
+            where: YamlPath = (*path, key)
+            if target in mapping:
+                raise self.lines.error(where, f"give either {target} or {key}, not both")
+            raw = mapping.pop(key)
+            if not isinstance(raw, str):
+                raise self.lines.error(where, "must be a file path")
+            file = Path(raw) if Path(raw).is_absolute() else self.base / raw
+            try:
+                mapping[target] = file.read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                raise self.lines.error(where, f"cannot read secret file {raw}: {exc.strerror or exc}") from exc
+            self.lines.record((*path, target), self.lines.line(where) or 0)
+        return mapping
+
+    def _expand(self, value: str, path: YamlPath) -> str:
+        def repl(match: re.Match[str]) -> str:
+            if match.group(0) == "$$":
+                return "$"
+            name, default = match.group(1), match.group(2)
+            found = self.env.get(name)
+            if found is not None and (found != "" or default is None):
+                return found
+            if default is not None:
+                return default
+            raise self.lines.error(path, f"environment variable {name} is not set (use ${{{name}:-default}})")
+
+        return _VAR.sub(repl, value)
