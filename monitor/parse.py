@@ -66,8 +66,9 @@ def _entry(raw: Any, now: datetime) -> FeedEntry | None:
     guid = (raw.get("id") or "").strip()
     key = guid or canonical or _hash_key(title, raw.get("published") or raw.get("updated") or "")
     summary = _clean(html.unescape(_TAGS.sub(" ", raw.get("summary", ""))))
+    source = raw.get("source") or {}
     return FeedEntry(key=key[:1000], title=title, link=canonical, summary=summary, published=published,
-                     author=_clean(raw.get("author", "")))
+                     author=_clean(raw.get("author", "")), source=_clean(source.get("title", "")))
 
 
 def parse_date(value: Any, now: datetime) -> datetime | None:

@@ -170,8 +170,8 @@ def process_entry(ctx: Context, feed: FeedState, entry: FeedEntry) -> Relevance 
     text = article.text or entry.title
     with ctx.db.session() as session:
         judgement = _judge(ctx, session, text) if relevance.relevant else None
-        item = NewItem(feed_id=feed.id, entry=entry, article=article, relevance=relevance,
-                       judgement=judgement, content_hash=content_hash(text), fetched_at=ctx.clock.now())
+        item = NewItem(feed_id=feed.id, entry=entry, article=article, relevance=relevance, judgement=judgement,
+                       content_hash=content_hash(text), fetched_at=ctx.clock.now(), outlet=entry.source or feed.name)
         try:
             with session.begin_nested():
                 item_store.add_item(session, item)

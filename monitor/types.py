@@ -43,6 +43,7 @@ class FeedEntry:
     summary: str
     published: datetime | None
     author: str = ""
+    source: str = ""  # the publisher an aggregator (e.g. Google News) names for this entry
 
 
 @dataclass(frozen=True)
@@ -133,6 +134,7 @@ class NewItem:
     judgement: Judgement | None  # None for irrelevant entries, kept only so they are not fetched again
     content_hash: str
     fetched_at: datetime
+    outlet: str = ""
 
 
 @dataclass(frozen=True)

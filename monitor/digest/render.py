@@ -52,7 +52,7 @@ def environment(override_dir: Path | None = None) -> Environment:
         loaders.append(FileSystemLoader(str(override_dir)))
     loaders.append(PackageLoader("monitor.digest", "templates"))
     env = Environment(
-        loader=ChoiceLoader(loaders), autoescape=select_autoescape(["html"], default=False),
+        loader=ChoiceLoader(loaders), autoescape=select_autoescape(["html", "html.j2"], default=False),
         undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
     )
     env.filters.update(md=md_escape, slack=slack_escape, href=safe_href)

@@ -66,7 +66,7 @@ def pending(session: Session, now: datetime) -> list[PendingDelivery]:
     return [
         PendingDelivery(delivery_id=d.id, digest_id=g.id, digest_name=g.name, due_at=g.due_at,
                         channel=d.channel, attempts=d.attempts)
-        for d, g in session.execute(query).tuples()
+        for d, g in session.execute(query)
     ]
 
 

@@ -29,7 +29,7 @@ def add_item(session: Session, item: NewItem) -> int:
     row = ItemRow(
         feed_id=item.feed_id, entry_key=entry.key, url=entry.link or None, title=entry.title or article.title,
         summary=entry.summary, text=article.text, text_source=article.source, extract_error=article.error,
-        author=entry.author or article.author, sitename=article.sitename, language=article.language,
+        author=entry.author or article.author, outlet=item.outlet, sitename=article.sitename, language=article.language,
         published_at=entry.published or item.fetched_at, fetched_at=item.fetched_at,
         content_hash=item.content_hash, topics=list(item.relevance.topics),
         evidence=[asdict(ev) for ev in item.relevance.evidence], relevance=item.relevance.score,
@@ -59,7 +59,7 @@ def sentence_origins(session: Session, keys: Sequence[str]) -> dict[str, Origin]
     for start in range(0, len(keys), 500):
         chunk = list(keys[start : start + 500])
         query = select(SentenceRow.key, SentenceRow.origin).where(SentenceRow.key.in_(chunk))
-        found.update({key: origin for key, origin in session.execute(query).tuples()})
+        found.update({key: origin for key, origin in session.execute(query)})
     return found
 
 
@@ -84,7 +84,7 @@ def undigested(session: Session, digest_name: str, verdicts: Sequence[str]) -> l
         .where(ItemRow.verdict.in_(list(verdicts)), ItemRow.id.not_in(reserved))
         .order_by(ItemRow.score.desc(), ItemRow.published_at.desc(), ItemRow.id)
     )
-    return [_entry(row, feed_name) for row, feed_name in session.execute(query).tuples()]
+    return [_entry(row, feed_name) for row, feed_name in session.execute(query)]
 
 
 def entries_by_id(session: Session, item_ids: Sequence[int]) -> list[DigestEntry]:
@@ -93,19 +93,28 @@ def entries_by_id(session: Session, item_ids: Sequence[int]) -> list[DigestEntry
         .where(ItemRow.id.in_(list(item_ids)))
         .order_by(ItemRow.score.desc(), ItemRow.published_at.desc(), ItemRow.id)
     )
-    return [_entry(row, feed_name) for row, feed_name in session.execute(query).tuples()]
+    return [_entry(row, feed_name) for row, feed_name in session.execute(query)]
 
 
 def count_by_verdict(session: Session) -> dict[str, int]:
     query = select(ItemRow.verdict, func.count()).group_by(ItemRow.verdict)
-    return {str(verdict or "irrelevant"): int(n) for verdict, n in session.execute(query).tuples()}
+    return {str(verdict or "irrelevant"): int(n) for verdict, n in session.execute(query)}
+
+
+def explain(evidence: Sequence[dict[str, str]], limit: int = 5) -> str:
+    """``Imran Khan in title; Adiala jail in text``: each term once, where it counts most, title first."""
+    where: dict[str, str] = {}
+    for ev in evidence:
+        if where.get(ev["term"]) != "title":
+            where[ev["term"]] = ev["where"]
+    ordered = sorted(where.items(), key=lambda kv: kv[1] != "title")
+    return "; ".join(f"{term} in {place}" for term, place in ordered[:limit])
 
 
 def _entry(row: ItemRow, feed_name: str) -> DigestEntry:
-    matched = "; ".join(dict.fromkeys(f"{ev['term']} in {ev['where']}" for ev in row.evidence))
     verdict = cast(Verdict, row.verdict or "new")
     return DigestEntry(
-        item_id=row.id, title=row.title, url=row.url or "", outlet=row.sitename or feed_name,
-        published=row.published_at, verdict=verdict, score=row.score, matched=matched,
+        item_id=row.id, title=row.title, url=row.url or "", outlet=row.outlet or row.sitename or feed_name,
+        published=row.published_at, verdict=verdict, score=row.score, matched=explain(row.evidence),
         novel_sentences=tuple(row.novel_sentences), summary=row.summary,
     )

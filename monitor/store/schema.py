@@ -84,6 +84,7 @@ class ItemRow(Base):
     text_source: Mapped[str] = mapped_column(String(20), default="summary")
     extract_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     author: Mapped[str] = mapped_column(String(300), default="")
+    outlet: Mapped[str] = mapped_column(String(300), default="")
     sitename: Mapped[str] = mapped_column(String(300), default="")
     language: Mapped[str] = mapped_column(String(20), default="")
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

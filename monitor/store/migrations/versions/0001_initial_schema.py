@@ -110,6 +110,7 @@ def upgrade() -> None:
     sa.Column('text_source', sa.String(length=20), nullable=False),
     sa.Column('extract_error', sa.Text(), nullable=True),
     sa.Column('author', sa.String(length=300), nullable=False),
+    sa.Column('outlet', sa.String(length=300), nullable=False),
     sa.Column('sitename', sa.String(length=300), nullable=False),
     sa.Column('language', sa.String(length=20), nullable=False),
     sa.Column('published_at', sa.DateTime(timezone=True), nullable=True),

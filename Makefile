@@ -1,0 +1,47 @@
+# Two commands do all set-up: `make run` and `make test` (Python 3.11+ is the only requirement).
+SHELL := /bin/bash
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
+	command -v $$p >/dev/null && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' && { echo $$p; break; }; done)
+VENV := .venv
+BIN := $(VENV)/bin
+APP_STAMP := $(VENV)/.installed-app
+DEV_STAMP := $(VENV)/.installed-dev
+
+.PHONY: run test demo lint typecheck pytest check-config clean
+
+$(BIN)/python:
+	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is required" >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(APP_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(DEV_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@ $(APP_STAMP)
+
+run: $(APP_STAMP)  ## migrate, load seeds and start the daemon with config/watchlist.yaml
+	$(BIN)/monitor db upgrade
+	exec $(BIN)/monitor run
+
+demo: $(APP_STAMP)  ## offline demo on bundled sample feeds
+	$(BIN)/monitor demo
+
+check-config: $(APP_STAMP)
+	$(BIN)/monitor check-config
+
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check monitor tests benchmarks
+
+typecheck: $(DEV_STAMP)
+	$(BIN)/mypy --strict monitor
+
+pytest: $(DEV_STAMP)
+	$(BIN)/pytest -q
+
+test: lint typecheck pytest  ## ruff, mypy --strict and the whole test suite
+
+clean:
+	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,118 @@
+"""Shared fixtures: databases (SQLite and PostgreSQL), a local HTTP site, a local SMTP server."""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from sqlalchemy import create_engine, text
+
+from monitor.demo.server import LocalSite
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+PG_URL = os.environ.get("MONITOR_TEST_DATABASE_URL")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No ambient DATABASE_URL / MONITOR_CONFIG, and no apprise throttling between sends."""
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("MONITOR_CONFIG", raising=False)
+    from apprise.plugins.base import NotifyBase
+
+    monkeypatch.setattr(NotifyBase, "request_rate_per_sec", 0)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database: a SQLite file, or a private schema in the test PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+        return
+    if not PG_URL:
+        pytest.skip("MONITOR_TEST_DATABASE_URL is not set")
+    schema = "t_" + uuid.uuid4().hex[:12]
+    engine = create_engine(PG_URL)
+    with engine.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in PG_URL else "?"
+    try:
+        yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        engine.dispose()
+
+
+@pytest.fixture
+def site() -> Iterator[LocalSite]:
+    with LocalSite() as local:
+        yield local
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class SmtpSink:
+    """Collects every message a local aiosmtpd server receives."""
+
+    port: int = 0
+    messages: list[Any] = field(default_factory=list)
+    refuse: bool = False
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd hook
+        if self.refuse:
+            return "554 Transaction failed"
+        self.messages.append(envelope)
+        return "250 OK"
+
+    def url(self, to: str = "analyst@example.com") -> str:
+        return f"mailto://127.0.0.1:{self.port}?mode=insecure&from=monitor@example.com&to={to}"
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpSink]:
+    from aiosmtpd.controller import Controller
+
+    sink = SmtpSink(port=free_port())
+    controller = Controller(sink, hostname="127.0.0.1", port=sink.port)
+    controller.start()
+    try:
+        yield sink
+    finally:
+        controller.stop()
+
+
+def shipped_topics() -> list[dict[str, Any]]:
+    """The topics of the shipped watchlist, so tests match what users run."""
+    data = yaml.safe_load((ROOT / "config" / "watchlist.yaml").read_text(encoding="utf-8"))
+    topics: list[dict[str, Any]] = data["topics"]
+    return topics
+
+
+def write_config(path: Path, **settings: Any) -> Path:
+    """A config file for tests: shipped topics, the repo's seeds, no Google News, 127.0.0.1 allowed."""
+    base: dict[str, Any] = {
+        "data_dir": str(path.parent / "data"),
+        "seeds_dir": str(ROOT / "seeds"),
+        "google_news": {"enabled": False},
+        "polling": {"allow_hosts": ["127.0.0.1"], "timeout": "10s"},
+        "topics": shipped_topics(),
+        "feeds": [],
+    }
+    base.update(settings)
+    path.write_text(yaml.safe_dump(base, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return path
