@@ -62,9 +62,10 @@ def _entry(raw: Any, now: datetime) -> FeedEntry | None:
     if not link and not title:
         return None
     canonical = canonical_url(link) if link.startswith(("http://", "https://")) else ""
-    published = parse_date(raw.get("published_parsed") or raw.get("updated_parsed"), now)
+    # dict.get bypasses feedparser's deprecated updated->published key mapping (it warns)
+    published = parse_date(dict.get(raw, "published_parsed") or dict.get(raw, "updated_parsed"), now)
     guid = (raw.get("id") or "").strip()
-    key = guid or canonical or _hash_key(title, raw.get("published") or raw.get("updated") or "")
+    key = guid or canonical or _hash_key(title, dict.get(raw, "published") or dict.get(raw, "updated") or "")
     summary = _clean(html.unescape(_TAGS.sub(" ", raw.get("summary", ""))))
     source = raw.get("source") or {}
     return FeedEntry(key=key[:1000], title=title, link=canonical, summary=summary, published=published,

@@ -1,0 +1,156 @@
+"""The config: the shipped watchlist validates; every error names the file, the YAML path and the line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from monitor.config import load_config, parse_duration, parse_size
+from monitor.errors import ConfigError
+from tests.conftest import ROOT
+
+SHIPPED = ROOT / "config" / "watchlist.yaml"
+
+VALID = """\
+topics:
+  - name: imran-khan
+    query: '"Imran Khan" OR PTI'
+feeds:
+  - url: https://example.com/feed.xml
+channels:
+  - name: email
+    url: mailto://user:secret@example.com?to=a@example.com
+digests:
+  - name: daily
+    schedule: "0 8 * * *"
+    timezone: Asia/Karachi
+    channels: [email]
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "watchlist.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def error_for(tmp_path: Path, text: str) -> ConfigError:
+    with pytest.raises(ConfigError) as info:
+        load_config(write(tmp_path, text))
+    return info.value
+
+
+def test_shipped_watchlist_validates() -> None:
+    config = load_config(SHIPPED)
+    outlets = [f for f in config.feeds]
+    assert len(outlets) >= 12
+    assert {t.name for t in config.topics} == {"imran-khan", "us-pakistan"}
+    google = [f for f in config.all_feeds() if f.url.startswith("https://news.google.com/rss/search?q=")]
+    assert len(google) == len(config.topics)
+    assert config.digests and config.digests[0].timezone == "Asia/Karachi"
+    assert config.seeds_dir == (ROOT / "seeds").resolve()
+
+
+def test_valid_config_loads(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, VALID))
+    assert config.channels[0].effective_format() == "html"
+    assert "secret" not in repr(config)  # channel URLs are secrets
+    assert config.db_url() == f"sqlite:///{(tmp_path / 'data').resolve() / 'monitor.db'}"
+
+
+@pytest.mark.parametrize(("broken", "replacement", "expected"), [
+    ('schedule: "0 8 * * *"', 'schedule: "daily at 8"', ":11 digests[0].schedule: not a valid cron expression"),
+    ('schedule: "0 8 * * *"', 'schedule: "0 25 * * *"', ":11 digests[0].schedule: not a valid cron expression"),
+    ('schedule: "0 8 * * *"', 'schedule: "every fortnight"', ":11 digests[0].schedule: not a duration"),
+    ("timezone: Asia/Karachi", "timezone: Mars/Olympus", ":12 digests[0].timezone: unknown time zone"),
+    ("query: '\"Imran Khan\" OR PTI'", "query: '(\"Imran Khan\" OR PTI'", ":3 topics[0].query: invalid query: missing ')'"),
+    ("  - url: https://example.com/feed.xml", "  - url: ftp://example.com/feed.xml", ":5 feeds[0].url: must be an http(s) URL"),
+    ("    channels: [email]", "    channels: [slack]", ":13 digests[0].channels[0]: unknown channel 'slack'"),
+    ("    url: mailto://user:secret@example.com?to=a@example.com", "    url: nosuch://token",
+     ":8 channels[0].url: not a valid apprise URL (scheme 'nosuch')"),
+    ("  - url: https://example.com/feed.xml", "  - url: https://example.com/feed.xml\n    intervall: 5m",
+     ":6 feeds[0].intervall: unknown setting"),
+])
+def test_errors_name_file_path_and_line(tmp_path: Path, broken: str, replacement: str, expected: str) -> None:
+    assert broken in VALID
+    error = error_for(tmp_path, VALID.replace(broken, replacement))
+    assert str(error).startswith(str(tmp_path / "watchlist.yaml"))
+    assert expected in str(error)
+    assert "secret" not in str(error)
+
+
+def test_yaml_syntax_error_has_line(tmp_path: Path) -> None:
+    error = error_for(tmp_path, VALID.replace("feeds:", "feeds: [unclosed"))
+    assert error.line is not None and error.line >= 4
+    assert "invalid YAML" in str(error)
+
+
+def test_missing_required_topics(tmp_path: Path) -> None:
+    error = error_for(tmp_path, "feeds: []\n")
+    assert "topics: required setting is missing" in str(error)
+
+
+def test_every_problem_is_listed(tmp_path: Path) -> None:
+    text = VALID.replace("timezone: Asia/Karachi", "timezone: Nowhere/City").replace(
+        "  - url: https://example.com/feed.xml", "  - url: https://example.com/feed.xml\n    bogus: 1")
+    error = error_for(tmp_path, text)
+    assert len(error.details) == 2
+    assert any("digests[0].timezone" in d for d in error.details)
+    assert any("feeds[0].bogus: unknown setting" in d for d in error.details)
+
+
+def test_environment_interpolation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MON_EMAIL_TO", "desk@example.com")
+    text = VALID.replace("to=a@example.com", "to=${MON_EMAIL_TO}").replace(
+        'schedule: "0 8 * * *"', 'schedule: "${MON_SCHEDULE:-every 6h}"')
+    config = load_config(write(tmp_path, text))
+    assert config.channels[0].url.get_secret_value().endswith("to=desk@example.com")
+    assert config.digests[0].schedule == "every 6h"
+
+
+def test_missing_environment_variable_is_an_error(tmp_path: Path) -> None:
+    error = error_for(tmp_path, VALID.replace("to=a@example.com", "to=${MON_UNSET_VARIABLE}"))
+    assert ":8 channels[0].url: environment variable MON_UNSET_VARIABLE is not set" in str(error)
+
+
+def test_secret_file(tmp_path: Path) -> None:
+    (tmp_path / "email.secret").write_text("mailto://u:p@example.com?to=b@example.com\n")
+    text = VALID.replace("    url: mailto://user:secret@example.com?to=a@example.com", "    url_file: email.secret")
+    config = load_config(write(tmp_path, text))
+    assert config.channels[0].url.get_secret_value() == "mailto://u:p@example.com?to=b@example.com"
+
+
+def test_missing_secret_file(tmp_path: Path) -> None:
+    text = VALID.replace("    url: mailto://user:secret@example.com?to=a@example.com", "    url_file: nowhere.secret")
+    error = error_for(tmp_path, text)
+    assert ":8 channels[0].url_file: cannot read secret file nowhere.secret" in str(error)
+
+
+def test_duplicate_names_and_keys(tmp_path: Path) -> None:
+    assert "duplicate key" in str(error_for(tmp_path, VALID + "topics: []\n"))
+    twice = VALID.replace("digests:\n", "digests:\n  - name: daily\n    schedule: every 1h\n")
+    assert "digests[1].name: duplicate name 'daily'" in str(error_for(tmp_path, twice))
+
+
+def test_missing_file() -> None:
+    with pytest.raises(ConfigError, match="cannot read config"):
+        load_config(Path("/nonexistent/watchlist.yaml"))
+
+
+@pytest.mark.parametrize(("text", "seconds"), [(90, 90), ("45s", 45), ("30m", 1800), ("1h30m", 5400), ("2d", 172800)])
+def test_durations(text: object, seconds: int) -> None:
+    assert parse_duration(text).total_seconds() == seconds
+
+
+@pytest.mark.parametrize("text", ["5 minutes", "", "m5", True])
+def test_bad_durations(text: object) -> None:
+    with pytest.raises(ValueError, match="not a duration"):
+        parse_duration(text)
+
+
+def test_sizes() -> None:
+    assert parse_size("10MB") == 10 * 1024**2
+    assert parse_size("512kb") == 512 * 1024
+    with pytest.raises(ValueError, match="not a size"):
+        parse_size("lots")

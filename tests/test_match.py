@@ -1,0 +1,70 @@
+"""The watchlist query language."""
+
+from __future__ import annotations
+
+import pytest
+
+from monitor.match import QuerySyntaxError, compile_topic, match, may_match, parse_query
+
+KHAN = compile_topic("imran-khan", '("Imran Khan" OR Tehreek-e-Insaf OR "Adiala jail") -Bollywood', ["عمران خان"])
+TIES = compile_topic("us-pakistan", '(Pakistan OR Islamabad) ("United States" OR Washington)')
+
+
+def test_phrase_in_title_with_evidence() -> None:
+    result = match([KHAN], "Imran Khan's appeal adjourned", "The hearing at Adiala jail was brief.")
+    assert result.topics == ("imran-khan",)
+    assert result.explain() == "Imran Khan in title; Adiala jail in text"
+    assert 0 < result.score <= 1
+
+
+def test_words_match_whole_and_phrases_in_order() -> None:
+    assert not match([KHAN], "Khan Imran", "Imrank Khan").relevant
+    assert not match([KHAN], "", "Khan, Imran said").relevant
+
+
+def test_exclusion() -> None:
+    assert not match([KHAN], "Bollywood's Imran Khan returns", "").relevant
+
+
+def test_implicit_and_between_groups() -> None:
+    assert match([TIES], "Washington and Islamabad talk", "").relevant
+    assert not match([TIES], "Washington weather", "cold").relevant
+
+
+def test_case_and_diacritics_insensitive() -> None:
+    topic = compile_topic("t", '"São Paulo"')
+    assert match([topic], "SAO PAULO floods", "").relevant
+
+
+def test_alias_in_urdu_script() -> None:
+    assert match([KHAN], "سیاسی خبریں", "عمران خان نے کہا").topics == ("imran-khan",)
+
+
+def test_prefix() -> None:
+    topic = compile_topic("t", "extradit*")
+    assert match([topic], "", "talk of extradition").relevant
+    assert not match([topic], "", "an extra dition").relevant
+
+
+def test_may_match_is_lenient() -> None:
+    # The prefilter ignores AND structure: one positive term is enough to fetch the page.
+    assert may_match([TIES], "Foreign Office briefing in Islamabad", "")
+    assert not may_match([TIES], "Cricket scores", "")
+    assert not may_match([KHAN], "Bollywood news", "a film")
+
+
+@pytest.mark.parametrize(("query", "message", "position"), [
+    ('"Imran Khan', "unclosed quote", 0),
+    ("(a OR b", "missing ')'", 0),
+    ("a OR", "query ends too early", 4),
+    ("OR a", "unexpected 'OR'", 0),
+    ("a )", "unexpected ')'", 2),
+    ("-a", "exclusions only", 0),
+    ("", "empty query", 0),
+    ("!!!", "no words", 0),
+])
+def test_syntax_errors_have_positions(query: str, message: str, position: int) -> None:
+    with pytest.raises(QuerySyntaxError) as info:
+        parse_query(query)
+    assert message in str(info.value)
+    assert info.value.position == position

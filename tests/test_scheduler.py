@@ -1,0 +1,60 @@
+"""Pure scheduling maths."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from monitor.scheduler import PollPolicy, latest_due, next_poll, parse_schedule
+
+POLICY = PollPolicy(timedelta(minutes=30), timedelta(minutes=10), timedelta(hours=6))
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+
+
+def test_cron_in_time_zone() -> None:
+    schedule = parse_schedule("0 8 * * *", "Asia/Karachi")
+    assert schedule.next_after(NOW) == datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
+
+
+def test_cron_across_dst_change() -> None:
+    schedule = parse_schedule("0 8 * * *", "Europe/London")
+    before = datetime(2026, 3, 28, 12, 0, tzinfo=UTC)  # London moves to BST on 29 March 2026
+    first = schedule.next_after(before)
+    second = schedule.next_after(first)
+    assert first == datetime(2026, 3, 29, 7, 0, tzinfo=UTC)  # 08:00 BST
+    assert second == datetime(2026, 3, 30, 7, 0, tzinfo=UTC)
+
+
+def test_interval_schedule() -> None:
+    assert parse_schedule("every 6h", "UTC").next_after(NOW) == NOW + timedelta(hours=6)
+
+
+@pytest.mark.parametrize("text", ["daily", "0 8 * *", "61 * * * *", "every 10s"])
+def test_bad_schedules(text: str) -> None:
+    with pytest.raises(ValueError):
+        parse_schedule(text, "UTC")
+
+
+def test_latest_due_coalesces_missed_runs() -> None:
+    schedule = parse_schedule("0 * * * *", "UTC")
+    since = datetime(2026, 11, 24, 8, 30, tzinfo=UTC)
+    assert latest_due(schedule, since, NOW) == NOW  # 09:00, 10:00, 11:00, 12:00 -> one run at 12:00
+    assert latest_due(schedule, NOW, NOW + timedelta(minutes=59)) is None
+
+
+def test_next_poll_success_clamps_and_honours_ttl() -> None:
+    assert next_poll(NOW, POLICY) == NOW + timedelta(minutes=30)
+    assert next_poll(NOW, POLICY, ttl_minutes=90) == NOW + timedelta(minutes=90)
+    assert next_poll(NOW, POLICY, ttl_minutes=60 * 24) == NOW + timedelta(hours=6)
+
+
+def test_back_off_grows_with_jitter_and_respects_retry_after() -> None:
+    rng = random.Random(7)
+    waits = [next_poll(NOW, POLICY, failures=n, rng=rng) - NOW for n in (1, 2, 3, 4)]
+    assert all(b > a for a, b in zip(waits, waits[1:], strict=False))
+    assert timedelta(minutes=8) <= waits[0] <= timedelta(minutes=12)
+    spread = {next_poll(NOW, POLICY, failures=3, rng=random.Random(seed)) for seed in range(20)}
+    assert len(spread) > 15  # failed feeds do not retry in lockstep
+    assert next_poll(NOW, POLICY, failures=1, retry_after=3600) - NOW >= timedelta(hours=1)
