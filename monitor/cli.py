@@ -14,7 +14,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
-import click
 import typer
 from rich.console import Console
 
@@ -242,10 +241,14 @@ def main(argv: list[str] | None = None) -> int:
         result = command.main(args=argv, prog_name="monitor", standalone_mode=False)
     except MonitorError as exc:
         return _report(exc)
-    except click.ClickException as exc:
-        exc.show()
+    except typer.TyperException as exc:  # usage errors: bad option, missing argument, unknown command
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        else:
+            err.print(f"error: {exc.format_message()}", markup=False)
         return exc.exit_code
-    except click.Abort:
+    except typer.Abort:
         err.print("aborted")
         return 1
     except Exception as exc:

@@ -53,7 +53,7 @@ class Daemon:
             deliveries: list[tuple[str, bool]] = []
             if self.digests and not self.stopping.is_set():
                 for name, due_at in pipeline.due_digests(self.ctx):
-                    if pipeline.run_digest(self.ctx, name, due_at) is not None:
+                    if pipeline.reserve_digest(self.ctx, name, due_at) is not None:
                         ran.append(name)
                 deliveries = pipeline.deliver_pending(self.ctx)
         return CycleReport(tuple(feeds), tuple(ran), tuple(deliveries))

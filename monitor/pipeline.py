@@ -262,7 +262,14 @@ def due_digests(ctx: Context) -> list[tuple[str, datetime]]:
 
 
 def run_digest(ctx: Context, name: str, due_at: datetime) -> int | None:
-    """Reserve the undigested items for digest ``name`` at ``due_at`` and deliver it.
+    """Reserve digest ``name`` for ``due_at`` and deliver everything owed; returns the digest id or None."""
+    digest_id = reserve_digest(ctx, name, due_at)
+    deliver_pending(ctx)
+    return digest_id
+
+
+def reserve_digest(ctx: Context, name: str, due_at: datetime) -> int | None:
+    """Create digest ``name`` for ``due_at``, reserving its items and opening one delivery per channel.
 
     Returns the digest id, or None when there was nothing to send (or it already exists).
     """
@@ -276,7 +283,6 @@ def run_digest(ctx: Context, name: str, due_at: datetime) -> int | None:
             digest_id = digest_store.create_digest(
                 session, name, due_at, item_ids=[e.item_id for e in entries], channels=channels, now=ctx.clock.now())
     log.info("digest reserved", extra={"digest": name, "items": len(entries), "digest_id": digest_id})
-    deliver_pending(ctx)
     return digest_id
 
 

@@ -9,7 +9,9 @@ from monitor.match import normalize
 
 # A sentence ends at . ! ? (optionally followed by a closing quote or bracket) before
 # whitespace and a capital, digit or opening quote; line breaks always end one.
-_BOUNDARY = re.compile(r"(?<=[.!?])[\"'”’)\]]?\s+(?=[\"'“‘(\[]?[A-Z0-9\u0600-\u06FF])|\n+")
+_BOUNDARY = re.compile(
+    r"(?:(?<=[.!?])|(?<=[.!?][\"'”’)\]]))\s+(?=[\"'“‘(\[]?[A-Z0-9\u0600-\u06FF])|\n+"
+)
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
 

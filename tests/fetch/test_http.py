@@ -1,0 +1,121 @@
+"""The HTTP seam against a real local server: guard, caps, redirects, statuses."""
+
+from __future__ import annotations
+
+import gzip
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+
+from monitor.errors import FetchError
+from monitor.fetch.http import AddressGuard, HttpClient, parse_retry_after
+
+
+def client(allow: tuple[str, ...] = ("127.0.0.1",), transport: httpx.BaseTransport | None = None) -> HttpClient:
+    return HttpClient(user_agent="monitor-test/1", timeout=5, guard=AddressGuard(allow), transport=transport)
+
+
+@pytest.mark.parametrize("url", [
+    "http://127.0.0.1/x", "http://10.0.0.5/", "http://169.254.169.254/latest/meta-data", "http://[::1]/",
+    "http://192.168.1.1/", "http://0.0.0.0/", "http://224.0.0.1/",
+])
+def test_guard_refuses_non_public_addresses(url: str) -> None:
+    with pytest.raises(FetchError, match="refused non-public address") as info:
+        AddressGuard().check(url)
+    assert info.value.permanent
+
+
+def test_guard_checks_resolved_addresses() -> None:
+    guard = AddressGuard(resolver=lambda host: ["93.184.216.34", "10.1.2.3"])
+    with pytest.raises(FetchError, match="10.1.2.3"):
+        guard.check("https://rebinding.example/")
+    AddressGuard(resolver=lambda host: ["93.184.216.34"]).check("https://example.com/")
+
+
+def test_guard_refuses_other_schemes() -> None:
+    with pytest.raises(FetchError, match="refused scheme 'file'"):
+        AddressGuard().check("file:///etc/passwd")
+
+
+def test_fetch_from_allowed_local_server(site: object) -> None:
+    from monitor.demo.server import LocalSite
+
+    assert isinstance(site, LocalSite)
+    site.put("/feed.xml", "<rss/>", "application/rss+xml")
+    with client() as http:
+        result = http.get(f"{site.base}/feed.xml", max_bytes=1000)
+        assert result.status == 200 and result.body == b"<rss/>" and result.etag
+        again = http.get(f"{site.base}/feed.xml", max_bytes=1000, headers={"If-None-Match": result.etag})
+        assert again.not_modified and again.body == b""
+        with pytest.raises(FetchError, match="404") as info:
+            http.get(f"{site.base}/missing", max_bytes=1000)
+        assert info.value.permanent and info.value.status == 404
+    assert site.requests[0][1]["user-agent"] == "monitor-test/1"
+
+
+def test_local_server_refused_without_allow_list(site: object) -> None:
+    from monitor.demo.server import LocalSite
+
+    assert isinstance(site, LocalSite)
+    with client(allow=()) as http, pytest.raises(FetchError, match="non-public"):
+        http.get(f"{site.base}/feed.xml", max_bytes=1000)
+
+
+def test_body_cap_counts_decompressed_bytes() -> None:
+    bomb = gzip.compress(b"\0" * 2_000_000)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=bomb, headers={"Content-Encoding": "gzip"})
+
+    with client(allow=("bomb.test",), transport=httpx.MockTransport(handler)) as http, \
+            pytest.raises(FetchError, match="exceeds the cap"):
+        http.get("http://bomb.test/feed", max_bytes=100_000)
+
+
+def test_redirects_are_followed_and_loops_refused() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/old":
+            return httpx.Response(301, headers={"Location": "/new"})
+        if request.url.path == "/new":
+            return httpx.Response(200, content=b"ok")
+        return httpx.Response(302, headers={"Location": "/loop" if request.url.path == "/loop2" else "/loop2"})
+
+    with client(allow=("r.test",), transport=httpx.MockTransport(handler)) as http:
+        result = http.get("http://r.test/old", max_bytes=100)
+        assert result.final_url == "http://r.test/new" and result.body == b"ok"
+        with pytest.raises(FetchError, match="redirect loop"):
+            http.get("http://r.test/loop", max_bytes=100)
+
+
+def test_redirect_to_private_address_is_refused() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(302, headers={"Location": "http://169.254.169.254/latest"})
+
+    with client(allow=("r.test",), transport=httpx.MockTransport(handler)) as http, \
+            pytest.raises(FetchError, match="non-public"):
+        http.get("http://r.test/", max_bytes=100)
+
+
+def test_429_carries_retry_after() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(429, headers={"Retry-After": "120"})
+
+    with client(allow=("r.test",), transport=httpx.MockTransport(handler)) as http, \
+            pytest.raises(FetchError) as info:
+        http.get("http://r.test/", max_bytes=100)
+    assert info.value.retry_after == 120 and not info.value.permanent
+
+
+def test_connection_refused_is_temporary() -> None:
+    from tests.conftest import free_port
+
+    with client() as http, pytest.raises(FetchError) as info:
+        http.get(f"http://127.0.0.1:{free_port()}/feed", max_bytes=100)
+    assert not info.value.permanent
+
+
+def test_retry_after_http_date() -> None:
+    now = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+    assert parse_retry_after("Tue, 24 Nov 2026 12:05:00 GMT", now) == 300
+    assert parse_retry_after("soon", now) is None

@@ -1,0 +1,132 @@
+"""Storage on SQLite and PostgreSQL: migrations, feeds, items, seeds and the digest ledger."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import inspect
+
+from monitor.store import digests, feeds, items, seeds
+from monitor.store.session import Database
+from monitor.types import (
+    Article,
+    FeedEntry,
+    FeedSpec,
+    Judgement,
+    NewItem,
+    Relevance,
+    SeedDoc,
+)
+
+NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+
+
+def database(url: str) -> Database:
+    db = Database(url)
+    db.upgrade()
+    db.upgrade()  # idempotent
+    return db
+
+
+def new_item(feed_id: int, key: str, url: str, verdict: str | None = "new") -> NewItem:
+    judgement = Judgement(verdict, "new", 0.9, ("Fresh fact.",)) if verdict else None  # type: ignore[arg-type]
+    return NewItem(feed_id=feed_id, entry=FeedEntry(key, "Title " + key, url, "summary", NOW),
+                   article=Article("text", "page"), relevance=Relevance(("t",), (), 0.5), judgement=judgement,
+                   content_hash="h" + key, fetched_at=NOW, outlet="Outlet")
+
+
+def test_migrations_create_every_table(db_url: str) -> None:
+    db = database(db_url)
+    tables = set(inspect(db.engine).get_table_names())
+    assert {"feeds", "items", "seed_documents", "known_sentences", "stories", "digests", "digest_items",
+            "deliveries", "digest_state", "alembic_version"} <= tables
+    db.dispose()
+
+
+def test_feed_sync_and_state(db_url: str) -> None:
+    db = database(db_url)
+    spec_a = FeedSpec("https://a.example/feed", "A", None, None)
+    spec_b = FeedSpec("https://b.example/feed", "B", ("t",), 600)
+    with db.session() as s:
+        assert feeds.sync_feeds(s, [spec_a, spec_b], NOW) == 2
+    with db.session() as s:
+        assert feeds.sync_feeds(s, [spec_b], NOW) == 0  # A leaves the config, B stays
+        due = feeds.due_feeds(s, NOW)
+    assert [f.url for f in due] == [spec_b.url] and due[0].topics == ("t",)
+    with db.session() as s:
+        count = feeds.record_failure(s, due[0].id, now=NOW, error="fetch: 500 boom", next_poll_at=NOW + timedelta(1))
+        assert count == 1
+        assert feeds.due_feeds(s, NOW) == []
+    with db.session() as s:
+        feeds.record_success(s, due[0].id, now=NOW, status="200", next_poll_at=NOW, items=3, etag='"e"',
+                             last_modified=None, body_hash="x")
+        state = feeds.get_feed(s, due[0].id)
+    assert state.error_count == 0 and state.etag == '"e"' and state.last_error == "fetch: 500 boom"
+    db.dispose()
+
+
+def test_items_dedupe_by_entry_and_url(db_url: str) -> None:
+    db = database(db_url)
+    with db.session() as s:
+        feeds.sync_feeds(s, [FeedSpec("https://a.example/feed", "A", None, None)], NOW)
+        feed_id = feeds.due_feeds(s, NOW)[0].id
+        items.add_item(s, new_item(feed_id, "k1", "https://a.example/1"))
+    with db.session() as s:
+        assert items.entry_seen(s, feed_id, "k1", "")
+        assert items.entry_seen(s, feed_id, "other-guid", "https://a.example/1")  # GUID changed, same article
+        assert not items.entry_seen(s, feed_id, "k2", "https://a.example/2")
+    db.dispose()
+
+
+def test_seeds_load_idempotently(db_url: str) -> None:
+    db = database(db_url)
+    doc = SeedDoc("000_x", "Title", "Sentence one is here. Sentence two is here.")
+    with db.session() as s:
+        assert seeds.store_seed(s, doc, "hash1", ["a", "b"], NOW)
+    with db.session() as s:
+        assert not seeds.store_seed(s, doc, "hash1", ["a", "b"], NOW)
+        assert items.sentence_origins(s, ["a", "b", "c"]) == {"a": "seed", "b": "seed"}
+        assert items.hash_origin(s, "hash1") == "seed"
+        assert [d.key for d in seeds.list_seeds(s)] == ["000_x"]
+    db.dispose()
+
+
+def test_digest_is_created_once_and_reserves_items(db_url: str) -> None:
+    db = database(db_url)
+    with db.session() as s:
+        feeds.sync_feeds(s, [FeedSpec("https://a.example/feed", "A", None, None)], NOW)
+        feed_id = feeds.due_feeds(s, NOW)[0].id
+        first = items.add_item(s, new_item(feed_id, "k1", "https://a.example/1"))
+        items.add_item(s, new_item(feed_id, "k2", "https://a.example/2", verdict="repeat"))
+        items.add_item(s, new_item(feed_id, "k3", "https://a.example/3", verdict=None))
+    with db.session() as s:
+        todo = items.undigested(s, "daily", ["new", "update"])
+        assert [e.item_id for e in todo] == [first] and todo[0].outlet == "Outlet"
+        digest_id = digests.create_digest(s, "daily", NOW, item_ids=[first], channels=["email", "slack"], now=NOW)
+        assert digest_id is not None
+    with db.session() as s:
+        again = digests.create_digest(s, "daily", NOW, item_ids=[first], channels=["email"], now=NOW)
+        assert again is None  # same name and due time: never a second digest
+        assert items.undigested(s, "daily", ["new", "update"]) == []
+        assert [e.item_id for e in items.undigested(s, "weekly", ["new"])] == [first]
+        owed = digests.pending(s, NOW)
+    assert sorted(p.channel for p in owed) == ["email", "slack"]
+    with db.session() as s:
+        digests.mark_sent(s, owed[0].delivery_id, NOW)
+        digests.mark_failed(s, owed[1].delivery_id, "notify: refused", NOW + timedelta(minutes=5))
+    with db.session() as s:
+        assert digests.pending(s, NOW) == []
+        assert [p.channel for p in digests.pending(s, NOW + timedelta(minutes=5))] == [owed[1].channel]
+        assert digests.delivery_counts(s) == {"sent": 1, "pending": 1}
+    db.dispose()
+
+
+def test_digest_state(db_url: str) -> None:
+    db = database(db_url)
+    with db.session() as s:
+        assert digests.last_due(s, "daily") is None
+        digests.set_last_due(s, "daily", NOW)
+        digests.set_last_due(s, "daily", NOW - timedelta(days=1))  # never moves backwards
+    with db.session() as s:
+        assert digests.last_due(s, "daily") == NOW
+    db.dispose()

@@ -1,0 +1,82 @@
+"""The daemon: digests fall due on schedule in burst mode; a real process stops cleanly on SIGTERM."""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from monitor.clock import FrozenClock
+from monitor.config import load_config
+from monitor.daemon import run_once
+from monitor.demo.server import LocalSite
+from monitor.pipeline import build_context, start
+from tests.conftest import ROOT, write_config
+from tests.test_e2e import serve_fixture
+
+
+def test_digest_falls_due_on_schedule_and_is_written_once(tmp_path: Path, db_url: str, site: LocalSite) -> None:
+    serve_fixture(site)
+    path = write_config(tmp_path / "w.yaml", database_url=db_url, feeds=[{"url": f"{site.base}/feed.xml"}],
+                        digests=[{"name": "hourly", "schedule": "0 * * * *"}])
+    clock = FrozenClock(datetime(2026, 11, 24, 9, 30, tzinfo=UTC))
+    ctx = build_context(load_config(path), clock=clock)
+    try:
+        start(ctx)
+        first = run_once(ctx)
+        assert [f.new_items for f in first.feeds] == [3]
+        assert first.digests == ()  # the schedule starts counting now; nothing is due yet
+        clock.advance(timedelta(minutes=31))  # 10:01: the 10:00 digest is due
+        second = run_once(ctx)
+        assert [f.status for f in second.feeds] == ["304"] and second.digests == ("hourly",)
+        assert second.deliveries == (("(file)", True),)
+        written = sorted((tmp_path / "data" / "digests").glob("hourly-*.txt"))
+        assert [p.name for p in written] == ["hourly-20261124T100000Z.txt"]
+        assert "Senate committee in Islamabad" in written[0].read_text()
+        clock.advance(timedelta(hours=1))  # 11:01: due again, but nothing new and send_empty is off
+        third = run_once(ctx)
+        assert third.digests == ()
+        assert len(list((tmp_path / "data" / "digests").glob("hourly-*.txt"))) == 1
+    finally:
+        ctx.close()
+
+
+def test_sigterm_stops_the_daemon_cleanly(tmp_path: Path, site: LocalSite) -> None:
+    serve_fixture(site)
+    path = write_config(tmp_path / "w.yaml", feeds=[{"url": f"{site.base}/feed.xml"}],
+                        digests=[{"name": "daily", "schedule": "0 8 * * *"}])
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    with subprocess.Popen([sys.executable, "-m", "monitor.cli", "-c", str(path), "run", "--tick", "1"],
+                          stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path) as proc:
+        try:
+            lines = _read_until(proc, "feed polled", timeout=60)
+            assert any("daemon started" in line for line in lines)
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(timeout=15) == 0
+            assert proc.stderr is not None
+            assert "daemon stopped" in proc.stderr.read()
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+
+
+def _read_until(proc: subprocess.Popen[str], needle: str, timeout: float) -> list[str]:
+    assert proc.stderr is not None
+    deadline = time.monotonic() + timeout
+    lines: list[str] = []
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([proc.stderr], [], [], deadline - time.monotonic())
+        if not ready:
+            break
+        line = proc.stderr.readline()
+        if not line:
+            break
+        lines.append(line)
+        if needle in line:
+            return lines
+    raise AssertionError(f"{needle!r} not seen; got:\n{''.join(lines)}")
