@@ -73,7 +73,7 @@ class SmtpSink:
     messages: list[Any] = field(default_factory=list)
     refuse: bool = False
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd hook
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.refuse:
             return "554 Transaction failed"
         self.messages.append(envelope)

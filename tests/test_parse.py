@@ -12,8 +12,10 @@ from monitor.parse import canonical_url, parse_feed
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
 RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><ttl>45</ttl>
-<item><title>With guid</title><link>https://ex.com/a?utm_source=x&amp;id=3#top</link><guid isPermaLink="false">g-1</guid>
-<pubDate>Mon, 23 Nov 2026 09:15:00 +0500</pubDate><description>&lt;p&gt;Hello &amp;amp; bye&lt;/p&gt;</description>
+<item><title>With guid</title><link>https://ex.com/a?utm_source=x&amp;id=3#top</link>
+<guid isPermaLink="false">g-1</guid>
+<pubDate>Mon, 23 Nov 2026 09:15:00 +0500</pubDate>
+<description>&lt;p&gt;Hello &amp;amp; bye&lt;/p&gt;</description>
 </item>
 <item><title>No guid</title><link>https://ex.com/b</link><pubDate>2025/03/14 09:30</pubDate></item>
 <item><title>No link or guid</title><pubDate>not a date</pubDate></item>

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 from datetime import UTC, datetime, timedelta
 
@@ -53,7 +54,7 @@ def test_next_poll_success_clamps_and_honours_ttl() -> None:
 def test_back_off_grows_with_jitter_and_respects_retry_after() -> None:
     rng = random.Random(7)
     waits = [next_poll(NOW, POLICY, failures=n, rng=rng) - NOW for n in (1, 2, 3, 4)]
-    assert all(b > a for a, b in zip(waits, waits[1:], strict=False))
+    assert all(b > a for a, b in itertools.pairwise(waits))
     assert timedelta(minutes=8) <= waits[0] <= timedelta(minutes=12)
     spread = {next_poll(NOW, POLICY, failures=3, rng=random.Random(seed)) for seed in range(20)}
     assert len(spread) > 15  # failed feeds do not retry in lockstep
