@@ -88,7 +88,6 @@ class Polling(Strict):
     user_agent: str = "monitor/0.1 (self-hosted news monitor; feed reader)"
     fetch_articles: Literal["always", "relevant", "never"] = "relevant"
     allow_hosts: list[str] = []
-    concurrency: int = Field(default=8, ge=1, le=64)
 
 
 class GoogleNews(Strict):
@@ -201,7 +200,6 @@ class Config(Strict):
     database_url: SecretStr | None = None
     data_dir: Path = Path("data")
     seeds_dir: Path = Path("seeds")
-    admin_channel: str | None = None
     polling: Polling = Polling()
     google_news: GoogleNews = GoogleNews()
     topics: list[Topic] = Field(min_length=1)
@@ -330,8 +328,6 @@ def _check_references(config: Config, lines: LineMap) -> None:
         for j, channel in enumerate(digest.channels):
             if channel not in channels:
                 problems.append(lines.error(("digests", i, "channels", j), f"unknown channel {channel!r}"))
-    if config.admin_channel is not None and config.admin_channel not in channels:
-        problems.append(lines.error(("admin_channel",), f"unknown channel {config.admin_channel!r}"))
     if problems:
         problems[0].details = [str(p) for p in problems]
         raise problems[0]

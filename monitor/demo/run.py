@@ -74,7 +74,6 @@ def demo_config(base: Config, site: LocalSite, workdir: Path) -> Config:
         "data_dir": workdir,
         "feeds": feeds,
         "channels": [],
-        "admin_channel": None,
         "google_news": GoogleNews(enabled=False),
         "polling": Polling(allow_hosts=["127.0.0.1"], timeout=timedelta(seconds=10)),
         "digests": [Digest(name=DEMO_DIGEST, schedule="every 1h", title="Demo digest: new developments")],
