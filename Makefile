@@ -33,7 +33,7 @@ check-config: $(APP_STAMP)
 	$(BIN)/monitor check-config
 
 lint: $(DEV_STAMP)
-	$(BIN)/ruff check monitor tests benchmarks
+	$(BIN)/ruff check monitor tests $(wildcard benchmarks)
 
 typecheck: $(DEV_STAMP)
 	$(BIN)/mypy --strict monitor
