@@ -32,7 +32,7 @@ def extract_article(html: str | bytes, *, url: str, summary: str) -> Article:
         log.warning("extraction raised", extra={"url": url, "error": repr(exc)})
         return fallback(summary, f"extract: {type(exc).__name__}: {exc}")
     text = (getattr(doc, "text", None) or "").strip() if doc is not None else ""
-    if len(text) < MIN_TEXT_CHARS and len(text) <= len(summary):
+    if not text or (len(text) < MIN_TEXT_CHARS and summary):
         return fallback(summary, "extract: no article text found in the page")
     return Article(
         text=text, source="page", title=(doc.title or "").strip(), author=(doc.author or "").strip(),

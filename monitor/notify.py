@@ -62,11 +62,12 @@ def send(url: str, title: str, body: str, fmt: Format) -> SendResult:
 
 
 def redact(text: str, url: str) -> str:
-    """Replace every secret-looking piece of ``url`` (user, password, path, query values) in ``text``."""
+    """Replace every piece of ``url`` that may be a secret (user, password, host, path, query, fragment)."""
     parts = urlsplit(url)
-    secrets = {parts.username or "", parts.password or ""}
+    secrets = {parts.username or "", parts.password or "", parts.hostname or ""}
     secrets.update(unquote(seg) for seg in parts.path.split("/"))
     secrets.update(value for _, value in parse_qsl(parts.query))
+    secrets.update(re.split(r"[^\w.-]+", unquote(parts.fragment)))
     for secret in sorted((s for s in secrets if len(s) >= 4), key=len, reverse=True):
-        text = re.sub(re.escape(secret), "***", text)
+        text = re.sub(re.escape(secret), "***", text, flags=re.IGNORECASE)
     return text
