@@ -16,6 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 class Document:
     body: bytes
     content_type: str
+    status: int = 200
 
     @property
     def etag(self) -> str:
@@ -37,9 +38,9 @@ class LocalSite:
         host, port = self._server.server_address[:2]
         return f"http://{host!s}:{port}"
 
-    def put(self, path: str, body: bytes | str, content_type: str) -> None:
+    def put(self, path: str, body: bytes | str, content_type: str, status: int = 200) -> None:
         data = body.encode() if isinstance(body, str) else body
-        self.documents[path] = Document(data, content_type)
+        self.documents[path] = Document(data, content_type, status)
 
     def start(self) -> LocalSite:
         self._thread.start()
@@ -64,6 +65,9 @@ class LocalSite:
                 doc = site.documents.get(self.path.split("?", 1)[0])
                 if doc is None:
                     self.send_error(404, "not found")
+                    return
+                if doc.status != 200:
+                    self.send_error(doc.status, doc.body.decode(errors="replace") or None)
                     return
                 if self.headers.get("If-None-Match") == doc.etag:
                     self.send_response(304)

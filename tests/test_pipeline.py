@@ -1,0 +1,79 @@
+"""The orchestrator: failures are recorded and retried later, never raised, and nothing is dropped."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+
+from monitor.clock import FrozenClock
+from monitor.config import load_config
+from monitor.demo.server import LocalSite
+from monitor.pipeline import Context, build_context, poll_due, start
+from monitor.store import feeds as feed_store
+from monitor.store.schema import ItemRow
+from monitor.types import FeedState
+from tests.conftest import DATA, write_config
+
+NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+
+
+def context(tmp_path: Path, db_url: str, site: LocalSite) -> tuple[Context, FrozenClock]:
+    path = write_config(tmp_path / "w.yaml", database_url=db_url, feeds=[{"url": f"{site.base}/feed.xml"}])
+    clock = FrozenClock(NOW)
+    ctx = build_context(load_config(path), clock=clock)
+    start(ctx)
+    return ctx, clock
+
+
+def feed_state(ctx: Context) -> FeedState:
+    with ctx.db.session() as session:
+        return feed_store.all_feeds(session)[0]
+
+
+def test_failing_feed_is_recorded_backed_off_and_recovers(tmp_path: Path, db_url: str, site: LocalSite) -> None:
+    site.put("/feed.xml", "upstream broke", "text/plain", status=500)
+    ctx, clock = context(tmp_path, db_url, site)
+    try:
+        (outcome,) = poll_due(ctx)
+        assert outcome.status == "error" and "500" in (outcome.error or "")
+        state = feed_state(ctx)
+        assert state.error_count == 1 and state.last_error and state.last_error.startswith("fetch: 500")
+        assert state.next_poll_at is not None and state.next_poll_at > NOW
+        assert poll_due(ctx) == []  # not retried before its back-off ends
+        site.put("/feed.xml", (DATA / "e2e" / "feed.xml").read_text().replace("{base}", site.base),
+                 "application/rss+xml")
+        clock.advance(timedelta(hours=1))
+        (outcome,) = poll_due(ctx)
+        assert outcome.status == "200" and outcome.new_items == 3
+        assert feed_state(ctx).error_count == 0
+    finally:
+        ctx.close()
+
+
+def test_html_page_instead_of_feed_is_an_error(tmp_path: Path, db_url: str, site: LocalSite) -> None:
+    site.put("/feed.xml", "<html><body><h1>Welcome</h1></body></html>", "text/html")
+    ctx, _ = context(tmp_path, db_url, site)
+    try:
+        (outcome,) = poll_due(ctx)
+        assert outcome.status == "error" and (outcome.error or "").startswith("parse: not a feed")
+    finally:
+        ctx.close()
+
+
+def test_missing_article_page_falls_back_to_teaser(tmp_path: Path, db_url: str, site: LocalSite) -> None:
+    site.put("/feed.xml", (DATA / "e2e" / "feed.xml").read_text().replace("{base}", site.base), "application/rss+xml")
+    ctx, _ = context(tmp_path, db_url, site)  # no article pages served: every page fetch is a 404
+    try:
+        (outcome,) = poll_due(ctx)
+        assert outcome.new_items == 3
+        with ctx.db.session() as session:
+            rows = session.scalars(select(ItemRow).order_by(ItemRow.id)).all()
+        senate = next(r for r in rows if "Senate" in r.title)
+        assert senate.text_source == "summary"
+        assert senate.text == "A Senate human rights committee asked Imran Khan's lawyers to appear on Thursday."
+        assert senate.extract_error and "404" in senate.extract_error
+        assert senate.verdict == "new"
+    finally:
+        ctx.close()
