@@ -204,23 +204,17 @@ def _judge(ctx: Context, session: Session, text: str) -> Judgement:
     )
 
 
-def _policy(ctx: Context, feed_interval: timedelta | None) -> scheduler.PollPolicy:
+def _policy(ctx: Context, feed: FeedState) -> scheduler.PollPolicy:
     polling = ctx.config.polling
-    return scheduler.PollPolicy(feed_interval or polling.interval, polling.min_interval, polling.max_interval)
-
-
-def _feed_interval(ctx: Context, feed: FeedState) -> timedelta | None:
-    for spec in ctx.config.all_feeds():
-        if spec.url == feed.url:
-            return spec.interval
-    return None
+    interval = timedelta(seconds=feed.interval_seconds) if feed.interval_seconds else polling.interval
+    return scheduler.PollPolicy(interval, polling.min_interval, polling.max_interval)
 
 
 def _succeeded(
     ctx: Context, feed: FeedState, status: str, now: datetime, *, etag: str | None, last_modified: str | None,
     body_hash: str | None, entries: int = 0, new: int = 0, relevant: int = 0, ttl: int | None = None,
 ) -> FeedOutcome:
-    next_at = scheduler.next_poll(now, _policy(ctx, _feed_interval(ctx, feed)), ttl_minutes=ttl)
+    next_at = scheduler.next_poll(now, _policy(ctx, feed), ttl_minutes=ttl)
     with ctx.db.session() as session:
         feed_store.record_success(session, feed.id, now=now, status=status, next_poll_at=next_at, items=new,
                                   etag=etag, last_modified=last_modified, body_hash=body_hash)
@@ -230,7 +224,7 @@ def _succeeded(
 
 def _failed(ctx: Context, feed: FeedState, exc: MonitorError, now: datetime) -> FeedOutcome:
     retry_after = exc.retry_after if isinstance(exc, FetchError) else None
-    next_at = scheduler.next_poll(now, _policy(ctx, _feed_interval(ctx, feed)), failures=feed.error_count + 1,
+    next_at = scheduler.next_poll(now, _policy(ctx, feed), failures=feed.error_count + 1,
                                   retry_after=retry_after)
     with ctx.db.session() as session:
         feed_store.record_failure(session, feed.id, now=now, error=str(exc), next_poll_at=next_at)

@@ -196,6 +196,7 @@ class FeedState:
     url: str
     name: str
     topics: tuple[str, ...] | None
+    interval_seconds: int | None
     enabled: bool
     etag: str | None
     last_modified: str | None

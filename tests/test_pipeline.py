@@ -77,3 +77,16 @@ def test_missing_article_page_falls_back_to_teaser(tmp_path: Path, db_url: str, 
         assert senate.verdict == "new"
     finally:
         ctx.close()
+
+
+def test_feed_interval_sets_the_next_poll(tmp_path: Path, db_url: str, site: LocalSite) -> None:
+    site.put("/feed.xml", (DATA / "e2e" / "feed.xml").read_text().replace("{base}", site.base), "application/rss+xml")
+    path = write_config(tmp_path / "w.yaml", database_url=db_url,
+                        feeds=[{"url": f"{site.base}/feed.xml", "interval": "2h"}])
+    ctx = build_context(load_config(path), clock=FrozenClock(NOW))
+    try:
+        start(ctx)
+        poll_due(ctx)
+        assert feed_state(ctx).next_poll_at == NOW + timedelta(hours=2)
+    finally:
+        ctx.close()

@@ -24,11 +24,13 @@ def sync_feeds(session: Session, specs: Sequence[FeedSpec], now: datetime) -> in
         row = rows.get(spec.url)
         topics = list(spec.topics) if spec.topics is not None else None
         if row is None:
-            session.add(FeedRow(url=spec.url, name=spec.name, topics=topics, in_config=True, enabled=True,
-                                next_poll_at=now, created_at=now, error_count=0, items_last_poll=0))
+            session.add(FeedRow(url=spec.url, name=spec.name, topics=topics, interval_seconds=spec.interval_seconds,
+                                in_config=True, enabled=True, next_poll_at=now, created_at=now, error_count=0,
+                                items_last_poll=0))
             added += 1
         else:
             row.name, row.topics, row.in_config = spec.name, topics, True
+            row.interval_seconds = spec.interval_seconds
     for url, row in rows.items():
         if url not in wanted:
             row.in_config = False
@@ -98,7 +100,8 @@ def record_failure(
 def _state(row: FeedRow) -> FeedState:
     return FeedState(
         id=row.id, url=row.url, name=row.name, topics=tuple(row.topics) if row.topics is not None else None,
-        enabled=row.enabled, etag=row.etag, last_modified=row.last_modified, body_hash=row.body_hash,
+        interval_seconds=row.interval_seconds, enabled=row.enabled, etag=row.etag, last_modified=row.last_modified,
+        body_hash=row.body_hash,
         last_polled_at=row.last_polled_at, next_poll_at=row.next_poll_at, last_status=row.last_status,
         last_error=row.last_error, error_count=row.error_count, items_last_poll=row.items_last_poll,
     )

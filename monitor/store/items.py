@@ -9,7 +9,7 @@ from typing import cast
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
-from monitor.store.schema import DigestItemRow, FeedRow, ItemRow, SentenceRow
+from monitor.store.schema import DigestItemRow, FeedRow, ItemRow, SeedRow, SentenceRow
 from monitor.types import DigestEntry, NewItem, Verdict
 
 Origin = str  # "seed" or "item"
@@ -44,8 +44,6 @@ def add_item(session: Session, item: NewItem) -> int:
 
 def hash_origin(session: Session, content_hash: str) -> Origin | None:
     """``"seed"`` or ``"item"`` when a text with this normalised hash is already known."""
-    from monitor.store.schema import SeedRow
-
     if session.scalar(select(SeedRow.id).where(SeedRow.content_hash == content_hash).limit(1)) is not None:
         return "seed"
     if session.scalar(select(ItemRow.id).where(ItemRow.content_hash == content_hash).limit(1)) is not None:

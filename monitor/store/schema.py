@@ -55,6 +55,7 @@ class FeedRow(Base):
     url: Mapped[str] = mapped_column(String(2000), unique=True)
     name: Mapped[str] = mapped_column(String(300), default="")
     topics: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    interval_seconds: Mapped[int | None] = mapped_column(Integer, nullable=True)
     in_config: Mapped[bool] = mapped_column(Boolean, default=True)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     etag: Mapped[str | None] = mapped_column(String(500), nullable=True)

@@ -36,6 +36,7 @@ def upgrade() -> None:
     sa.Column('url', sa.String(length=2000), nullable=False),
     sa.Column('name', sa.String(length=300), nullable=False),
     sa.Column('topics', sa.JSON(), nullable=True),
+    sa.Column('interval_seconds', sa.Integer(), nullable=True),
     sa.Column('in_config', sa.Boolean(), nullable=False),
     sa.Column('enabled', sa.Boolean(), nullable=False),
     sa.Column('etag', sa.String(length=500), nullable=True),
