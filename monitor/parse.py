@@ -1,50 +1,44 @@
-"""Feed bytes -> :class:`ParsedFeed` (feedparser), entry identity and canonical URLs.
+"""Feed bytes -> :class:`ParsedFeed`: RSS 0.9x/1.0/2.0 and Atom (feedparser), JSON Feed (json).
 
 feedparser's dictionaries never leave this module. It is always handed a file
-object, never a string (a string is treated as a URL or a path and fetched).
+object, never a string (a string is treated as a URL or a path and fetched). Dates
+are parsed here from the raw strings (RFC 822 or ISO 8601) because feedparser turns
+some malformed dates into silently wrong ones; an unparseable or implausible date is
+None, and the pipeline uses the fetch time instead.
 """
 
 from __future__ import annotations
 
-import calendar
 import hashlib
 import html
 import io
+import json
 import re
 from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import feedparser
 
 from monitor.errors import ParseError
 from monitor.types import FeedEntry, ParsedFeed
+from monitor.urls import canonical_url
 
-_TRACKING = re.compile(r"^(utm_.*|fbclid|gclid|dclid|msclkid|mc_[a-z]+|igshid|yclid|_ga|ref_src|cmpid|ocid)$", re.I)
-_DEFAULT_PORTS = {"http": 80, "https": 443}
 _TAGS = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
-
-
-def canonical_url(url: str) -> str:
-    """Lower-case scheme and host, no default port, no fragment, no tracking parameters."""
-    parts = urlsplit(url.strip())
-    scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower()
-    if parts.port and parts.port != _DEFAULT_PORTS.get(scheme):
-        host = f"{host}:{parts.port}"
-    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)])
-    return urlunsplit((scheme, host, parts.path or "/", query, ""))
+_JSON_FEED = re.compile(rb"^\s*\{")
 
 
 def parse_feed(body: bytes, *, url: str, content_type: str = "", now: datetime) -> ParsedFeed:
     """Parse a feed document; raise ParseError when the body is not a feed at all."""
+    if "json" in content_type.lower() or _JSON_FEED.match(body[:64]):
+        return _json_feed(body, now)
     headers = {"content-location": url}
     if content_type:
         headers["content-type"] = content_type
     parsed: Any = feedparser.parse(io.BytesIO(body), response_headers=headers)
     if not parsed.get("version") and not parsed.entries:
-        raise ParseError(_not_a_feed_reason(parsed), permanent=False)
+        raise ParseError(_not_a_feed_reason(parsed))
     entries = tuple(e for e in (_entry(raw, now) for raw in parsed.entries) if e is not None)
     feed = parsed.get("feed", {})
     return ParsedFeed(title=_clean(feed.get("title", "")), entries=entries, ttl_minutes=_ttl(feed.get("ttl")))
@@ -53,36 +47,91 @@ def parse_feed(body: bytes, *, url: str, content_type: str = "", now: datetime) 
 def _not_a_feed_reason(parsed: Any) -> str:
     exc = parsed.get("bozo_exception")
     detail = f" ({type(exc).__name__}: {exc})" if exc is not None else ""
-    return f"not a feed: no RSS, Atom or RDF document found{detail}"
+    return f"not a feed: no RSS, Atom, RDF or JSON Feed document found{detail}"
 
 
 def _entry(raw: Any, now: datetime) -> FeedEntry | None:
-    link = raw.get("link") or ""
-    title = _clean(raw.get("title", ""))
+    # dict.get bypasses feedparser's deprecated updated->published key mapping (it warns)
+    raw_date = dict.get(raw, "published") or dict.get(raw, "updated") or ""
+    source = raw.get("source") or {}
+    return make_entry(
+        guid=raw.get("id") or "", link=raw.get("link") or "", title=raw.get("title", ""),
+        summary=raw.get("summary", ""), raw_date=raw_date, author=raw.get("author", ""),
+        source=source.get("title", ""), now=now,
+    )
+
+
+def make_entry(
+    *, guid: str, link: str, title: str, summary: str, raw_date: str, author: str, source: str, now: datetime,
+) -> FeedEntry | None:
+    """An entry with its identity: the GUID, else the canonical link, else a hash of title and date."""
+    title = _clean(html.unescape(title))
     if not link and not title:
         return None
     canonical = canonical_url(link) if link.startswith(("http://", "https://")) else ""
-    # dict.get bypasses feedparser's deprecated updated->published key mapping (it warns)
-    published = parse_date(dict.get(raw, "published_parsed") or dict.get(raw, "updated_parsed"), now)
-    guid = (raw.get("id") or "").strip()
-    key = guid or canonical or _hash_key(title, dict.get(raw, "published") or dict.get(raw, "updated") or "")
-    summary = _clean(html.unescape(_TAGS.sub(" ", raw.get("summary", ""))))
-    source = raw.get("source") or {}
-    return FeedEntry(key=key[:1000], title=title, link=canonical, summary=summary, published=published,
-                     author=_clean(raw.get("author", "")), source=_clean(source.get("title", "")))
+    key = guid.strip() or canonical or _hash_key(title, raw_date)
+    return FeedEntry(
+        key=key[:1000], title=title, link=canonical, summary=_clean(html.unescape(_TAGS.sub(" ", summary))),
+        published=parse_date(raw_date, now), author=_clean(author), source=_clean(source),
+    )
 
 
-def parse_date(value: Any, now: datetime) -> datetime | None:
-    """A feedparser UTC ``struct_time`` -> aware datetime; None when missing or implausible."""
-    if value is None:
+def parse_date(raw: str, now: datetime) -> datetime | None:
+    """An RFC 822 or ISO 8601 date -> aware UTC datetime; None when unparseable or implausible."""
+    raw = raw.strip()
+    if not raw:
         return None
-    try:
-        when = datetime.fromtimestamp(calendar.timegm(value), UTC)
-    except (OverflowError, ValueError, TypeError):
+    when = _rfc822(raw) or _iso8601(raw)
+    if when is None:
         return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    when = when.astimezone(UTC)
     if when > now + timedelta(days=1) or when < now - timedelta(days=365 * 30):
         return None
     return when
+
+
+def _rfc822(raw: str) -> datetime | None:
+    try:
+        return parsedate_to_datetime(raw)
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def _iso8601(raw: str) -> datetime | None:
+    text = raw.replace("Z", "+00:00").replace("z", "+00:00")
+    if not re.match(r"^\d{4}-\d{2}-\d{2}", text):
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _json_feed(body: bytes, now: datetime) -> ParsedFeed:
+    """JSON Feed 1.0 / 1.1 (https://jsonfeed.org/version/1.1)."""
+    try:
+        doc = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ParseError(f"not a feed: invalid JSON ({exc})") from exc
+    if not isinstance(doc, dict) or not str(doc.get("version", "")).startswith("https://jsonfeed.org/version/"):
+        raise ParseError("not a feed: JSON without a jsonfeed.org version")
+    entries = []
+    for item in doc.get("items") or []:
+        if not isinstance(item, dict):
+            continue
+        authors = item.get("authors") or ([item["author"]] if isinstance(item.get("author"), dict) else [])
+        entry = make_entry(
+            guid=str(item.get("id") or ""), link=str(item.get("url") or item.get("external_url") or ""),
+            title=str(item.get("title") or ""),
+            summary=str(item.get("summary") or item.get("content_text") or item.get("content_html") or ""),
+            raw_date=str(item.get("date_published") or item.get("date_modified") or ""),
+            author=", ".join(str(a.get("name", "")) for a in authors if isinstance(a, dict)), source="", now=now,
+        )
+        if entry is not None:
+            entries.append(entry)
+    return ParsedFeed(title=_clean(str(doc.get("title") or "")), entries=tuple(entries))
 
 
 def _hash_key(title: str, date: str) -> str:

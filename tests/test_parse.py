@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from monitor.errors import ParseError
-from monitor.parse import canonical_url, parse_feed
+from monitor.parse import parse_feed
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
@@ -54,10 +54,52 @@ def test_future_dates_are_dropped() -> None:
     assert parse_feed(body, url="https://ex.com/feed", now=NOW).entries[0].published is None
 
 
-@pytest.mark.parametrize(("url", "expected"), [
-    ("HTTPS://Example.COM:443/a/b?utm_medium=rss&x=1&fbclid=abc#frag", "https://example.com/a/b?x=1"),
-    ("http://example.com:8080", "http://example.com:8080/"),
-    ("https://example.com/p?gclid=1", "https://example.com/p"),
+@pytest.mark.parametrize("raw", ["2025-13-45", "1741944600", "2025/03/14 09:30", "yesterday afternoon",
+                                 "Mon, 32 Foo 2025 99:00:00", ""])
+def test_dates_feedparser_gets_wrong_are_unknown_not_wrong(raw: str) -> None:
+    from monitor.parse import parse_date
+
+    assert parse_date(raw, NOW) is None
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("Mon, 23 Nov 2026 09:15:00 +0500", datetime(2026, 11, 23, 4, 15, tzinfo=UTC)),
+    ("Mon, 23 Nov 2026 09:15:00 GMT", datetime(2026, 11, 23, 9, 15, tzinfo=UTC)),
+    ("2026-11-23T09:15:00Z", datetime(2026, 11, 23, 9, 15, tzinfo=UTC)),
+    ("2026-11-23T09:15:00+05:30", datetime(2026, 11, 23, 3, 45, tzinfo=UTC)),
+    ("2026-11-23", datetime(2026, 11, 23, tzinfo=UTC)),
 ])
-def test_canonical_url(url: str, expected: str) -> None:
-    assert canonical_url(url) == expected
+def test_good_dates(raw: str, expected: datetime) -> None:
+    from monitor.parse import parse_date
+
+    assert parse_date(raw, NOW) == expected
+
+
+def test_rss_091_and_rdf() -> None:
+    rss091 = b"""<?xml version="1.0"?><rss version="0.91"><channel><title>Old</title>
+    <item><title>Old style</title><link>https://ex.com/old</link></item></channel></rss>"""
+    rdf = b"""<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+    xmlns="http://purl.org/rss/1.0/"><channel rdf:about="https://ex.com/"><title>R</title></channel>
+    <item rdf:about="https://ex.com/r1"><title>RDF item</title><link>https://ex.com/r1</link></item></rdf:RDF>"""
+    assert [e.link for e in parse_feed(rss091, url="https://ex.com/f", now=NOW).entries] == ["https://ex.com/old"]
+    assert [e.title for e in parse_feed(rdf, url="https://ex.com/f", now=NOW).entries] == ["RDF item"]
+
+
+def test_json_feed() -> None:
+    body = b"""{"version": "https://jsonfeed.org/version/1.1", "title": "J", "items": [
+      {"id": "j1", "url": "https://ex.com/j1?utm_source=x", "title": "Json &amp; item",
+       "content_text": "Body", "date_published": "2026-11-20T10:00:00Z", "authors": [{"name": "A"}]},
+      {"id": "j2", "title": "No url"}, "junk"]}"""
+    feed = parse_feed(body, url="https://ex.com/feed.json", content_type="application/feed+json", now=NOW)
+    first, second = feed.entries
+    assert (first.key, first.link, first.title, first.summary, first.author) == (
+        "j1", "https://ex.com/j1", "Json & item", "Body", "A")
+    assert first.published == datetime(2026, 11, 20, 10, tzinfo=UTC)
+    assert second.key == "j2" and second.link == ""
+
+
+def test_json_that_is_not_a_feed() -> None:
+    with pytest.raises(ParseError, match="not a feed"):
+        parse_feed(b'{"hello": "world"}', url="https://ex.com/api", now=NOW)
+    with pytest.raises(ParseError, match="invalid JSON"):
+        parse_feed(b'{"version": ', url="https://ex.com/api", content_type="application/json", now=NOW)

@@ -1,0 +1,42 @@
+"""Canonical URLs: tracking parameters, fragments, AMP variants, Google News links."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from monitor.urls import canonical_url, unwrap_google_news
+
+PUBLISHER = "https://www.dawn.com/news/1869999/appeal-hearing-adjourned"
+
+
+def google_link(url: str) -> str:
+    record = b'\x08\x13"' + bytes([len(url)]) + url.encode() + b"\xd2\x01\x00"
+    token = base64.urlsafe_b64encode(record).decode().rstrip("=")
+    return f"https://news.google.com/rss/articles/{token}?oc=5"
+
+
+@pytest.mark.parametrize(("url", "expected"), [
+    ("HTTPS://Example.COM:443/a/b?utm_medium=rss&x=1&fbclid=abc#frag", "https://example.com/a/b?x=1"),
+    ("http://example.com:8080", "http://example.com:8080/"),
+    ("https://example.com/p?gclid=1&_ga=2", "https://example.com/p"),
+    ("https://example.com/news/a/amp", "https://example.com/news/a"),
+    ("https://example.com/amp/news/a", "https://example.com/news/a"),
+    ("https://example.com/news/a.amp.html", "https://example.com/news/a.html"),
+    ("https://example.com/news/a?outputType=amp&id=3", "https://example.com/news/a?id=3"),
+    ("https://amp.example.com/news/a", "https://example.com/news/a"),
+    (google_link(PUBLISHER), PUBLISHER),
+])
+def test_canonical(url: str, expected: str) -> None:
+    assert canonical_url(url) == expected
+
+
+def test_opaque_google_news_ids_are_kept() -> None:
+    link = "https://news.google.com/rss/articles/AU_yqLNotDecodable?oc=5"
+    assert unwrap_google_news(link) is None
+    assert canonical_url(link).startswith("https://news.google.com/rss/articles/AU_yqLNotDecodable")
+
+
+def test_non_google_links_are_not_unwrapped() -> None:
+    assert unwrap_google_news(PUBLISHER) is None
