@@ -21,7 +21,7 @@ from monitor.errors import ConfigError, MonitorError
 
 if TYPE_CHECKING:
     from monitor.config import Config
-    from monitor.pipeline import Context, Progress
+    from monitor.context import Context, Progress
 
 log = logging.getLogger(__name__)
 out = Console(highlight=False, soft_wrap=True)
@@ -68,7 +68,7 @@ def _config() -> Config:
 
 @contextmanager
 def _context(config: Config | None = None) -> Iterator[Context]:
-    from monitor.pipeline import build_context
+    from monitor.context import build_context
 
     ctx = build_context(config or _config())
     try:
@@ -146,7 +146,8 @@ def digest(
     fmt: Annotated[Fmt, typer.Option("--format", "-f", help="Format for --dry-run.")] = Fmt.text,
 ) -> None:
     """Preview a digest (--dry-run) or send it now."""
-    from monitor.pipeline import preview_digest, run_digest, start
+    from monitor.digest.run import preview_digest, run_digest
+    from monitor.pipeline import start
 
     config = _config()
     config.digest(name)

@@ -88,6 +88,11 @@ class Polling(Strict):
     user_agent: str = "monitor/0.1 (self-hosted news monitor; feed reader)"
     fetch_articles: Literal["always", "relevant", "never"] = "relevant"
     allow_hosts: list[str] = []
+    concurrency: int = Field(default=8, ge=1, le=64)
+    per_host: int = Field(default=2, ge=1, le=16)
+    host_delay: Duration = timedelta(seconds=1)
+    disable_after: int = Field(default=5, ge=1)
+    alert_after: Duration = timedelta(days=1)
 
 
 class GoogleNews(Strict):
@@ -200,6 +205,7 @@ class Config(Strict):
     database_url: SecretStr | None = None
     data_dir: Path = Path("data")
     seeds_dir: Path = Path("seeds")
+    admin_channel: str | None = None
     polling: Polling = Polling()
     google_news: GoogleNews = GoogleNews()
     topics: list[Topic] = Field(min_length=1)
@@ -324,6 +330,8 @@ def _check_references(config: Config, lines: LineMap) -> None:
         for j, topic in enumerate(feed.topics or []):
             if topic not in topics:
                 problems.append(lines.error(("feeds", i, "topics", j), f"unknown topic {topic!r}"))
+    if config.admin_channel is not None and config.admin_channel not in channels:
+        problems.append(lines.error(("admin_channel",), f"unknown channel {config.admin_channel!r}"))
     for i, digest in enumerate(config.digests):
         for j, channel in enumerate(digest.channels):
             if channel not in channels:

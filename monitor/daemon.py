@@ -15,7 +15,8 @@ from datetime import timedelta
 from types import FrameType
 
 from monitor import pipeline
-from monitor.pipeline import Context, Progress
+from monitor.context import Context, Progress
+from monitor.digest import run as digests
 from monitor.types import FeedOutcome
 
 log = logging.getLogger(__name__)
@@ -52,10 +53,10 @@ class Daemon:
             ran: list[str] = []
             deliveries: list[tuple[str, bool]] = []
             if self.digests and not self.stopping.is_set():
-                for name, due_at in pipeline.due_digests(self.ctx):
-                    if pipeline.reserve_digest(self.ctx, name, due_at) is not None:
+                for name, due_at in digests.due_digests(self.ctx):
+                    if digests.reserve_digest(self.ctx, name, due_at) is not None:
                         ran.append(name)
-                deliveries = pipeline.deliver_pending(self.ctx)
+                deliveries = digests.deliver_pending(self.ctx)
         return CycleReport(tuple(feeds), tuple(ran), tuple(deliveries))
 
     def _tick(self) -> None:

@@ -27,9 +27,21 @@ def _quote(value: object) -> str:
     return f'"{text}"' if any(c.isspace() for c in text) or not text else text
 
 
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is at the time of the record (it may be replaced)."""
+
+    @property
+    def stream(self) -> object:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: object) -> None:
+        pass
+
+
 def configure(verbose: bool = False) -> None:
     """Log to stderr at INFO (DEBUG with ``verbose``); quiet the chatty libraries."""
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _StderrHandler()
     handler.setFormatter(KeyValueFormatter())
     root = logging.getLogger()
     root.handlers[:] = [handler]

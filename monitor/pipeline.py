@@ -12,74 +12,40 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
+from urllib.parse import urlsplit
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from monitor import notify, scheduler
-from monitor.clock import Clock, SystemClock
-from monitor.config import Config
-from monitor.digest.build import build_digest
-from monitor.digest.render import Format, render
+from monitor import alerts, scheduler
+from monitor.context import Context, Progress
+from monitor.dispatch import run_fair
 from monitor.errors import FetchError, MonitorError
 from monitor.extract import extract_article, fallback
 from monitor.fetch.feed import fetch_feed
-from monitor.fetch.http import AddressGuard, HttpClient
 from monitor.fetch.page import fetch_page
-from monitor.match import TopicQuery, match, may_match
+from monitor.match import match, may_match
 from monitor.novelty.judge import Thresholds, judge
 from monitor.novelty.text import content_hash, fingerprint, sentences
 from monitor.parse import parse_feed
 from monitor.seeds import read_seeds
-from monitor.store import digests as digest_store
 from monitor.store import feeds as feed_store
 from monitor.store import items as item_store
 from monitor.store import seeds as seed_store
-from monitor.store.session import Database
 from monitor.types import (
     Article,
-    DigestContent,
     FeedEntry,
     FeedOutcome,
     FeedSpec,
     FeedState,
     Judgement,
     NewItem,
-    PendingDelivery,
     Relevance,
 )
 
 log = logging.getLogger(__name__)
-Progress = Callable[[FeedOutcome], None]
-
-
-@dataclass
-class Context:
-    """What every stage needs: the config, the database, the HTTP seam and the clock."""
-
-    config: Config
-    db: Database
-    http: HttpClient
-    clock: Clock = field(default_factory=SystemClock)
-    topics: list[TopicQuery] = field(default_factory=list)
-
-    def close(self) -> None:
-        self.http.close()
-        self.db.dispose()
-
-
-def build_context(config: Config, *, clock: Clock | None = None, database_url: str | None = None) -> Context:
-    """Wire the stages for ``config``."""
-    polling = config.polling
-    http = HttpClient(
-        user_agent=polling.user_agent, timeout=polling.timeout.total_seconds(),
-        connect_timeout=polling.connect_timeout.total_seconds(), guard=AddressGuard(polling.allow_hosts),
-    )
-    return Context(config=config, db=Database(database_url or config.db_url()), http=http,
-                   clock=clock or SystemClock(), topics=config.compiled_topics())
 
 
 def start(ctx: Context) -> tuple[int, int]:
@@ -114,18 +80,18 @@ def load_seeds(ctx: Context) -> int:
 def poll_due(
     ctx: Context, progress: Progress | None = None, *, should_stop: Callable[[], bool] | None = None,
 ) -> list[FeedOutcome]:
-    """Refresh every feed that is due now (stopping early, between feeds, when asked to)."""
+    """Refresh every feed that is due now, concurrently and fairly across hosts.
+
+    When ``should_stop`` turns true, no further feed starts; those in flight finish.
+    """
     with ctx.db.session() as session:
         due = feed_store.due_feeds(session, ctx.clock.now())
-    outcomes = []
-    for feed in due:
-        if should_stop is not None and should_stop():
-            break
-        outcome = refresh_feed(ctx, feed)
-        outcomes.append(outcome)
-        if progress is not None:
-            progress(outcome)
-    return outcomes
+    polling = ctx.config.polling
+    return run_fair(
+        due, key=lambda feed: (urlsplit(feed.poll_url).hostname or "").lower(),
+        work=lambda feed: refresh_feed(ctx, feed), concurrency=polling.concurrency, per_key=polling.per_host,
+        on_done=progress, should_stop=should_stop,
+    )
 
 
 def make_all_due(ctx: Context) -> int:
@@ -135,28 +101,49 @@ def make_all_due(ctx: Context) -> int:
 
 
 def refresh_feed(ctx: Context, feed: FeedState) -> FeedOutcome:
-    """Poll one feed and store its new entries; a failure is recorded, never raised."""
+    """Poll one feed and store its new entries; a failure is recorded (and retried later), never raised."""
     now = ctx.clock.now()
     try:
-        result = fetch_feed(ctx.http, feed, max_bytes=ctx.config.polling.max_feed_bytes)
-        if result.not_modified:
-            return _succeeded(ctx, feed, "304", now, etag=result.etag or feed.etag,
-                              last_modified=result.last_modified or feed.last_modified, body_hash=feed.body_hash)
-        body_hash = hashlib.sha256(result.body).hexdigest()
-        if body_hash == feed.body_hash:
-            return _succeeded(ctx, feed, "unchanged", now, etag=result.etag, last_modified=result.last_modified,
-                              body_hash=body_hash)
-        parsed = parse_feed(result.body, url=result.final_url, content_type=result.content_type, now=now)
+        polled = _poll(ctx, feed, now)
     except MonitorError as exc:
         return _failed(ctx, feed, exc, now)
-    new, relevant = 0, 0
+    return _succeeded(ctx, feed, polled, now)
+
+
+@dataclass(frozen=True)
+class _Polled:
+    """What a successful poll found, for the feed's state."""
+
+    status: str
+    etag: str | None
+    last_modified: str | None
+    body_hash: str | None
+    moved_to: str | None = None
+    max_age: float | None = None
+    ttl: int | None = None
+    gap: timedelta | None = None
+    entries: int = 0
+    new: int = 0
+    relevant: int = 0
+
+
+def _poll(ctx: Context, feed: FeedState, now: datetime) -> _Polled:
+    result = fetch_feed(ctx.http, feed, max_bytes=ctx.config.polling.max_feed_bytes)
+    if result.not_modified:  # a 304 costs no parsing
+        return _Polled("304", result.etag or feed.etag, result.last_modified or feed.last_modified, feed.body_hash,
+                       result.moved_to, result.max_age)
+    body_hash = hashlib.sha256(result.body).hexdigest()
+    if body_hash == feed.body_hash:  # neither does an unchanged body
+        return _Polled("unchanged", result.etag, result.last_modified, body_hash, result.moved_to, result.max_age)
+    parsed = parse_feed(result.body, url=result.final_url, content_type=result.content_type, now=now)
+    new = relevant = 0
     for entry in parsed.entries:
         stored = process_entry(ctx, feed, entry)
         new += stored is not None
         relevant += bool(stored and stored.relevant)
-    return _succeeded(ctx, feed, str(result.status), now, etag=result.etag, last_modified=result.last_modified,
-                      body_hash=body_hash, entries=len(parsed.entries), new=new, relevant=relevant,
-                      ttl=parsed.ttl_minutes)
+    gap = scheduler.observed_gap([e.published for e in parsed.entries if e.published], now)
+    return _Polled(str(result.status), result.etag, result.last_modified, body_hash, result.moved_to, result.max_age,
+                   parsed.ttl_minutes, gap, len(parsed.entries), new, relevant)
 
 
 def process_entry(ctx: Context, feed: FeedState, entry: FeedEntry) -> Relevance | None:
@@ -210,140 +197,37 @@ def _policy(ctx: Context, feed: FeedState) -> scheduler.PollPolicy:
     return scheduler.PollPolicy(interval, polling.min_interval, polling.max_interval)
 
 
-def _succeeded(
-    ctx: Context, feed: FeedState, status: str, now: datetime, *, etag: str | None, last_modified: str | None,
-    body_hash: str | None, entries: int = 0, new: int = 0, relevant: int = 0, ttl: int | None = None,
-) -> FeedOutcome:
-    next_at = scheduler.next_poll(now, _policy(ctx, feed), ttl_minutes=ttl)
+def _succeeded(ctx: Context, feed: FeedState, polled: _Polled, now: datetime) -> FeedOutcome:
+    gap = polled.gap
+    if gap is None and feed.observed_gap_seconds:
+        gap = timedelta(seconds=feed.observed_gap_seconds)
+    next_at = scheduler.next_poll(now, _policy(ctx, feed), ttl_minutes=polled.ttl, max_age=polled.max_age,
+                                  observed_gap=gap)
     with ctx.db.session() as session:
-        feed_store.record_success(session, feed.id, now=now, status=status, next_poll_at=next_at, items=new,
-                                  etag=etag, last_modified=last_modified, body_hash=body_hash)
-    log.info("feed polled", extra={"feed_url": feed.url, "status": status, "entries": entries, "new_items": new})
-    return FeedOutcome(feed.url, status, entries=entries, new_items=new, relevant=relevant)
+        feed_store.record_success(
+            session, feed.id, now=now, status=polled.status, next_poll_at=next_at, items=polled.new,
+            etag=polled.etag, last_modified=polled.last_modified, body_hash=polled.body_hash,
+            moved_to=polled.moved_to, observed_gap_seconds=int(polled.gap.total_seconds()) if polled.gap else None,
+        )
+    if polled.moved_to:
+        log.info("feed moved permanently", extra={"feed_url": feed.url, "new_url": polled.moved_to})
+    log.info("feed polled", extra={"feed_url": feed.url, "status": polled.status, "entries": polled.entries,
+                                   "new_items": polled.new, "next_poll": next_at.isoformat(timespec="seconds")})
+    return FeedOutcome(feed.url, polled.status, entries=polled.entries, new_items=polled.new, relevant=polled.relevant)
 
 
 def _failed(ctx: Context, feed: FeedState, exc: MonitorError, now: datetime) -> FeedOutcome:
     retry_after = exc.retry_after if isinstance(exc, FetchError) else None
-    next_at = scheduler.next_poll(now, _policy(ctx, feed), failures=feed.error_count + 1,
-                                  retry_after=retry_after)
+    status = exc.status if isinstance(exc, FetchError) else None
+    next_at = scheduler.next_poll(now, _policy(ctx, feed), failures=feed.error_count + 1, retry_after=retry_after)
     with ctx.db.session() as session:
-        feed_store.record_failure(session, feed.id, now=now, error=str(exc), next_poll_at=next_at)
-    log.warning("feed failed", extra={"feed_url": feed.url, "status": "error", "error": str(exc)})
+        state = feed_store.record_failure(
+            session, feed.id, now=now, error=str(exc), next_poll_at=next_at, status=status, permanent=exc.permanent,
+            disable_after=ctx.config.polling.disable_after,
+        )
+    log.warning("feed failed", extra={"feed_url": feed.url, "status": "error", "error": str(exc),
+                                      "errors": state.error_count, "next_poll": next_at.isoformat(timespec="seconds")})
+    if not state.enabled:
+        log.warning("feed disabled", extra={"feed_url": feed.url, "permanent_failures": state.permanent_failures})
+    alerts.feed_trouble(ctx, state, now)
     return FeedOutcome(feed.url, "error", error=str(exc))
-
-
-# --- digests ---------------------------------------------------------------------------------
-
-FILE_CHANNEL = "(file)"
-DELIVERY_ATTEMPTS = 8
-
-
-def due_digests(ctx: Context) -> list[tuple[str, datetime]]:
-    """Digests whose schedule fell due since they last ran (a first sight only starts the clock)."""
-    now = ctx.clock.now()
-    due = []
-    for digest in ctx.config.digests:
-        schedule = scheduler.parse_schedule(digest.schedule, digest.timezone)
-        with ctx.db.session() as session:
-            last = digest_store.last_due(session, digest.name)
-            if last is None:
-                digest_store.set_last_due(session, digest.name, now)
-                continue
-        when = scheduler.latest_due(schedule, last, now)
-        if when is not None:
-            due.append((digest.name, when))
-    return due
-
-
-def run_digest(ctx: Context, name: str, due_at: datetime) -> int | None:
-    """Reserve digest ``name`` for ``due_at`` and deliver everything owed; returns the digest id or None."""
-    digest_id = reserve_digest(ctx, name, due_at)
-    deliver_pending(ctx)
-    return digest_id
-
-
-def reserve_digest(ctx: Context, name: str, due_at: datetime) -> int | None:
-    """Create digest ``name`` for ``due_at``, reserving its items and opening one delivery per channel.
-
-    Returns the digest id, or None when there was nothing to send (or it already exists).
-    """
-    digest = ctx.config.digest(name)
-    with ctx.db.session() as session:
-        entries = item_store.undigested(session, name, digest.include)
-        digest_store.set_last_due(session, name, due_at)
-        digest_id = None
-        if entries or digest.send_empty:
-            channels = digest.channels or [FILE_CHANNEL]
-            digest_id = digest_store.create_digest(
-                session, name, due_at, item_ids=[e.item_id for e in entries], channels=channels, now=ctx.clock.now())
-    log.info("digest reserved", extra={"digest": name, "items": len(entries), "digest_id": digest_id})
-    return digest_id
-
-
-def digest_content(ctx: Context, name: str) -> DigestContent:
-    """What digest ``name`` would contain now; reserves and sends nothing."""
-    digest = ctx.config.digest(name)
-    with ctx.db.session() as session:
-        entries = item_store.undigested(session, name, digest.include)
-    return build_digest(name, entries, window_end=ctx.clock.now(), max_items=digest.max_items, title=digest.title)
-
-
-def preview_digest(ctx: Context, name: str, fmt: Format) -> str:
-    """Digest ``name`` as it would be sent now, rendered as ``fmt``."""
-    return render(digest_content(ctx, name), fmt, _templates(ctx))
-
-
-def _templates(ctx: Context) -> Path:
-    """User template overrides live in ``templates/`` beside the config file."""
-    return ctx.config.source.parent / "templates"
-
-
-def deliver_pending(ctx: Context) -> list[tuple[str, bool]]:
-    """Try every delivery that is owed and due; returns (channel, delivered) pairs."""
-    with ctx.db.session() as session:
-        owed = digest_store.pending(session, ctx.clock.now())
-    return [(p.channel, deliver(ctx, p)) for p in owed]
-
-
-def deliver(ctx: Context, pending: PendingDelivery) -> bool:
-    """Render and send one digest to one channel, then record the outcome in its own commit."""
-    with ctx.db.session() as session:
-        entries = item_store.entries_by_id(session, digest_store.digest_item_ids(session, pending.digest_id))
-    config = next((d for d in ctx.config.digests if d.name == pending.digest_name), None)
-    content = build_digest(pending.digest_name, entries, window_end=pending.due_at,
-                           max_items=config.max_items if config else 25, title=config.title if config else None)
-    ok, detail = _send(ctx, pending, content)
-    now = ctx.clock.now()
-    with ctx.db.session() as session:
-        if ok:
-            digest_store.mark_sent(session, pending.delivery_id, now)
-        else:
-            retry = now + timedelta(minutes=2 ** pending.attempts) if pending.attempts + 1 < DELIVERY_ATTEMPTS else None
-            digest_store.mark_failed(session, pending.delivery_id, detail, retry)
-    log.info("digest delivered" if ok else "digest delivery failed",
-             extra={"digest": pending.digest_name, "channel": pending.channel, "attempt": pending.attempts + 1})
-    return ok
-
-
-def _send(ctx: Context, pending: PendingDelivery, content: DigestContent) -> tuple[bool, str]:
-    templates = _templates(ctx)
-    if pending.channel == FILE_CHANNEL:
-        return True, str(write_digest_files(ctx.config.data_dir / "digests", content, templates))
-    channel = next((c for c in ctx.config.channels if c.name == pending.channel), None)
-    if channel is None:
-        return False, f"notify: channel {pending.channel!r} is no longer in the config"
-    fmt = channel.effective_format()
-    result = notify.send(channel.url.get_secret_value(), content.title, render(content, fmt, templates), fmt)
-    return result.ok, result.detail or "notify: the channel did not accept the message"
-
-
-def write_digest_files(folder: Path, content: DigestContent, templates: Path | None = None) -> Path:
-    """Write the digest as text and HTML into ``folder``, log the text; returns the HTML path."""
-    folder.mkdir(parents=True, exist_ok=True)
-    stem = f"{content.name}-{content.window_end:%Y%m%dT%H%M%SZ}"
-    text = render(content, "text", templates)
-    (folder / f"{stem}.txt").write_text(text, encoding="utf-8")
-    html_path = folder / f"{stem}.html"
-    html_path.write_text(render(content, "html", templates), encoding="utf-8")
-    log.info("digest written to %s\n%s", html_path, text)
-    return html_path

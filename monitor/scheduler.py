@@ -71,28 +71,58 @@ class PollPolicy:
     max_interval: timedelta
 
 
+ADAPT_LIMIT = 4.0  # a feed's publishing rate moves its interval at most 4x either way
+
+
 def next_poll(
     now: datetime, policy: PollPolicy, *, failures: int = 0, retry_after: float | None = None,
-    ttl_minutes: int | None = None, rng: random.Random | None = None,
+    ttl_minutes: int | None = None, max_age: float | None = None, observed_gap: timedelta | None = None,
+    rng: random.Random | None = None,
 ) -> datetime:
     """When to poll a feed next.
 
-    Success: the configured interval, raised to the feed's RSS ``ttl``, clamped to
-    [min, max]. Failure: exponential back-off from the interval (doubling per
-    consecutive failure, capped at max) with +-20% jitter so failed feeds never retry in
-    lockstep, and never sooner than a server's ``Retry-After``.
+    Success: the configured interval, adapted to how often the feed really publishes
+    (``observed_gap``, at most 4x faster or slower), never sooner than the feed's RSS
+    ``ttl`` or the response's freshness (``max_age``), clamped to [min, max].
+    Failure: exponential back-off from ``min_interval`` (doubling per consecutive failure,
+    capped at max) with +-20% jitter so failed feeds never retry in lockstep, and never
+    sooner than a server's ``Retry-After``.
     """
     rng = rng or random.Random()
-    if failures <= 0:
-        wait = policy.interval
-        if ttl_minutes:
-            wait = max(wait, timedelta(minutes=ttl_minutes))
-        return now + _clamp(wait, policy)
+    if failures > 0:
+        return now + _backoff(policy, failures, retry_after, rng)
+    wait = adapted_interval(policy.interval, observed_gap)
+    floors = [timedelta(minutes=ttl_minutes or 0), timedelta(seconds=max_age or 0)]
+    return now + _clamp(max(wait, *floors), policy)
+
+
+def adapted_interval(interval: timedelta, observed_gap: timedelta | None) -> timedelta:
+    """Busy feeds (short gaps between entries) are polled faster, quiet ones slower."""
+    if observed_gap is None or observed_gap <= timedelta(0):
+        return interval
+    factor = min(ADAPT_LIMIT, max(1 / ADAPT_LIMIT, observed_gap / interval))
+    return interval * factor
+
+
+def observed_gap(published: list[datetime], now: datetime, window: timedelta = timedelta(days=14)) -> timedelta | None:
+    """The feed's mean time between entries over the recent ``window`` (None with fewer than 3 dated entries).
+
+    The time since the newest entry counts as one more gap when it is longer, so a feed
+    that has gone quiet slows down.
+    """
+    recent = sorted((p for p in published if now - window <= p <= now), reverse=True)
+    if len(recent) < 3:
+        return None
+    mean = (recent[0] - recent[-1]) / (len(recent) - 1)
+    return max(mean, now - recent[0]) if now - recent[0] > mean else mean
+
+
+def _backoff(policy: PollPolicy, failures: int, retry_after: float | None, rng: random.Random) -> timedelta:
     base = policy.min_interval * (1 << min(failures - 1, 16))
     wait = min(base, policy.max_interval) * rng.uniform(0.8, 1.2)
     if retry_after is not None:
         wait = max(wait, timedelta(seconds=retry_after))
-    return now + min(wait, policy.max_interval * 4)
+    return min(wait, policy.max_interval * 4)
 
 
 def _clamp(wait: timedelta, policy: PollPolicy) -> timedelta:

@@ -7,7 +7,7 @@ from datetime import datetime
 from rich.console import Console
 from rich.table import Table
 
-from monitor.pipeline import Context
+from monitor.context import Context
 from monitor.store import digests as digest_store
 from monitor.store import feeds as feed_store
 from monitor.store import items as item_store

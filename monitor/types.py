@@ -27,6 +27,9 @@ class FetchResult:
     etag: str | None = None
     last_modified: str | None = None
     elapsed_ms: int = 0
+    moved_to: str | None = None  # the new address after only permanent redirects (301/308)
+    max_age: float | None = None  # seconds the server says the response stays fresh
+    wire_bytes: int = 0  # bytes received on the wire (before decompression)
 
     @property
     def not_modified(self) -> bool:
@@ -180,12 +183,13 @@ class DigestContent:
 
 @dataclass(frozen=True)
 class FeedSpec:
-    """A feed as the config defines it."""
+    """A feed as the config (or an OPML import) defines it."""
 
     url: str
     name: str
     topics: tuple[str, ...] | None
     interval_seconds: int | None
+    source: str = "config"
 
 
 @dataclass(frozen=True)
@@ -207,6 +211,17 @@ class FeedState:
     last_error: str | None
     error_count: int
     items_last_poll: int
+    source: str = "config"
+    fetch_url: str | None = None
+    permanent_failures: int = 0
+    failing_since: datetime | None = None
+    alerted: bool = False
+    observed_gap_seconds: int | None = None
+
+    @property
+    def poll_url(self) -> str:
+        """Where to fetch the feed: its new address after a permanent redirect, else its own."""
+        return self.fetch_url or self.url
 
 
 @dataclass(frozen=True)

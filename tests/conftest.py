@@ -109,7 +109,7 @@ def write_config(path: Path, **settings: Any) -> Path:
         "data_dir": str(path.parent / "data"),
         "seeds_dir": str(ROOT / "seeds"),
         "google_news": {"enabled": False},
-        "polling": {"allow_hosts": ["127.0.0.1"], "timeout": "10s"},
+        "polling": {"allow_hosts": ["127.0.0.1"], "timeout": "10s", "host_delay": "0s"},
         "topics": shipped_topics(),
         "feeds": [],
     }

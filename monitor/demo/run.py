@@ -17,9 +17,11 @@ from xml.sax.saxutils import escape
 
 from monitor.clock import SystemClock
 from monitor.config import Config, Digest, Feed, GoogleNews, Polling
+from monitor.context import Progress, build_context
 from monitor.demo.server import LocalSite
 from monitor.digest.render import render
-from monitor.pipeline import Progress, build_context, digest_content, poll_due, start, write_digest_files
+from monitor.digest.run import digest_content, write_digest_files
+from monitor.pipeline import poll_due, start
 from monitor.seeds import read_seeds
 
 DEMO_DIGEST = "demo"
@@ -75,7 +77,8 @@ def demo_config(base: Config, site: LocalSite, workdir: Path) -> Config:
         "feeds": feeds,
         "channels": [],
         "google_news": GoogleNews(enabled=False),
-        "polling": Polling(allow_hosts=["127.0.0.1"], timeout=timedelta(seconds=10)),
+        "polling": Polling(allow_hosts=["127.0.0.1"], timeout=timedelta(seconds=10), host_delay=timedelta(0),
+                           per_host=4),
         "digests": [Digest(name=DEMO_DIGEST, schedule="every 1h", title="Demo digest: new developments")],
     })
 

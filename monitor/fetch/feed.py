@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+from monitor.errors import FetchError
 from monitor.fetch.http import HttpClient
 from monitor.types import FeedState, FetchResult
 
 FEED_ACCEPT = (
     "application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, "
-    "text/xml;q=0.9, */*;q=0.5"
+    "text/xml;q=0.9, application/json;q=0.8, */*;q=0.5"
 )
+# Bodies of these types cannot be feeds: refuse them before any parsing.
+_NOT_FEEDS = ("image/", "audio/", "video/", "font/", "application/pdf", "application/zip", "application/octet-stream")
 
 
 def fetch_feed(client: HttpClient, feed: FeedState, *, max_bytes: int) -> FetchResult:
-    """GET the feed with If-None-Match / If-Modified-Since from its last successful poll."""
+    """GET the feed (at its new address after a permanent redirect) with If-None-Match / If-Modified-Since."""
     headers = {"Accept": FEED_ACCEPT}
     if feed.etag:
         headers["If-None-Match"] = feed.etag
     if feed.last_modified:
         headers["If-Modified-Since"] = feed.last_modified
-    return client.get(feed.url, max_bytes=max_bytes, headers=headers)
+    result = client.get(feed.poll_url, max_bytes=max_bytes, headers=headers)
+    media = result.content_type.split(";", 1)[0].strip().lower()
+    if result.status != 304 and media.startswith(_NOT_FEEDS):
+        raise FetchError(f"{media} is not a feed")
+    return result

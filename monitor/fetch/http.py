@@ -1,19 +1,29 @@
 """The only outbound-HTTP seam (httpx).
 
-Every request goes through :class:`HttpClient`: timeouts, a descriptive User-Agent,
-redirects followed by hand so each hop passes the address guard, a cap on the
-*decompressed* body, and typed :class:`FetchError` values carrying ``permanent`` and
-``retry_after``. Tests replace the transport (``httpx.MockTransport``) or point the
-client at a real local server allowed by ``allow_hosts``.
+Every request goes through :class:`HttpClient`:
+
+* an address guard on every hop (no loopback, private, link-local, multicast or reserved
+  targets unless the host is allowed), redirects followed by hand, loops refused;
+* per-host politeness from :class:`HostLimiter` (requests in flight, delay between starts);
+* a connect timeout and a total deadline that also covers a slowly dripping body;
+* a cap on the *decompressed* body (gzip, deflate and brotli), so compression bombs stop;
+* typed :class:`FetchError` values carrying ``permanent``, ``status`` and ``retry_after``.
+
+Tests replace the transport (``httpx.MockTransport``) or point the client at a real local
+server allowed by ``allow_hosts``.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import logging
+import re
 import socket
+import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
@@ -29,6 +39,8 @@ Resolver = Callable[[str], Iterable[str]]
 MAX_REDIRECTS = 5
 PERMANENT_STATUSES = frozenset({401, 404, 410})
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_PERMANENT_REDIRECTS = frozenset({301, 308})
+_MAX_AGE = re.compile(r"(?:^|,)\s*(?:s-maxage|max-age)\s*=\s*\"?(\d+)", re.IGNORECASE)
 
 
 def system_resolver(host: str) -> list[str]:
@@ -69,18 +81,46 @@ def _addresses(host: str, resolver: Resolver) -> list[str]:
         return list(resolver(host))
 
 
+class HostLimiter:
+    """Politeness per host: at most ``per_host`` requests in flight and ``min_delay`` seconds between starts."""
+
+    def __init__(self, per_host: int = 2, min_delay: float = 1.0, sleep: Callable[[float], None] = time.sleep) -> None:
+        self.per_host = per_host
+        self.min_delay = min_delay
+        self._sleep = sleep
+        self._lock = threading.Lock()
+        self._slots: dict[str, threading.BoundedSemaphore] = {}
+        self._next_start: dict[str, float] = {}
+
+    @contextmanager
+    def slot(self, host: str) -> Iterator[None]:
+        with self._lock:
+            semaphore = self._slots.setdefault(host, threading.BoundedSemaphore(self.per_host))
+        with semaphore:
+            with self._lock:
+                now = time.monotonic()
+                start = max(now, self._next_start.get(host, now))
+                self._next_start[host] = start + self.min_delay
+            if start > now:
+                self._sleep(start - now)
+            yield
+
+
 class HttpClient:
-    """A guarded, size-capped HTTP GET."""
+    """A guarded, polite, size-capped HTTP GET."""
 
     def __init__(
         self, *, user_agent: str, timeout: float = 20.0, connect_timeout: float = 10.0,
-        guard: AddressGuard | None = None, transport: httpx.BaseTransport | None = None,
+        guard: AddressGuard | None = None, limiter: HostLimiter | None = None,
+        transport: httpx.BaseTransport | None = None, max_connections: int = 32,
     ) -> None:
         self.guard = guard or AddressGuard()
+        self.limiter = limiter or HostLimiter(per_host=2, min_delay=0.0)
         self.timeout = timeout
         self._client = httpx.Client(
-            headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"},
+            headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate, br"},
             timeout=httpx.Timeout(timeout, connect=connect_timeout),
+            limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
             follow_redirects=False,
             transport=transport,
         )
@@ -96,14 +136,18 @@ class HttpClient:
 
     def get(self, url: str, *, max_bytes: int, headers: Mapping[str, str] | None = None) -> FetchResult:
         """GET ``url`` following redirects; raise FetchError for anything but 2xx/304."""
+        deadline = time.monotonic() + self.timeout
         started = time.monotonic()
-        current = url
-        seen = {url}
+        current, seen, permanent = url, {url}, True
         for _ in range(MAX_REDIRECTS + 1):
             self.guard.check(current)
-            status, location, result = self._once(current, url, max_bytes, headers or {}, started)
-            if result is not None:
-                return result
+            with self.limiter.slot((urlsplit(current).hostname or "").lower()):
+                hop = self._once(current, max_bytes, headers or {}, deadline)
+            if isinstance(hop, FetchResult):
+                moved = current if permanent and current != url else None
+                return _finish(hop, url, moved, started)
+            status, location = hop
+            permanent = permanent and status in _PERMANENT_REDIRECTS
             current = urljoin(current, location)
             if current in seen:
                 raise FetchError(f"redirect loop at {current}", permanent=True, status=status)
@@ -111,27 +155,33 @@ class HttpClient:
         raise FetchError(f"more than {MAX_REDIRECTS} redirects from {url}", permanent=True)
 
     def _once(
-        self, current: str, original: str, max_bytes: int, headers: Mapping[str, str], started: float,
-    ) -> tuple[int, str, FetchResult | None]:
+        self, url: str, max_bytes: int, headers: Mapping[str, str], deadline: float,
+    ) -> FetchResult | tuple[int, str]:
         try:
-            with self._client.stream("GET", current, headers=dict(headers)) as response:
+            with self._client.stream("GET", url, headers=dict(headers)) as response:
                 if response.status_code in _REDIRECTS:
                     location = response.headers.get("location")
                     if not location:
                         raise FetchError(f"{response.status_code} without Location", status=response.status_code)
-                    return response.status_code, location, None
+                    return response.status_code, location
                 _raise_for_status(response)
-                body = b"" if response.status_code == 304 else _read_capped(response, max_bytes)
-                return response.status_code, "", FetchResult(
-                    url=original, final_url=current, status=response.status_code, body=body,
+                body = b"" if response.status_code == 304 else _read_capped(response, max_bytes, deadline)
+                return FetchResult(
+                    url=url, final_url=url, status=response.status_code, body=body,
                     content_type=response.headers.get("content-type", ""),
                     etag=response.headers.get("etag"), last_modified=response.headers.get("last-modified"),
-                    elapsed_ms=int((time.monotonic() - started) * 1000),
+                    max_age=freshness(response.headers), wire_bytes=response.num_bytes_downloaded,
                 )
         except httpx.TimeoutException as exc:
-            raise FetchError(f"timed out after {self.timeout:.0f}s: {type(exc).__name__}") from exc
+            raise FetchError(f"timed out after {self.timeout:.0f}s ({type(exc).__name__})") from exc
+        except httpx.DecodingError as exc:
+            raise FetchError(f"cannot decode the body: {exc}") from exc
         except httpx.HTTPError as exc:
             raise FetchError(f"{type(exc).__name__}: {exc}") from exc
+
+
+def _finish(hop: FetchResult, url: str, moved: str | None, started: float) -> FetchResult:
+    return replace(hop, url=url, moved_to=moved, elapsed_ms=int((time.monotonic() - started) * 1000))
 
 
 def _raise_for_status(response: httpx.Response) -> None:
@@ -145,9 +195,9 @@ def _raise_for_status(response: httpx.Response) -> None:
     )
 
 
-def _read_capped(response: httpx.Response, max_bytes: int) -> bytes:
+def _read_capped(response: httpx.Response, max_bytes: int, deadline: float) -> bytes:
     declared = response.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > max_bytes:
+    if declared and declared.isdigit() and int(declared) > max_bytes and "content-encoding" not in response.headers:
         raise FetchError(f"body of {declared} bytes exceeds the cap of {max_bytes}")
     chunks: list[bytes] = []
     size = 0
@@ -155,8 +205,28 @@ def _read_capped(response: httpx.Response, max_bytes: int) -> bytes:
         size += len(chunk)
         if size > max_bytes:
             raise FetchError(f"body exceeds the cap of {max_bytes} bytes")
+        if time.monotonic() > deadline:
+            raise FetchError("timed out reading the body")
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def freshness(headers: Mapping[str, str], now: datetime | None = None) -> float | None:
+    """Seconds the response stays fresh: ``Cache-Control: max-age`` (or s-maxage), else ``Expires``."""
+    control = headers.get("cache-control", "")
+    if "no-cache" in control.lower() or "no-store" in control.lower():
+        return 0.0
+    match = _MAX_AGE.search(control)
+    if match:
+        return float(match.group(1))
+    expires = headers.get("expires")
+    if not expires:
+        return None
+    when = _http_date(expires)
+    if when is None:
+        return 0.0  # an invalid Expires means "already expired" (RFC 9111 5.3)
+    base = _http_date(headers.get("date", "")) or now or datetime.now(UTC)
+    return max(0.0, (when - base).total_seconds())
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
@@ -166,10 +236,15 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     value = value.strip()
     if value.isdigit():
         return float(value)
+    when = _http_date(value)
+    if when is None:
+        return None
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def _http_date(value: str) -> datetime | None:
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, IndexError):
         return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when

@@ -3,43 +3,74 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from monitor.store.schema import FeedRow
+from monitor.store.schema import FeedErrorRow, FeedRow
 from monitor.types import FeedSpec, FeedState
+
+KEEP_ERRORS = 20
+SYNCED_SOURCES = ("config", "google")
+
+
+@dataclass(frozen=True)
+class FeedError:
+    at: datetime
+    status: int | None
+    permanent: bool
+    message: str
 
 
 def sync_feeds(session: Session, specs: Sequence[FeedSpec], now: datetime) -> int:
-    """Make the stored feeds match the config (by URL); returns how many were added.
+    """Make the config's feeds match ``specs`` (by URL); returns how many were added.
 
     Feeds dropped from the config keep their state and items but are no longer polled.
+    Feeds imported from OPML are left alone.
     """
     rows = {row.url: row for row in session.scalars(select(FeedRow))}
     added = 0
-    wanted = {spec.url for spec in specs}
     for spec in specs:
         row = rows.get(spec.url)
-        topics = list(spec.topics) if spec.topics is not None else None
         if row is None:
-            session.add(FeedRow(url=spec.url, name=spec.name, topics=topics, interval_seconds=spec.interval_seconds,
-                                in_config=True, enabled=True, next_poll_at=now, created_at=now, error_count=0,
-                                items_last_poll=0))
+            session.add(_new_row(spec, now))
             added += 1
-        else:
-            row.name, row.topics, row.in_config = spec.name, topics, True
-            row.interval_seconds = spec.interval_seconds
+        elif row.source in SYNCED_SOURCES or spec.source in SYNCED_SOURCES:
+            _apply(row, spec)
+    wanted = {spec.url for spec in specs}
     for url, row in rows.items():
-        if url not in wanted:
+        if row.source in SYNCED_SOURCES and url not in wanted:
             row.in_config = False
     session.flush()
     return added
 
 
-def due_feeds(session: Session, now: datetime, limit: int = 1000) -> list[FeedState]:
-    """Enabled config feeds whose next poll time has come, the most overdue first."""
+def add_feeds(session: Session, specs: Sequence[FeedSpec], now: datetime) -> int:
+    """Add feeds (e.g. from OPML) that are not known yet; returns how many were added."""
+    known = set(session.scalars(select(FeedRow.url)))
+    fresh = [spec for spec in dict((s.url, s) for s in specs).values() if spec.url not in known]
+    session.add_all(_new_row(spec, now) for spec in fresh)
+    session.flush()
+    return len(fresh)
+
+
+def _new_row(spec: FeedSpec, now: datetime) -> FeedRow:
+    row = FeedRow(url=spec.url, enabled=True, next_poll_at=now, created_at=now, error_count=0, items_last_poll=0,
+                  permanent_failures=0, alerted=False)
+    _apply(row, spec)
+    return row
+
+
+def _apply(row: FeedRow, spec: FeedSpec) -> None:
+    row.name, row.source, row.in_config = spec.name, spec.source, True
+    row.topics = list(spec.topics) if spec.topics is not None else None
+    row.interval_seconds = spec.interval_seconds
+
+
+def due_feeds(session: Session, now: datetime, limit: int = 5000) -> list[FeedState]:
+    """Enabled, listed feeds whose next poll time has come, the most overdue first."""
     query = (
         select(FeedRow)
         .where(FeedRow.in_config.is_(True), FeedRow.enabled.is_(True), FeedRow.next_poll_at <= now)
@@ -50,7 +81,7 @@ def due_feeds(session: Session, now: datetime, limit: int = 1000) -> list[FeedSt
 
 
 def make_all_due(session: Session, now: datetime) -> int:
-    """Set every enabled config feed's next poll to ``now``; returns how many."""
+    """Set every enabled listed feed's next poll to ``now``; returns how many."""
     query = (
         update(FeedRow).where(FeedRow.in_config.is_(True), FeedRow.enabled.is_(True))
         .values(next_poll_at=now).returning(FeedRow.id)
@@ -59,49 +90,92 @@ def make_all_due(session: Session, now: datetime) -> int:
 
 
 def all_feeds(session: Session) -> list[FeedState]:
-    """Every feed of the config, for ``status``."""
+    """Every listed feed, for ``status`` and ``feeds export``."""
     query = select(FeedRow).where(FeedRow.in_config.is_(True)).order_by(FeedRow.id)
     return [_state(row) for row in session.scalars(query)]
 
 
 def get_feed(session: Session, feed_id: int) -> FeedState:
-    row = session.get_one(FeedRow, feed_id)
-    return _state(row)
+    return _state(session.get_one(FeedRow, feed_id))
+
+
+def find_feed(session: Session, ref: str) -> FeedState | None:
+    """A feed by id, URL or name."""
+    conditions = [FeedRow.url == ref, FeedRow.name == ref, FeedRow.fetch_url == ref]
+    if ref.isdigit():
+        conditions.append(FeedRow.id == int(ref))
+    row = session.scalars(select(FeedRow).where(or_(*conditions)).order_by(FeedRow.id)).first()
+    return _state(row) if row is not None else None
 
 
 def record_success(
     session: Session, feed_id: int, *, now: datetime, status: str, next_poll_at: datetime, items: int,
-    etag: str | None, last_modified: str | None, body_hash: str | None,
+    etag: str | None, last_modified: str | None, body_hash: str | None, moved_to: str | None = None,
+    observed_gap_seconds: int | None = None,
 ) -> None:
-    """A poll that worked: store validators, reset the error counter."""
-    session.execute(update(FeedRow).where(FeedRow.id == feed_id).values(
-        last_polled_at=now, last_status=status, next_poll_at=next_poll_at, items_last_poll=items,
-        etag=etag, last_modified=last_modified, body_hash=body_hash, error_count=0,
-    ))
+    """A poll that worked: store validators, reset the failure counters."""
+    values: dict[str, object] = {
+        "last_polled_at": now, "last_status": status, "next_poll_at": next_poll_at, "items_last_poll": items,
+        "etag": etag, "last_modified": last_modified, "body_hash": body_hash, "error_count": 0,
+        "permanent_failures": 0, "failing_since": None, "alerted": False,
+    }
+    if moved_to is not None:
+        values["fetch_url"] = moved_to
+    if observed_gap_seconds is not None:
+        values["observed_gap_seconds"] = observed_gap_seconds
+    session.execute(update(FeedRow).where(FeedRow.id == feed_id).values(**values))
 
 
 def record_failure(
-    session: Session, feed_id: int, *, now: datetime, error: str, next_poll_at: datetime, disable: bool = False,
-) -> int:
-    """A poll that failed: keep the error with its time, count it; returns the new count."""
+    session: Session, feed_id: int, *, now: datetime, error: str, next_poll_at: datetime, status: int | None = None,
+    permanent: bool = False, disable_after: int | None = None,
+) -> FeedState:
+    """A poll that failed: keep the error with its time and count it; disable the feed after
+    ``disable_after`` permanent failures in a row. Returns the new state."""
     row = session.get_one(FeedRow, feed_id)
-    row.last_polled_at = now
-    row.last_status = "error"
-    row.last_error = error[:2000]
-    row.last_error_at = now
+    row.last_polled_at, row.last_status, row.next_poll_at = now, "error", next_poll_at
+    row.last_error, row.last_error_at, row.items_last_poll = error[:2000], now, 0
     row.error_count += 1
-    row.next_poll_at = next_poll_at
-    row.items_last_poll = 0
-    if disable:
+    row.permanent_failures = row.permanent_failures + 1 if permanent else row.permanent_failures
+    row.failing_since = row.failing_since or now
+    if disable_after is not None and row.permanent_failures >= disable_after:
         row.enabled = False
-    return row.error_count
+    session.add(FeedErrorRow(feed_id=feed_id, at=now, status=status, permanent=permanent, message=error[:2000]))
+    session.flush()
+    _prune_errors(session, feed_id)
+    return _state(row)
+
+
+def _prune_errors(session: Session, feed_id: int) -> None:
+    keep = select(FeedErrorRow.id).where(FeedErrorRow.feed_id == feed_id).order_by(FeedErrorRow.id.desc())
+    session.execute(delete(FeedErrorRow).where(
+        FeedErrorRow.feed_id == feed_id, FeedErrorRow.id.not_in(keep.limit(KEEP_ERRORS).scalar_subquery()),
+    ))
+
+
+def recent_errors(session: Session, feed_id: int) -> list[FeedError]:
+    query = select(FeedErrorRow).where(FeedErrorRow.feed_id == feed_id).order_by(FeedErrorRow.id.desc())
+    return [FeedError(r.at, r.status, r.permanent, r.message) for r in session.scalars(query)]
+
+
+def mark_alerted(session: Session, feed_id: int) -> None:
+    session.execute(update(FeedRow).where(FeedRow.id == feed_id).values(alerted=True))
+
+
+def enable_feed(session: Session, feed_id: int, now: datetime) -> None:
+    """Re-enable a feed and poll it at once, with its failure counters reset."""
+    session.execute(update(FeedRow).where(FeedRow.id == feed_id).values(
+        enabled=True, next_poll_at=now, error_count=0, permanent_failures=0, failing_since=None, alerted=False,
+    ))
 
 
 def _state(row: FeedRow) -> FeedState:
     return FeedState(
         id=row.id, url=row.url, name=row.name, topics=tuple(row.topics) if row.topics is not None else None,
         interval_seconds=row.interval_seconds, enabled=row.enabled, etag=row.etag, last_modified=row.last_modified,
-        body_hash=row.body_hash,
-        last_polled_at=row.last_polled_at, next_poll_at=row.next_poll_at, last_status=row.last_status,
-        last_error=row.last_error, error_count=row.error_count, items_last_poll=row.items_last_poll,
+        body_hash=row.body_hash, last_polled_at=row.last_polled_at, next_poll_at=row.next_poll_at,
+        last_status=row.last_status, last_error=row.last_error, error_count=row.error_count,
+        items_last_poll=row.items_last_poll, source=row.source, fetch_url=row.fetch_url,
+        permanent_failures=row.permanent_failures, failing_since=row.failing_since, alerted=row.alerted,
+        observed_gap_seconds=row.observed_gap_seconds,
     )

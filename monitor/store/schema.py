@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -56,7 +57,9 @@ class FeedRow(Base):
     name: Mapped[str] = mapped_column(String(300), default="")
     topics: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
     interval_seconds: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    source: Mapped[str] = mapped_column(String(10), default="config", server_default="config")
     in_config: Mapped[bool] = mapped_column(Boolean, default=True)
+    fetch_url: Mapped[str | None] = mapped_column(String(2000), nullable=True)
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     etag: Mapped[str | None] = mapped_column(String(500), nullable=True)
     last_modified: Mapped[str | None] = mapped_column(String(100), nullable=True)
@@ -67,8 +70,25 @@ class FeedRow(Base):
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     last_error_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     error_count: Mapped[int] = mapped_column(Integer, default=0)
+    permanent_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    failing_since: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    alerted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    observed_gap_seconds: Mapped[int | None] = mapped_column(Integer, nullable=True)
     items_last_poll: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class FeedErrorRow(Base):
+    """A feed's recent errors, each with its time (the newest few are kept)."""
+
+    __tablename__ = "feed_errors"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    feed_id: Mapped[int] = mapped_column(ForeignKey("feeds.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    permanent: Mapped[bool] = mapped_column(Boolean, default=False)
+    message: Mapped[str] = mapped_column(Text)
 
 
 class ItemRow(Base):

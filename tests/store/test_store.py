@@ -54,8 +54,9 @@ def test_feed_sync_and_state(db_url: str) -> None:
         due = feeds.due_feeds(s, NOW)
     assert [f.url for f in due] == [spec_b.url] and due[0].topics == ("t",)
     with db.session() as s:
-        count = feeds.record_failure(s, due[0].id, now=NOW, error="fetch: 500 boom", next_poll_at=NOW + timedelta(1))
-        assert count == 1
+        failed = feeds.record_failure(s, due[0].id, now=NOW, error="fetch: 500 boom", next_poll_at=NOW + timedelta(1),
+                                      status=500)
+        assert failed.error_count == 1 and failed.failing_since == NOW and failed.enabled
         assert feeds.due_feeds(s, NOW) == []
     with db.session() as s:
         feeds.record_success(s, due[0].id, now=NOW, status="200", next_poll_at=NOW, items=3, etag='"e"',

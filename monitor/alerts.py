@@ -1,0 +1,47 @@
+"""Operator alerts through the configured admin channel (and always in the log).
+
+A feed that has been disabled, or has failed for ``polling.alert_after``, is reported
+once; the flag resets when the feed next succeeds.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from monitor import notify
+from monitor.context import Context
+from monitor.store import feeds as feed_store
+from monitor.types import FeedState
+
+log = logging.getLogger(__name__)
+
+
+def feed_trouble(ctx: Context, feed: FeedState, now: datetime) -> bool:
+    """Tell the operator once about a disabled or long-failing feed; returns whether it did."""
+    if feed.alerted:
+        return False
+    if not feed.enabled:
+        problem = f"was disabled after {feed.permanent_failures} permanent failures in a row"
+    elif feed.failing_since is not None and now - feed.failing_since >= ctx.config.polling.alert_after:
+        problem = f"has been failing since {feed.failing_since:%Y-%m-%d %H:%M} UTC ({feed.error_count} errors)"
+    else:
+        return False
+    body = (f"Feed {feed.name} <{feed.url}> {problem}.\nLast error: {feed.last_error}\n"
+            f"Re-enable it with: monitor feeds enable {feed.id}")
+    notify_operator(ctx, f"monitor: feed {feed.name} needs attention", body)
+    with ctx.db.session() as session:
+        feed_store.mark_alerted(session, feed.id)
+    return True
+
+
+def notify_operator(ctx: Context, title: str, body: str) -> bool:
+    """Log the alert and send it to the admin channel when one is configured."""
+    log.warning("operator alert: %s", title, extra={"detail": body.replace("\n", " | ")})
+    if ctx.config.admin_channel is None:
+        return False
+    channel = ctx.config.channel(ctx.config.admin_channel)
+    result = notify.send(channel.url.get_secret_value(), title, body, "text")
+    if not result.ok:
+        log.error("admin channel refused the alert", extra={"channel": channel.name, "detail": result.detail})
+    return result.ok

@@ -1,0 +1,43 @@
+"""The wiring every stage shares: config, database, the HTTP seam and the clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from monitor.clock import Clock, SystemClock
+from monitor.config import Config
+from monitor.fetch.http import AddressGuard, HostLimiter, HttpClient
+from monitor.match import TopicQuery
+from monitor.store.session import Database
+from monitor.types import FeedOutcome
+
+Progress = Callable[[FeedOutcome], None]
+
+
+@dataclass
+class Context:
+    """What every stage needs: the config, the database, the HTTP seam and the clock."""
+
+    config: Config
+    db: Database
+    http: HttpClient
+    clock: Clock = field(default_factory=SystemClock)
+    topics: list[TopicQuery] = field(default_factory=list)
+
+    def close(self) -> None:
+        self.http.close()
+        self.db.dispose()
+
+
+def build_context(config: Config, *, clock: Clock | None = None, database_url: str | None = None) -> Context:
+    """Wire the stages for ``config``."""
+    polling = config.polling
+    http = HttpClient(
+        user_agent=polling.user_agent, timeout=polling.timeout.total_seconds(),
+        connect_timeout=polling.connect_timeout.total_seconds(), guard=AddressGuard(polling.allow_hosts),
+        limiter=HostLimiter(per_host=polling.per_host, min_delay=polling.host_delay.total_seconds()),
+        max_connections=max(8, polling.concurrency * 2),
+    )
+    return Context(config=config, db=Database(database_url or config.db_url()), http=http,
+                   clock=clock or SystemClock(), topics=config.compiled_topics())

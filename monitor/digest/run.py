@@ -1,0 +1,135 @@
+"""Running digests: which are due, reserving their items, and delivering them per channel.
+
+A digest is created once per (name, due time) with its items reserved in the same
+commit; each channel's delivery is recorded in its own commit right after the channel
+accepted (or refused) the message, and a refused delivery is retried with back-off.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from monitor import notify, scheduler
+from monitor.context import Context
+from monitor.digest.build import build_digest
+from monitor.digest.render import Format, render
+from monitor.store import digests as digest_store
+from monitor.store import items as item_store
+from monitor.types import DigestContent, PendingDelivery
+
+log = logging.getLogger(__name__)
+FILE_CHANNEL = "(file)"
+DELIVERY_ATTEMPTS = 8
+
+
+def due_digests(ctx: Context) -> list[tuple[str, datetime]]:
+    """Digests whose schedule fell due since they last ran (a first sight only starts the clock)."""
+    now = ctx.clock.now()
+    due = []
+    for digest in ctx.config.digests:
+        schedule = scheduler.parse_schedule(digest.schedule, digest.timezone)
+        with ctx.db.session() as session:
+            last = digest_store.last_due(session, digest.name)
+            if last is None:
+                digest_store.set_last_due(session, digest.name, now)
+                continue
+        when = scheduler.latest_due(schedule, last, now)
+        if when is not None:
+            due.append((digest.name, when))
+    return due
+
+
+def run_digest(ctx: Context, name: str, due_at: datetime) -> int | None:
+    """Reserve digest ``name`` for ``due_at`` and deliver everything owed; returns the digest id or None."""
+    digest_id = reserve_digest(ctx, name, due_at)
+    deliver_pending(ctx)
+    return digest_id
+
+
+def reserve_digest(ctx: Context, name: str, due_at: datetime) -> int | None:
+    """Create digest ``name`` for ``due_at``, reserving its items and opening one delivery per channel.
+
+    Returns the digest id, or None when there was nothing to send (or it already exists).
+    """
+    digest = ctx.config.digest(name)
+    with ctx.db.session() as session:
+        entries = item_store.undigested(session, name, digest.include)
+        digest_store.set_last_due(session, name, due_at)
+        digest_id = None
+        if entries or digest.send_empty:
+            channels = digest.channels or [FILE_CHANNEL]
+            digest_id = digest_store.create_digest(
+                session, name, due_at, item_ids=[e.item_id for e in entries], channels=channels, now=ctx.clock.now())
+    log.info("digest reserved", extra={"digest": name, "items": len(entries), "digest_id": digest_id})
+    return digest_id
+
+
+def digest_content(ctx: Context, name: str) -> DigestContent:
+    """What digest ``name`` would contain now; reserves and sends nothing."""
+    digest = ctx.config.digest(name)
+    with ctx.db.session() as session:
+        entries = item_store.undigested(session, name, digest.include)
+    return build_digest(name, entries, window_end=ctx.clock.now(), max_items=digest.max_items, title=digest.title)
+
+
+def preview_digest(ctx: Context, name: str, fmt: Format) -> str:
+    """Digest ``name`` as it would be sent now, rendered as ``fmt``."""
+    return render(digest_content(ctx, name), fmt, _templates(ctx))
+
+
+def _templates(ctx: Context) -> Path:
+    """User template overrides live in ``templates/`` beside the config file."""
+    return ctx.config.source.parent / "templates"
+
+
+def deliver_pending(ctx: Context) -> list[tuple[str, bool]]:
+    """Try every delivery that is owed and due; returns (channel, delivered) pairs."""
+    with ctx.db.session() as session:
+        owed = digest_store.pending(session, ctx.clock.now())
+    return [(p.channel, deliver(ctx, p)) for p in owed]
+
+
+def deliver(ctx: Context, pending: PendingDelivery) -> bool:
+    """Render and send one digest to one channel, then record the outcome in its own commit."""
+    with ctx.db.session() as session:
+        entries = item_store.entries_by_id(session, digest_store.digest_item_ids(session, pending.digest_id))
+    config = next((d for d in ctx.config.digests if d.name == pending.digest_name), None)
+    content = build_digest(pending.digest_name, entries, window_end=pending.due_at,
+                           max_items=config.max_items if config else 25, title=config.title if config else None)
+    ok, detail = _send(ctx, pending, content)
+    now = ctx.clock.now()
+    with ctx.db.session() as session:
+        if ok:
+            digest_store.mark_sent(session, pending.delivery_id, now)
+        else:
+            retry = now + timedelta(minutes=2 ** pending.attempts) if pending.attempts + 1 < DELIVERY_ATTEMPTS else None
+            digest_store.mark_failed(session, pending.delivery_id, detail, retry)
+    log.info("digest delivered" if ok else "digest delivery failed",
+             extra={"digest": pending.digest_name, "channel": pending.channel, "attempt": pending.attempts + 1})
+    return ok
+
+
+def _send(ctx: Context, pending: PendingDelivery, content: DigestContent) -> tuple[bool, str]:
+    templates = _templates(ctx)
+    if pending.channel == FILE_CHANNEL:
+        return True, str(write_digest_files(ctx.config.data_dir / "digests", content, templates))
+    channel = next((c for c in ctx.config.channels if c.name == pending.channel), None)
+    if channel is None:
+        return False, f"notify: channel {pending.channel!r} is no longer in the config"
+    fmt = channel.effective_format()
+    result = notify.send(channel.url.get_secret_value(), content.title, render(content, fmt, templates), fmt)
+    return result.ok, result.detail or "notify: the channel did not accept the message"
+
+
+def write_digest_files(folder: Path, content: DigestContent, templates: Path | None = None) -> Path:
+    """Write the digest as text and HTML into ``folder``, log the text; returns the HTML path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = f"{content.name}-{content.window_end:%Y%m%dT%H%M%SZ}"
+    text = render(content, "text", templates)
+    (folder / f"{stem}.txt").write_text(text, encoding="utf-8")
+    html_path = folder / f"{stem}.html"
+    html_path.write_text(render(content, "html", templates), encoding="utf-8")
+    log.info("digest written to %s\n%s", html_path, text)
+    return html_path
