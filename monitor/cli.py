@@ -17,11 +17,14 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from monitor.errors import ConfigError, MonitorError
+from monitor.errors import ConfigError, MonitorError, UsageError
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from monitor.config import Config
     from monitor.context import Context, Progress
+    from monitor.types import FeedState
 
 log = logging.getLogger(__name__)
 out = Console(highlight=False, soft_wrap=True)
@@ -32,7 +35,9 @@ app = typer.Typer(help="Self-hosted news monitor: polls feeds, keeps what matche
                   pretty_exceptions_enable=False, add_completion=False)
 seeds_app = typer.Typer(help="The seed corpus: coverage you already know.", no_args_is_help=True)
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+feeds_app = typer.Typer(help="Feeds: re-enable, inspect, import and export (OPML).", no_args_is_help=True)
 app.add_typer(seeds_app, name="seeds")
+app.add_typer(feeds_app, name="feeds")
 app.add_typer(db_app, name="db")
 
 
@@ -212,6 +217,81 @@ def seeds_list() -> None:
     out.print(f"{len(docs)} seed articles")
 
 
+@feeds_app.command("enable")
+def feeds_enable(ref: Annotated[str, typer.Argument(help="The feed's id, URL or name (see `status`).")]) -> None:
+    """Re-enable a disabled feed and poll it at the next tick."""
+    from monitor.store import feeds as feed_store
+
+    with _context() as ctx:
+        ctx.db.upgrade()
+        with ctx.db.session() as session:
+            feed = _find(session, ref)
+            feed_store.enable_feed(session, feed.id, ctx.clock.now())
+    out.print(f"feed {feed.id} ({feed.name}) enabled; it will be polled at the next tick", markup=False)
+
+
+@feeds_app.command("show")
+def feeds_show(ref: Annotated[str, typer.Argument(help="The feed's id, URL or name.")]) -> None:
+    """Show one feed's state and its recent errors."""
+    from monitor.store import feeds as feed_store
+
+    with _context() as ctx:
+        ctx.db.upgrade()
+        with ctx.db.session() as session:
+            feed = _find(session, ref)
+            errors = feed_store.recent_errors(session, feed.id)
+    moved = f" (moved to {feed.fetch_url})" if feed.fetch_url else ""
+    out.print(f"#{feed.id} {feed.name}\n  {feed.url}{moved}\n  enabled: {feed.enabled}, errors in a row: "
+              f"{feed.error_count}, permanent: {feed.permanent_failures}, last status: {feed.last_status}",
+              markup=False)
+    for error in errors:
+        out.print(f"  {error.at:%Y-%m-%d %H:%M:%S} {error.message}", markup=False)
+
+
+@feeds_app.command("import")
+def feeds_import(path: Annotated[Path, typer.Argument(help="An OPML file.", exists=True, dir_okay=False)]) -> None:
+    """Add the feeds of an OPML file (kept alongside the config's feeds; duplicates are skipped)."""
+    from monitor.opml import read_opml
+    from monitor.store import feeds as feed_store
+
+    specs = read_opml(path.read_bytes(), source_name=str(path))
+    with _context() as ctx:
+        ctx.db.upgrade()
+        with ctx.db.session() as session:
+            added = feed_store.add_feeds(session, specs, ctx.clock.now())
+    out.print(f"{len(specs)} feeds in {path}: {added} added, {len(specs) - added} already known", markup=False)
+
+
+@feeds_app.command("export")
+def feeds_export(
+    out_file: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of stdout.")] = None,
+) -> None:
+    """Write every polled feed as an OPML 2.0 subscription list."""
+    from monitor.opml import write_opml
+    from monitor.pipeline import sync_feeds
+    from monitor.store import feeds as feed_store
+
+    with _context() as ctx:
+        ctx.db.upgrade()
+        sync_feeds(ctx)
+        with ctx.db.session() as session:
+            document = write_opml(feed_store.all_feeds(session), now=ctx.clock.now())
+    if out_file is None:
+        sys.stdout.write(document)
+    else:
+        out_file.write_text(document, encoding="utf-8")
+        out.print(f"written to {out_file}", markup=False)
+
+
+def _find(session: Session, ref: str) -> FeedState:
+    from monitor.store import feeds as feed_store
+
+    feed = feed_store.find_feed(session, ref)
+    if feed is None:
+        raise UsageError(f"no feed {ref!r}; see `monitor status` for ids")
+    return feed
+
+
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply database migrations."""
@@ -230,6 +310,9 @@ def _report(exc: BaseException) -> int:
     if isinstance(exc, ConfigError):
         for line in exc.details or [str(exc)]:
             err.print(f"error: {line}", markup=False)
+        return 2
+    if isinstance(exc, UsageError):
+        err.print(f"error: {exc.message}", markup=False)
         return 2
     err.print(f"error: {exc}", markup=False)
     return 1

@@ -8,7 +8,8 @@
     ├── ParseError               parse: the body is not a feed
     ├── ExtractError             extract: no article text in a page
     ├── NotifyError              notify: a channel refused or failed a message
-    └── StoreError               store: the database is unusable (e.g. not migrated)
+    ├── StoreError               store: the database is unusable (e.g. not migrated)
+    └── UsageError               usage: a command was asked for something that does not exist
 
 Messages start with their stage (``fetch: 410 gone``), so an error stored with a
 feed or a delivery reads well on its own.
@@ -88,3 +89,12 @@ class StoreError(MonitorError):
     """The database cannot be used as it is."""
 
     stage = "store"
+
+
+class UsageError(MonitorError):
+    """A command-line request that cannot be met as asked (exit code 2)."""
+
+    stage = "usage"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, permanent=True)

@@ -20,13 +20,15 @@ def render_status(ctx: Context, console: Console) -> None:
         verdicts = item_store.count_by_verdict(session)
         deliveries = digest_store.delivery_counts(session)
     table = Table(title=f"Feeds ({len(feeds)})", show_lines=False)
-    for column in ("feed", "last poll", "result", "items", "next poll", "errors", "state"):
+    for column in ("id", "feed", "last poll", "result", "items", "next poll", "errors", "state"):
         table.add_column(column, overflow="fold")
     for feed in feeds:
         result = feed.last_status or "-"
         if feed.last_status == "error" and feed.last_error:
             result = feed.last_error[:80]
-        table.add_row(feed.name, _when(feed.last_polled_at), result, str(feed.items_last_poll),
+        if feed.fetch_url:
+            result += f" (moved to {feed.fetch_url})"
+        table.add_row(str(feed.id), feed.name, _when(feed.last_polled_at), result, str(feed.items_last_poll),
                       _when(feed.next_poll_at), str(feed.error_count), "enabled" if feed.enabled else "DISABLED")
     console.print(table)
     console.print("items: " + (", ".join(f"{k} {v}" for k, v in sorted(verdicts.items())) or "none"), markup=False)

@@ -93,3 +93,57 @@ def test_feed_interval_sets_the_next_poll(tmp_path: Path, db_url: str, site: Loc
         assert feed_state(ctx).next_poll_at == NOW + timedelta(hours=2)
     finally:
         ctx.close()
+
+
+def test_changed_guid_on_a_known_article_does_not_realert(tmp_path: Path, db_url: str, site: LocalSite) -> None:
+    feed = (DATA / "e2e" / "feed.xml").read_text().replace("{base}", site.base)
+    site.put("/feed.xml", feed, "application/rss+xml")
+    ctx, clock = context(tmp_path, db_url, site)
+    try:
+        assert poll_due(ctx)[0].new_items == 3
+        site.put("/feed.xml", feed.replace("frontier-fixture-00", "renumbered-guid-"), "application/rss+xml")
+        clock.advance(timedelta(days=1))
+        (outcome,) = poll_due(ctx)
+        assert outcome.status == "200" and outcome.entries == 3 and outcome.new_items == 0
+    finally:
+        ctx.close()
+
+
+def test_permanent_redirect_moves_the_feed(tmp_path: Path, db_url: str, site: LocalSite) -> None:
+    feed = (DATA / "e2e" / "feed.xml").read_text().replace("{base}", site.base)
+    site.put("/new-home.xml", feed, "application/rss+xml")
+    site.redirect("/feed.xml", "/new-home.xml", 301)
+    ctx, clock = context(tmp_path, db_url, site)
+    try:
+        assert poll_due(ctx)[0].new_items == 3
+        assert feed_state(ctx).fetch_url == f"{site.base}/new-home.xml"
+        clock.advance(timedelta(days=1))
+        assert poll_due(ctx)[0].status == "304"
+        assert [p for p, _ in site.requests if p.endswith(".xml")] == ["/feed.xml", "/new-home.xml", "/new-home.xml"]
+    finally:
+        ctx.close()
+
+
+def test_temporary_redirect_keeps_the_address(tmp_path: Path, db_url: str, site: LocalSite) -> None:
+    site.put("/elsewhere.xml", (DATA / "e2e" / "feed.xml").read_text().replace("{base}", site.base),
+             "application/rss+xml")
+    site.redirect("/feed.xml", "/elsewhere.xml", 302)
+    ctx, _ = context(tmp_path, db_url, site)
+    try:
+        assert poll_due(ctx)[0].new_items == 3
+        assert feed_state(ctx).fetch_url is None
+    finally:
+        ctx.close()
+
+
+def test_unchanged_body_without_validators_is_not_reparsed(tmp_path: Path, db_url: str, site: LocalSite) -> None:
+    site.put("/feed.xml", (DATA / "e2e" / "feed.xml").read_text().replace("{base}", site.base),
+             "application/rss+xml")
+    site.validators = False
+    ctx, clock = context(tmp_path, db_url, site)
+    try:
+        assert poll_due(ctx)[0].status == "200"
+        clock.advance(timedelta(days=1))
+        assert poll_due(ctx)[0].status == "unchanged"
+    finally:
+        ctx.close()

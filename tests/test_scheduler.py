@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from monitor.scheduler import PollPolicy, latest_due, next_poll, parse_schedule
+from monitor.scheduler import PollPolicy, latest_due, next_poll, observed_gap, parse_schedule
 
 POLICY = PollPolicy(timedelta(minutes=30), timedelta(minutes=10), timedelta(hours=6))
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
@@ -59,3 +59,23 @@ def test_back_off_grows_with_jitter_and_respects_retry_after() -> None:
     spread = {next_poll(NOW, POLICY, failures=3, rng=random.Random(seed)) for seed in range(20)}
     assert len(spread) > 15  # failed feeds do not retry in lockstep
     assert next_poll(NOW, POLICY, failures=1, retry_after=3600) - NOW >= timedelta(hours=1)
+
+
+def test_busy_feeds_are_polled_faster_and_quiet_ones_slower() -> None:
+    busy = [NOW - timedelta(minutes=5 * i) for i in range(10)]  # one entry every 5 minutes
+    quiet = [NOW - timedelta(days=i) for i in range(1, 6)]  # one a day
+    assert observed_gap(busy, NOW) == timedelta(minutes=5)
+    assert next_poll(NOW, POLICY, observed_gap=observed_gap(busy, NOW)) == NOW + timedelta(minutes=10)  # 30m/4, min
+    assert next_poll(NOW, POLICY, observed_gap=observed_gap(quiet, NOW)) == NOW + timedelta(hours=2)  # 30m*4
+    assert observed_gap(busy[:2], NOW) is None  # too few dated entries to judge
+
+
+def test_gone_quiet_feed_slows_down() -> None:
+    was_busy = [NOW - timedelta(days=3, minutes=10 * i) for i in range(5)]
+    assert observed_gap(was_busy, NOW) == NOW - was_busy[0]
+
+
+def test_freshness_is_a_floor() -> None:
+    assert next_poll(NOW, POLICY, max_age=3600) == NOW + timedelta(hours=1)
+    assert next_poll(NOW, POLICY, max_age=60) == NOW + timedelta(minutes=30)
+    assert next_poll(NOW, POLICY, max_age=10 ** 9) == NOW + timedelta(hours=6)

@@ -17,6 +17,7 @@ class Document:
     body: bytes
     content_type: str
     status: int = 200
+    location: str = ""
 
     @property
     def etag(self) -> str:
@@ -29,6 +30,7 @@ class LocalSite:
     def __init__(self, documents: Mapping[str, Document] | None = None) -> None:
         self.documents: dict[str, Document] = dict(documents or {})
         self.requests: list[tuple[str, dict[str, str]]] = []
+        self.validators = True  # send ETag / Last-Modified and answer conditional GETs with 304
         self.last_modified = formatdate(usegmt=True)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -41,6 +43,9 @@ class LocalSite:
     def put(self, path: str, body: bytes | str, content_type: str, status: int = 200) -> None:
         data = body.encode() if isinstance(body, str) else body
         self.documents[path] = Document(data, content_type, status)
+
+    def redirect(self, path: str, location: str, status: int = 301) -> None:
+        self.documents[path] = Document(b"", "text/plain", status, location)
 
     def start(self) -> LocalSite:
         self._thread.start()
@@ -66,10 +71,16 @@ class LocalSite:
                 if doc is None:
                     self.send_error(404, "not found")
                     return
+                if doc.location:
+                    self.send_response(doc.status)
+                    self.send_header("Location", doc.location)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 if doc.status != 200:
                     self.send_error(doc.status, doc.body.decode(errors="replace") or None)
                     return
-                if self.headers.get("If-None-Match") == doc.etag:
+                if site.validators and self.headers.get("If-None-Match") == doc.etag:
                     self.send_response(304)
                     self.send_header("ETag", doc.etag)
                     self.end_headers()
@@ -77,8 +88,9 @@ class LocalSite:
                 self.send_response(200)
                 self.send_header("Content-Type", doc.content_type)
                 self.send_header("Content-Length", str(len(doc.body)))
-                self.send_header("ETag", doc.etag)
-                self.send_header("Last-Modified", site.last_modified)
+                if site.validators:
+                    self.send_header("ETag", doc.etag)
+                    self.send_header("Last-Modified", site.last_modified)
                 self.end_headers()
                 self.wfile.write(doc.body)
 

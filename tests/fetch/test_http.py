@@ -119,3 +119,44 @@ def test_retry_after_http_date() -> None:
     now = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
     assert parse_retry_after("Tue, 24 Nov 2026 12:05:00 GMT", now) == 300
     assert parse_retry_after("soon", now) is None
+
+
+def test_freshness_headers() -> None:
+    from monitor.fetch.http import freshness
+
+    now = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+    assert freshness({"cache-control": "public, max-age=600"}) == 600
+    assert freshness({"cache-control": "s-maxage=300, max-age=60"}) == 300
+    assert freshness({"cache-control": "no-cache, max-age=600"}) == 0
+    assert freshness({"expires": "Tue, 24 Nov 2026 13:00:00 GMT", "date": "Tue, 24 Nov 2026 12:00:00 GMT"}) == 3600
+    assert freshness({"expires": "0"}, now) == 0
+    assert freshness({}) is None
+
+
+def test_host_limiter_spaces_requests_to_one_host() -> None:
+    from monitor.fetch.http import HostLimiter
+
+    waits: list[float] = []
+    limiter = HostLimiter(per_host=1, min_delay=2.0, sleep=waits.append)
+    for _ in range(3):
+        with limiter.slot("a.example"):
+            pass
+    with limiter.slot("b.example"):
+        pass
+    # starts are spaced 2 s apart on a.example (the sleeps are recorded, not slept); b.example waits for nothing
+    assert len(waits) == 2 and 1.5 < waits[0] <= 2.0 and 3.5 < waits[1] <= 4.0
+
+
+def test_brotli_and_gzip_bodies_are_decoded() -> None:
+    import brotli
+
+    bodies = {"/br": (brotli.compress(b"<rss>br</rss>"), "br"), "/gz": (gzip.compress(b"<rss>gz</rss>"), "gzip")}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        body, encoding = bodies[request.url.path]
+        assert "br" in request.headers["accept-encoding"]
+        return httpx.Response(200, content=body, headers={"Content-Encoding": encoding})
+
+    with client(allow=("c.test",), transport=httpx.MockTransport(handler)) as http:
+        assert http.get("http://c.test/br", max_bytes=1000).body == b"<rss>br</rss>"
+        assert http.get("http://c.test/gz", max_bytes=1000).body == b"<rss>gz</rss>"

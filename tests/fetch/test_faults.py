@@ -1,0 +1,237 @@
+"""Fault tests: a real misbehaving local HTTP server. Every feed ends with its state recorded
+and the daemon alive for the next cycle."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import gzip
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from monitor.clock import FrozenClock
+from monitor.config import load_config
+from monitor.context import Context, build_context
+from monitor.daemon import run_once
+from monitor.pipeline import start
+from monitor.store import feeds as feed_store
+from monitor.types import FeedState
+from tests.conftest import SmtpSink, free_port, write_config
+
+Handler = Callable[[BaseHTTPRequestHandler], None]
+NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+
+
+def rss(*items: tuple[str, str], extra: str = "") -> bytes:
+    body = "".join(f"<item><title>{title}</title><link>https://pub.example/{guid}</link><guid isPermaLink=\"false\">"
+                   f"{guid}</guid><description>Teaser about the Karachi port.</description></item>"
+                   for guid, title in items)
+    return f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>F</title>{extra}{body}' \
+           f"</channel></rss>".encode()
+
+
+def reply(status: int, body: bytes = b"", headers: dict[str, str] | None = None,
+          content_type: str = "application/rss+xml") -> Handler:
+    def handle(h: BaseHTTPRequestHandler) -> None:
+        h.send_response(status)
+        h.send_header("Content-Type", content_type)
+        for name, value in (headers or {}).items():
+            h.send_header(name, value)
+        h.send_header("Content-Length", str(len(body)))
+        h.end_headers()
+        h.wfile.write(body)
+    return handle
+
+
+def truncated(h: BaseHTTPRequestHandler) -> None:
+    h.send_response(200)
+    h.send_header("Content-Type", "application/rss+xml")
+    h.send_header("Content-Length", "5000")
+    h.end_headers()
+    h.wfile.write(rss(("t1", "Cut"))[:80])
+    h.wfile.flush()
+    h.close_connection = True
+
+
+def endless(h: BaseHTTPRequestHandler) -> None:
+    """A 50 MB body sent without a Content-Length (the cap must stop it while reading)."""
+    h.send_response(200)
+    h.send_header("Content-Type", "application/rss+xml")
+    h.end_headers()
+    chunk = b"<!-- padding -->" * 65536
+    try:
+        for _ in range(50):
+            h.wfile.write(chunk)
+    except (BrokenPipeError, ConnectionResetError):
+        pass
+    h.close_connection = True
+
+
+def dripping(h: BaseHTTPRequestHandler) -> None:
+    """Headers at once, then a byte every 0.2 s: only a total deadline stops it."""
+    h.send_response(200)
+    h.send_header("Content-Type", "application/rss+xml")
+    h.send_header("Content-Length", "100")
+    h.end_headers()
+    try:
+        for _ in range(100):
+            h.wfile.write(b" ")
+            h.wfile.flush()
+            time.sleep(0.2)
+    except (BrokenPipeError, ConnectionResetError):
+        pass
+
+
+class FaultServer:
+    def __init__(self) -> None:
+        self.routes: dict[str, Handler] = {}
+        routes = self.routes
+
+        class H(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                handler = routes.get(self.path)
+                if handler is None:
+                    self.send_error(404)
+                    return
+                handler(self)
+
+            def log_message(self, format: str, *args: object) -> None:
+                return
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), H)
+        self.server.daemon_threads = True
+        self.server.handle_error = lambda request, address: None  # type: ignore[method-assign] # dropped peers
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def faults() -> Iterator[FaultServer]:
+    server = FaultServer()
+    yield server
+    server.stop()
+
+
+ROUTES: dict[str, Handler] = {
+    "/500": reply(500, b"boom", content_type="text/plain"),
+    "/503": reply(503, b"busy", {"Retry-After": "7200"}, "text/plain"),
+    "/429": reply(429, b"slow down", {"Retry-After": format_datetime(datetime.now(UTC) + timedelta(hours=3),
+                                                                      usegmt=True)}, "text/plain"),
+    "/truncated": truncated,
+    "/malformed": reply(200, rss(("m1", "Broken &amp; recovered"))[:-20] + b"<item><title>Unclosed"),
+    "/garbage": reply(200, b"\x00\x01<<<not xml at all>>>\xff"),
+    "/huge-declared": reply(200, b"x" * (11 * 1024 * 1024)),
+    "/huge-streamed": endless,
+    "/bomb": reply(200, gzip.compress(b"\0" * (100 * 1024 * 1024)), {"Content-Encoding": "gzip"}),
+    "/loop-a": reply(302, b"", {"Location": "/loop-b"}),
+    "/loop-b": reply(302, b"", {"Location": "/loop-a"}),
+    "/html": reply(200, b"<html><head><title>Home</title></head><body><p>Welcome</p></body></html>",
+                   content_type="text/html"),
+    "/image": reply(200, b"\x89PNG\r\n\x1a\n....", content_type="image/png"),
+    "/bad-utf8": reply(200, rss(("u1", "Caf\xe9 owners meet"), ("u2", "Second"))
+                       .replace("Café".encode(), b"Caf\xe9"), content_type="application/rss+xml; charset=utf-8"),
+    "/dup-guids": reply(200, rss(("same", "First copy"), ("same", "Second copy"), ("other", "Other"))),
+    "/slow": dripping,
+    "/gone": reply(410, b"gone", content_type="text/plain"),
+}
+
+
+def context(tmp_path: Path, db_url: str, faults: FaultServer, smtp: SmtpSink, **polling: object) -> Context:
+    faults.routes.update(ROUTES)
+    feeds = [{"url": f"{faults.base}{path}"} for path in ROUTES]
+    feeds.append({"url": f"http://127.0.0.1:{free_port()}/refused"})
+    path = write_config(
+        tmp_path / "w.yaml", database_url=db_url, feeds=feeds, admin_channel="ops",
+        channels=[{"name": "ops", "url": smtp.url("ops@example.com"), "format": "text"}],
+        polling={"allow_hosts": ["127.0.0.1"], "timeout": "1s", "host_delay": "0s", "per_host": 8,
+                 "concurrency": 8, "max_feed_bytes": "10MB", "disable_after": 2, **polling},
+    )
+    ctx = build_context(load_config(path), clock=FrozenClock(NOW))
+    start(ctx)
+    return ctx
+
+
+def mails(smtp: SmtpSink) -> list[str]:
+    out = []
+    for envelope in smtp.messages:
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        assert isinstance(message, email.message.EmailMessage)
+        body = message.get_body(("plain", "html"))
+        out.append(f"{message['Subject']}\n{body.get_content() if body else ''}")
+    return out
+
+
+def states(ctx: Context) -> dict[str, FeedState]:
+    with ctx.db.session() as session:
+        return {f.url.rsplit("/", 1)[-1]: f for f in feed_store.all_feeds(session)}
+
+
+def test_every_fault_is_recorded_and_the_daemon_goes_on(
+    tmp_path: Path, db_url: str, faults: FaultServer, smtp: SmtpSink,
+) -> None:
+    ctx = context(tmp_path, db_url, faults, smtp)
+    try:
+        report = run_once(ctx, digests=False)
+        assert len(report.feeds) == len(ROUTES) + 1
+        got = states(ctx)
+        expect_error = {
+            "500": "fetch: 500", "503": "fetch: 503", "429": "fetch: 429", "truncated": "fetch:",
+            "garbage": "parse: not a feed", "huge-declared": "exceeds the cap", "huge-streamed": "exceeds the cap",
+            "bomb": "exceeds the cap", "loop-a": "redirect loop", "html": "parse: not a feed",
+            "image": "image/png is not a feed", "slow": "timed out", "gone": "fetch: 410", "refused": "fetch:",
+        }
+        for name, needle in expect_error.items():
+            state = got[name]
+            assert state.last_status == "error" and needle in (state.last_error or ""), (name, state.last_error)
+            assert state.error_count == 1 and state.next_poll_at is not None and state.next_poll_at > NOW, name
+        for name in ("malformed", "bad-utf8", "dup-guids"):
+            assert got[name].last_status == "200" and got[name].error_count == 0, (name, got[name].last_error)
+        assert got["dup-guids"].items_last_poll == 2  # the repeated GUID is one item
+        assert got["bad-utf8"].items_last_poll == 2
+        # Retry-After pushes the next poll out; jittered back-off keeps others apart.
+        assert got["503"].next_poll_at >= NOW + timedelta(hours=2)
+        assert got["429"].next_poll_at >= NOW + timedelta(hours=2, minutes=59)
+        # The daemon is alive: another cycle runs (nothing is due yet, so nothing is fetched).
+        assert run_once(ctx, digests=False).feeds == ()
+    finally:
+        ctx.close()
+
+
+def test_permanent_failures_disable_the_feed_and_alert_once(
+    tmp_path: Path, db_url: str, faults: FaultServer, smtp: SmtpSink,
+) -> None:
+    ctx = context(tmp_path, db_url, faults, smtp)
+    clock = ctx.clock
+    assert isinstance(clock, FrozenClock)
+    try:
+        run_once(ctx, digests=False)
+        assert states(ctx)["gone"].enabled
+        clock.advance(timedelta(days=2))
+        run_once(ctx, digests=False)
+        gone = states(ctx)["gone"]
+        assert not gone.enabled and gone.permanent_failures == 2
+        alerts = [text for text in mails(smtp) if "/gone" in text]
+        assert len(alerts) == 1 and "was disabled after 2 permanent failures" in alerts[0]
+        assert f"monitor feeds enable {gone.id}" in alerts[0]
+        clock.advance(timedelta(days=2))
+        run_once(ctx, digests=False)
+        assert "gone" not in {o.feed_url.rsplit("/", 1)[-1] for o in run_once(ctx, digests=False).feeds}
+        assert len([text for text in mails(smtp) if "/gone" in text]) == 1  # told once
+        # A temporary failure lasting over a day is reported too, once.
+        assert len([text for text in mails(smtp) if "/500>" in text and "failing since" in text]) == 1
+        with ctx.db.session() as session:
+            feed_store.enable_feed(session, gone.id, clock.now())
+        assert states(ctx)["gone"].enabled and states(ctx)["gone"].error_count == 0
+    finally:
+        ctx.close()

@@ -1,0 +1,56 @@
+"""OPML import and export, through the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from monitor.cli import main
+from monitor.errors import ConfigError
+from monitor.opml import read_opml
+from tests.conftest import write_config
+
+OPML = b"""<?xml version="1.0"?>
+<opml version="2.0"><head><title>Mine</title></head><body>
+  <outline text="Pakistan">
+    <outline text="Desk A" title="Desk A" type="rss" xmlUrl="https://a.example/feed.xml"/>
+    <outline text="Desk B &amp; Co" type="rss" xmlUrl="https://b.example/rss"/>
+  </outline>
+  <outline text="No feed here" htmlUrl="https://c.example/"/>
+  <outline text="Bad scheme" xmlUrl="file:///etc/passwd"/>
+</body></opml>"""
+
+
+def test_read_nested_outlines() -> None:
+    specs = read_opml(OPML)
+    assert [(s.url, s.name, s.source) for s in specs] == [
+        ("https://a.example/feed.xml", "Desk A", "opml"), ("https://b.example/rss", "Desk B & Co", "opml")]
+
+
+def test_not_opml() -> None:
+    with pytest.raises(ConfigError, match="not an OPML document"):
+        read_opml(b"<rss/>")
+    with pytest.raises(ConfigError, match="not an OPML document"):
+        read_opml(b"<opml")
+
+
+def test_import_then_export(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = write_config(tmp_path / "w.yaml", feeds=[{"url": "https://config.example/feed", "name": "Config feed"}])
+    (tmp_path / "subs.opml").write_bytes(OPML)
+    assert main(["-c", str(config), "feeds", "import", str(tmp_path / "subs.opml")]) == 0
+    assert "2 feeds in" in capsys.readouterr().out
+    assert main(["-c", str(config), "feeds", "import", str(tmp_path / "subs.opml")]) == 0
+    assert "0 added, 2 already known" in capsys.readouterr().out
+    assert main(["-c", str(config), "feeds", "export", "--out", str(tmp_path / "out.opml")]) == 0
+    exported = read_opml((tmp_path / "out.opml").read_bytes())
+    assert {s.url for s in exported} == {"https://config.example/feed", "https://a.example/feed.xml",
+                                         "https://b.example/rss"}
+    assert main(["-c", str(config), "feeds", "export"]) == 0
+    assert '<outline type="rss" text="Desk B &amp; Co"' in capsys.readouterr().out
+
+
+def test_enable_unknown_feed_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = write_config(tmp_path / "w.yaml")
+    assert main(["-c", str(config), "feeds", "enable", "999"]) == 2
+    assert "no feed '999'" in capsys.readouterr().err
