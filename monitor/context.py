@@ -37,7 +37,7 @@ def build_context(config: Config, *, clock: Clock | None = None, database_url: s
         user_agent=polling.user_agent, timeout=polling.timeout.total_seconds(),
         connect_timeout=polling.connect_timeout.total_seconds(), guard=AddressGuard(polling.allow_hosts),
         limiter=HostLimiter(per_host=polling.per_host, min_delay=polling.host_delay.total_seconds()),
-        max_connections=max(8, polling.concurrency * 2),
+        max_connections=max(64, polling.concurrency * 4),
     )
     return Context(config=config, db=Database(database_url or config.db_url()), http=http,
                    clock=clock or SystemClock(), topics=config.compiled_topics())
