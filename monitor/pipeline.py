@@ -136,8 +136,12 @@ def _poll(ctx: Context, feed: FeedState, now: datetime) -> _Polled:
     if body_hash == feed.body_hash:  # neither does an unchanged body
         return _Polled("unchanged", result.etag, result.last_modified, body_hash, result.moved_to, result.max_age)
     parsed = parse_feed(result.body, url=result.final_url, content_type=result.content_type, now=now)
+    with ctx.db.session() as session:  # one query for the whole document: most entries are known already
+        seen = item_store.seen_entries(session, feed.id, [(e.key, e.link) for e in parsed.entries])
     new = relevant = 0
     for entry in parsed.entries:
+        if (entry.key, entry.link) in seen:
+            continue
         stored = process_entry(ctx, feed, entry)
         new += stored is not None
         relevant += bool(stored and stored.relevant)

@@ -23,6 +23,21 @@ def entry_seen(session: Session, feed_id: int, key: str, url: str) -> bool:
     return session.scalar(select(ItemRow.id).where(or_(*conditions)).limit(1)) is not None
 
 
+def seen_entries(session: Session, feed_id: int, entries: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Which (key, canonical URL) pairs are stored already: same feed and key, or same URL."""
+    keys = [key for key, _ in entries]
+    urls = [url for _, url in entries if url]
+    known_keys: set[str] = set()
+    known_urls: set[str] = set()
+    for start in range(0, max(len(keys), len(urls)), 500):
+        known_keys.update(session.scalars(select(ItemRow.entry_key).where(
+            ItemRow.feed_id == feed_id, ItemRow.entry_key.in_(keys[start : start + 500]))))
+        if urls[start : start + 500]:
+            known_urls.update(u for u in session.scalars(
+                select(ItemRow.url).where(ItemRow.url.in_(urls[start : start + 500]))) if u)
+    return {(key, url) for key, url in entries if key in known_keys or (url and url in known_urls)}
+
+
 def add_item(session: Session, item: NewItem) -> int:
     """Store an item and the fingerprints of its sentences; returns its id."""
     entry, article, judgement = item.entry, item.article, item.judgement
