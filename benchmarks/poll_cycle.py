@@ -45,7 +45,7 @@ from monitor.pipeline import make_all_due, poll_due, start  # noqa: E402
 HOSTS = 20
 T0 = datetime(2026, 11, 24, tzinfo=UTC)
 ENTRIES = 50
-MODEL = {"busy": 30 * 60, "quiet": 24 * 3600}  # seconds between entries; set from the command line
+MODEL = {"busy": 30 * 60, "quiet": 24 * 3600, "latency_ms": 0}  # set from the command line
 
 
 def period(feed: int) -> int:
@@ -77,6 +77,7 @@ def serve(port: int, now: Any, stats: Any, ready: Any, model: dict[str, int]) ->
         protocol_version = "HTTP/1.1"
 
         def do_GET(self) -> None:
+            time.sleep(MODEL["latency_ms"] / 1000)  # a network round trip: remote servers are not instant
             feed = int(self.path.rsplit("/", 1)[-1].split(".")[0])
             body, etag = feed_body(feed, now.value)
             with stats.get_lock():
@@ -202,8 +203,9 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=18431)
     parser.add_argument("--busy-minutes", type=float, default=30, help="entry interval of the busy 10%% of feeds")
     parser.add_argument("--quiet-hours", type=float, default=24, help="entry interval of the other 90%%")
+    parser.add_argument("--latency-ms", type=int, default=0, help="delay before each answer (a round trip)")
     args = parser.parse_args()
-    MODEL.update(busy=int(args.busy_minutes * 60), quiet=int(args.quiet_hours * 3600))
+    MODEL.update(busy=int(args.busy_minutes * 60), quiet=int(args.quiet_hours * 3600), latency_ms=args.latency_ms)
     now = mp.Value("d", 0.0)
     stats = mp.Array("q", 3)
     ready = mp.Event()
@@ -219,7 +221,7 @@ def main() -> None:
         server.terminate()
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"feeds: {args.feeds} on {HOSTS} hosts (1 in 10 busy: a new entry every {args.busy_minutes:g} min; "
-          f"the others every {args.quiet_hours:g} h)")
+          f"the others every {args.quiet_hours:g} h); {args.latency_ms} ms server latency")
     print(f"cold cycle (every feed new, {ENTRIES} entries each): wall {c['cold_wall']:.1f} s, "
           f"CPU {c['cold_cpu']:.1f} s")
     print(f"steady cycle: {c['polled']:.0f} feeds polled, {c['changed']:.0f} changed, wall {c['steady_wall']:.2f} s, "

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -87,11 +88,40 @@ def poll_due(
     with ctx.db.session() as session:
         due = feed_store.due_feeds(session, ctx.clock.now())
     polling = ctx.config.polling
-    return run_fair(
-        due, key=lambda feed: (urlsplit(feed.poll_url).hostname or "").lower(),
-        work=lambda feed: refresh_feed(ctx, feed), concurrency=polling.concurrency, per_key=polling.per_host,
-        on_done=progress, should_stop=should_stop,
-    )
+    batch = UnchangedBatch(ctx)
+    try:
+        return run_fair(
+            due, key=lambda feed: (urlsplit(feed.poll_url).hostname or "").lower(),
+            work=lambda feed: refresh_feed(ctx, feed, batch), concurrency=polling.concurrency,
+            per_key=polling.per_host, on_done=progress, should_stop=should_stop,
+        )
+    finally:
+        batch.flush()
+
+
+class UnchangedBatch:
+    """Collects the state of feeds that answered 304 (or an unchanged body) and writes it in one
+    transaction per ``size`` feeds: most polls are like that, and their state is the cheapest to
+    lose (a crash before the write only means those feeds are asked again and answer 304 again)."""
+
+    def __init__(self, ctx: Context, size: int = 200) -> None:
+        self.ctx, self.size = ctx, size
+        self._rows: list[dict[str, object]] = []
+        self._lock = threading.Lock()
+
+    def add(self, row: dict[str, object]) -> None:
+        with self._lock:
+            self._rows.append(row)
+            full = len(self._rows) >= self.size
+        if full:
+            self.flush()
+
+    def flush(self) -> None:
+        with self._lock:
+            rows, self._rows = self._rows, []
+        if rows:
+            with self.ctx.db.session() as session:
+                feed_store.record_successes(session, rows)
 
 
 def make_all_due(ctx: Context) -> int:
@@ -100,14 +130,14 @@ def make_all_due(ctx: Context) -> int:
         return feed_store.make_all_due(session, ctx.clock.now())
 
 
-def refresh_feed(ctx: Context, feed: FeedState) -> FeedOutcome:
+def refresh_feed(ctx: Context, feed: FeedState, batch: UnchangedBatch | None = None) -> FeedOutcome:
     """Poll one feed and store its new entries; a failure is recorded (and retried later), never raised."""
     now = ctx.clock.now()
     try:
         polled = _poll(ctx, feed, now)
     except MonitorError as exc:
         return _failed(ctx, feed, exc, now)
-    return _succeeded(ctx, feed, polled, now)
+    return _succeeded(ctx, feed, polled, now, batch)
 
 
 @dataclass(frozen=True)
@@ -201,22 +231,30 @@ def _policy(ctx: Context, feed: FeedState) -> scheduler.PollPolicy:
     return scheduler.PollPolicy(interval, polling.min_interval, polling.max_interval)
 
 
-def _succeeded(ctx: Context, feed: FeedState, polled: _Polled, now: datetime) -> FeedOutcome:
+def _succeeded(
+    ctx: Context, feed: FeedState, polled: _Polled, now: datetime, batch: UnchangedBatch | None = None,
+) -> FeedOutcome:
     gap = polled.gap
     if gap is None and feed.observed_gap_seconds:
         gap = timedelta(seconds=feed.observed_gap_seconds)
     next_at = scheduler.next_poll(now, _policy(ctx, feed), ttl_minutes=polled.ttl, max_age=polled.max_age,
                                   observed_gap=gap)
-    with ctx.db.session() as session:
-        feed_store.record_success(
-            session, feed.id, now=now, status=polled.status, next_poll_at=next_at, items=polled.new,
-            etag=polled.etag, last_modified=polled.last_modified, body_hash=polled.body_hash,
-            moved_to=polled.moved_to, observed_gap_seconds=int(polled.gap.total_seconds()) if polled.gap else None,
-        )
+    row = feed_store.success_row(
+        feed.id, now=now, status=polled.status, next_poll_at=next_at, items=polled.new, etag=polled.etag,
+        last_modified=polled.last_modified, body_hash=polled.body_hash, moved_to=polled.moved_to,
+        observed_gap_seconds=int(polled.gap.total_seconds()) if polled.gap else None,
+    )
+    if batch is not None and polled.status in ("304", "unchanged") and polled.moved_to is None:
+        batch.add(row)
+    else:
+        with ctx.db.session() as session:
+            feed_store.record_successes(session, [row])
     if polled.moved_to:
         log.info("feed moved permanently", extra={"feed_url": feed.url, "new_url": polled.moved_to})
-    log.info("feed polled", extra={"feed_url": feed.url, "status": polled.status, "entries": polled.entries,
-                                   "new_items": polled.new, "next_poll": next_at.isoformat(timespec="seconds")})
+    level = logging.INFO if polled.new or polled.moved_to else logging.DEBUG  # 304s are the common case
+    if log.isEnabledFor(level):
+        log.log(level, "feed polled", extra={"feed_url": feed.url, "status": polled.status, "entries": polled.entries,
+                                       "new_items": polled.new, "next_poll": next_at.isoformat(timespec="seconds")})
     return FeedOutcome(feed.url, polled.status, entries=polled.entries, new_items=polled.new, relevant=polled.relevant)
 
 

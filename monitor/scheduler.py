@@ -71,6 +71,7 @@ class PollPolicy:
     max_interval: timedelta
 
 
+_JITTER = random.Random()
 ADAPT_LIMIT = 4.0  # a feed's publishing rate moves its interval at most 4x either way
 
 

@@ -34,7 +34,7 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_help_on_every_command(capsys: pytest.CaptureFixture[str]) -> None:
     for args in ([], ["run"], ["poll"], ["digest"], ["check-config"], ["seeds", "list"], ["status"], ["demo"],
-                 ["db", "upgrade"]):
+                 ["db", "upgrade"], ["feeds", "enable"], ["feeds", "show"], ["feeds", "import"], ["feeds", "export"]):
         assert main([*args, "--help"]) == 0
         assert "Usage" in capsys.readouterr().out
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import Integer, String, Table, bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Session
@@ -109,17 +109,27 @@ def find_feed(session: Session, ref: str) -> FeedState | None:
     return _state(row) if row is not None else None
 
 
-def record_success(
-    session: Session, feed_id: int, *, now: datetime, status: str, next_poll_at: datetime, items: int,
-    etag: str | None, last_modified: str | None, body_hash: str | None, moved_to: str | None = None,
+def success_row(
+    feed_id: int, *, now: datetime, status: str, next_poll_at: datetime, items: int, etag: str | None,
+    last_modified: str | None, body_hash: str | None, moved_to: str | None = None,
     observed_gap_seconds: int | None = None,
-) -> None:
-    """A poll that worked: store validators, reset the failure counters."""
-    session.execute(_SUCCESS, {
+) -> dict[str, object]:
+    """The state a successful poll leaves, for :func:`record_successes`."""
+    return {
         "feed_id": feed_id, "last_polled_at": now, "last_status": status, "next_poll_at": next_poll_at,
         "items_last_poll": items, "etag": etag, "last_modified": last_modified, "body_hash": body_hash,
         "fetch_url": moved_to, "observed_gap_seconds": observed_gap_seconds,
-    })
+    }
+
+
+def record_successes(session: Session, rows: Sequence[dict[str, object]]) -> None:
+    """Polls that worked: store validators and schedule, reset the failure counters (one statement for all)."""
+    session.execute(_SUCCESS, list(rows))
+
+
+def record_success(session: Session, feed_id: int, **state: Any) -> None:
+    """One poll that worked (see :func:`success_row` for the fields)."""
+    record_successes(session, [success_row(feed_id, **state)])
 
 
 _TABLE = cast(Table, FeedRow.__table__)
