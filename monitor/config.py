@@ -111,6 +111,8 @@ class Topic(Strict):
     name: Name
     query: str
     aliases: list[str] = []
+    context: list[str] = []
+    languages: list[Annotated[str, Field(pattern=r"^[a-z]{2,3}$")]] = []
     google_news: bool | None = None
     google_query: str | None = None
 
@@ -235,7 +237,7 @@ class Config(Strict):
         return f"sqlite:///{self.data_dir / 'monitor.db'}"
 
     def compiled_topics(self) -> list[TopicQuery]:
-        return [compile_topic(t.name, t.query, t.aliases) for t in self.topics]
+        return [compile_topic(t.name, t.query, t.aliases, t.context, t.languages) for t in self.topics]
 
     def channel(self, name: str) -> Channel:
         return next(c for c in self.channels if c.name == name)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from monitor.language import detect_language
 from monitor.types import Article
 
 log = logging.getLogger(__name__)
@@ -36,10 +37,11 @@ def extract_article(html: str | bytes, *, url: str, summary: str) -> Article:
         return fallback(summary, "extract: no article text found in the page")
     return Article(
         text=text, source="page", title=(doc.title or "").strip(), author=(doc.author or "").strip(),
-        sitename=(doc.sitename or "").strip(), language=(doc.language or "").strip(),
+        sitename=(doc.sitename or "").strip(), language=detect_language(text, doc.language or ""),
+        published=(doc.date or "").strip(),
     )
 
 
 def fallback(summary: str, reason: str | None) -> Article:
     """The feed summary as the article text, with the reason it was used."""
-    return Article(text=summary, source="summary", error=reason)
+    return Article(text=summary, source="summary", error=reason, language=detect_language(summary))

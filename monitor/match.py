@@ -4,13 +4,19 @@ Grammar (case- and diacritic-insensitive, words matched whole)::
 
     query   := or
     or      := and ("OR" and)*
-    and     := unary (["AND"] unary)*          # juxtaposition means AND
-    unary   := ("-" | "NOT") unary | primary
+    and     := unary (["AND"] unary)*           # juxtaposition means AND
+    unary   := ("-" | "NOT") unary | near
+    near    := scoped ("NEAR/" N scoped)*        # both within N words of each other, in one field
+    scoped  := ["title:" | "text:"] primary      # only in the title, or only in the text
     primary := "(" query ")" | '"a phrase"' | word | word*    # word* is a prefix
 
-A topic matches an article when its query matches the title plus text, or when one of
-its aliases (phrases) appears. ``parse_query`` raises :class:`QuerySyntaxError` with the
-character position of the problem.
+A bare word written in capitals (2 to 5 letters: ``US``, ``PTI``, ``IMF``) is an acronym and
+matches only where the article also writes it in capitals, so ``US`` never matches "us".
+
+A topic matches an article when its query matches (or one of its alias phrases occurs),
+when at least one of its context terms occurs (if it has any), and when the article's
+language is one of the topic's languages (if it lists any). ``parse_query`` raises
+:class:`QuerySyntaxError` with the character position of the problem.
 """
 
 from __future__ import annotations
@@ -24,8 +30,10 @@ from monitor.types import Evidence, Relevance
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _TOKEN = re.compile(
-    r'\s*(?:(?P<lp>\()|(?P<rp>\))|"(?P<phrase>[^"]*)"|(?P<open>")|(?P<neg>-)(?=[\w"(])|(?P<word>[^\s()"]+))'
+    r'\s*(?:(?P<lp>\()|(?P<rp>\))|(?P<scope>(?:title|text):)|"(?P<phrase>[^"]*)"|(?P<open>")|(?P<neg>-)(?=[\w"(])'
+    r"|(?P<near>NEAR/\d+)(?=[\s\"(]|$)|(?P<word>[^\s()\"]+))"
 )
+FIELDS = ("title", "text")
 
 
 class QuerySyntaxError(ValueError):
@@ -55,6 +63,7 @@ class Term:
     label: str
     parts: tuple[str, ...]
     prefix: bool = False
+    acronym: bool = False
 
 
 @dataclass(frozen=True)
@@ -72,7 +81,21 @@ class Or:
     children: tuple[Node, ...]
 
 
-Node = Term | Not | And | Or
+@dataclass(frozen=True)
+class Scoped:
+    field: str
+    child: Node
+
+
+@dataclass(frozen=True)
+class Near:
+    left: Node
+    right: Node
+    distance: int
+
+
+Node = Term | Not | And | Or | Scoped | Near
+Token = tuple[str, str, int]
 
 
 class _Parser:
@@ -82,25 +105,29 @@ class _Parser:
         self.end = len(query)
 
     @staticmethod
-    def _lex(query: str) -> list[tuple[str, str, int]]:
-        tokens: list[tuple[str, str, int]] = []
+    def _lex(query: str) -> list[Token]:
+        tokens: list[Token] = []
         at = 0
-        while at < len(query):
-            if query[at:].strip() == "":
-                break
+        while query[at:].strip():
             m = _TOKEN.match(query, at)
             if m is None or m.lastgroup is None:
                 raise QuerySyntaxError("unexpected character", at)
             kind = m.lastgroup
-            start = m.start(kind)
             if kind == "open":
-                raise QuerySyntaxError("unclosed quote", start)
-            tokens.append((kind, m.group(kind), start))
+                raise QuerySyntaxError("unclosed quote", m.start(kind))
+            tokens.append((kind, m.group(kind), m.start(kind)))
             at = m.end()
         return tokens
 
-    def peek(self) -> tuple[str, str, int] | None:
+    def peek(self) -> Token | None:
         return self.tokens[self.pos] if self.pos < len(self.tokens) else None
+
+    def take(self) -> Token:
+        tok = self.peek()
+        if tok is None:
+            raise QuerySyntaxError("query ends too early", self.end)
+        self.pos += 1
+        return tok
 
     def parse(self) -> Node:
         if not self.tokens:
@@ -113,36 +140,45 @@ class _Parser:
 
     def or_(self) -> Node:
         children = [self.and_()]
-        while (tok := self.peek()) is not None and tok[0] == "word" and tok[1] == "OR":
+        while (tok := self.peek()) is not None and tok[:2] == ("word", "OR"):
             self.pos += 1
             children.append(self.and_())
         return children[0] if len(children) == 1 else Or(tuple(children))
 
     def and_(self) -> Node:
+        start = self.peek()
         children = [self.unary()]
-        while (tok := self.peek()) is not None and not (tok[0] == "rp" or tok[1] == "OR"):
-            if tok[0] == "word" and tok[1] == "AND":
+        while (tok := self.peek()) is not None and tok[0] != "rp" and tok[1] != "OR":
+            if tok[:2] == ("word", "AND"):
                 self.pos += 1
             children.append(self.unary())
         if all(isinstance(c, Not) for c in children):
-            raise QuerySyntaxError("a query cannot consist of exclusions only", self.tokens[0][2])
+            raise QuerySyntaxError("a query cannot consist of exclusions only", start[2] if start else 0)
         return children[0] if len(children) == 1 else And(tuple(children))
 
     def unary(self) -> Node:
         tok = self.peek()
-        if tok is None:
-            raise QuerySyntaxError("query ends too early", self.end)
-        if tok[0] == "neg" or (tok[0] == "word" and tok[1] == "NOT"):
+        if tok is not None and (tok[0] == "neg" or tok[:2] == ("word", "NOT")):
             self.pos += 1
             return Not(self.unary())
+        return self.near()
+
+    def near(self) -> Node:
+        node = self.scoped()
+        while (tok := self.peek()) is not None and tok[0] == "near":
+            self.pos += 1
+            node = Near(node, self.scoped(), int(tok[1].split("/", 1)[1]))
+        return node
+
+    def scoped(self) -> Node:
+        tok = self.peek()
+        if tok is not None and tok[0] == "scope":
+            self.pos += 1
+            return Scoped(tok[1].rstrip(":"), self.primary())
         return self.primary()
 
     def primary(self) -> Node:
-        tok = self.peek()
-        if tok is None:
-            raise QuerySyntaxError("query ends too early", self.end)
-        kind, text, at = tok
-        self.pos += 1
+        kind, text, at = self.take()
         if kind == "lp":
             node = self.or_()
             close = self.peek()
@@ -150,12 +186,14 @@ class _Parser:
                 raise QuerySyntaxError("missing ')'", at)
             self.pos += 1
             return node
-        if kind == "rp" or text in ("AND", "OR"):
+        if kind in ("rp", "near", "scope", "neg") or text in ("AND", "OR", "NOT"):
             raise QuerySyntaxError(f"unexpected {text!r}", at)
         return _term(text, at, phrase=kind == "phrase")
 
 
 def _term(text: str, at: int, *, phrase: bool) -> Term:
+    if not phrase and text.isalpha() and text.isupper() and 2 <= len(text) <= 5:
+        return Term(label=text, parts=(text,), acronym=True)
     prefix = not phrase and text.endswith("*") and len(text) > 1
     parts = tuple(words(text.rstrip("*") if prefix else text))
     if not parts:
@@ -176,55 +214,105 @@ class _Doc:
         self.index: dict[str, list[int]] = {}
         for i, w in enumerate(self.words):
             self.index.setdefault(w, []).append(i)
+        self._text = text
+        self._cased: dict[str, list[int]] | None = None
 
-    def has(self, term: Term) -> bool:
+    def _cased_index(self) -> dict[str, list[int]]:
+        """Positions of the words as written (built only when an acronym is looked up)."""
+        if self._cased is None:
+            self._cased = {}
+            for i, w in enumerate(_WORD.findall(self._text)):
+                self._cased.setdefault(w, []).append(i)
+        return self._cased
+
+    def positions(self, term: Term) -> list[int]:
+        """Where ``term`` starts in this field."""
+        if term.acronym:
+            return self._cased_index().get(term.parts[0], [])
         first, rest = term.parts[0], term.parts[1:]
         if term.prefix and not rest:
-            return any(w.startswith(first) for w in self.index)
+            return sorted(p for w, ps in self.index.items() if w.startswith(first) for p in ps)
         size = len(rest)
-        return any(tuple(self.words[at + 1 : at + 1 + size]) == rest for at in self.index.get(first, ()))
+        return [at for at in self.index.get(first, ()) if tuple(self.words[at + 1 : at + 1 + size]) == rest]
+
+    def has(self, term: Term) -> bool:
+        return bool(self.positions(term))
 
 
-def _evaluate(node: Node, fields: Sequence[tuple[str, _Doc]], hits: list[tuple[Term, str]]) -> bool:
+Fields = Sequence[tuple[str, _Doc]]
+
+
+def _evaluate(node: Node, fields: Fields, hits: list[tuple[Term, str]]) -> bool:
     if isinstance(node, Term):
         found = [name for name, doc in fields if doc.has(node)]
         hits.extend((node, name) for name in found)
         return bool(found)
     if isinstance(node, Not):
         return not _evaluate(node.child, fields, [])
-    if isinstance(node, And):
-        return all([_evaluate(child, fields, hits) for child in node.children])
-    return any([_evaluate(child, fields, hits) for child in node.children])
+    if isinstance(node, Scoped):
+        return _evaluate(node.child, [(n, d) for n, d in fields if n == node.field], hits)
+    if isinstance(node, Near):
+        return _near(node, fields, hits)
+    results = [_evaluate(child, fields, hits) for child in node.children]
+    return all(results) if isinstance(node, And) else any(results)
+
+
+def _near(node: Near, fields: Fields, hits: list[tuple[Term, str]]) -> bool:
+    found = False
+    for name, doc in fields:
+        left, right = _starts(node.left, doc), _starts(node.right, doc)
+        close = [(lt, rt) for lt, a in left for rt, b in right if abs(a - b) <= node.distance + len(lt.parts)]
+        if close:
+            found = True
+            hits.extend((term, name) for pair in close for term in pair)
+    return found
+
+
+def _starts(node: Node, doc: _Doc) -> list[tuple[Term, int]]:
+    return [(term, p) for term in _terms(node) for p in doc.positions(term)]
+
+
+def _terms(node: Node) -> list[Term]:
+    """The positive terms under ``node``."""
+    if isinstance(node, Term):
+        return [node]
+    if isinstance(node, Not):
+        return []
+    if isinstance(node, Scoped):
+        return _terms(node.child)
+    if isinstance(node, Near):
+        return [*_terms(node.left), *_terms(node.right)]
+    return [term for child in node.children for term in _terms(child)]
 
 
 @dataclass(frozen=True)
 class TopicQuery:
-    """A compiled topic: its query and its alias phrases."""
+    """A compiled topic: its query, alias phrases, context terms and languages."""
 
     name: str
     query: Node
     aliases: tuple[Term, ...]
+    context: tuple[Term, ...] = ()
+    languages: frozenset[str] = frozenset()
 
 
-def compile_topic(name: str, query: str, aliases: Iterable[str] = ()) -> TopicQuery:
-    """Compile a topic's query and aliases (aliases are matched as phrases)."""
-    return TopicQuery(name, parse_query(query), tuple(_term(a, 0, phrase=True) for a in aliases))
+def compile_topic(
+    name: str, query: str, aliases: Iterable[str] = (), context: Iterable[str] = (), languages: Iterable[str] = (),
+) -> TopicQuery:
+    """Compile a topic's query; aliases and context terms are phrases."""
+    return TopicQuery(name, parse_query(query), tuple(_term(a, 0, phrase=True) for a in aliases),
+                      tuple(_term(c, 0, phrase=True) for c in context), frozenset(languages))
 
 
-def match(topics: Sequence[TopicQuery], title: str, text: str) -> Relevance:
-    """Which of ``topics`` the article (title, text) is about, with the evidence."""
+def match(topics: Sequence[TopicQuery], title: str, text: str, language: str = "") -> Relevance:
+    """Which of ``topics`` the article (title, text, language) is about, with the evidence."""
     fields = (("title", _Doc(title)), ("text", _Doc(text)))
     matched: list[str] = []
     evidence: list[Evidence] = []
     score = 0.0
     for topic in topics:
-        hits: list[tuple[Term, str]] = []
-        ok = _evaluate(topic.query, fields, hits)
-        for alias in topic.aliases:
-            alias_hits = [(alias, name) for name, doc in fields if doc.has(alias)]
-            hits.extend(alias_hits)
-            ok = ok or bool(alias_hits)
-        if not ok:
+        hits = _topic_hits(topic, fields, language)
+        if hits is None:
             continue
         matched.append(topic.name)
         for term, where in dict.fromkeys(hits):
@@ -233,12 +321,23 @@ def match(topics: Sequence[TopicQuery], title: str, text: str) -> Relevance:
     return Relevance(tuple(matched), tuple(evidence), min(1.0, score / 6.0))
 
 
-def _positive_terms(node: Node) -> list[Term]:
-    if isinstance(node, Term):
-        return [node]
-    if isinstance(node, Not):
-        return []
-    return [term for child in node.children for term in _positive_terms(child)]
+def _topic_hits(topic: TopicQuery, fields: Fields, language: str) -> list[tuple[Term, str]] | None:
+    if topic.languages and language and language not in topic.languages:
+        return None
+    hits: list[tuple[Term, str]] = []
+    ok = _evaluate(topic.query, fields, hits)
+    for alias in topic.aliases:
+        alias_hits = [(alias, name) for name, doc in fields if doc.has(alias)]
+        hits.extend(alias_hits)
+        ok = ok or bool(alias_hits)
+    if not ok:
+        return None
+    if topic.context:
+        context_hits = [(term, name) for term in topic.context for name, doc in fields if doc.has(term)]
+        if not context_hits:
+            return None
+        hits.extend(context_hits)
+    return hits
 
 
 def may_match(topics: Sequence[TopicQuery], title: str, text: str) -> bool:
@@ -247,9 +346,5 @@ def may_match(topics: Sequence[TopicQuery], title: str, text: str) -> bool:
     Used on a feed's title and teaser to decide whether the full article is worth
     fetching; the full query is then applied to the article text.
     """
-    fields = (_Doc(title), _Doc(text))
-    for topic in topics:
-        for term in (*_positive_terms(topic.query), *topic.aliases):
-            if any(doc.has(term) for doc in fields):
-                return True
-    return False
+    docs = (_Doc(title), _Doc(text))
+    return any(doc.has(term) for topic in topics for term in (*_terms(topic.query), *topic.aliases) for doc in docs)

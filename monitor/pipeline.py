@@ -187,7 +187,7 @@ def process_entry(ctx: Context, feed: FeedState, entry: FeedEntry) -> Relevance 
             return None
     topics = [t for t in ctx.topics if feed.topics is None or t.name in feed.topics]
     article = _article(ctx, entry, may_match(topics, entry.title, entry.summary))
-    relevance = match(topics, entry.title, article.text or entry.summary)
+    relevance = match(topics, entry.title, article.text or entry.summary, article.language)
     text = article.text or entry.title
     with ctx.db.session() as session:
         judgement = _judge(ctx, session, text) if relevance.relevant else None

@@ -68,6 +68,7 @@ class Article:
     author: str = ""
     sitename: str = ""
     language: str = ""
+    published: str = ""  # the page's own publication date (day precision), when it states one
     error: str | None = None
 
 

@@ -68,3 +68,46 @@ def test_syntax_errors_have_positions(query: str, message: str, position: int) -
         parse_query(query)
     assert message in str(info.value)
     assert info.value.position == position
+
+
+def test_field_scopes() -> None:
+    topic = compile_topic("t", 'title:"Imran Khan" text:Adiala')
+    assert match([topic], "Imran Khan appeal", "Hearing at Adiala").relevant
+    assert not match([topic], "Appeal heard", "Imran Khan at Adiala").relevant
+
+
+def test_proximity() -> None:
+    topic = compile_topic("t", '"Imran Khan" NEAR/5 Trump')
+    assert match([topic], "", "Imran Khan said on Monday that Trump would not intervene").relevant
+    assert match([topic], "", "Trump, asked about Imran Khan, declined").relevant
+    far = "Imran Khan spoke about the economy, inflation, the budget and the weather before Trump"
+    assert not match([topic], "", far).relevant
+    assert not match([topic], "Imran Khan", "Trump").relevant  # both must be in the same field
+
+
+def test_capitalised_short_words_are_acronyms() -> None:
+    topic = compile_topic("t", "US NEAR/3 Pakistan")
+    assert match([topic], "", "US and Pakistan officials met").relevant
+    assert not match([topic], "", "Tell us about Pakistan").relevant
+
+
+def test_context_terms_keep_namesakes_out() -> None:
+    topic = compile_topic("t", '"Imran Khan"', context=["court", "party"])
+    assert match([topic], "Imran Khan's appeal", "The court adjourned").explain() == \
+        "Imran Khan in title; court in text"
+    assert not match([topic], "Imran Khan returns to films", "The actor's comeback").relevant
+
+
+def test_languages_restrict_topics() -> None:
+    topic = compile_topic("t", '"Imran Khan"', languages=["en"])
+    assert match([topic], "Imran Khan", "text", "en").relevant
+    assert not match([topic], "Imran Khan", "texte", "fr").relevant
+    assert match([topic], "Imran Khan", "text", "").relevant  # unknown language: not excluded
+
+
+@pytest.mark.parametrize(("query", "message"), [
+    ("title:", "query ends too early"), ("a NEAR/3", "query ends too early"), ("NEAR/3 a", "unexpected 'NEAR/3'"),
+])
+def test_more_syntax_errors(query: str, message: str) -> None:
+    with pytest.raises(QuerySyntaxError, match=message):
+        parse_query(query)
