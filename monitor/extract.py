@@ -11,6 +11,7 @@ import logging
 from typing import Any
 
 from monitor.language import detect_language
+from monitor.pagemeta import read_meta
 from monitor.types import Article
 
 log = logging.getLogger(__name__)
@@ -22,23 +23,24 @@ def extract_article(html: str | bytes, *, url: str, summary: str) -> Article:
     """Main text and metadata of a page; the feed summary when the page yields too little text."""
     if len(html) > MAX_HTML_CHARS:
         return fallback(summary, f"extract: page of {len(html)} characters exceeds the cap")
-    import trafilatura
+    from trafilatura import bare_extraction
+    from trafilatura.utils import load_html
 
     try:
-        doc: Any = trafilatura.bare_extraction(
-            html, url=url, include_comments=False, include_tables=False, with_metadata=True,
-            favor_precision=True, deduplicate=False,
-        )
-    except Exception as exc:
+        tree = load_html(html)
+        meta = read_meta(tree, url) if tree is not None else None
+        doc: Any = bare_extraction(  # the tree is parsed once: metadata first, then extraction (which prunes it)
+            tree, url=url, include_comments=False, include_tables=False, favor_precision=True, deduplicate=False,
+        ) if tree is not None else None
+    except Exception as exc:  # a library failure on hostile HTML must not drop the item
         log.warning("extraction raised", extra={"url": url, "error": repr(exc)})
         return fallback(summary, f"extract: {type(exc).__name__}: {exc}")
     text = (getattr(doc, "text", None) or "").strip() if doc is not None else ""
-    if not text or (len(text) < MIN_TEXT_CHARS and summary):
+    if meta is None or not text or (len(text) < MIN_TEXT_CHARS and summary):
         return fallback(summary, "extract: no article text found in the page")
     return Article(
-        text=text, source="page", title=(doc.title or "").strip(), author=(doc.author or "").strip(),
-        sitename=(doc.sitename or "").strip(), language=detect_language(text, doc.language or ""),
-        published=(doc.date or "").strip(),
+        text=text, source="page", title=meta.title, author=meta.author, sitename=meta.sitename,
+        language=detect_language(text, meta.language), published=meta.published,
     )
 
 

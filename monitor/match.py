@@ -21,6 +21,7 @@ language is one of the topic's languages (if it lists any). ``parse_query`` rais
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -44,11 +45,16 @@ class QuerySyntaxError(ValueError):
         self.position = position
 
 
+# Combining marks left by NFKD decomposition (Latin accents, and Arabic-script vowel signs).
+_MARKS = re.compile("[\u0300-\u036f\u0483-\u0489\u0591-\u05bd\u064b-\u065f\u0670\u06d6-\u06ed"
+                    "\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
 def normalize(text: str) -> str:
     """Casefold and strip diacritics (``Pakistán`` -> ``pakistan``)."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return stripped.casefold()
+    if text.isascii():
+        return text.casefold()
+    return _MARKS.sub("", unicodedata.normalize("NFKD", text)).casefold()
 
 
 def words(text: str) -> list[str]:
@@ -210,19 +216,21 @@ class _Doc:
     """Word positions of one field, for fast phrase look-up."""
 
     def __init__(self, text: str) -> None:
-        self.words = words(text)
+        self.tokens = _WORD.findall(text)
+        normalised = normalize("\x1f".join(self.tokens)).split("\x1f")
+        self.words = normalised if len(normalised) == len(self.tokens) else words(text)
         self.index: dict[str, list[int]] = {}
         for i, w in enumerate(self.words):
             self.index.setdefault(w, []).append(i)
-        self._text = text
         self._cased: dict[str, list[int]] | None = None
 
     def _cased_index(self) -> dict[str, list[int]]:
-        """Positions of the words as written (built only when an acronym is looked up)."""
+        """Positions of the words written in capitals (built only when an acronym is looked up)."""
         if self._cased is None:
             self._cased = {}
-            for i, w in enumerate(_WORD.findall(self._text)):
-                self._cased.setdefault(w, []).append(i)
+            for i, w in enumerate(self.tokens):
+                if w.isupper():
+                    self._cased.setdefault(w, []).append(i)
         return self._cased
 
     def positions(self, term: Term) -> list[int]:
@@ -230,8 +238,10 @@ class _Doc:
         if term.acronym:
             return self._cased_index().get(term.parts[0], [])
         first, rest = term.parts[0], term.parts[1:]
-        if term.prefix and not rest:
-            return sorted(p for w, ps in self.index.items() if w.startswith(first) for p in ps)
+        if not rest:
+            if term.prefix:
+                return sorted(p for w, ps in self.index.items() if w.startswith(first) for p in ps)
+            return self.index.get(first, [])
         size = len(rest)
         return [at for at in self.index.get(first, ()) if tuple(self.words[at + 1 : at + 1 + size]) == rest]
 
@@ -272,17 +282,18 @@ def _starts(node: Node, doc: _Doc) -> list[tuple[Term, int]]:
     return [(term, p) for term in _terms(node) for p in doc.positions(term)]
 
 
-def _terms(node: Node) -> list[Term]:
-    """The positive terms under ``node``."""
+@functools.lru_cache(maxsize=4096)
+def _terms(node: Node) -> tuple[Term, ...]:
+    """The positive terms under ``node`` (cached: query trees are immutable)."""
     if isinstance(node, Term):
-        return [node]
+        return (node,)
     if isinstance(node, Not):
-        return []
+        return ()
     if isinstance(node, Scoped):
         return _terms(node.child)
     if isinstance(node, Near):
-        return [*_terms(node.left), *_terms(node.right)]
-    return [term for child in node.children for term in _terms(child)]
+        return (*_terms(node.left), *_terms(node.right))
+    return tuple(term for child in node.children for term in _terms(child))
 
 
 @dataclass(frozen=True)

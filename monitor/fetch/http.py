@@ -26,8 +26,10 @@ from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+import httpcore
 import httpx
 
 from monitor.errors import FetchError
@@ -60,18 +62,57 @@ class AddressGuard:
         self.resolver = resolver
 
     def check(self, url: str) -> None:
+        """Refuse a URL whose scheme is not http(s) or whose host resolves to a non-public address."""
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https"):
             raise FetchError(f"refused scheme {parts.scheme or '(none)'!r} in {url}", permanent=True)
         host = (parts.hostname or "").lower()
         if not host:
             raise FetchError(f"no host in {url}", permanent=True)
-        if host in self.allow:
-            return
-        for address in _addresses(host, self.resolver):
+        if host.strip("[]") not in self.allow:
+            self.address_for(host)
+
+    def address_for(self, host: str) -> str:
+        """The address to connect to for ``host``: its first resolved address, after checking that
+        *every* address it resolves to is public (unless the host is on the allow-list)."""
+        host = host.lower().strip("[]")
+        addresses = _addresses(host, self.resolver)
+        if host in self.allow and addresses:
+            return addresses[0]
+        for address in addresses:
             ip = ipaddress.ip_address(address.split("%", 1)[0])
             if not ip.is_global or ip.is_multicast:
                 raise FetchError(f"refused non-public address {ip} for {host}", permanent=True)
+        if not addresses:
+            raise FetchError(f"cannot resolve {host}: no addresses")
+        return addresses[0]
+
+
+class _GuardedBackend(httpcore.SyncBackend):
+    """Connects only to addresses the guard has just checked, so a DNS answer that changes
+    between the check and the connection (DNS rebinding) cannot reach a private address."""
+
+    def __init__(self, guard: AddressGuard) -> None:
+        self.guard = guard
+
+    def connect_tcp(
+        self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        address = self.guard.address_for(host)
+        return super().connect_tcp(address, port, timeout, local_address, socket_options)
+
+
+class _GuardedTransport(httpx.HTTPTransport):
+    """httpx's transport with the guarded network backend (TLS still verifies the host name)."""
+
+    def __init__(self, guard: AddressGuard, limits: httpx.Limits) -> None:
+        super().__init__(limits=limits)
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(), max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections, keepalive_expiry=limits.keepalive_expiry,
+            network_backend=_GuardedBackend(guard),
+        )
 
 
 def _addresses(host: str, resolver: Resolver) -> list[str]:
@@ -117,12 +158,13 @@ class HttpClient:
         self.guard = guard or AddressGuard()
         self.limiter = limiter or HostLimiter(per_host=2, min_delay=0.0)
         self.timeout = timeout
+        limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
         self._client = httpx.Client(
             headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate, br"},
             timeout=httpx.Timeout(timeout, connect=connect_timeout),
-            limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
             follow_redirects=False,
-            transport=transport,
+            trust_env=False,  # no proxy from the environment may bypass the guarded transport
+            transport=transport or _GuardedTransport(self.guard, limits),
         )
 
     def close(self) -> None:

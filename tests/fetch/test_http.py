@@ -160,3 +160,28 @@ def test_brotli_and_gzip_bodies_are_decoded() -> None:
     with client(allow=("c.test",), transport=httpx.MockTransport(handler)) as http:
         assert http.get("http://c.test/br", max_bytes=1000).body == b"<rss>br</rss>"
         assert http.get("http://c.test/gz", max_bytes=1000).body == b"<rss>gz</rss>"
+
+
+def test_dns_rebinding_is_refused_at_connect_time(site: object) -> None:
+    from monitor.demo.server import LocalSite
+
+    assert isinstance(site, LocalSite)
+    answers = iter([["93.184.216.34"], ["127.0.0.1"]])  # public when checked, loopback when connecting
+    guard = AddressGuard(resolver=lambda host: next(answers))
+    port = site.base.rsplit(":", 1)[1]
+    with HttpClient(user_agent="t", timeout=5, guard=guard) as http, \
+            pytest.raises(FetchError, match=r"non-public address 127\.0\.0\.1"):
+        http.get(f"http://rebind.test:{port}/feed.xml", max_bytes=1000)
+    assert site.requests == []
+
+
+def test_connections_go_to_the_checked_address(site: object) -> None:
+    from monitor.demo.server import LocalSite
+
+    assert isinstance(site, LocalSite)
+    site.put("/feed.xml", "<rss/>", "application/rss+xml")
+    guard = AddressGuard(allow_hosts=["pinned.test"], resolver=lambda host: ["127.0.0.1"])
+    port = site.base.rsplit(":", 1)[1]
+    with HttpClient(user_agent="t", timeout=5, guard=guard) as http:
+        assert http.get(f"http://pinned.test:{port}/feed.xml", max_bytes=1000).body == b"<rss/>"
+    assert site.requests[0][1]["host"] == f"pinned.test:{port}"
