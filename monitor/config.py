@@ -103,6 +103,8 @@ class GoogleNews(Strict):
     gl: str = "US"
     ceid: str = "US:en"
     interval: Duration | None = None
+    resolve_links: bool = True
+    base_url: str = "https://news.google.com"
 
 
 class Topic(Strict):

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from monitor.clock import Clock, SystemClock
 from monitor.config import Config
+from monitor.fetch.gnews import GoogleNewsResolver
 from monitor.fetch.http import AddressGuard, HostLimiter, HttpClient
 from monitor.match import TopicQuery
 from monitor.store.session import Database
@@ -24,6 +25,7 @@ class Context:
     http: HttpClient
     clock: Clock = field(default_factory=SystemClock)
     topics: list[TopicQuery] = field(default_factory=list)
+    google: GoogleNewsResolver | None = None
 
     def close(self) -> None:
         self.http.close()
@@ -39,5 +41,6 @@ def build_context(config: Config, *, clock: Clock | None = None, database_url: s
         limiter=HostLimiter(per_host=polling.per_host, min_delay=polling.host_delay.total_seconds()),
         max_connections=max(64, polling.concurrency * 4),
     )
+    google = GoogleNewsResolver(http, config.google_news.base_url) if config.google_news.resolve_links else None
     return Context(config=config, db=Database(database_url or config.db_url()), http=http,
-                   clock=clock or SystemClock(), topics=config.compiled_topics())
+                   clock=clock or SystemClock(), topics=config.compiled_topics(), google=google)

@@ -13,7 +13,7 @@ import hashlib
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -45,6 +45,7 @@ from monitor.types import (
     NewItem,
     Relevance,
 )
+from monitor.urls import canonical_url
 
 log = logging.getLogger(__name__)
 
@@ -186,22 +187,51 @@ def process_entry(ctx: Context, feed: FeedState, entry: FeedEntry) -> Relevance 
         if item_store.entry_seen(session, feed.id, entry.key, entry.link):
             return None
     topics = [t for t in ctx.topics if feed.topics is None or t.name in feed.topics]
-    article = _article(ctx, entry, may_match(topics, entry.title, entry.summary))
+    worth_fetching = may_match(topics, entry.title, entry.summary)
+    resolved = _resolve_link(ctx, entry, worth_fetching)
+    if resolved is not entry:
+        with ctx.db.session() as session:
+            if item_store.entry_seen(session, feed.id, resolved.key, resolved.link):
+                _store(ctx, session, replace(entry, link=""), feed, article=fallback("", None),
+                       relevance=Relevance((), (), 0.0))
+                return None  # the publisher's own feed brought it already; remember the Google entry
+        entry = resolved
+    article = _article(ctx, entry, worth_fetching)
     relevance = match(topics, entry.title, article.text or entry.summary, article.language)
-    text = article.text or entry.title
     with ctx.db.session() as session:
-        judgement = _judge(ctx, session, text) if relevance.relevant else None
-        item = NewItem(feed_id=feed.id, entry=entry, article=article, relevance=relevance, judgement=judgement,
-                       content_hash=content_hash(text), fetched_at=ctx.clock.now(), outlet=entry.source or feed.name)
-        try:
-            with session.begin_nested():
-                item_store.add_item(session, item)
-        except IntegrityError:
-            return None  # the same article arrived through another feed or replica meanwhile
-        if relevance.relevant:
-            min_chars = ctx.config.novelty.min_sentence_chars
-            item_store.add_sentences(session, [fingerprint(s) for s in sentences(text, min_chars)], "item")
-    return relevance
+        return relevance if _store(ctx, session, entry, feed, article=article, relevance=relevance) else None
+
+
+def _resolve_link(ctx: Context, entry: FeedEntry, worth_fetching: bool) -> FeedEntry:
+    """The entry with its Google News link replaced by the publisher's URL (when worth the requests)."""
+    if ctx.google is None or not worth_fetching or not ctx.google.handles(entry.link):
+        return entry
+    if ctx.config.polling.fetch_articles == "never":
+        return entry
+    try:
+        return replace(entry, link=canonical_url(ctx.google.resolve(entry.link)))
+    except FetchError as exc:
+        log.info("google news link not resolved", extra={"url": entry.link, "error": str(exc)})
+        return entry
+
+
+def _store(
+    ctx: Context, session: Session, entry: FeedEntry, feed: FeedState, *, article: Article, relevance: Relevance,
+) -> bool:
+    """Judge (when relevant) and store one entry; False when another feed or replica stored it first."""
+    text = article.text or entry.title
+    judgement = _judge(ctx, session, text) if relevance.relevant else None
+    item = NewItem(feed_id=feed.id, entry=entry, article=article, relevance=relevance, judgement=judgement,
+                   content_hash=content_hash(text), fetched_at=ctx.clock.now(), outlet=entry.source or feed.name)
+    try:
+        with session.begin_nested():
+            item_store.add_item(session, item)
+    except IntegrityError:
+        return False  # the same article arrived through another feed or replica meanwhile
+    if relevance.relevant:
+        min_chars = ctx.config.novelty.min_sentence_chars
+        item_store.add_sentences(session, [fingerprint(s) for s in sentences(text, min_chars)], "item")
+    return True
 
 
 def _article(ctx: Context, entry: FeedEntry, relevant: bool) -> Article:

@@ -178,17 +178,25 @@ class HttpClient:
 
     def get(self, url: str, *, max_bytes: int, headers: Mapping[str, str] | None = None) -> FetchResult:
         """GET ``url`` following redirects; raise FetchError for anything but 2xx/304."""
+        return self.request("GET", url, max_bytes=max_bytes, headers=headers)
+
+    def request(
+        self, method: str, url: str, *, max_bytes: int, headers: Mapping[str, str] | None = None,
+        form: Mapping[str, str] | None = None,
+    ) -> FetchResult:
+        """``method`` (GET, or POST with a ``form`` body) following redirects (as GETs)."""
         deadline = time.monotonic() + self.timeout
         started = time.monotonic()
         current, seen, permanent = url, {url}, True
         for _ in range(MAX_REDIRECTS + 1):
             self.guard.check(current)
             with self.limiter.slot((urlsplit(current).hostname or "").lower()):
-                hop = self._once(current, max_bytes, headers or {}, deadline)
+                hop = self._once(method, current, max_bytes, headers or {}, deadline, form=form)
             if isinstance(hop, FetchResult):
                 moved = current if permanent and current != url else None
                 return _finish(hop, url, moved, started)
             status, location = hop
+            method, form = "GET", None
             permanent = permanent and status in _PERMANENT_REDIRECTS
             current = urljoin(current, location)
             if current in seen:
@@ -197,10 +205,11 @@ class HttpClient:
         raise FetchError(f"more than {MAX_REDIRECTS} redirects from {url}", permanent=True)
 
     def _once(
-        self, url: str, max_bytes: int, headers: Mapping[str, str], deadline: float,
+        self, method: str, url: str, max_bytes: int, headers: Mapping[str, str], deadline: float, *,
+        form: Mapping[str, str] | None,
     ) -> FetchResult | tuple[int, str]:
         try:
-            with self._client.stream("GET", url, headers=dict(headers)) as response:
+            with self._client.stream(method, url, headers=dict(headers), data=form) as response:
                 if response.status_code in _REDIRECTS:
                     location = response.headers.get("location")
                     if not location:
