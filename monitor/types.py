@@ -113,6 +113,7 @@ class Judgement:
     novel_sentences: tuple[str, ...] = ()
     known_sentences: int = 0
     total_sentences: int = 0
+    story: int | None = None
 
 
 @dataclass(frozen=True)

@@ -15,12 +15,18 @@ _BOUNDARY = re.compile(
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
 
+# Wire boilerplate that says nothing about the event: credit lines, and datelines before the lead.
+_CREDIT = re.compile(r"^\(?\s*(?:additional\s+)?(?:reporting|writing|editing|compiled|edited)\s+by\b", re.IGNORECASE)
+_DATELINE = re.compile(r"^[A-Z][A-Z .'’-]{2,40}(?:,\s*[A-Z][a-z]{2,9}\.?\s+\d{1,2})?(?:\s*\([^)]{1,40}\))?\s*[-–—:]\s+")
+
+
 def sentences(text: str, min_chars: int = 1) -> list[str]:
-    """The sentences of ``text`` (stripped), keeping those of at least ``min_chars`` characters."""
+    """The sentences of ``text`` (stripped, datelines and credit lines removed), keeping those of at
+    least ``min_chars`` characters."""
     out = []
     for part in _BOUNDARY.split(text):
-        sentence = part.strip()
-        if len(sentence) >= min_chars:
+        sentence = _DATELINE.sub("", part.strip())
+        if len(sentence) >= min_chars and not _CREDIT.match(sentence):
             out.append(sentence)
     return out
 

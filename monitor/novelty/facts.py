@@ -1,0 +1,111 @@
+"""Salient facts of a sentence: numbers, dates, quotations and names.
+
+A paraphrase or a translation keeps the facts of its original and changes the words
+around them; a development adds a fact (a new actor, number, date or quotation). These
+are found with patterns (no model), so they work for any language written with digits
+and, for names, in Latin script.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from monitor.novelty.text import normalize_text
+
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_QUOTE = re.compile(r"[\"“”«»]([^\"“”«»]{8,300})[\"“”«»]")
+_NAME = re.compile(r"(?<![\w’'])[A-Z][\w’'\-]*(?:\s+(?:[A-Z][\w’'\-]*|(?:of|al|bin|ul|ud|e|i|de|van|von)\b))*")
+QUOTE_OVERLAP = 0.6
+_TIME_WORDS = frozenset(
+    "january february march april may june july august september october november december "
+    "monday tuesday wednesday thursday friday saturday sunday".split()
+)
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+_CALENDAR = re.compile(rf"\b({_MONTHS}|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
+_DATE = re.compile(rf"\b(\d{{1,2}})\s+({_MONTHS})\b|\b({_MONTHS})\s+(\d{{1,2}})\b")
+
+
+def _day_month(match: tuple[str, str, str, str]) -> str:
+    day = match[0] or match[3]
+    month = match[1] or match[2]
+    return f"{int(day)} {month.lower()}"
+
+
+# Capitalised words that are not names (sentence openers, titles, function words).
+_NOT_NAMES = frozenset(
+    "the a an he she it they we i you this that these those his her its their our my however but and or if "
+    "when while after before as in on at for from by with to of also some many most more several other "
+    "mr mrs ms dr prime minister president former chief said says according meanwhile earlier later today "
+    "yesterday last next new speaking asked there here what who why how where".split()
+)
+
+
+def facts(sentence: str) -> set[str]:
+    """The sentence's salient facts, normalised: ``n:625000``, ``d:november``, ``q:…``, ``p:shehbaz sharif``."""
+    text = sentence.translate(_DIGITS)
+    found = {f"n:{m.replace(',', '')}" for m in _NUMBER.findall(text)}
+    found.update(f"d:{m.lower()}" for m in _CALENDAR.findall(text))
+    found.update(f"t:{_day_month(m)}" for m in _DATE.findall(text))
+    found.update(f"q:{normalize_text(q)}" for q in _QUOTE.findall(text) if len(q.split()) >= 2)
+    opening = len(text) - len(text.lstrip(" \"“‘'([-"))
+    for match in _NAME.finditer(text):
+        if match.start() <= opening and " " not in match.group(0):
+            continue  # a lone capitalised first word is how sentences start, not a name
+        words = [w for w in normalize_text(match.group(0)).split() if w not in _NOT_NAMES]
+        if words and not all(w in _TIME_WORDS for w in words):
+            found.add("p:" + " ".join(words))
+    return found
+
+
+def new_facts(
+    found: set[str], vocabulary: set[str], known_text: str, known_quotes: Sequence[set[str]] = (),
+) -> set[str]:
+    """The facts not already known: a number, weekday, month or name with a word outside
+    ``vocabulary``; a date ("28 March") not in ``known_text``; a quotation whose words are mostly
+    missing from every known quotation (a reworded quote is the same quote)."""
+    fresh = set()
+    for fact in found:
+        kind, value = fact[0], fact[2:]
+        if kind == "q":
+            words = set(value.split())
+            if not any(len(words & known) >= QUOTE_OVERLAP * len(words) for known in known_quotes):
+                fresh.add(fact)
+        elif kind == "t":
+            if f" {value} " not in known_text and f" {_month_day(value)} " not in known_text:
+                fresh.add(fact)
+        elif any(word not in vocabulary for word in value.split()):
+            fresh.add(fact)
+    return fresh
+
+
+def _month_day(value: str) -> str:
+    day, month = value.split(" ", 1)
+    return f"{month} {day}"
+
+
+def vocabulary(text: str) -> set[str]:
+    """The normalised words of ``text`` with digits unified (for :func:`new_facts`)."""
+    words = set(normalize_text(text.translate(_DIGITS)).split())
+    words.update(m.replace(",", "") for m in _NUMBER.findall(text.translate(_DIGITS)))
+    return words
+
+
+def quote_facts(text: str) -> list[tuple[str, set[str]]]:
+    """Quotations of the whole text, each with the words at its two ends, so that a sentence
+    holding only part of a quotation that spans sentences still carries it."""
+    found = []
+    for quote in _QUOTE.findall(text.translate(_DIGITS)):
+        words = normalize_text(quote).split()
+        if len(words) >= 2:
+            found.append((f"q:{' '.join(words)}", {" ".join(words[:4]), " ".join(words[-4:])}))
+    return found
+
+
+def sentence_facts(sentence: str, quotes: list[tuple[str, set[str]]]) -> set[str]:
+    """:func:`facts` of a sentence plus the text-level quotations it is part of."""
+    found = {f for f in facts(sentence) if not f.startswith("q:")}
+    padded = f" {normalize_text(sentence)} "
+    found.update(fact for fact, ends in quotes if any(f" {end} " in padded for end in ends))
+    return found
