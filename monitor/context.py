@@ -10,6 +10,7 @@ from monitor.config import Config
 from monitor.fetch.gnews import GoogleNewsResolver
 from monitor.fetch.http import AddressGuard, HostLimiter, HttpClient
 from monitor.match import TopicQuery
+from monitor.novelty.judge import NoveltyJudge
 from monitor.store.session import Database
 from monitor.types import FeedOutcome
 
@@ -26,6 +27,7 @@ class Context:
     clock: Clock = field(default_factory=SystemClock)
     topics: list[TopicQuery] = field(default_factory=list)
     google: GoogleNewsResolver | None = None
+    novelty: NoveltyJudge | None = None
 
     def close(self) -> None:
         self.http.close()

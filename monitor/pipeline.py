@@ -28,8 +28,9 @@ from monitor.extract import extract_article, fallback
 from monitor.fetch.feed import fetch_feed
 from monitor.fetch.page import fetch_page
 from monitor.match import match, may_match
-from monitor.novelty.judge import Thresholds, judge
-from monitor.novelty.text import content_hash, fingerprint, sentences
+from monitor.novelty.engine import new_judge
+from monitor.novelty.judge import NoveltyJudge
+from monitor.novelty.text import content_hash
 from monitor.parse import parse_feed
 from monitor.seeds import read_seeds
 from monitor.store import feeds as feed_store
@@ -51,9 +52,26 @@ log = logging.getLogger(__name__)
 
 
 def start(ctx: Context) -> tuple[int, int]:
-    """Migrate, sync the feeds and load the seeds; returns (feeds added, seeds loaded or changed)."""
+    """Migrate, sync the feeds, load the seeds and build the novelty judge; returns (feeds added, seeds changed)."""
     ctx.db.upgrade()
-    return sync_feeds(ctx), load_seeds(ctx)
+    result = sync_feeds(ctx), load_seeds(ctx)
+    ctx.novelty = build_judge(ctx)
+    return result
+
+
+def build_judge(ctx: Context) -> NoveltyJudge:
+    """The seeds, then the relevant items of the story window (as stored, with their stories)."""
+    judge = new_judge(ctx.config)
+    since = ctx.clock.now() - ctx.config.novelty.story_window
+    with ctx.db.session() as session:
+        known = item_store.recent_relevant(session, since)
+        last_story = item_store.max_story_id(session)
+    for item in known:
+        judge.remember(f"item:{item.id}", item.title, item.text, item.fetched_at, story_id=item.story,
+                       language=item.language)
+    judge.index.reserve_story_ids(last_story + 1)
+    log.info("novelty judge ready", extra={"seeds": sum(d.seed for d in judge.index.docs), "items": len(known)})
+    return judge
 
 
 def sync_feeds(ctx: Context) -> int:
@@ -70,11 +88,9 @@ def load_seeds(ctx: Context) -> int:
     """Load the seed corpus as known coverage (idempotent: unchanged seeds are skipped)."""
     changed = 0
     now = ctx.clock.now()
-    min_chars = ctx.config.novelty.min_sentence_chars
     for doc in read_seeds(ctx.config.seeds_dir):
-        keys = [fingerprint(s) for s in sentences(doc.text, min_chars)]
         with ctx.db.session() as session:
-            changed += seed_store.store_seed(session, doc, content_hash(doc.text), keys, now)
+            changed += seed_store.store_seed(session, doc, content_hash(doc.text), now)
     log.info("seeds loaded", extra={"changed": changed})
     return changed
 
@@ -220,7 +236,7 @@ def _store(
 ) -> bool:
     """Judge (when relevant) and store one entry; False when another feed or replica stored it first."""
     text = article.text or entry.title
-    judgement = _judge(ctx, session, text) if relevance.relevant else None
+    judgement = _judge(ctx, entry, text, article.language) if relevance.relevant else None
     item = NewItem(feed_id=feed.id, entry=entry, article=article, relevance=relevance, judgement=judgement,
                    content_hash=content_hash(text), fetched_at=ctx.clock.now(), outlet=entry.source or feed.name)
     try:
@@ -228,9 +244,8 @@ def _store(
             item_store.add_item(session, item)
     except IntegrityError:
         return False  # the same article arrived through another feed or replica meanwhile
-    if relevance.relevant:
-        min_chars = ctx.config.novelty.min_sentence_chars
-        item_store.add_sentences(session, [fingerprint(s) for s in sentences(text, min_chars)], "item")
+    if judgement is not None and judgement.story is not None:
+        item_store.save_story(session, judgement.story, entry.title, item.fetched_at)
     return True
 
 
@@ -246,13 +261,11 @@ def _article(ctx: Context, entry: FeedEntry, relevant: bool) -> Article:
     return extract_article(html, url=entry.link, summary=entry.summary)
 
 
-def _judge(ctx: Context, session: Session, text: str) -> Judgement:
-    novelty = ctx.config.novelty
-    return judge(
-        text, hash_origin=item_store.hash_origin(session, content_hash(text)),
-        lookup=lambda keys: item_store.sentence_origins(session, keys),
-        thresholds=Thresholds(novelty.repeat_share, novelty.min_sentence_chars),
-    )
+def _judge(ctx: Context, entry: FeedEntry, text: str, language: str) -> Judgement:
+    if ctx.novelty is None:
+        raise MonitorError("the novelty judge is not built: call pipeline.start() first")
+    when = entry.published or ctx.clock.now()
+    return ctx.novelty.judge(entry.key, entry.title, text, when, language).judgement
 
 
 def _policy(ctx: Context, feed: FeedState) -> scheduler.PollPolicy:

