@@ -6,13 +6,14 @@ imported inside the commands so that ``--help`` stays fast.
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from monitor.config import Config
-    from monitor.context import Context, Progress
+    from monitor.context import Context
     from monitor.types import FeedState
 
 log = logging.getLogger(__name__)
@@ -83,7 +84,7 @@ def _context(config: Config | None = None) -> Iterator[Context]:
 
 
 @contextmanager
-def _progress(label: str) -> Iterator[Progress | None]:
+def _progress(label: str) -> Iterator[Callable[[Any], None] | None]:
     """A spinner with a running count on a terminal; plain log lines otherwise."""
     if not err.is_terminal:
         yield None
@@ -98,7 +99,8 @@ def _progress(label: str) -> Iterator[Progress | None]:
         def advance(outcome: object) -> None:
             nonlocal done
             done += 1
-            bar.update(task, description=f"{label}: {done} done, last {getattr(outcome, 'feed_url', '')}")
+            last = getattr(outcome, "feed_url", None) or (outcome.get("id") if isinstance(outcome, dict) else "")
+            bar.update(task, description=f"{label}: {done} done, last {last}")
 
         yield advance
 
@@ -197,6 +199,43 @@ def demo(
     sys.stdout.write(result.text)
     out.print(f"\n{result.polled} sample feeds polled, {result.stored} items stored, {result.relevant} relevant.")
     out.print(f"HTML version written to {result.html_path}", markup=False)
+
+
+@app.command("replay")
+def replay_command(
+    input_file: Annotated[Path, typer.Argument(help="JSON lines: id, url, title, published, text (or html).",
+                                               exists=True, dir_okay=False)],
+    seeds: Annotated[Path | None, typer.Option("--seeds", help="Seed folder (default: the config's).")] = None,
+    out_file: Annotated[Path | None, typer.Option("--out", help="Write results here instead of stdout.")] = None,
+) -> None:
+    """Judge a file of articles offline, in order, after the seeds; one verdict per line, then a summary."""
+    from monitor.replay import read_items, replay
+    from monitor.summary import print_replay_summary
+
+    items = list(read_items(input_file))
+    with _progress("replaying") as progress:
+        results = replay(items, _config(), seeds_dir=seeds, progress=progress)
+    lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in results)
+    if out_file is None:
+        sys.stdout.write(lines)
+    else:
+        out_file.write_text(lines, encoding="utf-8")
+    print_replay_summary(results, err if out_file is None else out)
+
+
+@app.command()
+def explain(target: Annotated[str, typer.Argument(help="An article URL, or an HTML or text file.")]) -> None:
+    """Show how one article is judged: verdict, nearest known articles, each sentence new or known."""
+    from monitor.summary import load_article, print_decision
+
+    with _context() as ctx:
+        from monitor.pipeline import start
+
+        start(ctx)
+        title, text, language = load_article(ctx, target)
+        assert ctx.novelty is not None
+        decision = ctx.novelty.judge(target, title, text, ctx.clock.now(), language, remember=False)
+    print_decision(decision, out)
 
 
 @seeds_app.command("list")

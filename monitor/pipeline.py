@@ -241,11 +241,11 @@ def _store(
                    content_hash=content_hash(text), fetched_at=ctx.clock.now(), outlet=entry.source or feed.name)
     try:
         with session.begin_nested():
+            if judgement is not None and judgement.story is not None:
+                item_store.save_story(session, judgement.story, entry.title, item.fetched_at)
             item_store.add_item(session, item)
     except IntegrityError:
         return False  # the same article arrived through another feed or replica meanwhile
-    if judgement is not None and judgement.story is not None:
-        item_store.save_story(session, judgement.story, entry.title, item.fetched_at)
     return True
 
 

@@ -154,9 +154,10 @@ class NoveltyJudge:
         verdict: Verdict = "repeat"
         if developments:
             verdict = "new" if story is None or share >= self.t.new_share else "update"
+        shown = [c.sentence for c in checks if c.novel and (c.new_facts or verdict == "new")] if developments else []
         judgement = Judgement(
             verdict=verdict, vs_seeds=_vs_seeds(seed_checks), score=round(share, 4),
-            novel_sentences=tuple(novel), known_sentences=len(checks) - len(novel), total_sentences=len(checks),
+            novel_sentences=tuple(shown), known_sentences=len(checks) - len(novel), total_sentences=len(checks),
         )
         names = tuple((self.index.docs[i].key, round(s, 3)) for i, s in neighbours)
         return Decision(judgement, tuple(checks), names, "sentences"), story
@@ -235,7 +236,8 @@ class NoveltyJudge:
             return []
         assert article.vectors is not None
         if not pool:
-            return [SentenceCheck(s, True, 0.0, "", ()) for s in article.sentences]
+            return [SentenceCheck(s, True, 0.0, "", tuple(sorted(f))) for s, f in
+                    zip(article.sentences, article.sentence_facts, strict=True)]
         known = np.vstack([d.vectors for d in pool])
         texts = [s for d in pool for s in d.sentences]
         vocab = set().union(*(d.vocabulary for d in pool))
@@ -299,7 +301,8 @@ def _shingles(text: str) -> frozenset[int]:
 
 
 def _vs_seeds(checks: Sequence[SentenceCheck]) -> VsSeeds:
-    return "known" if checks and not any(c.novel for c in checks) else "new"
+    """Known when no sentence adds a fact the seed corpus lacks."""
+    return "known" if checks and not any(c.novel and c.new_facts for c in checks) else "new"
 
 
 def _with_story(decision: Decision, story: int) -> Decision:

@@ -83,12 +83,11 @@ def test_seeds_load_idempotently(db_url: str) -> None:
     db = database(db_url)
     doc = SeedDoc("000_x", "Title", "Sentence one is here. Sentence two is here.")
     with db.session() as s:
-        assert seeds.store_seed(s, doc, "hash1", ["a", "b"], NOW)
+        assert seeds.store_seed(s, doc, "hash1", NOW)
     with db.session() as s:
-        assert not seeds.store_seed(s, doc, "hash1", ["a", "b"], NOW)
-        assert items.sentence_origins(s, ["a", "b", "c"]) == {"a": "seed", "b": "seed"}
-        assert items.hash_origin(s, "hash1") == "seed"
-        assert [d.key for d in seeds.list_seeds(s)] == ["000_x"]
+        assert not seeds.store_seed(s, doc, "hash1", NOW)
+        assert seeds.store_seed(s, SeedDoc("000_x", "Title", "Changed text."), "hash2", NOW)
+        assert [d.text for d in seeds.list_seeds(s)] == ["Changed text."]
     db.dispose()
 
 

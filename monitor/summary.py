@@ -1,0 +1,65 @@
+"""Human output for ``monitor replay`` and ``monitor explain``."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from monitor.context import Context
+from monitor.errors import UsageError
+from monitor.extract import extract_article
+from monitor.fetch.page import fetch_page
+from monitor.language import detect_language
+from monitor.novelty.judge import Decision
+
+
+def print_replay_summary(results: list[dict[str, Any]], console: Console) -> None:
+    verdicts = Counter(r["verdict"] or "irrelevant" for r in results)
+    table = Table(title=f"Replay: {len(results)} items")
+    table.add_column("verdict")
+    table.add_column("items", justify="right")
+    for verdict in ("new", "update", "repeat", "irrelevant"):
+        table.add_row(verdict, str(verdicts.get(verdict, 0)))
+    console.print(table)
+    stories = {r["story"] for r in results if r["story"]}
+    known = sum(r["vs_seeds"] == "known" for r in results)
+    console.print(f"{len(stories)} stories; {known} items only repeat the seed corpus", markup=False)
+
+
+def load_article(ctx: Context, target: str) -> tuple[str, str, str]:
+    """(title, text, language) of a URL (fetched through the guarded client) or a local file."""
+    if target.startswith(("http://", "https://")):
+        html: str | bytes = fetch_page(ctx.http, target, max_bytes=ctx.config.polling.max_page_bytes)
+    else:
+        path = Path(target)
+        if not path.is_file():
+            raise UsageError(f"{target} is neither an http(s) URL nor a file")
+        if path.suffix.lower() not in (".html", ".htm"):
+            text = path.read_text(encoding="utf-8")
+            title, _, body = text.partition("\n")
+            return title.strip(), body.strip() or title.strip(), detect_language(text)
+        html = path.read_bytes()
+    article = extract_article(html, url=target, summary="")
+    if article.source != "page":
+        raise UsageError(f"no article text found in {target}")
+    return article.title, article.text, article.language
+
+
+def print_decision(decision: Decision, console: Console) -> None:
+    j = decision.judgement
+    console.print(f"verdict: {j.verdict.upper()}  (story s{j.story}, relative to the seeds: {j.vs_seeds}, "
+                  f"score {j.score:.2f}; decided by: {decision.layer})", markup=False)
+    if decision.neighbours:
+        console.print("nearest known articles: " + ", ".join(f"{k} ({s:.2f})" for k, s in decision.neighbours[:5]),
+                      markup=False)
+    for check in decision.checks:
+        mark = "NEW  " if check.novel else "known"
+        console.print(f"\n{mark} {check.similarity:.2f}  {check.sentence}", markup=False)
+        if check.closest:
+            console.print(f"         closest known: {check.closest}", markup=False)
+        if check.new_facts:
+            console.print(f"         new facts: {', '.join(check.new_facts)}", markup=False)

@@ -1,0 +1,83 @@
+"""The judge's layers, with the hashing embedder (same words, same vector) so each layer is isolated."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from monitor.novelty.embed import HashingEmbedder, get_embedder
+from monitor.novelty.facts import facts, new_facts, vocabulary
+from monitor.novelty.judge import NoveltyJudge, Thresholds
+
+T0 = datetime(2026, 3, 11, 9, 0, tzinfo=UTC)
+REPORT = (
+    "The Islamabad High Court on Tuesday adjourned until April 8 the hearing of Imran Khan's appeal. "
+    "A two-member bench heard the case and the prosecution asked for more time to prepare. "
+    "Defence counsel Naveed Qureshi said the delay was unfair to his client, who has been held for months."
+)
+
+
+def judge() -> NoveltyJudge:
+    return NoveltyJudge(HashingEmbedder(), Thresholds(story_link=0.6))
+
+
+def test_first_report_is_new_and_exact_copy_is_repeat() -> None:
+    j = judge()
+    first = j.judge("a", "Court adjourns Khan appeal", REPORT, T0).judgement
+    assert first.verdict == "new" and first.story is not None
+    copy = j.judge("b", "Court adjourns Khan appeal", REPORT, T0 + timedelta(minutes=5))
+    assert copy.judgement.verdict == "repeat" and copy.layer == "exact"
+    assert copy.judgement.story == first.story
+
+
+def test_wire_copy_with_dateline_and_credit_is_a_repeat() -> None:
+    j = judge()
+    j.judge("a", "Court adjourns Khan appeal", REPORT, T0)
+    wire = "ISLAMABAD, March 11 (Wire) - " + REPORT + "\n(Reporting by Desk; editing by Night Editor)"
+    decision = j.judge("b", "Court adjourns Khan appeal", wire, T0 + timedelta(hours=1))
+    assert decision.judgement.verdict == "repeat"
+
+
+def test_follow_up_with_a_new_fact_is_an_update() -> None:
+    j = judge()
+    first = j.judge("a", "Court adjourns Khan appeal", REPORT, T0).judgement
+    follow = REPORT + " On Thursday the court also ordered Adiala jail to allow weekly meetings with lawyers."
+    decision = j.judge("b", "Court adjourns Khan appeal", follow, T0 + timedelta(days=1))
+    assert decision.judgement.verdict == "update" and decision.judgement.story == first.story
+    assert decision.judgement.novel_sentences == (
+        "On Thursday the court also ordered Adiala jail to allow weekly meetings with lawyers.",)
+
+
+def test_unrelated_event_starts_its_own_story() -> None:
+    j = judge()
+    first = j.judge("a", "Court adjourns Khan appeal", REPORT, T0).judgement
+    other = ("The State Department said a delegation led by Margaret Hale will visit Islamabad in December "
+             "for counterterrorism talks with Pakistani officials and business leaders.")
+    second = j.judge("b", "US delegation to visit", other, T0 + timedelta(days=2)).judgement
+    assert second.verdict == "new" and second.story != first.story
+
+
+def test_stories_close_after_the_window() -> None:
+    j = judge()
+    first = j.judge("a", "Court adjourns Khan appeal", REPORT, T0).judgement
+    later = REPORT.replace("April 8", "June 3")
+    again = j.judge("b", "Court adjourns Khan appeal", later, T0 + timedelta(days=60)).judgement
+    assert again.story != first.story
+
+
+def test_facts() -> None:
+    found = facts('Prime Minister Shehbaz Sharif said on Friday that 625,000 voters backed the "anti-war victory".')
+    assert {"p:shehbaz sharif", "d:friday", "n:625000", "q:anti war victory"} <= found
+    vocab = vocabulary("Shehbaz Sharif spoke on Friday to 625,000 voters")
+    assert new_facts(found, vocab, " ", [{"anti", "war", "victory"}]) == set()
+    assert new_facts({"p:bilawal bhutto"}, vocab, " ") == {"p:bilawal bhutto"}
+    assert new_facts({"t:28 march"}, vocab, " polls close on march 28 ") == set()
+
+
+def test_translation_is_linked_through_the_multilingual_model_and_is_a_repeat() -> None:
+    j = NoveltyJudge(get_embedder("wordllama"))
+    first = j.judge("a", "Court adjourns Khan appeal", REPORT, T0).judgement
+    french = ("La Haute Cour d'Islamabad a ajourné mardi jusqu'au 8 avril l'audience de l'appel d'Imran Khan. "
+              "Un collège de deux juges a examiné l'affaire et l'accusation a demandé plus de temps. "
+              "L'avocat de la défense Naveed Qureshi a jugé ce report injuste pour son client.")
+    translated = j.judge("b", "La cour ajourne l'appel de Khan", french, T0 + timedelta(hours=3), "fr").judgement
+    assert translated.story == first.story and translated.verdict == "repeat"
