@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
@@ -98,7 +98,14 @@ def load_seeds(ctx: Context) -> int:
 def poll_due(
     ctx: Context, progress: Progress | None = None, *, should_stop: Callable[[], bool] | None = None,
 ) -> list[FeedOutcome]:
-    """Refresh every feed that is due now, concurrently and fairly across hosts.
+    """Refresh every feed that is due now, in three stages.
+
+    1. fetch and parse the due feeds, concurrently and fairly across hosts (failures, 304s and
+       unchanged bodies are recorded here);
+    2. for every new entry, fetch and extract its page and match the watchlist, concurrently;
+    3. judge and store the entries one by one **in publication order across all feeds**, so the
+       first report of an event is judged first whichever feed carried it; then record each
+       changed feed's success (only now: a crash before leaves it due, and nothing is lost).
 
     When ``should_stop`` turns true, no further feed starts; those in flight finish.
     """
@@ -107,13 +114,43 @@ def poll_due(
     polling = ctx.config.polling
     batch = UnchangedBatch(ctx)
     try:
-        return run_fair(
-            due, key=lambda feed: (urlsplit(feed.poll_url).hostname or "").lower(),
-            work=lambda feed: refresh_feed(ctx, feed, batch), concurrency=polling.concurrency,
-            per_key=polling.per_host, on_done=progress, should_stop=should_stop,
+        fetched = run_fair(
+            due, key=lambda feed: _host(feed.poll_url), work=lambda feed: _fetch(ctx, feed, batch),
+            concurrency=polling.concurrency, per_key=polling.per_host, should_stop=should_stop,
+            on_done=(lambda f: progress(f.outcome) if f.outcome else None) if progress else None,
         )
+        changed = [f for f in fetched if f.outcome is None]
+        counts = _store_new_entries(ctx, changed)
+        outcomes = [f.outcome for f in fetched if f.outcome is not None]
+        for f in changed:
+            outcome = _finish(ctx, f, counts, batch)
+            outcomes.append(outcome)
+            if progress is not None:
+                progress(outcome)
     finally:
         batch.flush()
+    return outcomes
+
+
+def refresh_feed(ctx: Context, feed: FeedState) -> FeedOutcome:
+    """Poll one feed now (the same stages as :func:`poll_due`)."""
+    fetched = _fetch(ctx, feed, None)
+    if fetched.outcome is not None:
+        return fetched.outcome
+    return _finish(ctx, fetched, _store_new_entries(ctx, [fetched]), None)
+
+
+def _finish(
+    ctx: Context, fetched: _Fetched, counts: dict[int, tuple[int, int]], batch: UnchangedBatch | None,
+) -> FeedOutcome:
+    """Record a changed feed's success once its entries are stored."""
+    assert fetched.polled is not None
+    new, relevant = counts.get(fetched.feed.id, (0, 0))
+    return _succeeded(ctx, fetched.feed, replace(fetched.polled, new=new, relevant=relevant), fetched.now, batch)
+
+
+def _host(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
 
 
 class UnchangedBatch:
@@ -147,16 +184,6 @@ def make_all_due(ctx: Context) -> int:
         return feed_store.make_all_due(session, ctx.clock.now())
 
 
-def refresh_feed(ctx: Context, feed: FeedState, batch: UnchangedBatch | None = None) -> FeedOutcome:
-    """Poll one feed and store its new entries; a failure is recorded (and retried later), never raised."""
-    now = ctx.clock.now()
-    try:
-        polled = _poll(ctx, feed, now)
-    except MonitorError as exc:
-        return _failed(ctx, feed, exc, now)
-    return _succeeded(ctx, feed, polled, now, batch)
-
-
 @dataclass(frozen=True)
 class _Polled:
     """What a successful poll found, for the feed's state."""
@@ -174,34 +201,76 @@ class _Polled:
     relevant: int = 0
 
 
-def _poll(ctx: Context, feed: FeedState, now: datetime) -> _Polled:
-    result = fetch_feed(ctx.http, feed, max_bytes=ctx.config.polling.max_feed_bytes)
-    if result.not_modified:  # a 304 costs no parsing
-        return _Polled("304", result.etag or feed.etag, result.last_modified or feed.last_modified, feed.body_hash,
-                       result.moved_to, result.max_age)
-    body_hash = hashlib.sha256(result.body).hexdigest()
-    if body_hash == feed.body_hash:  # neither does an unchanged body
-        return _Polled("unchanged", result.etag, result.last_modified, body_hash, result.moved_to, result.max_age)
-    parsed = parse_feed(result.body, url=result.final_url, content_type=result.content_type, now=now)
+@dataclass(frozen=True)
+class _Fetched:
+    """A feed after stage 1: its final outcome (failure, 304, unchanged), or what it brought."""
+
+    feed: FeedState
+    now: datetime
+    outcome: FeedOutcome | None = None
+    polled: _Polled | None = None
+    entries: tuple[FeedEntry, ...] = ()
+
+
+def _fetch(ctx: Context, feed: FeedState, batch: UnchangedBatch | None) -> _Fetched:
+    """Stage 1 for one feed; a failure is recorded (and retried later), never raised."""
+    now = ctx.clock.now()
+    try:
+        result = fetch_feed(ctx.http, feed, max_bytes=ctx.config.polling.max_feed_bytes)
+        if result.not_modified:  # a 304 costs no parsing
+            polled = _Polled("304", result.etag or feed.etag, result.last_modified or feed.last_modified,
+                             feed.body_hash, result.moved_to, result.max_age)
+            return _Fetched(feed, now, _succeeded(ctx, feed, polled, now, batch))
+        body_hash = hashlib.sha256(result.body).hexdigest()
+        if body_hash == feed.body_hash:  # neither does an unchanged body
+            polled = _Polled("unchanged", result.etag, result.last_modified, body_hash, result.moved_to,
+                             result.max_age)
+            return _Fetched(feed, now, _succeeded(ctx, feed, polled, now, batch))
+        parsed = parse_feed(result.body, url=result.final_url, content_type=result.content_type, now=now)
+    except MonitorError as exc:
+        return _Fetched(feed, now, _failed(ctx, feed, exc, now))
     with ctx.db.session() as session:  # one query for the whole document: most entries are known already
         seen = item_store.seen_entries(session, feed.id, [(e.key, e.link) for e in parsed.entries])
-    new = relevant = 0
-    for entry in parsed.entries:
-        if (entry.key, entry.link) in seen:
-            continue
-        stored = process_entry(ctx, feed, entry)
-        new += stored is not None
-        relevant += bool(stored and stored.relevant)
     gap = scheduler.observed_gap([e.published for e in parsed.entries if e.published], now)
-    return _Polled(str(result.status), result.etag, result.last_modified, body_hash, result.moved_to, result.max_age,
-                   parsed.ttl_minutes, gap, len(parsed.entries), new, relevant)
+    polled = _Polled(str(result.status), result.etag, result.last_modified, body_hash, result.moved_to,
+                     result.max_age, parsed.ttl_minutes, gap, len(parsed.entries))
+    fresh = tuple(dict.fromkeys(e for e in parsed.entries if (e.key, e.link) not in seen))
+    return _Fetched(feed, now, polled=polled, entries=fresh)
 
 
-def process_entry(ctx: Context, feed: FeedState, entry: FeedEntry) -> Relevance | None:
-    """Store one entry unless already seen; returns its relevance, or None when skipped."""
-    with ctx.db.session() as session:
-        if item_store.entry_seen(session, feed.id, entry.key, entry.link):
-            return None
+@dataclass(frozen=True)
+class _Prepared:
+    """An entry after stage 2: its page text and relevance, ready to be judged and stored."""
+
+    feed: FeedState
+    entry: FeedEntry
+    article: Article
+    relevance: Relevance
+
+
+def _store_new_entries(ctx: Context, fetched: Sequence[_Fetched]) -> dict[int, tuple[int, int]]:
+    """Stages 2 and 3; returns (new items, relevant items) per feed id."""
+    polling = ctx.config.polling
+    work = [(f.feed, entry) for f in fetched for entry in f.entries]
+    prepared = run_fair(work, key=lambda pair: _host(pair[1].link), work=lambda pair: _prepare(ctx, *pair),
+                        concurrency=polling.concurrency, per_key=polling.per_host)
+    counts: dict[int, tuple[int, int]] = {}
+    for item in _oldest_first([p for p in prepared if p is not None]):
+        with ctx.db.session() as session:
+            stored = _store(ctx, session, item.entry, item.feed, article=item.article, relevance=item.relevance)
+        new, relevant = counts.get(item.feed.id, (0, 0))
+        counts[item.feed.id] = (new + stored, relevant + (stored and item.relevance.relevant))
+    return counts
+
+
+def _oldest_first(items: Sequence[_Prepared]) -> list[_Prepared]:
+    """By publication time, oldest first (feeds list the newest first); undated ones after the dated."""
+    dated = sorted((p for p in items if p.entry.published), key=lambda p: p.entry.published or datetime.min)
+    return dated + [p for p in items if not p.entry.published]
+
+
+def _prepare(ctx: Context, feed: FeedState, entry: FeedEntry) -> _Prepared | None:
+    """Stage 2 for one entry: resolve its link, fetch and extract the page, match the watchlist."""
     topics = [t for t in ctx.topics if feed.topics is None or t.name in feed.topics]
     worth_fetching = may_match(topics, entry.title, entry.summary)
     resolved = _resolve_link(ctx, entry, worth_fetching)
@@ -213,9 +282,7 @@ def process_entry(ctx: Context, feed: FeedState, entry: FeedEntry) -> Relevance 
                 return None  # the publisher's own feed brought it already; remember the Google entry
         entry = resolved
     article = _article(ctx, entry, worth_fetching)
-    relevance = match(topics, entry.title, article.text or entry.summary, article.language)
-    with ctx.db.session() as session:
-        return relevance if _store(ctx, session, entry, feed, article=article, relevance=relevance) else None
+    return _Prepared(feed, entry, article, match(topics, entry.title, article.text or entry.summary, article.language))
 
 
 def _resolve_link(ctx: Context, entry: FeedEntry, worth_fetching: bool) -> FeedEntry:

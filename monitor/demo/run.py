@@ -69,7 +69,7 @@ def add_seed_repeat(site: LocalSite, config: Config) -> None:
 
 def demo_config(base: Config, site: LocalSite, workdir: Path) -> Config:
     """The user's topics, seeds and thresholds; the sample feeds; no channels; a scratch database."""
-    feeds = [Feed(url=f"{site.base}{path}", name=path.rsplit("/", 1)[-1]) for path in sorted(site.documents)
+    feeds = [Feed(url=f"{site.base}{path}", name=_outlet(path)) for path in sorted(site.documents)
              if path.startswith("/feeds/")]
     return base.model_copy(update={
         "database_url": None,
@@ -81,6 +81,11 @@ def demo_config(base: Config, site: LocalSite, workdir: Path) -> Config:
                            per_host=4),
         "digests": [Digest(name=DEMO_DIGEST, schedule="every 1h", title="Demo digest: new developments")],
     })
+
+
+def _outlet(path: str) -> str:
+    """``/feeds/capital-ledger.xml`` -> ``Capital Ledger (sample)``."""
+    return path.rsplit("/", 1)[-1].removesuffix(".xml").replace("-", " ").title() + " (sample)"
 
 
 def run_demo(base: Config, out_dir: Path, progress: Progress | None = None) -> DemoResult:

@@ -68,6 +68,7 @@ class NoveltyIndex:
         self.stories: dict[int, Story] = {}
         self.hashes: dict[str, int] = {}
         self.document_frequency: Counter[str] = Counter()
+        self.seed_docs: list[int] = []
         self._centroids = np.zeros((0, dim), dtype=np.float32)
         self._next_story = 1
 
@@ -114,6 +115,8 @@ class NoveltyIndex:
         story.docs.append(index)
         self.hashes.setdefault(content_hash, index)
         self.document_frequency.update(doc.vocabulary)
+        if doc.seed:
+            self.seed_docs.append(index)
         return index
 
     def idf(self, word: str) -> float:

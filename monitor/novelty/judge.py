@@ -147,7 +147,7 @@ class NoveltyJudge:
         story = self._link(article, neighbours)
         pool = self._pool(neighbours, story)
         checks = self._check(article, pool)
-        seed_checks = self._check(article, [d for d in self.index.docs if d.seed])
+        seed_checks = self._check(article, [self.index.docs[i] for i in self.index.seed_docs])
         novel = [c.sentence for c in checks if c.novel]
         developments = [c for c in checks if c.novel and c.new_facts]
         share = len(developments) / max(len(checks), 1)
@@ -228,7 +228,7 @@ class NoveltyJudge:
 
     def _pool(self, neighbours: Sequence[tuple[int, float]], story: Story | None) -> list[KnownDoc]:
         chosen = dict.fromkeys([i for i, _ in neighbours] + (story.docs[-50:] if story else []))
-        chosen.update(dict.fromkeys(i for i, d in enumerate(self.index.docs) if d.seed))
+        chosen.update(dict.fromkeys(self.index.seed_docs))
         return [self.index.docs[i] for i in chosen]
 
     def _check(self, article: _Article, pool: Sequence[KnownDoc]) -> list[SentenceCheck]:
