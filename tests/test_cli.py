@@ -34,7 +34,8 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_help_on_every_command(capsys: pytest.CaptureFixture[str]) -> None:
     for args in ([], ["run"], ["poll"], ["digest"], ["check-config"], ["seeds", "list"], ["status"], ["demo"],
-                 ["db", "upgrade"], ["feeds", "enable"], ["feeds", "show"], ["feeds", "import"], ["feeds", "export"]):
+                 ["db", "upgrade"], ["feeds", "enable"], ["feeds", "show"], ["feeds", "import"], ["feeds", "export"],
+                 ["replay"], ["explain"]):
         assert main([*args, "--help"]) == 0
         assert "Usage" in capsys.readouterr().out
 
@@ -85,3 +86,37 @@ def _titles() -> dict[str, str]:
         for entry in feedparser.parse(feed.read_bytes()).entries:
             titles[entry.link.rsplit("/", 1)[-1].removesuffix(".html")] = entry.title
     return titles
+
+
+def test_replay_writes_one_verdict_per_item(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    stream = (ROOT / "tests" / "data" / "novelty" / "stream.jsonl").read_text().splitlines()[:6]
+    extra = json.dumps({"id": "x1", "url": "https://ex.example/a", "title": "Karachi port volumes", "published": None,
+                        "text": "Container volumes at the port rose in October, the port trust said on Monday."})
+    (tmp_path / "in.jsonl").write_text("\n".join([*stream, extra]) + "\n")
+    config = write_config(tmp_path / "w.yaml")
+    assert main(["-c", str(config), "replay", str(tmp_path / "in.jsonl"), "--out", str(tmp_path / "out.jsonl")]) == 0
+    results = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert [r["id"] for r in results] == [json.loads(line)["id"] for line in stream] + ["x1"]
+    assert set(results[0]) == {"id", "relevant", "topics", "story", "verdict", "vs_seeds", "novel_sentences", "score"}
+    assert results[-1] == {"id": "x1", "relevant": False, "topics": [], "story": None, "verdict": None,
+                           "vs_seeds": None, "novel_sentences": [], "score": 0.0}
+    assert all(r["verdict"] in ("new", "update", "repeat") for r in results[:-1])
+    out = capsys.readouterr().out
+    assert "Replay: 7 items" in out and "irrelevant" in out
+
+
+def test_replay_rejects_a_bad_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "in.jsonl").write_text('{"id": "a", "text": "x"}\nnot json\n')
+    config = write_config(tmp_path / "w.yaml")
+    assert main(["-c", str(config), "replay", str(tmp_path / "in.jsonl")]) == 2
+    assert f"{tmp_path / 'in.jsonl'}:2: not a replay item" in capsys.readouterr().err
+
+
+def test_explain_a_seed_repeat(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = write_config(tmp_path / "w.yaml")
+    article = tmp_path / "copy.txt"
+    article.write_text("Copied piece\n" + (ROOT / "seeds" / "004_2a426e1102b2ca31.txt").read_text())
+    assert main(["-c", str(config), "explain", str(article)]) == 0
+    out = capsys.readouterr().out
+    assert "verdict: REPEAT" in out and "relative to the seeds: known" in out
+    assert main(["-c", str(config), "explain", str(tmp_path / "missing.html")]) == 2

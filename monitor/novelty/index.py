@@ -11,12 +11,15 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 import numpy as np
 
 from monitor.novelty.embed import Matrix
 
 SHINGLE = 3
+Shingles = np.ndarray[Any, np.dtype[np.uint64]]
+HalfMatrix = np.ndarray[Any, np.dtype[np.float16]]
 
 
 @dataclass
@@ -29,10 +32,10 @@ class KnownDoc:
     when: datetime
     centroid: Matrix
     sentences: list[str]
-    vectors: Matrix
-    vocabulary: set[str]
-    text: str  # normalised, space-padded: quotations are looked up in it
-    shingles: frozenset[int]
+    vectors: HalfMatrix  # float16: half the memory; similarities are computed in float32
+    vocabulary: frozenset[str]
+    text: str  # normalised, space-padded: dates and quotations are looked up in it
+    shingles: Shingles
     facts: set[str]
     lead: str = ""  # title and opening, for cross-language comparison
     cross: Matrix | None = None  # its multilingual vector, computed when first needed
@@ -123,6 +126,29 @@ class NoveltyIndex:
         """How rare ``word`` is among the known documents (0 when unknown)."""
         seen = self.document_frequency.get(word, 0)
         return math.log((1 + len(self.docs)) / seen) if seen else 0.0
+
+    def prune(self, now: datetime) -> int:
+        """Forget documents (not seeds) older than the window and stories with none left; returns how many.
+
+        Only documents inside the window take part in story linking, so this keeps memory bounded in
+        a long run without changing any judgement. Document indices are renumbered.
+        """
+        keep = [i for i, d in enumerate(self.docs) if d.seed or now - d.when <= self.window]
+        if len(keep) == len(self.docs):
+            return 0
+        renumber = {old: new for new, old in enumerate(keep)}
+        dropped = len(self.docs) - len(keep)
+        self.docs = [self.docs[i] for i in keep]
+        self._centroids = np.array([d.centroid for d in self.docs], dtype=np.float32).reshape(-1, self.dim)
+        self.seed_docs = [renumber[i] for i in self.seed_docs]
+        self.hashes = {h: renumber[i] for h, i in self.hashes.items() if i in renumber}
+        for story_id in list(self.stories):
+            story = self.stories[story_id]
+            story.docs = [renumber[i] for i in story.docs if i in renumber]
+            if not story.docs and not story.seed:
+                del self.stories[story_id]
+        self.document_frequency = Counter(w for d in self.docs for w in d.vocabulary)
+        return dropped
 
     def memory_bytes(self) -> int:
         """The arrays' memory (vectors and centroids), for the benchmark."""

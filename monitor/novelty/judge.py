@@ -5,7 +5,7 @@ Layers, each cheap before the next:
 1. **exact**: the normalised text was seen before;
 2. **syndicated copy**: its word 3-shingles are contained (``duplicate_containment``) in a
    similar known document (wire copies, excerpts);
-3. **story**: the nearest story (cosine of mean sentence vectors, at least ``story_link``)
+3. **story**: the nearest story (cosine of whole-article vectors, at least ``story_link``)
    that shares a name with it; none means a new story. Seed stories never expire;
 4. **sentences**: a sentence is *novel* when it brings a new fact (name, number, date or
    quotation) and no known sentence (seeds, the story, the most similar documents) is
@@ -22,6 +22,7 @@ cover are compared through the numbers and names they share with known documents
 from __future__ import annotations
 
 import hashlib
+import sys
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -31,11 +32,12 @@ import numpy as np
 
 from monitor.novelty.embed import Embedder, Matrix, cross_lingual
 from monitor.novelty.facts import new_facts, quote_facts, sentence_facts, vocabulary
-from monitor.novelty.index import SHINGLE, KnownDoc, NoveltyIndex, Story
+from monitor.novelty.index import SHINGLE, KnownDoc, NoveltyIndex, Shingles, Story
 from monitor.novelty.text import content_hash, normalize_text, sentences
 from monitor.types import Judgement, Verdict, VsSeeds
 
 _NEIGHBOURS, _NEIGHBOUR_FLOOR = 16, 0.45  # documents whose sentences and words count as known
+_PRUNE_EVERY = 500  # articles between two sweeps of documents older than the story window
 _ANCHOR_SHARE = 0.5  # share of a translation's rare anchors (weighted by rarity) a story must hold
 _CROSS_DOCS, _CROSS_LINK = 300, 0.86  # recent documents compared across languages; similarity that links
 
@@ -96,6 +98,7 @@ class NoveltyJudge:
         self.t = thresholds or Thresholds()
         self.index = index or NoveltyIndex(embedder.dim)
         self._lock = threading.Lock()  # polling threads judge concurrently; the index is shared
+        self._since_prune = 0
 
     # -- public ---------------------------------------------------------------------------
 
@@ -205,11 +208,11 @@ class NoveltyJudge:
 
     def _syndicated(self, article: _Article, neighbours: Sequence[tuple[int, float]]) -> KnownDoc | None:
         mine = _shingles(article.text)
-        if not mine:
+        if not len(mine):
             return None
         for index, _score in neighbours:
             doc = self.index.docs[index]
-            shared = len(mine & doc.shingles)
+            shared = len(np.intersect1d(mine, doc.shingles, assume_unique=True))
             if shared / len(mine) >= self.t.duplicate_containment:
                 return doc
         return None
@@ -238,7 +241,7 @@ class NoveltyJudge:
         if not pool:
             return [SentenceCheck(s, True, 0.0, "", tuple(sorted(f))) for s, f in
                     zip(article.sentences, article.sentence_facts, strict=True)]
-        known = np.vstack([d.vectors for d in pool])
+        known = np.vstack([d.vectors for d in pool]).astype(np.float32)
         texts = [s for d in pool for s in d.sentences]
         vocab = set().union(*(d.vocabulary for d in pool))
         known_text = " ".join(d.text for d in pool)
@@ -281,23 +284,30 @@ class NoveltyJudge:
         assert article.vectors is not None
         doc = KnownDoc(
             key=article.key, story=story.id, seed=seed, when=article.when,
-            centroid=self._centroid(article), sentences=article.sentences, vectors=article.vectors.astype(np.float16)
-            .astype(np.float32), vocabulary=vocabulary(article.text), text=f" {normalize_text(article.text)} ",
+            centroid=self._centroid(article), sentences=article.sentences, vectors=article.vectors.astype(np.float16),
+            vocabulary=frozenset(sys.intern(w) for w in vocabulary(article.text)),
+            text=f" {normalize_text(article.text)} ",
             shingles=_shingles(article.text), facts=article.facts, lead=_lead(article.title, article.text),
         )
         self.index.add(doc, content_hash(article.text))
+        self._since_prune += 1
+        if self._since_prune >= _PRUNE_EVERY:
+            self.index.prune(article.when)
+            self._since_prune = 0
 
 
 def _lead(title: str, text: str) -> str:
     return f"{title}. {text}"[:600]
 
 
-def _shingles(text: str) -> frozenset[int]:
+def _shingles(text: str) -> Shingles:
+    """The sorted, distinct 64-bit hashes of the text's word 3-shingles."""
     tokens = normalize_text(text).split()
-    return frozenset(
+    hashes = {
         int.from_bytes(hashlib.blake2b(" ".join(tokens[i : i + SHINGLE]).encode(), digest_size=8).digest(), "little")
         for i in range(max(0, len(tokens) - SHINGLE + 1))
-    )
+    }
+    return np.array(sorted(hashes), dtype=np.uint64)
 
 
 def _vs_seeds(checks: Sequence[SentenceCheck]) -> VsSeeds:
