@@ -3,7 +3,7 @@
 * Replay: the labelled stream (tests/data/novelty/stream.jsonl) through ``monitor.replay``
   with the shipped config and the default embedder, after the five seeds: articles per second.
 * Growth: a judge is filled with synthetic stored articles (sentences drawn from the seed
-  corpus's vocabulary, each article with its own names and numbers, spread over a year), then
+  corpus's vocabulary, each article with its own names and numbers, one every 5 minutes), then
   the same 30 probe articles are judged (not remembered) at 1k, 10k and 100k stored items.
   Reported: ms per judged article at each size, the 100k/1k ratio, and memory per stored item
   (process RSS growth while filling, divided by the items added).
@@ -94,8 +94,11 @@ def main() -> None:
         print(f"judging with {size:>7,} stored items: {timings[size]:.1f} ms per article")
     if len(sizes) > 1:
         print(f"growth {sizes[-1]:,} vs {sizes[0]:,}: {timings[sizes[-1]] / timings[sizes[0]]:.2f}x")
-    print(f"memory per stored item: {per_item_kb:.1f} KB (process RSS growth over {filled:,} items); "
-          f"vectors alone {judge.index.memory_bytes() / max(filled, 1) / 1024:.1f} KB")
+    kept = len(judge.index.docs)
+    print(f"memory: {per_item_kb:.1f} KB of process RSS growth per stored item over {filled:,} items; the judge "
+          f"keeps the {kept:,} documents of the {judge.index.window.days}-day story window "
+          f"({(rss_mb() - rss_before) * 1024 / max(kept, 1):.1f} KB each, vectors "
+          f"{judge.index.memory_bytes() / max(kept, 1) / 1024:.1f} KB of it)")
 
 
 if __name__ == "__main__":

@@ -84,6 +84,14 @@ def _context(config: Config | None = None) -> Iterator[Context]:
 
 
 @contextmanager
+def _migrated() -> Iterator[Context]:
+    """A context whose database schema is up to date."""
+    with _context() as ctx:
+        ctx.db.upgrade()
+        yield ctx
+
+
+@contextmanager
 def _progress(label: str) -> Iterator[Callable[[Any], None] | None]:
     """A spinner with a running count on a terminal; plain log lines otherwise."""
     if not err.is_terminal:
@@ -182,8 +190,7 @@ def status() -> None:
     """Show each feed's polling state, and counts of items and deliveries."""
     from monitor.status import render_status
 
-    with _context() as ctx:
-        ctx.db.upgrade()
+    with _migrated() as ctx:
         render_status(ctx, out)
 
 
@@ -244,8 +251,7 @@ def seeds_list() -> None:
     from monitor.pipeline import load_seeds
     from monitor.store.seeds import list_seeds
 
-    with _context() as ctx:
-        ctx.db.upgrade()
+    with _migrated() as ctx:
         load_seeds(ctx)
         with ctx.db.session() as session:
             docs = list_seeds(session)
@@ -261,11 +267,9 @@ def feeds_enable(ref: Annotated[str, typer.Argument(help="The feed's id, URL or 
     """Re-enable a disabled feed and poll it at the next tick."""
     from monitor.store import feeds as feed_store
 
-    with _context() as ctx:
-        ctx.db.upgrade()
-        with ctx.db.session() as session:
-            feed = _find(session, ref)
-            feed_store.enable_feed(session, feed.id, ctx.clock.now())
+    with _migrated() as ctx, ctx.db.session() as session:
+        feed = _find(session, ref)
+        feed_store.enable_feed(session, feed.id, ctx.clock.now())
     out.print(f"feed {feed.id} ({feed.name}) enabled; it will be polled at the next tick", markup=False)
 
 
@@ -274,11 +278,9 @@ def feeds_show(ref: Annotated[str, typer.Argument(help="The feed's id, URL or na
     """Show one feed's state and its recent errors."""
     from monitor.store import feeds as feed_store
 
-    with _context() as ctx:
-        ctx.db.upgrade()
-        with ctx.db.session() as session:
-            feed = _find(session, ref)
-            errors = feed_store.recent_errors(session, feed.id)
+    with _migrated() as ctx, ctx.db.session() as session:
+        feed = _find(session, ref)
+        errors = feed_store.recent_errors(session, feed.id)
     moved = f" (moved to {feed.fetch_url})" if feed.fetch_url else ""
     out.print(f"#{feed.id} {feed.name}\n  {feed.url}{moved}\n  enabled: {feed.enabled}, errors in a row: "
               f"{feed.error_count}, permanent: {feed.permanent_failures}, last status: {feed.last_status}",
@@ -294,10 +296,8 @@ def feeds_import(path: Annotated[Path, typer.Argument(help="An OPML file.", exis
     from monitor.store import feeds as feed_store
 
     specs = read_opml(path.read_bytes(), source_name=str(path))
-    with _context() as ctx:
-        ctx.db.upgrade()
-        with ctx.db.session() as session:
-            added = feed_store.add_feeds(session, specs, ctx.clock.now())
+    with _migrated() as ctx, ctx.db.session() as session:
+        added = feed_store.add_feeds(session, specs, ctx.clock.now())
     out.print(f"{len(specs)} feeds in {path}: {added} added, {len(specs) - added} already known", markup=False)
 
 
@@ -310,8 +310,7 @@ def feeds_export(
     from monitor.pipeline import sync_feeds
     from monitor.store import feeds as feed_store
 
-    with _context() as ctx:
-        ctx.db.upgrade()
+    with _migrated() as ctx:
         sync_feeds(ctx)
         with ctx.db.session() as session:
             document = write_opml(feed_store.all_feeds(session), now=ctx.clock.now())
@@ -334,8 +333,7 @@ def _find(session: Session, ref: str) -> FeedState:
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply database migrations."""
-    with _context() as ctx:
-        ctx.db.upgrade()
+    with _migrated() as ctx:
         out.print(f"database at {_safe(ctx.db.url)} is up to date", markup=False)
 
 
