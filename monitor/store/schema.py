@@ -135,15 +135,6 @@ class SeedRow(Base):
     loaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-class SentenceRow(Base):
-    """Normalised sentence fingerprints of everything known (seeds and stored items)."""
-
-    __tablename__ = "known_sentences"
-
-    key: Mapped[str] = mapped_column(String(40), primary_key=True)
-    origin: Mapped[str] = mapped_column(String(10))
-
-
 class StoryRow(Base):
     __tablename__ = "stories"
 
