@@ -155,8 +155,17 @@ class FeedOutcome:
 
 
 @dataclass(frozen=True)
+class Source:
+    """One outlet's article about a story."""
+
+    outlet: str
+    published: datetime | None
+    url: str
+
+
+@dataclass(frozen=True)
 class DigestEntry:
-    """One item as a digest shows it."""
+    """One item, or (after grouping) one story, as a digest shows it."""
 
     item_id: int
     title: str
@@ -168,6 +177,8 @@ class DigestEntry:
     matched: str
     novel_sentences: tuple[str, ...]
     summary: str
+    story: int | None = None
+    sources: tuple[Source, ...] = ()
 
 
 @dataclass(frozen=True)

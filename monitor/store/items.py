@@ -121,5 +121,5 @@ def _entry(row: ItemRow, feed_name: str) -> DigestEntry:
     return DigestEntry(
         item_id=row.id, title=row.title, url=row.url or "", outlet=row.outlet or row.sitename or feed_name,
         published=row.published_at, verdict=verdict, score=row.score, matched=explain(row.evidence),
-        novel_sentences=tuple(row.novel_sentences), summary=row.summary,
+        novel_sentences=tuple(row.novel_sentences), summary=row.summary, story=row.story_id,
     )

@@ -75,3 +75,22 @@ def test_user_templates_override(tmp_path: Path) -> None:
 @pytest.mark.parametrize("fmt", ["text", "markdown", "html", "slack"])
 def test_empty_digest_says_nothing_new(fmt: str) -> None:
     assert "Nothing new" in render(content(), fmt)  # type: ignore[arg-type]
+
+
+def test_items_of_one_story_make_one_line_with_every_source() -> None:
+    first = entry(1, "Court adjourns hearing", "new", 0.9, "https://a.example/1")
+    first = DigestEntry(**{**first.__dict__, "story": 7, "outlet": "Alpha", "published": WHEN})
+    rewrite = DigestEntry(**{**first.__dict__, "item_id": 2, "title": "Hearing put off", "verdict": "update",
+                             "url": "https://b.example/2", "outlet": "Beta", "score": 0.3,
+                             "published": WHEN.replace(hour=5), "novel_sentences": ("A jail meeting was ordered.",)})
+    other = entry(3, "Rally announced", "new", 0.8, "https://c.example/3")
+    digest = build_digest("briefing", [rewrite, other, first], window_end=WHEN, max_items=10)
+    assert [e.title for e in digest.entries] == ["Court adjourns hearing", "Rally announced"]
+    story = digest.entries[0]
+    assert [s.outlet for s in story.sources] == ["Alpha", "Beta"]
+    assert story.novel_sentences == ("The hearing moved to 3 December.", "A jail meeting was ordered.")
+    assert digest.title == "2 new developments (briefing)"
+    text = render(digest, "text")
+    assert "Reported by 2 outlets:" in text and "https://b.example/2" in text
+    html = render(digest, "html")
+    assert 'href="https://b.example/2"' in html and ">Beta</a>" in html
