@@ -245,6 +245,46 @@ def explain(target: Annotated[str, typer.Argument(help="An article URL, or an HT
     print_decision(decision, out)
 
 
+@app.command("feed")
+def feed_command(
+    out_file: Annotated[Path | None, typer.Option("--out", help="Write here instead of stdout.")] = None,
+    days: Annotated[int, typer.Option(help="How many days of developments to include.", min=1)] = 7,
+) -> None:
+    """Write an Atom feed of new stories and updates, for any feed reader."""
+    from datetime import timedelta
+
+    from monitor.digest.atom import atom_feed
+    from monitor.store.items import developments_since
+
+    with _migrated() as ctx, ctx.db.session() as session:
+        now = ctx.clock.now()
+        document = atom_feed(developments_since(session, now - timedelta(days=days)), now=now)
+    if out_file is None:
+        sys.stdout.write(document)
+    else:
+        out_file.write_text(document, encoding="utf-8")
+        out.print(f"written to {out_file}", markup=False)
+
+
+@app.command("test-notify")
+def test_notify(channel: Annotated[str, typer.Argument(help="A channel name from the config.")]) -> None:
+    """Send a short test message to a channel and say whether it was accepted."""
+    from monitor import notify
+
+    config = _config()
+    names = [c.name for c in config.channels]
+    if channel not in names:
+        raise UsageError(f"no channel named {channel!r} (configured: {', '.join(names) or 'none'})")
+    target = config.channel(channel)
+    fmt = target.effective_format()
+    result = notify.send(target.url.get_secret_value(), "monitor: test message",
+                         "This is a test message from monitor. If you can read it, the channel works.", fmt)
+    if not result.ok:
+        raise MonitorError(f"channel {channel!r} ({notify.scheme_of(target.url.get_secret_value())}) did not accept "
+                           f"the test message:\n{result.detail}")
+    out.print(f"channel {channel!r} accepted the test message ({fmt})", markup=False)
+
+
 @seeds_app.command("list")
 def seeds_list() -> None:
     """List the seed articles loaded as known coverage."""

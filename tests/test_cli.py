@@ -35,7 +35,7 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
 def test_help_on_every_command(capsys: pytest.CaptureFixture[str]) -> None:
     for args in ([], ["run"], ["poll"], ["digest"], ["check-config"], ["seeds", "list"], ["status"], ["demo"],
                  ["db", "upgrade"], ["feeds", "enable"], ["feeds", "show"], ["feeds", "import"], ["feeds", "export"],
-                 ["replay"], ["explain"]):
+                 ["replay"], ["explain"], ["feed"], ["test-notify"]):
         assert main([*args, "--help"]) == 0
         assert "Usage" in capsys.readouterr().out
 

@@ -92,6 +92,16 @@ def undigested(session: Session, digest_name: str, verdicts: Sequence[str]) -> l
     return [_entry(row, feed_name) for row, feed_name in session.execute(query)]
 
 
+def developments_since(session: Session, since: datetime) -> list[DigestEntry]:
+    """Items judged new or update that were fetched since ``since`` (for the Atom feed)."""
+    query = (
+        select(ItemRow, FeedRow.name).join(FeedRow, FeedRow.id == ItemRow.feed_id)
+        .where(ItemRow.verdict.in_(["new", "update"]), ItemRow.fetched_at >= since)
+        .order_by(ItemRow.fetched_at.desc(), ItemRow.id)
+    )
+    return [_entry(row, feed_name) for row, feed_name in session.execute(query)]
+
+
 def entries_by_id(session: Session, item_ids: Sequence[int]) -> list[DigestEntry]:
     query = (
         select(ItemRow, FeedRow.name).join(FeedRow, FeedRow.id == ItemRow.feed_id)

@@ -1,0 +1,53 @@
+"""The Atom feed of developments: valid, escaped, newest first; and `monitor feed` / `monitor test-notify`."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+from pathlib import Path
+
+import feedparser
+import pytest
+
+from monitor.cli import main
+from monitor.digest.atom import atom_feed
+from monitor.types import DigestEntry
+from tests.conftest import SmtpSink, free_port, write_config
+
+NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+
+
+def item(item_id: int, title: str, hour: int) -> DigestEntry:
+    return DigestEntry(item_id=item_id, title=title, url=f"https://pub.example/{item_id}", outlet="Pub",
+                       published=NOW.replace(hour=hour), verdict="new", score=1.0, matched="",
+                       novel_sentences=("A <b>new</b> fact & more.",), summary="", story=3)
+
+
+def test_atom_feed_parses_and_escapes() -> None:
+    document = atom_feed([item(1, "Older <script>", 5), item(2, "Newer", 8)], now=NOW)
+    parsed = feedparser.parse(io.BytesIO(document.encode()))
+    assert parsed.version == "atom10" and not parsed.bozo
+    assert [e.title for e in parsed.entries] == ["[NEW] Newer", "[NEW] Older <script>"]
+    assert "<script>" not in document and "&lt;script&gt;" in document
+    assert parsed.entries[0].link == "https://pub.example/2"
+    assert parsed.entries[0].summary == "A <b>new</b> fact & more."
+
+
+def test_feed_command_writes_stored_developments(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = write_config(tmp_path / "w.yaml")
+    assert main(["-c", str(config), "feed", "--out", str(tmp_path / "feed.xml")]) == 0
+    parsed = feedparser.parse(io.BytesIO((tmp_path / "feed.xml").read_bytes()))
+    assert parsed.version == "atom10" and parsed.entries == []
+
+
+def test_test_notify(tmp_path: Path, smtp: SmtpSink, capsys: pytest.CaptureFixture[str]) -> None:
+    dead = f"mailto://u:hunter2pw@127.0.0.1:{free_port()}?mode=insecure&from=a@example.com&to=b@example.com"
+    config = write_config(tmp_path / "w.yaml", channels=[{"name": "mail", "url": smtp.url()},
+                                                         {"name": "dead", "url": dead}])
+    assert main(["-c", str(config), "test-notify", "mail"]) == 0
+    assert "accepted the test message" in capsys.readouterr().out
+    assert len(smtp.messages) == 1 and b"monitor: test message" in smtp.messages[0].content
+    assert main(["-c", str(config), "test-notify", "dead"]) == 1
+    err = capsys.readouterr().err
+    assert "did not accept the test message" in err and "hunter2pw" not in err
+    assert main(["-c", str(config), "test-notify", "nope"]) == 2
