@@ -47,7 +47,7 @@ def send(url: str, title: str, body: str, fmt: Format) -> SendResult:
     body_format = {
         "html": apprise.NotifyFormat.HTML,
         "markdown": apprise.NotifyFormat.MARKDOWN,
-        "slack": apprise.NotifyFormat.MARKDOWN,
+        "slack": apprise.NotifyFormat.TEXT,  # apprise then escapes &, < and > for Slack itself
         "text": apprise.NotifyFormat.TEXT,
     }[fmt]
     client = apprise.Apprise()

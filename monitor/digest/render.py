@@ -1,8 +1,9 @@
 """Render a digest with Jinja2 templates: text, Markdown, HTML email and Slack mrkdwn.
 
 Every piece of feed text is escaped for its format: HTML through autoescape, Markdown
-by backslash-escaping its control characters, Slack by its three entities. Templates
-in an override folder (``config/templates/``) win over the bundled ones.
+by backslash-escaping its control characters. Slack bodies go out as plain text, which apprise
+escapes (``&``, ``<``, ``>``) on the way, so they carry no link or mention syntax of their own.
+Templates in an override folder (``config/templates/``) win over the bundled ones.
 """
 
 from __future__ import annotations
@@ -35,11 +36,6 @@ def md_escape(value: object) -> str:
     return _MD_SPECIAL.sub(r"\\\1", str(value))
 
 
-def slack_escape(value: object) -> str:
-    """Slack mrkdwn: escape &, < and > so feed text cannot add links or @mentions."""
-    return str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def safe_href(url: object) -> str:
     """Only http(s) links survive; anything else (``javascript:``, ``data:``) becomes empty."""
     text = str(url)
@@ -55,7 +51,7 @@ def environment(override_dir: Path | None = None) -> Environment:
         loader=ChoiceLoader(loaders), autoescape=select_autoescape(["html", "html.j2"], default=False),
         undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
     )
-    env.filters.update(md=md_escape, slack=slack_escape, href=safe_href)
+    env.filters.update(md=md_escape, href=safe_href)
     return env
 
 

@@ -11,7 +11,7 @@ import logging
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from monitor import notify, scheduler
+from monitor import alerts, notify, scheduler
 from monitor.context import Context
 from monitor.digest.build import build_digest
 from monitor.digest.render import Format, render
@@ -100,12 +100,19 @@ def deliver(ctx: Context, pending: PendingDelivery) -> bool:
                            max_items=config.max_items if config else 25, title=config.title if config else None)
     ok, detail = _send(ctx, pending, content)
     now = ctx.clock.now()
+    retry = now + timedelta(minutes=2 ** pending.attempts) if pending.attempts + 1 < DELIVERY_ATTEMPTS else None
     with ctx.db.session() as session:
         if ok:
             digest_store.mark_sent(session, pending.delivery_id, now)
         else:
-            retry = now + timedelta(minutes=2 ** pending.attempts) if pending.attempts + 1 < DELIVERY_ATTEMPTS else None
             digest_store.mark_failed(session, pending.delivery_id, detail, retry)
+    if not ok and retry is None and pending.channel != ctx.config.admin_channel:
+        alerts.notify_operator(
+            ctx, f"monitor: digest {pending.digest_name} could not be delivered to {pending.channel}",
+            f"After {DELIVERY_ATTEMPTS} attempts the channel {pending.channel!r} still refuses digest "
+            f"{pending.digest_name} of {pending.due_at:%Y-%m-%d %H:%M} UTC; its items stay reserved for it.\n"
+            f"Last error: {detail}",
+        )
     log.info("digest delivered" if ok else "digest delivery failed",
              extra={"digest": pending.digest_name, "channel": pending.channel, "attempt": pending.attempts + 1})
     return ok

@@ -1,0 +1,150 @@
+"""The delivery ledger against real peers: an SMTP server that refuses and recovers, a JSON webhook
+on a local server, and Slack intercepted at the HTTP layer (its host is not reachable offline)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+import responses
+
+from monitor.clock import FrozenClock
+from monitor.config import load_config
+from monitor.context import Context, build_context
+from monitor.digest.run import DELIVERY_ATTEMPTS, deliver_pending, run_digest
+from monitor.pipeline import poll_due, start
+from monitor.store import digests as digest_store
+from tests.conftest import SmtpSink, write_config
+from tests.test_e2e import serve_fixture
+
+NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+SLACK = "slack://T1ABCDEFG/B1ABCDEFG/abcdefghijklmnopqrstuvwx/#news"
+SLACK_HOOK = "https://hooks.slack.com/services/T1ABCDEFG/B1ABCDEFG/abcdefghijklmnopqrstuvwx"
+
+
+class Webhook:
+    """A local JSON webhook that can be told to fail."""
+
+    def __init__(self) -> None:
+        self.bodies: list[dict[str, object]] = []
+        self.status = 200
+        hook = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                if hook.status == 200:
+                    hook.bodies.append(json.loads(body))
+                self.send_response(hook.status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, format: str, *args: object) -> None:
+                return
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"json://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+@pytest.fixture
+def webhook() -> Iterator[Webhook]:
+    hook = Webhook()
+    yield hook
+    hook.server.shutdown()
+    hook.server.server_close()
+
+
+def context(tmp_path: Path, db_url: str, site: object, channels: list[dict[str, str]], admin: str | None = None
+            ) -> Context:
+    from monitor.demo.server import LocalSite
+
+    assert isinstance(site, LocalSite)
+    serve_fixture(site)
+    path = write_config(tmp_path / "w.yaml", database_url=db_url, feeds=[{"url": f"{site.base}/feed.xml"}],
+                        channels=channels, admin_channel=admin,
+                        digests=[{"name": "briefing", "schedule": "every 1h", "channels": [c["name"] for c in channels
+                                                                                          if c["name"] != admin]}])
+    ctx = build_context(load_config(path), clock=FrozenClock(NOW))
+    start(ctx)
+    poll_due(ctx)
+    return ctx
+
+
+def counts(ctx: Context) -> dict[str, int]:
+    with ctx.db.session() as session:
+        return digest_store.delivery_counts(session)
+
+
+def test_refused_mail_stays_pending_and_is_sent_once_on_recovery(
+    tmp_path: Path, db_url: str, site: object, smtp: SmtpSink, webhook: Webhook,
+) -> None:
+    ctx = context(tmp_path, db_url, site, [{"name": "email", "url": smtp.url(), "format": "html"},
+                                            {"name": "hook", "url": webhook.url, "format": "text"}])
+    clock = ctx.clock
+    assert isinstance(clock, FrozenClock)
+    try:
+        smtp.refuse = True
+        assert run_digest(ctx, "briefing", NOW) is not None
+        assert counts(ctx) == {"pending": 1, "sent": 1}  # the webhook got it; the mail waits
+        assert len(webhook.bodies) == 1 and "Senate committee" in str(webhook.bodies[0]["message"])
+        assert deliver_pending(ctx) == []  # not before its back-off
+        smtp.refuse = False
+        clock.advance(timedelta(minutes=2))
+        assert deliver_pending(ctx) == [("email", True)]
+        clock.advance(timedelta(hours=2))
+        assert deliver_pending(ctx) == []
+        assert len(smtp.messages) == 1 and len(webhook.bodies) == 1  # each channel exactly once
+        assert run_digest(ctx, "briefing", NOW) is None  # the same window is never created twice
+    finally:
+        ctx.close()
+
+
+def test_webhook_failure_gives_up_after_the_budget_and_tells_the_operator(
+    tmp_path: Path, db_url: str, site: object, smtp: SmtpSink, webhook: Webhook,
+) -> None:
+    ctx = context(tmp_path, db_url, site, [{"name": "hook", "url": webhook.url, "format": "text"},
+                                            {"name": "ops", "url": smtp.url("ops@example.com"), "format": "text"}],
+                  admin="ops")
+    clock = ctx.clock
+    assert isinstance(clock, FrozenClock)
+    try:
+        webhook.status = 500
+        run_digest(ctx, "briefing", NOW)
+        for _ in range(DELIVERY_ATTEMPTS):
+            clock.advance(timedelta(days=1))
+            deliver_pending(ctx)
+        assert counts(ctx) == {"failed": 1}
+        assert len(smtp.messages) == 1 and b"could not be delivered to hook" in smtp.messages[0].content
+    finally:
+        ctx.close()
+
+
+@responses.activate
+def test_slack_payload_and_retry_after_server_errors(tmp_path: Path, db_url: str, site: object) -> None:
+    responses.add(responses.POST, SLACK_HOOK, status=500, body="error")
+    responses.add(responses.POST, SLACK_HOOK, status=429, body="slow down")
+    responses.add(responses.POST, SLACK_HOOK, status=200, body="ok")
+    ctx = context(tmp_path, db_url, site, [{"name": "slack", "url": SLACK}])
+    clock = ctx.clock
+    assert isinstance(clock, FrozenClock)
+    try:
+        run_digest(ctx, "briefing", NOW)
+        for _ in range(2):
+            clock.advance(timedelta(hours=1))
+            deliver_pending(ctx)
+        assert counts(ctx) == {"sent": 1}
+        assert len(responses.calls) == 3
+        payload = json.loads(responses.calls[2].request.body)
+        attachment = payload["attachments"][0]
+        assert payload["channel"] == "#news" and attachment["title"] == "1 new development (briefing)"
+        assert attachment["text"].startswith("*1 new development (briefing)*\n\n1. *Senate committee in Islamabad")
+        assert "/articles/senate-committee-prison-visits.html" in attachment["text"]
+        assert "<" not in attachment["text"].replace("&lt;", "")  # no link or mention syntax gets through
+    finally:
+        ctx.close()
