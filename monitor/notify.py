@@ -11,7 +11,7 @@ import logging
 import re
 from dataclasses import dataclass
 from typing import Literal
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +38,16 @@ def validate_url(url: str) -> None:
 def scheme_of(url: str) -> str:
     """The URL's scheme: the only part of a channel URL that may be logged."""
     return url.split(":", 1)[0].lower() if ":" in url else ""
+
+
+def with_identity(url: str, identity: str) -> str:
+    """For email, the digest's stable identity in the headers: ``X-Monitor-Digest`` and a
+    ``References`` id, so a client can recognise (and thread) a digest that arrives twice.
+    Other channels have no such header; the URL is returned as it is."""
+    if scheme_of(url) not in ("mailto", "mailtos"):
+        return url
+    headers = {"+X-Monitor-Digest": identity, "+References": f"<{identity}@monitor>"}
+    return url + ("&" if "?" in url else "?") + urlencode(headers, safe="+")
 
 
 def send(url: str, title: str, body: str, fmt: Format) -> SendResult:

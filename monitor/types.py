@@ -179,6 +179,7 @@ class DigestEntry:
     summary: str
     story: int | None = None
     sources: tuple[Source, ...] = ()
+    earlier: tuple[Source, ...] = ()  # earlier reports of the same story, sent in earlier digests
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,10 @@ def test_feed_to_email_once(config: Path, smtp: SmtpSink, site: LocalSite) -> No
     message = received(smtp)
     assert message["Subject"] == "1 new development (briefing)"
     assert "Frontier Bulletin" in str(message.get_body(("html",)))
+    # a stable identity per digest, so a client can fold a repeat; a plain-text alternative
+    assert message["X-Monitor-Digest"].startswith("briefing.") and message["References"].endswith("@monitor>")
+    plain = message.get_body(("plain",))
+    assert plain is not None and "Committee chair Farhat Baig" in plain.get_content()
     assert smtp.messages[0].rcpt_tos == ["analyst@example.com"]
     html_part = message.get_body(("html",))
     assert html_part is not None

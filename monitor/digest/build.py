@@ -7,7 +7,7 @@ repeats), and its sources list each outlet with its time and link.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -20,23 +20,31 @@ LEAD_SENTENCES = 3
 
 def build_digest(
     name: str, entries: Sequence[DigestEntry], *, window_end: datetime, max_items: int, title: str | None = None,
-    generated_at: datetime | None = None,
+    generated_at: datetime | None = None, earlier: Mapping[int, tuple[Source, ...]] | None = None,
 ) -> DigestContent:
-    """Stories ordered by verdict then score (then recency); ``max_items`` shown, the rest counted as ``more``."""
-    stories = sorted(group_stories(entries), key=_rank)
+    """Stories ordered by verdict then score (then recency); ``max_items`` shown, the rest counted as ``more``.
+
+    ``earlier`` gives, per story, the reports already sent before, for a link back to them.
+    """
+    stories = sorted(group_stories(entries, earlier or {}), key=_rank)
     shown = tuple(stories[:max_items])
     heading = title or _default_title(name, len(stories))
     return DigestContent(name=name, title=heading, window_end=window_end, entries=shown,
                          more=len(stories) - len(shown), generated_at=generated_at or window_end)
 
 
-def group_stories(entries: Sequence[DigestEntry]) -> list[DigestEntry]:
+def group_stories(
+    entries: Sequence[DigestEntry], earlier: Mapping[int, tuple[Source, ...]] | None = None,
+) -> list[DigestEntry]:
     """One entry per story (items without a story stand alone), led by the story's first report."""
     groups: dict[object, list[DigestEntry]] = {}
     for entry in entries:
         key = entry.story if entry.story is not None else ("item", entry.item_id)
         groups.setdefault(key, []).append(entry)
-    return [_merge(sorted(group, key=_chronological)) for group in groups.values()]
+    merged = [_merge(sorted(group, key=_chronological)) for group in groups.values()]
+    if not earlier:
+        return merged
+    return [replace(e, earlier=earlier.get(e.story, ())) if e.story is not None else e for e in merged]
 
 
 def _merge(items: list[DigestEntry]) -> DigestEntry:

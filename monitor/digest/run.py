@@ -8,8 +8,11 @@ accepted (or refused) the message, and a refused delivery is retried with back-o
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
+
+from sqlalchemy.orm import Session
 
 from monitor import alerts, notify, scheduler
 from monitor.context import Context
@@ -17,7 +20,7 @@ from monitor.digest.build import build_digest
 from monitor.digest.render import Format, render
 from monitor.store import digests as digest_store
 from monitor.store import items as item_store
-from monitor.types import DigestContent, PendingDelivery
+from monitor.types import DigestContent, DigestEntry, PendingDelivery, Source
 
 log = logging.getLogger(__name__)
 FILE_CHANNEL = "(file)"
@@ -71,7 +74,15 @@ def digest_content(ctx: Context, name: str) -> DigestContent:
     digest = ctx.config.digest(name)
     with ctx.db.session() as session:
         entries = item_store.undigested(session, name, digest.include)
-    return build_digest(name, entries, window_end=ctx.clock.now(), max_items=digest.max_items, title=digest.title)
+        earlier = _earlier(session, entries)
+    return build_digest(name, entries, window_end=ctx.clock.now(), max_items=digest.max_items, title=digest.title,
+                        earlier=earlier)
+
+
+def _earlier(session: Session, entries: Sequence[DigestEntry]) -> dict[int, tuple[Source, ...]]:
+    """Earlier reports of the stories in ``entries`` (those not in this digest)."""
+    stories = sorted({e.story for e in entries if e.story is not None})
+    return item_store.earlier_reports(session, stories, [e.item_id for e in entries])
 
 
 def preview_digest(ctx: Context, name: str, fmt: Format) -> str:
@@ -95,8 +106,9 @@ def deliver(ctx: Context, pending: PendingDelivery) -> bool:
     """Render and send one digest to one channel, then record the outcome in its own commit."""
     with ctx.db.session() as session:
         entries = item_store.entries_by_id(session, digest_store.digest_item_ids(session, pending.digest_id))
+        earlier = _earlier(session, entries)
     config = next((d for d in ctx.config.digests if d.name == pending.digest_name), None)
-    content = build_digest(pending.digest_name, entries, window_end=pending.due_at,
+    content = build_digest(pending.digest_name, entries, window_end=pending.due_at, earlier=earlier,
                            max_items=config.max_items if config else 25, title=config.title if config else None)
     ok, detail = _send(ctx, pending, content)
     now = ctx.clock.now()
@@ -126,7 +138,9 @@ def _send(ctx: Context, pending: PendingDelivery, content: DigestContent) -> tup
     if channel is None:
         return False, f"notify: channel {pending.channel!r} is no longer in the config"
     fmt = channel.effective_format()
-    result = notify.send(channel.url.get_secret_value(), content.title, render(content, fmt, templates), fmt)
+    identity = f"{pending.digest_name}.{pending.due_at:%Y%m%dT%H%M%SZ}"
+    url = notify.with_identity(channel.url.get_secret_value(), identity)
+    result = notify.send(url, content.title, render(content, fmt, templates), fmt)
     return result.ok, result.detail or "notify: the channel did not accept the message"
 
 

@@ -4,7 +4,8 @@ Layers, each cheap before the next:
 
 1. **exact**: the normalised text was seen before;
 2. **syndicated copy**: its word 3-shingles are contained (``duplicate_containment``) in a
-   similar known document (wire copies, excerpts);
+   similar known document (wire copies, excerpts): it joins that document's story, and it is a
+   repeat unless its remaining sentences add a fact (a reprint with a new paragraph);
 3. **story**: the nearest story (cosine of whole-article vectors, at least ``story_link``)
    that shares a name with it; none means a new story. Seed stories never expire;
 4. **sentences**: a sentence is *novel* when it brings a new fact (name, number, date or
@@ -145,9 +146,9 @@ class NoveltyJudge:
             return self._repeat(doc, "exact"), self.index.stories[doc.story]
         neighbours = self.index.nearest_docs(centroid, article.when, k=_NEIGHBOURS, floor=_NEIGHBOUR_FLOOR)
         copy = self._syndicated(article, neighbours)
-        if copy is not None:
-            return self._repeat(copy, "syndicated copy", neighbours), self.index.stories[copy.story]
-        story = self._link(article, neighbours)
+        # A copy belongs to its original's story; the sentences still decide, because a reprint
+        # that adds a paragraph is a development, not a copy.
+        story = self.index.stories[copy.story] if copy is not None else self._link(article, neighbours)
         pool = self._pool(neighbours, story)
         checks = self._check(article, pool)
         seed_checks = self._check(article, [self.index.docs[i] for i in self.index.seed_docs])
@@ -163,7 +164,8 @@ class NoveltyJudge:
             novel_sentences=tuple(shown), known_sentences=len(checks) - len(novel), total_sentences=len(checks),
         )
         names = tuple((self.index.docs[i].key, round(s, 3)) for i, s in neighbours)
-        return Decision(judgement, tuple(checks), names, "sentences"), story
+        layer = "syndicated copy" if copy is not None and verdict == "repeat" else "sentences"
+        return Decision(judgement, tuple(checks), names, layer), story
 
     def _judge_by_facts(self, article: _Article) -> tuple[Decision, Story | None]:
         """For a language the embedder does not cover: link through shared rare anchors (numbers and

@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from monitor.store.schema import DigestItemRow, FeedRow, ItemRow, StoryRow
-from monitor.types import DigestEntry, KnownItem, NewItem, Verdict
+from monitor.types import DigestEntry, KnownItem, NewItem, Source, Verdict
 
 
 def entry_seen(session: Session, feed_id: int, key: str, url: str) -> bool:
@@ -90,6 +90,24 @@ def undigested(session: Session, digest_name: str, verdicts: Sequence[str]) -> l
         .order_by(ItemRow.score.desc(), ItemRow.published_at.desc(), ItemRow.id)
     )
     return [_entry(row, feed_name) for row, feed_name in session.execute(query)]
+
+
+def earlier_reports(session: Session, stories: Sequence[int], exclude: Sequence[int], limit: int = 3
+                    ) -> dict[int, tuple[Source, ...]]:
+    """For each story, up to ``limit`` of its most recent new or updated items outside ``exclude``."""
+    if not stories:
+        return {}
+    query = (
+        select(ItemRow.story_id, ItemRow.title, ItemRow.url, ItemRow.published_at, ItemRow.outlet)
+        .where(ItemRow.story_id.in_(list(stories)), ItemRow.id.not_in(list(exclude) or [0]),
+               ItemRow.verdict.in_(["new", "update"]))
+        .order_by(ItemRow.published_at.desc(), ItemRow.id.desc())
+    )
+    found: dict[int, list[Source]] = {}
+    for story, title, url, published, outlet in session.execute(query):
+        if story is not None and len(found.setdefault(story, [])) < limit:
+            found[story].append(Source(f"{outlet}: {title}", published, url or ""))
+    return {story: tuple(sources) for story, sources in found.items()}
 
 
 def developments_since(session: Session, since: datetime) -> list[DigestEntry]:

@@ -9,7 +9,7 @@ import pytest
 
 from monitor.digest.build import build_digest
 from monitor.digest.render import render
-from monitor.types import DigestEntry
+from monitor.types import DigestEntry, Source
 
 WHEN = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)
 HOSTILE = '<script>alert(1)</script> [click](http://evil.example) <!channel> & *bold*'
@@ -93,3 +93,12 @@ def test_items_of_one_story_make_one_line_with_every_source() -> None:
     assert "Reported by 2 outlets:" in text and "https://b.example/2" in text
     html = render(digest, "html")
     assert 'href="https://b.example/2"' in html and ">Beta</a>" in html
+
+
+def test_earlier_reports_of_a_story_are_linked() -> None:
+    update = DigestEntry(**{**entry(5, "Hearing resumes", "update").__dict__, "story": 9})
+    earlier = {9: (Source("Alpha: Court adjourns hearing", WHEN, "https://a.example/1"),)}
+    digest = build_digest("briefing", [update], window_end=WHEN, max_items=5, earlier=earlier)
+    assert digest.entries[0].earlier == earlier[9]
+    for fmt in ("text", "markdown", "html", "slack"):
+        assert "Earlier in this story" in render(digest, fmt) and "https://a.example/1" in render(digest, fmt)

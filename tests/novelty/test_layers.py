@@ -34,7 +34,15 @@ def test_wire_copy_with_dateline_and_credit_is_a_repeat() -> None:
     j.judge("a", "Court adjourns Khan appeal", REPORT, T0)
     wire = "ISLAMABAD, March 11 (Wire) - " + REPORT + "\n(Reporting by Desk; editing by Night Editor)"
     decision = j.judge("b", "Court adjourns Khan appeal", wire, T0 + timedelta(hours=1))
-    assert decision.judgement.verdict == "repeat"
+    assert decision.judgement.verdict == "repeat" and decision.layer == "syndicated copy"
+
+
+def test_reprint_with_a_new_paragraph_is_an_update() -> None:
+    j = judge()
+    first = j.judge("a", "Court adjourns Khan appeal", REPORT, T0).judgement
+    reprint = REPORT + "\nOn Friday the registrar fixed 22 April for arguments, lawyer Sana Rauf said."
+    decision = j.judge("b", "Court adjourns Khan appeal", reprint, T0 + timedelta(days=1))
+    assert decision.judgement.verdict == "update" and decision.judgement.story == first.story
 
 
 def test_follow_up_with_a_new_fact_is_an_update() -> None:
