@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import quote_plus, urlsplit
@@ -178,6 +178,20 @@ class Digest(Strict):
     max_items: int = Field(default=25, ge=1, le=500)
     send_empty: bool = False
     title: str | None = None
+    min_score: float = Field(default=0.0, ge=0, le=1)
+    max_per_hour: int | None = Field(default=None, ge=1)
+    quiet_hours: str | None = None
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet(cls, spec: str | None) -> str | None:
+        from monitor.scheduler import in_quiet_hours
+
+        if spec is not None:
+            if "-" not in spec:
+                raise ValueError(f"not a time range: {spec!r} (use e.g. 22:00-07:00)")
+            in_quiet_hours(spec, datetime.now(UTC), "UTC")
+        return spec
 
     @field_validator("timezone")
     @classmethod

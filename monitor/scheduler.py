@@ -21,9 +21,12 @@ class Schedule:
     text: str
     cron: CronTrigger | None = None
     every: timedelta | None = None
+    immediate: bool = False  # as it happens: due whenever there is something to send
 
     def next_after(self, moment: datetime) -> datetime:
         """The first due time strictly after ``moment`` (an aware datetime)."""
+        if self.immediate:
+            return moment + timedelta(microseconds=1)
         if self.every is not None:
             return moment + self.every
         assert self.cron is not None
@@ -38,6 +41,8 @@ def parse_schedule(text: str, timezone: str) -> Schedule:
     from monitor.config import parse_duration  # config imports this module for validation
 
     stripped = text.strip()
+    if stripped.lower() == "immediate":
+        return Schedule(stripped, immediate=True)
     if stripped.lower().startswith("every "):
         every = parse_duration(stripped[6:])
         if every < timedelta(minutes=1):
@@ -50,6 +55,24 @@ def parse_schedule(text: str, timezone: str) -> Schedule:
     except ValueError as exc:
         raise ValueError(f"not a valid cron expression: {text!r} ({exc})") from exc
     return Schedule(stripped, cron=trigger)
+
+
+def in_quiet_hours(spec: str | None, moment: datetime, timezone: str) -> bool:
+    """Whether ``moment`` falls in ``spec`` ("22:00-07:00", local time of ``timezone``; may span midnight)."""
+    if not spec:
+        return False
+    start, end = (_minutes(part) for part in spec.split("-", 1))
+    local = moment.astimezone(ZoneInfo(timezone))
+    now = local.hour * 60 + local.minute
+    return start <= now < end if start <= end else now >= start or now < end
+
+
+def _minutes(clock: str) -> int:
+    hours, minutes = clock.strip().split(":", 1)
+    value = int(hours) * 60 + int(minutes)
+    if not 0 <= value < 24 * 60 or len(minutes) != 2:
+        raise ValueError(f"not a time of day: {clock!r} (use HH:MM)")
+    return value
 
 
 def latest_due(schedule: Schedule, since: datetime, now: datetime) -> datetime | None:

@@ -79,3 +79,16 @@ def test_freshness_is_a_floor() -> None:
     assert next_poll(NOW, POLICY, max_age=3600) == NOW + timedelta(hours=1)
     assert next_poll(NOW, POLICY, max_age=60) == NOW + timedelta(minutes=30)
     assert next_poll(NOW, POLICY, max_age=10 ** 9) == NOW + timedelta(hours=6)
+
+
+def test_immediate_and_quiet_hours() -> None:
+    from monitor.scheduler import in_quiet_hours
+
+    assert parse_schedule("immediate", "UTC").immediate
+    night = datetime(2026, 11, 24, 18, 30, tzinfo=UTC)  # 23:30 in Karachi
+    assert in_quiet_hours("22:00-07:00", night, "Asia/Karachi")
+    assert not in_quiet_hours("22:00-07:00", night - timedelta(hours=6), "Asia/Karachi")
+    assert in_quiet_hours("01:00-05:00", datetime(2026, 11, 24, 2, tzinfo=UTC), "UTC")
+    assert not in_quiet_hours(None, night, "UTC")
+    with pytest.raises(ValueError, match="not a time of day"):
+        in_quiet_hours("25:00-07:00", night, "UTC")

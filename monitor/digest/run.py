@@ -15,6 +15,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from monitor import alerts, notify, scheduler
+from monitor.config import Digest as DigestConfig
 from monitor.context import Context
 from monitor.digest.build import build_digest
 from monitor.digest.render import Format, render
@@ -37,11 +38,22 @@ def due_digests(ctx: Context) -> list[tuple[str, datetime]]:
             last = digest_store.last_due(session, digest.name)
             if last is None:
                 digest_store.set_last_due(session, digest.name, now)
-                continue
-        when = scheduler.latest_due(schedule, last, now)
+                if not schedule.immediate:
+                    continue  # a scheduled digest starts counting now
+                last = now
+        if scheduler.in_quiet_hours(digest.quiet_hours, now, digest.timezone) or _rate_limited(ctx, digest, now):
+            continue  # items stay unreserved and go out when the quiet hours end or the limit allows
+        when = now if schedule.immediate else scheduler.latest_due(schedule, last, now)
         if when is not None:
             due.append((digest.name, when))
     return due
+
+
+def _rate_limited(ctx: Context, digest: DigestConfig, now: datetime) -> bool:
+    if digest.max_per_hour is None:
+        return False
+    with ctx.db.session() as session:
+        return digest_store.created_since(session, digest.name, now - timedelta(hours=1)) >= digest.max_per_hour
 
 
 def run_digest(ctx: Context, name: str, due_at: datetime) -> int | None:
@@ -58,10 +70,11 @@ def reserve_digest(ctx: Context, name: str, due_at: datetime) -> int | None:
     """
     digest = ctx.config.digest(name)
     with ctx.db.session() as session:
-        entries = item_store.undigested(session, name, digest.include)
+        entries = [e for e in item_store.undigested(session, name, digest.include) if e.score >= digest.min_score]
         digest_store.set_last_due(session, name, due_at)
         digest_id = None
-        if entries or digest.send_empty:
+        immediate = digest.schedule.strip().lower() == "immediate"
+        if entries or (digest.send_empty and not immediate):
             channels = digest.channels or [FILE_CHANNEL]
             digest_id = digest_store.create_digest(
                 session, name, due_at, item_ids=[e.item_id for e in entries], channels=channels, now=ctx.clock.now())
@@ -73,7 +86,7 @@ def digest_content(ctx: Context, name: str) -> DigestContent:
     """What digest ``name`` would contain now; reserves and sends nothing."""
     digest = ctx.config.digest(name)
     with ctx.db.session() as session:
-        entries = item_store.undigested(session, name, digest.include)
+        entries = [e for e in item_store.undigested(session, name, digest.include) if e.score >= digest.min_score]
         earlier = _earlier(session, entries)
     return build_digest(name, entries, window_end=ctx.clock.now(), max_items=digest.max_items, title=digest.title,
                         earlier=earlier)

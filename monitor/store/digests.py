@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -48,6 +48,12 @@ def create_digest(
     except IntegrityError:
         return None
     return digest.id
+
+
+def created_since(session: Session, name: str, since: datetime) -> int:
+    """How many digests of ``name`` were created since ``since`` (for rate limits)."""
+    query = select(func.count()).select_from(DigestRow).where(DigestRow.name == name, DigestRow.created_at >= since)
+    return int(session.scalar(query) or 0)
 
 
 def digest_item_ids(session: Session, digest_id: int) -> list[int]:
