@@ -53,7 +53,8 @@ def _merge(items: list[DigestEntry]) -> DigestEntry:
     # the first report's opening, then what each later report added
     ordered = [*lead.novel_sentences[:LEAD_SENTENCES], *(s for e in items if e is not lead for s in e.novel_sentences),
                *lead.novel_sentences[LEAD_SENTENCES:]]
-    sentences = tuple(dict.fromkeys(ordered))[:MAX_SENTENCES]
+    headline = lead.title.strip().casefold()
+    sentences = tuple(s for s in dict.fromkeys(ordered) if s.strip().casefold() != headline)[:MAX_SENTENCES]
     sources = tuple(Source(e.outlet, e.published, e.url) for e in items)
     return replace(lead, verdict=verdict, score=max(e.score for e in items), novel_sentences=sentences,
                    sources=sources)
