@@ -116,17 +116,34 @@ def _progress(label: str) -> Iterator[Callable[[Any], None] | None]:
 @app.command()
 def run(
     tick: Annotated[int, typer.Option(help="Seconds between checks for due feeds and digests.", min=1)] = 30,
+    feed_listen: Annotated[str | None, typer.Option(
+        "--feed-listen", help="Also serve the Atom feed of developments at http://HOST:PORT/feed.xml.")] = None,
 ) -> None:
     """Run the daemon: migrate, load seeds, then poll feeds and send digests on schedule."""
     from datetime import timedelta
 
     from monitor.daemon import Daemon
+    from monitor.feedserver import start_feed_server
     from monitor.pipeline import start
 
+    host, port = _listen(feed_listen) if feed_listen else ("", 0)
     with _context() as ctx:
         added, seeds = start(ctx)
         log.info("ready", extra={"database": _safe(ctx.db.url), "feeds_added": added, "seeds_changed": seeds})
-        Daemon(ctx, tick=timedelta(seconds=tick)).run()
+        server = start_feed_server(ctx, host, port) if feed_listen else None
+        try:
+            Daemon(ctx, tick=timedelta(seconds=tick)).run()
+        finally:
+            if server is not None:
+                server.shutdown()
+                server.server_close()
+
+
+def _listen(value: str) -> tuple[str, int]:
+    host, _, port = value.rpartition(":")
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise UsageError(f"--feed-listen wants HOST:PORT (e.g. 127.0.0.1:8765), got {value!r}")
+    return host or "127.0.0.1", int(port)
 
 
 @app.command()

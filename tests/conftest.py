@@ -72,8 +72,13 @@ class SmtpSink:
     port: int = 0
     messages: list[Any] = field(default_factory=list)
     refuse: bool = False
+    drop: int = 0  # drop the connection in the middle of this many transactions
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.drop:
+            self.drop -= 1
+            server.transport.close()  # the peer vanishes before answering
+            return "421 closing"
         if self.refuse:
             return "554 Transaction failed"
         self.messages.append(envelope)

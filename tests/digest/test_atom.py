@@ -51,3 +51,25 @@ def test_test_notify(tmp_path: Path, smtp: SmtpSink, capsys: pytest.CaptureFixtu
     err = capsys.readouterr().err
     assert "did not accept the test message" in err and "hunter2pw" not in err
     assert main(["-c", str(config), "test-notify", "nope"]) == 2
+
+
+def test_feed_server_serves_the_atom_feed(tmp_path: Path) -> None:
+    import httpx
+
+    from monitor.config import load_config
+    from monitor.context import build_context
+    from monitor.feedserver import start_feed_server
+
+    ctx = build_context(load_config(write_config(tmp_path / "w.yaml")))
+    ctx.db.upgrade()
+    server = start_feed_server(ctx, "127.0.0.1", 0)
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        answer = httpx.get(f"{base}/feed.xml")
+        assert answer.status_code == 200 and answer.headers["content-type"].startswith("application/atom+xml")
+        assert feedparser.parse(io.BytesIO(answer.content)).version == "atom10"
+        assert httpx.get(f"{base}/other").status_code == 404
+    finally:
+        server.shutdown()
+        server.server_close()
+        ctx.close()

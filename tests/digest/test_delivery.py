@@ -105,6 +105,21 @@ def test_refused_mail_stays_pending_and_is_sent_once_on_recovery(
         ctx.close()
 
 
+def test_dropped_connection_is_retried(tmp_path: Path, db_url: str, site: object, smtp: SmtpSink) -> None:
+    ctx = context(tmp_path, db_url, site, [{"name": "email", "url": smtp.url(), "format": "html"}])
+    clock = ctx.clock
+    assert isinstance(clock, FrozenClock)
+    try:
+        smtp.drop = 1
+        run_digest(ctx, "briefing", NOW)
+        assert counts(ctx) == {"pending": 1} and smtp.messages == []
+        clock.advance(timedelta(minutes=2))
+        assert deliver_pending(ctx) == [("email", True)]
+        assert len(smtp.messages) == 1
+    finally:
+        ctx.close()
+
+
 def test_webhook_failure_gives_up_after_the_budget_and_tells_the_operator(
     tmp_path: Path, db_url: str, site: object, smtp: SmtpSink, webhook: Webhook,
 ) -> None:
