@@ -49,6 +49,11 @@ class Fmt(StrEnum):
     slack = "slack"
 
 
+class LogFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
 class State:
     config_path: Path | None = None
 
@@ -59,11 +64,12 @@ def main_options(
         "--config", "-c", envvar="MONITOR_CONFIG", show_envvar=True,
         help="Watchlist YAML (default: config/watchlist.yaml).")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging.")] = False,
+    log_format: Annotated[LogFormat, typer.Option("--log-format", help="Log lines as text or JSON.")] = LogFormat.text,
 ) -> None:
     from monitor.logs import configure
 
     State.config_path = config
-    configure(verbose)
+    configure(verbose, log_format.value)
 
 
 def _config() -> Config:

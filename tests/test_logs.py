@@ -1,0 +1,38 @@
+"""Log lines: text or JSON, stable keys, secrets scrubbed."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+
+from monitor.logs import JsonFormatter, KeyValueFormatter, scrub
+
+
+def record(message: str, **extra: object) -> logging.LogRecord:
+    rec = logging.makeLogRecord({"name": "monitor.pipeline", "levelname": "INFO", "levelno": 20, "msg": message})
+    for key, value in extra.items():
+        setattr(rec, key, value)
+    return rec
+
+
+def test_text_and_json_lines_carry_the_keys() -> None:
+    rec = record("feed polled", feed_url="https://ex.example/feed", status="304", new_items=0)
+    text = KeyValueFormatter().format(rec)
+    assert text.endswith("monitor.pipeline feed polled feed_url=https://ex.example/feed status=304 new_items=0")
+    data = json.loads(JsonFormatter().format(rec))
+    assert data["event"] == "feed polled" and data["status"] == "304" and data["new_items"] == 0
+    assert data["level"] == "INFO" and data["logger"] == "monitor.pipeline" and data["ts"].endswith("+00:00")
+
+
+@pytest.mark.parametrize(("raw", "clean"), [
+    ("mailtos://alerts:hunter2@smtp.example.com?to=a@example.com", "mailtos://***@smtp.example.com?to=a@example.com"),
+    ("postgresql://monitor:s3cret@db/monitor", "postgresql://***@db/monitor"),
+    ("https://api.example/hook?token=abc123&x=1", "https://api.example/hook?token=***&x=1"),
+    ("https://example.com/feed.xml", "https://example.com/feed.xml"),
+])
+def test_secrets_are_scrubbed(raw: str, clean: str) -> None:
+    assert scrub(raw) == clean
+    assert clean in KeyValueFormatter().format(record("error", url=raw))
+    assert "hunter2" not in JsonFormatter().format(record(f"failed for {raw}"))
