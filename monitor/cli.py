@@ -268,6 +268,17 @@ def explain(target: Annotated[str, typer.Argument(help="An article URL, or an HT
     print_decision(decision, out)
 
 
+@app.command("prune")
+def prune_command() -> None:
+    """Apply retention_days now (the daemon does it daily): drop old irrelevant items, clear old raw text."""
+    from monitor.pipeline import prune
+
+    with _migrated() as ctx:
+        deleted, cleared = prune(ctx)
+    out.print(f"older than {ctx.config.retention_days} days: {deleted} irrelevant items deleted, "
+              f"raw text cleared from {cleared} items (verdicts, stories and seeds are kept)", markup=False)
+
+
 @app.command("feed")
 def feed_command(
     out_file: Annotated[Path | None, typer.Option("--out", help="Write here instead of stdout.")] = None,

@@ -235,6 +235,7 @@ class Config(Strict):
     data_dir: Path = Path("data")
     seeds_dir: Path = Path("seeds")
     admin_channel: str | None = None
+    retention_days: int = Field(default=90, ge=1)
     polling: Polling = Polling()
     google_news: GoogleNews = GoogleNews()
     topics: list[Topic] = Field(min_length=1)

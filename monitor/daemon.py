@@ -11,7 +11,7 @@ import logging
 import signal
 import threading
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from types import FrameType
 
 from monitor import pipeline
@@ -45,6 +45,7 @@ class Daemon:
         self.digests = digests
         self.stopping = threading.Event()
         self._busy = threading.Lock()
+        self._pruned_at: datetime | None = None
 
     def step(self, progress: Progress | None = None) -> CycleReport:
         """One pass: poll the due feeds, run the due digests, retry owed deliveries."""
@@ -57,7 +58,14 @@ class Daemon:
                     if digests.reserve_digest(self.ctx, name, due_at) is not None:
                         ran.append(name)
                 deliveries = digests.deliver_pending(self.ctx)
+            self._prune_daily()
         return CycleReport(tuple(feeds), tuple(ran), tuple(deliveries))
+
+    def _prune_daily(self) -> None:
+        now = self.ctx.clock.now()
+        if self._pruned_at is None or now - self._pruned_at >= timedelta(days=1):
+            pipeline.prune(self.ctx)
+            self._pruned_at = now
 
     def _tick(self) -> None:
         if self.stopping.is_set():

@@ -178,6 +178,16 @@ class UnchangedBatch:
                 feed_store.record_successes(session, rows)
 
 
+def prune(ctx: Context) -> tuple[int, int]:
+    """Apply ``retention_days``: returns (irrelevant items deleted, relevant items whose text was cleared)."""
+    before = ctx.clock.now() - timedelta(days=ctx.config.retention_days)
+    with ctx.db.session() as session:
+        deleted, cleared = item_store.prune(session, before)
+    if deleted or cleared:
+        log.info("retention applied", extra={"deleted": deleted, "cleared": cleared, "before": before.date()})
+    return deleted, cleared
+
+
 def make_all_due(ctx: Context) -> int:
     """Mark every enabled feed due now (``monitor poll --all``)."""
     with ctx.db.session() as session:

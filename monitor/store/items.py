@@ -7,7 +7,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from monitor.store.schema import DigestItemRow, FeedRow, ItemRow, StoryRow
@@ -55,6 +55,20 @@ def add_item(session: Session, item: NewItem) -> int:
     session.add(row)
     session.flush()
     return row.id
+
+
+def prune(session: Session, before: datetime) -> tuple[int, int]:
+    """Retention: delete irrelevant items fetched before ``before`` and clear the raw text (text,
+    summary) of older relevant ones, which keep their verdict, story and "what's new" sentences.
+    Returns (deleted, cleared)."""
+    deleted = session.execute(
+        delete(ItemRow).where(ItemRow.verdict.is_(None), ItemRow.fetched_at < before).returning(ItemRow.id)
+    ).all()
+    cleared = session.execute(
+        update(ItemRow).where(ItemRow.verdict.is_not(None), ItemRow.fetched_at < before, ItemRow.text != "")
+        .values(text="", summary="").returning(ItemRow.id)
+    ).all()
+    return len(deleted), len(cleared)
 
 
 def recent_relevant(session: Session, since: datetime) -> list[KnownItem]:

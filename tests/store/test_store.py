@@ -131,3 +131,25 @@ def test_digest_state(db_url: str) -> None:
     with db.session() as s:
         assert digests.last_due(s, "daily") == NOW
     db.dispose()
+
+
+def test_retention_deletes_old_irrelevant_items_and_clears_old_text(db_url: str) -> None:
+    from dataclasses import replace
+
+    db = database(db_url)
+    old, recent = NOW - timedelta(days=100), NOW - timedelta(days=1)
+    with db.session() as s:
+        feeds.sync_feeds(s, [FeedSpec("https://a.example/feed", "A", None, None)], NOW)
+        feed_id = feeds.due_feeds(s, NOW)[0].id
+        for key, verdict, when in (("old-irr", None, old), ("old-rel", "new", old), ("new-irr", None, recent)):
+            item = replace(new_item(feed_id, key, f"https://a.example/{key}", verdict=verdict), fetched_at=when)
+            items.add_item(s, item)
+    with db.session() as s:
+        assert items.prune(s, NOW - timedelta(days=90)) == (1, 1)
+        assert items.prune(s, NOW - timedelta(days=90)) == (0, 0)
+        kept = items.entries_by_id(s, [1, 2, 3])
+    by_id = {e.item_id: e for e in kept}
+    assert sorted(by_id) == [2, 3]  # the old irrelevant item is gone; the recent one stays
+    assert by_id[2].verdict == "new" and by_id[2].novel_sentences == ("Fresh fact.",) and by_id[2].summary == ""
+    assert by_id[3].summary == "summary"
+    db.dispose()
