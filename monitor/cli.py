@@ -130,17 +130,24 @@ def run(
 
     from monitor.daemon import Daemon
     from monitor.feedserver import start_feed_server
+    from monitor.health import start_health_server
     from monitor.pipeline import start
 
-    host, port = _listen(feed_listen) if feed_listen else ("", 0)
-    with _context() as ctx:
+    config = _config()
+    with _context(config) as ctx:
         added, seeds = start(ctx)
         log.info("ready", extra={"database": _safe(ctx.db.url), "feeds_added": added, "seeds_changed": seeds})
-        server = start_feed_server(ctx, host, port) if feed_listen else None
+        daemon = Daemon(ctx, tick=timedelta(seconds=tick))
+        servers = []
+        if feed_listen:
+            servers.append(start_feed_server(ctx, *_listen(feed_listen)))
+        if config.health_listen:
+            servers.append(start_health_server(ctx, *_listen(config.health_listen), lambda: daemon.last_tick,
+                                               daemon.tick))
         try:
-            Daemon(ctx, tick=timedelta(seconds=tick)).run()
+            daemon.run()
         finally:
-            if server is not None:
+            for server in servers:
                 server.shutdown()
                 server.server_close()
 
@@ -148,7 +155,7 @@ def run(
 def _listen(value: str) -> tuple[str, int]:
     host, _, port = value.rpartition(":")
     if not port.isdigit() or not 0 < int(port) < 65536:
-        raise UsageError(f"--feed-listen wants HOST:PORT (e.g. 127.0.0.1:8765), got {value!r}")
+        raise UsageError(f"wanted HOST:PORT (e.g. 127.0.0.1:8765), got {value!r}")
     return host or "127.0.0.1", int(port)
 
 

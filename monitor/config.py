@@ -236,6 +236,7 @@ class Config(Strict):
     seeds_dir: Path = Path("seeds")
     admin_channel: str | None = None
     retention_days: int = Field(default=90, ge=1)
+    health_listen: Annotated[str, Field(pattern=r"^[^\s:]*:\d{1,5}$")] | None = None
     polling: Polling = Polling()
     google_news: GoogleNews = GoogleNews()
     topics: list[Topic] = Field(min_length=1)

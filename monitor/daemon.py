@@ -10,11 +10,12 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import FrameType
 
-from monitor import pipeline
+from monitor import metrics, pipeline
 from monitor.context import Context, Progress
 from monitor.digest import run as digests
 from monitor.types import FeedOutcome
@@ -46,6 +47,7 @@ class Daemon:
         self.stopping = threading.Event()
         self._busy = threading.Lock()
         self._pruned_at: datetime | None = None
+        self.last_tick: datetime | None = None  # when the last step finished (for /healthz)
 
     def step(self, progress: Progress | None = None) -> CycleReport:
         """One pass: poll the due feeds, run the due digests, retry owed deliveries."""
@@ -70,11 +72,14 @@ class Daemon:
     def _tick(self) -> None:
         if self.stopping.is_set():
             return
+        started = time.monotonic()
         try:
             report = self.step()
         except Exception:
             log.exception("daemon step failed; retrying at the next tick")
             return
+        metrics.CYCLE_SECONDS.observe(time.monotonic() - started)
+        self.last_tick = self.ctx.clock.now()
         if report.did_work:
             log.info("cycle done", extra={"feeds": len(report.feeds), "digests": len(report.digests)})
 

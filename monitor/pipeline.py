@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from monitor import alerts, scheduler
+from monitor import alerts, metrics, scheduler
 from monitor.context import Context, Progress
 from monitor.dispatch import run_fair
 from monitor.errors import FetchError, MonitorError
@@ -323,6 +323,9 @@ def _store(
             item_store.add_item(session, item)
     except IntegrityError:
         return False  # the same article arrived through another feed or replica meanwhile
+    metrics.ITEMS.labels(verdict=judgement.verdict if judgement else "irrelevant").inc()
+    if article.error is not None and article.error.startswith("extract:"):
+        metrics.EXTRACTION_FAILURES.inc()
     return True
 
 
@@ -371,6 +374,7 @@ def _succeeded(
             feed_store.record_successes(session, [row])
     if polled.moved_to:
         log.info("feed moved permanently", extra={"feed_url": feed.url, "new_url": polled.moved_to})
+    metrics.POLLS.labels(result=polled.status).inc()
     level = logging.INFO if polled.new or polled.moved_to else logging.DEBUG  # 304s are the common case
     if log.isEnabledFor(level):
         log.log(level, "feed polled", extra={"feed_url": feed.url, "status": polled.status, "entries": polled.entries,
@@ -387,6 +391,7 @@ def _failed(ctx: Context, feed: FeedState, exc: MonitorError, now: datetime) -> 
             session, feed.id, now=now, error=str(exc), next_poll_at=next_at, status=status, permanent=exc.permanent,
             disable_after=ctx.config.polling.disable_after,
         )
+    metrics.POLLS.labels(result="error").inc()
     log.warning("feed failed", extra={"feed_url": feed.url, "status": "error", "error": str(exc),
                                       "errors": state.error_count, "next_poll": next_at.isoformat(timespec="seconds")})
     if not state.enabled:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from monitor import alerts, notify, scheduler
+from monitor import alerts, metrics, notify, scheduler
 from monitor.config import Digest as DigestConfig
 from monitor.context import Context
 from monitor.digest.build import build_digest
@@ -124,6 +124,7 @@ def deliver(ctx: Context, pending: PendingDelivery) -> bool:
     content = build_digest(pending.digest_name, entries, window_end=pending.due_at, earlier=earlier,
                            max_items=config.max_items if config else 25, title=config.title if config else None)
     ok, detail = _send(ctx, pending, content)
+    metrics.NOTIFICATIONS.labels(channel=pending.channel, result="delivered" if ok else "failed").inc()
     now = ctx.clock.now()
     retry = now + timedelta(minutes=2 ** pending.attempts) if pending.attempts + 1 < DELIVERY_ATTEMPTS else None
     with ctx.db.session() as session:

@@ -50,6 +50,11 @@ def create_digest(
     return digest.id
 
 
+def pending_count(session: Session) -> int:
+    query = select(func.count()).select_from(DeliveryRow).where(DeliveryRow.status == "pending")
+    return int(session.scalar(query) or 0)
+
+
 def created_since(session: Session, name: str, since: datetime) -> int:
     """How many digests of ``name`` were created since ``since`` (for rate limits)."""
     query = select(func.count()).select_from(DigestRow).where(DigestRow.name == name, DigestRow.created_at >= since)

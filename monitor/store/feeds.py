@@ -179,6 +179,18 @@ def recent_errors(session: Session, feed_id: int) -> list[FeedError]:
     return [FeedError(r.at, r.status, r.permanent, r.message) for r in session.scalars(query)]
 
 
+def last_success_at(session: Session) -> datetime | None:
+    """When any listed feed was last polled successfully."""
+    query = select(func.max(FeedRow.last_polled_at)).where(FeedRow.last_status != "error", FeedRow.in_config.is_(True))
+    return session.scalar(query)
+
+
+def count_due(session: Session, now: datetime) -> int:
+    query = select(func.count()).select_from(FeedRow).where(
+        FeedRow.in_config.is_(True), FeedRow.enabled.is_(True), FeedRow.next_poll_at <= now)
+    return int(session.scalar(query) or 0)
+
+
 def mark_alerted(session: Session, feed_id: int) -> None:
     session.execute(update(FeedRow).where(FeedRow.id == feed_id).values(alerted=True))
 

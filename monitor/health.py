@@ -1,0 +1,84 @@
+"""``/healthz`` and ``/metrics`` over HTTP while the daemon runs (``health_listen`` in the config).
+
+``/healthz`` answers 200 when the scheduler ticked recently and the database answers, else 503,
+with a JSON body: ``{"ok", "scheduler_alive", "last_tick_age_s", "database", "last_poll_age_s"}``.
+``/metrics`` is the Prometheus text format (prometheus-client).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+
+from monitor import metrics
+from monitor.context import Context
+from monitor.store import digests as digest_store
+from monitor.store import feeds as feed_store
+
+log = logging.getLogger(__name__)
+
+
+def health(ctx: Context, last_tick: datetime | None, tick: timedelta) -> dict[str, object]:
+    """The health report: scheduler liveness, database reachability, age of the last good poll."""
+    now = ctx.clock.now()
+    report: dict[str, object] = {
+        "scheduler_alive": last_tick is not None and now - last_tick <= tick * 3,
+        "last_tick_age_s": round((now - last_tick).total_seconds(), 1) if last_tick else None,
+        "database": "ok", "last_poll_age_s": None,
+    }
+    try:
+        with ctx.db.session() as session:
+            session.execute(text("SELECT 1"))
+            last = feed_store.last_success_at(session)
+        report["last_poll_age_s"] = round((now - last).total_seconds(), 1) if last else None
+    except Exception as exc:
+        report["database"] = f"error: {type(exc).__name__}"
+    report["ok"] = bool(report["scheduler_alive"]) and report["database"] == "ok"
+    return report
+
+
+def refresh_gauges(ctx: Context) -> None:
+    with ctx.db.session() as session:
+        metrics.DUE_FEEDS.set(feed_store.count_due(session, ctx.clock.now()))
+        metrics.PENDING_DELIVERIES.set(digest_store.pending_count(session))
+
+
+def start_health_server(
+    ctx: Context, host: str, port: int, last_tick: Callable[[], datetime | None], tick: timedelta,
+) -> ThreadingHTTPServer:
+    """Serve ``/healthz`` and ``/metrics`` on host:port in a background thread."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            path = self.path.split("?", 1)[0]
+            if path == "/healthz":
+                report = health(ctx, last_tick(), tick)
+                self._send(200 if report["ok"] else 503, json.dumps(report).encode(), "application/json")
+            elif path == "/metrics":
+                refresh_gauges(ctx)
+                self._send(200, generate_latest(metrics.REGISTRY), CONTENT_TYPE_LATEST)
+            else:
+                self.send_error(404, "see /healthz and /metrics")
+
+        def _send(self, status: int, body: bytes, content_type: str) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            log.debug("health request: " + format, *args)
+
+    server = ThreadingHTTPServer((host, port), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, name="health-server", daemon=True).start()
+    log.info("serving health and metrics", extra={"url": f"http://{host}:{server.server_address[1]}/healthz"})
+    return server
