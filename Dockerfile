@@ -1,7 +1,9 @@
 # syntax=docker/dockerfile:1
+# The monitor daemon: slim, non-root, with a health check on /healthz.
 FROM python:3.11-slim
 
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    MONITOR_CONFIG=/app/config/watchlist.yaml MONITOR_HEALTH_LISTEN=0.0.0.0:9108
 WORKDIR /app
 
 COPY pyproject.toml README.md ./
@@ -11,9 +13,11 @@ RUN pip install --no-cache-dir --upgrade "pip>=24" && pip install --no-cache-dir
 
 COPY config ./config
 COPY seeds ./seeds
-RUN mkdir -p /app/data && chown monitor:monitor /app/data
-USER monitor
+RUN mkdir -p /app/data && chown 10001:10001 /app/data
+USER 10001
 
-HEALTHCHECK --interval=60s --timeout=10s --start-period=30s CMD ["monitor", "check-config"]
-ENTRYPOINT ["monitor"]
+EXPOSE 9108
+HEALTHCHECK --interval=60s --timeout=10s --start-period=60s \
+    CMD ["python", "-c", "import sys, urllib.request; sys.exit(urllib.request.urlopen('http://127.0.0.1:9108/healthz', timeout=5).status != 200)"]
+ENTRYPOINT ["monitor", "--log-format", "json"]
 CMD ["run"]

@@ -34,6 +34,8 @@ check-config: $(APP_STAMP)
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check monitor tests $(wildcard benchmarks)
+	$(BIN)/hadolint Dockerfile
+	$(BIN)/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
 
 typecheck: $(DEV_STAMP)
 	$(BIN)/mypy --strict monitor

@@ -251,7 +251,7 @@ class Config(Strict):
         """The file this config was read from."""
         return self._source
 
-    @field_validator("database_url", mode="before")
+    @field_validator("database_url", "health_listen", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value
