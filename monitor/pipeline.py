@@ -95,6 +95,9 @@ def load_seeds(ctx: Context) -> int:
     return changed
 
 
+CLAIM_LEASE = timedelta(minutes=10)  # a claim a dead replica left behind is free again after this
+
+
 def poll_due(
     ctx: Context, progress: Progress | None = None, *, should_stop: Callable[[], bool] | None = None,
 ) -> list[FeedOutcome]:
@@ -109,8 +112,8 @@ def poll_due(
 
     When ``should_stop`` turns true, no further feed starts; those in flight finish.
     """
-    with ctx.db.session() as session:
-        due = feed_store.due_feeds(session, ctx.clock.now())
+    with ctx.db.session() as session:  # claimed: replicas sharing the database never poll one feed twice
+        due = feed_store.claim_due(session, ctx.clock.now(), CLAIM_LEASE)
     polling = ctx.config.polling
     batch = UnchangedBatch(ctx)
     try:

@@ -26,6 +26,7 @@ from monitor.types import DigestContent, DigestEntry, PendingDelivery, Source
 log = logging.getLogger(__name__)
 FILE_CHANNEL = "(file)"
 DELIVERY_ATTEMPTS = 8
+CLAIM_LEASE = timedelta(minutes=10)
 
 
 def due_digests(ctx: Context) -> list[tuple[str, datetime]]:
@@ -110,8 +111,8 @@ def _templates(ctx: Context) -> Path:
 
 def deliver_pending(ctx: Context) -> list[tuple[str, bool]]:
     """Try every delivery that is owed and due; returns (channel, delivered) pairs."""
-    with ctx.db.session() as session:
-        owed = digest_store.pending(session, ctx.clock.now())
+    with ctx.db.session() as session:  # claimed: a delivery goes out from one replica only
+        owed = digest_store.claim_pending(session, ctx.clock.now(), CLAIM_LEASE)
     return [(p.channel, deliver(ctx, p)) for p in owed]
 
 

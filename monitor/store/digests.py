@@ -8,9 +8,9 @@ delivery row per channel records whether that channel has it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -66,14 +66,16 @@ def digest_item_ids(session: Session, digest_id: int) -> list[int]:
     return list(session.scalars(query))
 
 
-def pending(session: Session, now: datetime) -> list[PendingDelivery]:
-    """Deliveries still owed whose next attempt has come, oldest digest first."""
+def pending(session: Session, now: datetime, *, include_claimed: bool = False) -> list[PendingDelivery]:
+    """Deliveries still owed whose next attempt has come (and, unless asked, not claimed), oldest first."""
     query = (
         select(DeliveryRow, DigestRow)
         .join(DigestRow, DigestRow.id == DeliveryRow.digest_id)
         .where(DeliveryRow.status == "pending", DeliveryRow.next_attempt_at <= now)
         .order_by(DigestRow.due_at, DeliveryRow.id)
     )
+    if not include_claimed:
+        query = query.where(or_(DeliveryRow.claimed_until.is_(None), DeliveryRow.claimed_until < now))
     return [
         PendingDelivery(delivery_id=d.id, digest_id=g.id, digest_name=g.name, due_at=g.due_at,
                         channel=d.channel, attempts=d.attempts)
@@ -81,15 +83,33 @@ def pending(session: Session, now: datetime) -> list[PendingDelivery]:
     ]
 
 
+def claim_pending(session: Session, now: datetime, lease: timedelta) -> list[PendingDelivery]:
+    """Claim the owed deliveries whose next attempt has come (see :func:`feeds.claim_due` for how
+    replicas share them); recording the attempt releases the claim."""
+    free = or_(DeliveryRow.claimed_until.is_(None), DeliveryRow.claimed_until < now)
+    candidates = (
+        select(DeliveryRow.id)
+        .where(DeliveryRow.status == "pending", DeliveryRow.next_attempt_at <= now, free)
+        .order_by(DeliveryRow.id).with_for_update(skip_locked=True)
+    )
+    claimed = session.scalars(
+        update(DeliveryRow).where(DeliveryRow.id.in_(candidates.scalar_subquery()))
+        .values(claimed_until=now + lease).returning(DeliveryRow.id)
+    ).all()
+    return [p for p in pending(session, now, include_claimed=True) if p.delivery_id in set(claimed)]
+
+
 def mark_sent(session: Session, delivery_id: int, now: datetime) -> None:
     row = session.get_one(DeliveryRow, delivery_id)
     row.status, row.sent_at, row.attempts, row.last_error = "sent", now, row.attempts + 1, None
+    row.claimed_until = None
 
 
 def mark_failed(session: Session, delivery_id: int, error: str, retry_at: datetime | None) -> None:
     """Record a failed attempt; with ``retry_at`` None the delivery is given up as failed."""
     row = session.get_one(DeliveryRow, delivery_id)
     row.attempts += 1
+    row.claimed_until = None
     row.last_error = error[:8000]
     if retry_at is None:
         row.status = "failed"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, cast
 
 from sqlalchemy import Integer, String, Table, bindparam, delete, func, or_, select, update
@@ -81,6 +81,29 @@ def due_feeds(session: Session, now: datetime, limit: int = 5000) -> list[FeedSt
     return [_state(row) for row in session.scalars(query)]
 
 
+def claim_due(session: Session, now: datetime, lease: timedelta, limit: int = 5000) -> list[FeedState]:
+    """Claim the due feeds for this process until ``now + lease`` and return them, the most overdue first.
+
+    Replicas on one database never get the same feed: PostgreSQL skips rows another transaction
+    has locked (``FOR UPDATE SKIP LOCKED``), SQLite serialises writers (``BEGIN IMMEDIATE``), and a
+    claim a dead replica left behind expires with its lease. Recording the poll's result releases it.
+    """
+    free = or_(FeedRow.claimed_until.is_(None), FeedRow.claimed_until < now)
+    candidates = (
+        select(FeedRow.id)
+        .where(FeedRow.in_config.is_(True), FeedRow.enabled.is_(True), FeedRow.next_poll_at <= now, free)
+        .order_by(FeedRow.next_poll_at, FeedRow.id).limit(limit).with_for_update(skip_locked=True)
+    )
+    claimed = session.scalars(
+        update(FeedRow).where(FeedRow.id.in_(candidates.scalar_subquery()))
+        .values(claimed_until=now + lease).returning(FeedRow.id)
+    ).all()
+    if not claimed:
+        return []
+    rows = session.scalars(select(FeedRow).where(FeedRow.id.in_(claimed)).execution_options(populate_existing=True))
+    return sorted((_state(row) for row in rows), key=lambda f: (f.next_poll_at or now, f.id))
+
+
 def make_all_due(session: Session, now: datetime) -> int:
     """Set every enabled listed feed's next poll to ``now``; returns how many."""
     query = (
@@ -142,7 +165,7 @@ _SUCCESS = (
         fetch_url=func.coalesce(bindparam("fetch_url", type_=String), _TABLE.c.fetch_url),
         observed_gap_seconds=func.coalesce(bindparam("observed_gap_seconds", type_=Integer),
                                            _TABLE.c.observed_gap_seconds),
-        error_count=0, permanent_failures=0, failing_since=None, alerted=False,
+        error_count=0, permanent_failures=0, failing_since=None, alerted=False, claimed_until=None,
     )
 )
 
@@ -157,6 +180,7 @@ def record_failure(
     row.last_polled_at, row.last_status, row.next_poll_at = now, "error", next_poll_at
     row.last_error, row.last_error_at, row.items_last_poll = error[:2000], now, 0
     row.error_count += 1
+    row.claimed_until = None
     row.permanent_failures = row.permanent_failures + 1 if permanent else row.permanent_failures
     row.failing_since = row.failing_since or now
     if disable_after is not None and row.permanent_failures >= disable_after:

@@ -74,6 +74,7 @@ class FeedRow(Base):
     failing_since: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     alerted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     observed_gap_seconds: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)  # a replica's lease
     items_last_poll: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -177,6 +178,7 @@ class DeliveryRow(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)  # a replica's lease
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 

@@ -153,3 +153,37 @@ def test_retention_deletes_old_irrelevant_items_and_clears_old_text(db_url: str)
     assert by_id[2].verdict == "new" and by_id[2].novel_sentences == ("Fresh fact.",) and by_id[2].summary == ""
     assert by_id[3].summary == "summary"
     db.dispose()
+
+
+def test_replicas_never_claim_the_same_feed_and_dead_claims_expire(db_url: str) -> None:
+    import threading
+
+    db = database(db_url)
+    with db.session() as s:
+        feeds.sync_feeds(s, [FeedSpec(f"https://h{i}.example/feed", str(i), None, None) for i in range(60)], NOW)
+    replicas = [Database(db_url) for _ in range(3)]  # separate engines, as separate processes would have
+    claimed: list[list[int]] = [[] for _ in replicas]
+    start = threading.Barrier(len(replicas))
+
+    def work(index: int) -> None:
+        start.wait()
+        while True:
+            with replicas[index].session() as s:
+                got = feeds.claim_due(s, NOW, timedelta(minutes=10), limit=7)
+            if not got:
+                return
+            claimed[index].extend(f.id for f in got)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(len(replicas))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    every = [i for part in claimed for i in part]
+    assert len(every) == 60 and len(set(every)) == 60  # each feed claimed exactly once
+    with db.session() as s:
+        assert feeds.claim_due(s, NOW + timedelta(minutes=5), timedelta(minutes=10)) == []  # still leased
+        assert len(feeds.claim_due(s, NOW + timedelta(minutes=11), timedelta(minutes=10))) == 60  # expired
+    for replica in replicas:
+        replica.dispose()
+    db.dispose()
