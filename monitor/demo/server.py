@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from email.utils import formatdate
@@ -30,6 +31,7 @@ class LocalSite:
     def __init__(self, documents: Mapping[str, Document] | None = None) -> None:
         self.documents: dict[str, Document] = dict(documents or {})
         self.requests: list[tuple[str, dict[str, str]]] = []
+        self.request_times: list[tuple[str, float]] = []  # (path, time.monotonic()) of every request
         self.validators = True  # send ETag / Last-Modified and answer conditional GETs with 304
         self.last_modified = formatdate(usegmt=True)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -67,6 +69,7 @@ class LocalSite:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 site.requests.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
+                site.request_times.append((self.path, time.monotonic()))
                 doc = site.documents.get(self.path.split("?", 1)[0])
                 if doc is None:
                     self.send_error(404, "not found")
