@@ -54,9 +54,21 @@ log = logging.getLogger(__name__)
 def start(ctx: Context) -> tuple[int, int]:
     """Migrate, sync the feeds, load the seeds and build the novelty judge; returns (feeds added, seeds changed)."""
     ctx.db.upgrade()
-    result = sync_feeds(ctx), load_seeds(ctx)
+    result = _settled(sync_feeds, ctx), _settled(load_seeds, ctx)
     ctx.novelty = build_judge(ctx)
     return result
+
+
+def _settled(step: Callable[[Context], int], ctx: Context, attempts: int = 3) -> int:
+    """Run a start-up step, again if a replica starting at the same moment inserted the same rows."""
+    for attempt in range(attempts):
+        try:
+            return step(ctx)
+        except IntegrityError:
+            if attempt == attempts - 1:
+                raise
+            log.info("another replica wrote the same rows; reading them again", extra={"step": step.__name__})
+    return 0
 
 
 def build_judge(ctx: Context) -> NoveltyJudge:
