@@ -135,9 +135,10 @@ def run(
 
     config = _config()
     with _context(config) as ctx:
+        daemon = Daemon(ctx, tick=timedelta(seconds=tick))
+        daemon.handle_signals()  # before start-up work, so a stop during it is clean too
         added, seeds = start(ctx)
         log.info("ready", extra={"database": _safe(ctx.db.url), "feeds_added": added, "seeds_changed": seeds})
-        daemon = Daemon(ctx, tick=timedelta(seconds=tick))
         servers = []
         if feed_listen:
             servers.append(start_feed_server(ctx, *_listen(feed_listen)))

@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import FrameType
+from typing import Any
 
 from monitor import metrics, pipeline
 from monitor.context import Context, Progress
@@ -48,6 +49,7 @@ class Daemon:
         self._busy = threading.Lock()
         self._pruned_at: datetime | None = None
         self.last_tick: datetime | None = None  # when the last step finished (for /healthz)
+        self._scheduler: Any = None
 
     def step(self, progress: Progress | None = None) -> CycleReport:
         """One pass: poll the due feeds, run the due digests, retry owed deliveries."""
@@ -83,13 +85,12 @@ class Daemon:
         if report.did_work:
             log.info("cycle done", extra={"feeds": len(report.feeds), "digests": len(report.digests)})
 
-    def run(self) -> None:
-        """Block until SIGTERM/SIGINT; a second signal exits at once."""
-        from apscheduler.schedulers.blocking import BlockingScheduler
+    def handle_signals(self) -> None:
+        """SIGTERM/SIGINT ask for a clean stop (the current unit finishes); a second one exits at once.
 
-        scheduler = BlockingScheduler(timezone="UTC")
-        scheduler.add_job(self._tick, "interval", seconds=self.tick.total_seconds(), id="tick",
-                          next_run_time=self.ctx.clock.now(), max_instances=1, coalesce=True)
+        Installed before start-up work (migrations, building the judge), so a stop asked for during
+        start-up is honoured too.
+        """
 
         def on_signal(signum: int, _frame: FrameType | None) -> None:
             if self.stopping.is_set():
@@ -97,10 +98,25 @@ class Daemon:
                 raise SystemExit(1)
             log.info("signal %s: finishing the current unit of work", signal.Signals(signum).name)
             self.stopping.set()
-            scheduler.shutdown(wait=False)
+            if self._scheduler is not None:
+                self._scheduler.shutdown(wait=False)
 
         signal.signal(signal.SIGTERM, on_signal)
         signal.signal(signal.SIGINT, on_signal)
+
+    def run(self) -> None:
+        """Block until SIGTERM/SIGINT; a second signal exits at once."""
+        from apscheduler.schedulers.blocking import BlockingScheduler
+
+        if self._scheduler is None and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+            self.handle_signals()
+        if self.stopping.is_set():
+            log.info("daemon stopped before it started")
+            return
+        scheduler = BlockingScheduler(timezone="UTC")
+        scheduler.add_job(self._tick, "interval", seconds=self.tick.total_seconds(), id="tick",
+                          next_run_time=self.ctx.clock.now(), max_instances=1, coalesce=True)
+        self._scheduler = scheduler
         log.info("daemon started", extra={"tick_s": self.tick.total_seconds()})
         scheduler.start()
         if not self._busy.acquire(timeout=10):
