@@ -45,7 +45,7 @@ from monitor.pipeline import make_all_due, poll_due, start  # noqa: E402
 HOSTS = 20
 T0 = datetime(2026, 11, 24, tzinfo=UTC)
 ENTRIES = 50
-MODEL = {"busy": 30 * 60, "quiet": 24 * 3600, "latency_ms": 0}  # set from the command line
+MODEL = {"busy": 30 * 60, "quiet": 24 * 3600, "latency_ms": 0, "relevant_every": 0}  # set from the command line
 
 
 def period(feed: int) -> int:
@@ -59,8 +59,11 @@ def feed_body(feed: int, now: float) -> tuple[bytes, str]:
     items = []
     for k in range(newest, newest - ENTRIES, -1):
         when = T0 + timedelta(seconds=(k - ENTRIES) * step)
+        about = (f"Imran Khan's lawyers at hearing {k} of case {feed} in Islamabad"
+                 if MODEL["relevant_every"] and feed % MODEL["relevant_every"] == 0 else
+                 f"Harbour freight report {k} from desk {feed}")
         items.append(
-            f"<item><title>Harbour freight report {k} from desk {feed}</title>"
+            f"<item><title>{about}</title>"
             f"<link>https://desk{feed % HOSTS}.example/{feed}/{k}</link><guid isPermaLink=\"false\">{feed}-{k}</guid>"
             f"<pubDate>{format_datetime(when)}</pubDate><description>Container volumes, berth waiting times "
             f"and freight rates for the week, with notes from shipping agents on desk {feed}.</description></item>"

@@ -122,6 +122,8 @@ def _progress(label: str) -> Iterator[Callable[[Any], None] | None]:
 @app.command()
 def run(
     tick: Annotated[int, typer.Option(help="Seconds between checks for due feeds and digests.", min=1)] = 30,
+    stop_timeout: Annotated[float, typer.Option(
+        help="Seconds to let in-flight work finish after SIGTERM before exiting anyway.", min=0)] = 10.0,
     feed_listen: Annotated[str | None, typer.Option(
         "--feed-listen", help="Also serve the Atom feed of developments at http://HOST:PORT/feed.xml.")] = None,
 ) -> None:
@@ -135,7 +137,7 @@ def run(
 
     config = _config()
     with _context(config) as ctx:
-        daemon = Daemon(ctx, tick=timedelta(seconds=tick))
+        daemon = Daemon(ctx, tick=timedelta(seconds=tick), stop_timeout=stop_timeout)
         daemon.handle_signals()  # before start-up work, so a stop during it is clean too
         added, seeds = start(ctx)
         log.info("ready", extra={"database": _safe(ctx.db.url), "feeds_added": added, "seeds_changed": seeds})

@@ -41,7 +41,10 @@ class CycleReport:
 class Daemon:
     """Runs the pipeline on a schedule until a signal asks it to stop."""
 
-    def __init__(self, ctx: Context, *, tick: timedelta = TICK, digests: bool = True) -> None:
+    def __init__(
+        self, ctx: Context, *, tick: timedelta = TICK, digests: bool = True, stop_timeout: float = 10.0,
+    ) -> None:
+        self.stop_timeout = stop_timeout
         self.ctx = ctx
         self.tick = tick
         self.digests = digests
@@ -119,8 +122,9 @@ class Daemon:
         self._scheduler = scheduler
         log.info("daemon started", extra={"tick_s": self.tick.total_seconds()})
         scheduler.start()
-        if not self._busy.acquire(timeout=10):
-            log.warning("in-flight work did not finish within 10 s; exiting anyway")
+        if not self._busy.acquire(timeout=self.stop_timeout):
+            log.warning("in-flight work did not finish in time; exiting anyway (unfinished work stays due)",
+                        extra={"stop_timeout_s": self.stop_timeout})
         log.info("daemon stopped")
 
 

@@ -1,0 +1,81 @@
+"""Soak benchmark: the daemon's step loop against 200 local feeds for a simulated day.
+
+The feed server of ``poll_cycle.py`` runs in its own process on 20 local hosts. One feed in ten
+is busy (a new entry every 30 min); the others publish every 8 hours. One feed in five is about
+the watchlist, so its entries go through matching and the novelty judge. The daemon takes a step
+every simulated 5 minutes on a FrozenClock; the server follows the same simulated time.
+
+It reports, from this one run: items processed, CPU seconds, process memory (RSS) every 2
+simulated hours (it must stay flat), and the SQLite database size at the end.
+
+Usage: .venv/bin/python benchmarks/soak.py [--feeds 200] [--hours 24]
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import poll_cycle as pc  # noqa: E402
+from novelty import rss_mb  # noqa: E402
+
+from monitor.clock import FrozenClock  # noqa: E402
+from monitor.daemon import Daemon  # noqa: E402
+from monitor.store import items as item_store  # noqa: E402
+
+STEP = timedelta(minutes=5)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--feeds", type=int, default=200)
+    parser.add_argument("--hours", type=int, default=24)
+    parser.add_argument("--port", type=int, default=18432)
+    args = parser.parse_args()
+    model = {**pc.MODEL, "busy": 30 * 60, "quiet": 8 * 3600, "relevant_every": 5}
+    now = mp.Value("d", 0.0)
+    stats = mp.Array("q", 3)
+    ready = mp.Event()
+    server = mp.Process(target=pc.serve, args=(args.port, now, stats, ready, model), daemon=True)
+    server.start()
+    ready.wait(10)
+    clock = FrozenClock(pc.T0)
+    samples: list[tuple[int, float]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        ctx = pc.make_context(Path(tmp), args.port, args.feeds, clock)
+        daemon = Daemon(ctx, tick=STEP)
+        cpu = time.process_time()
+        try:
+            for step in range(int(timedelta(hours=args.hours) / STEP)):
+                now.value = step * STEP.total_seconds()
+                clock.set(pc.T0 + step * STEP)
+                daemon.step()
+                if step % 24 == 0:
+                    samples.append((step * 5 // 60, rss_mb()))
+            with ctx.db.session() as session:
+                verdicts = item_store.count_by_verdict(session)
+        finally:
+            ctx.close()
+            server.terminate()
+        cpu = time.process_time() - cpu
+        size_mb = (Path(tmp) / "monitor.db").stat().st_size / 1024**2
+    print(f"soak: {args.feeds} feeds, {args.hours} simulated hours, a step every 5 minutes")
+    print(f"items stored: {sum(verdicts.values())} ({', '.join(f'{k} {v}' for k, v in sorted(verdicts.items()))})")
+    print(f"CPU: {cpu:.1f} s for the simulated day")
+    print("memory (RSS) by simulated hour: " + ", ".join(f"{h}h {mb:.0f} MB" for h, mb in samples))
+    later = [mb for h, mb in samples if h >= args.hours // 4]
+    print(f"memory growth over the last three quarters of the day: {later[-1] - later[0]:+.1f} MB")
+    print(f"database size: {size_mb:.1f} MB")
+
+
+if __name__ == "__main__":
+    main()
