@@ -14,6 +14,7 @@ Usage: .venv/bin/python benchmarks/soak.py [--feeds 200] [--hours 24]
 from __future__ import annotations
 
 import argparse
+import logging
 import multiprocessing as mp
 import sys
 import tempfile
@@ -41,6 +42,7 @@ def main() -> None:
     parser.add_argument("--hours", type=int, default=24)
     parser.add_argument("--port", type=int, default=18432)
     args = parser.parse_args()
+    logging.disable(logging.INFO)  # one line per poll would bury the figures
     model = {**pc.MODEL, "busy": 30 * 60, "quiet": 8 * 3600, "relevant_every": 5}
     now = mp.Value("d", 0.0)
     stats = mp.Array("q", 3)
