@@ -144,7 +144,10 @@ class Feed(Strict):
 
 
 class Channel(Strict):
-    """A notification channel: an apprise URL (secret) and the digest format it gets."""
+    """A notification channel: an apprise URL (secret) and the digest format it gets.
+
+    An empty URL (e.g. an unset ``${VAR:-}``) disables the channel: it is left out at load time.
+    """
 
     name: Name
     url: SecretStr
@@ -155,7 +158,8 @@ class Channel(Strict):
     def _apprise(cls, url: SecretStr) -> SecretStr:
         from monitor.notify import validate_url  # apprise is heavy: import on use
 
-        validate_url(url.get_secret_value())
+        if url.get_secret_value():
+            validate_url(url.get_secret_value())
         return url
 
     def effective_format(self) -> Format:
@@ -314,7 +318,7 @@ def load_config(path: Path | str | None = None) -> Config:
     except ValidationError as exc:
         raise _from_validation(exc, lines) from None
     _check_references(config, lines)
-    return _resolve_paths(config, path)
+    return _resolve_paths(_drop_disabled_channels(config), path)
 
 
 def _from_validation(exc: ValidationError, lines: LineMap) -> ConfigError:
@@ -370,6 +374,18 @@ def _check_references(config: Config, lines: LineMap) -> None:
     if problems:
         problems[0].details = [str(p) for p in problems]
         raise problems[0]
+
+
+def _drop_disabled_channels(config: Config) -> Config:
+    """Leave out channels with an empty URL, and every reference to them."""
+    off = {c.name for c in config.channels if not c.url.get_secret_value()}
+    if not off:
+        return config
+    digests = [d.model_copy(update={"channels": [c for c in d.channels if c not in off]}) for d in config.digests]
+    return config.model_copy(update={
+        "channels": [c for c in config.channels if c.name not in off], "digests": digests,
+        "admin_channel": None if config.admin_channel in off else config.admin_channel,
+    })
 
 
 def _resolve_paths(config: Config, path: Path) -> Config:

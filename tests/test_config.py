@@ -156,3 +156,22 @@ def test_sizes() -> None:
     assert parse_size("512kb") == 512 * 1024
     with pytest.raises(ValueError, match="not a size"):
         parse_size("lots")
+
+
+def test_empty_channel_url_disables_the_channel(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MON_EMAIL_URL", raising=False)
+    text = VALID.replace("mailto://user:secret@example.com?to=a@example.com", '"${MON_EMAIL_URL:-}"')
+    config = load_config(write(tmp_path, text + "admin_channel: email\n"))
+    assert config.channels == []
+    assert config.digests[0].channels == []  # the digest falls back to data/digests/
+    assert config.admin_channel is None
+    monkeypatch.setenv("MON_EMAIL_URL", "mailto://mailpit:1025?from=monitor@localhost&to=you@localhost")
+    config = load_config(write(tmp_path, text))
+    assert [c.name for c in config.channels] == ["email"] and config.digests[0].channels == ["email"]
+
+
+def test_shipped_watchlist_sends_to_email_when_configured(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MONITOR_EMAIL_URL", "mailto://mailpit:1025?mode=insecure&from=monitor@localhost&to=you@localhost")
+    config = load_config(SHIPPED)
+    assert config.channel("email").effective_format() == "html"
+    assert "email" in config.digests[0].channels
