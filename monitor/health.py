@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from monitor import metrics
 from monitor.context import Context
+from monitor.httpserve import Response, serve
 from monitor.store import digests as digest_store
 from monitor.store import feeds as feed_store
 
@@ -55,30 +55,14 @@ def start_health_server(
 ) -> ThreadingHTTPServer:
     """Serve ``/healthz`` and ``/metrics`` on host:port in a background thread."""
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            path = self.path.split("?", 1)[0]
-            if path == "/healthz":
-                report = health(ctx, last_tick(), tick)
-                self._send(200 if report["ok"] else 503, json.dumps(report).encode(), "application/json")
-            elif path == "/metrics":
-                refresh_gauges(ctx)
-                self._send(200, generate_latest(metrics.REGISTRY), CONTENT_TYPE_LATEST)
-            else:
-                self.send_error(404, "see /healthz and /metrics")
+    def healthz() -> Response:
+        report = health(ctx, last_tick(), tick)
+        return 200 if report["ok"] else 503, json.dumps(report).encode(), "application/json"
 
-        def _send(self, status: int, body: bytes, content_type: str) -> None:
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def metrics_text() -> Response:
+        refresh_gauges(ctx)
+        return 200, generate_latest(metrics.REGISTRY), CONTENT_TYPE_LATEST
 
-        def log_message(self, format: str, *args: object) -> None:
-            log.debug("health request: " + format, *args)
-
-    server = ThreadingHTTPServer((host, port), Handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, name="health-server", daemon=True).start()
+    server = serve(host, port, {"/healthz": healthz, "/metrics": metrics_text}, "health")
     log.info("serving health and metrics", extra={"url": f"http://{host}:{server.server_address[1]}/healthz"})
     return server

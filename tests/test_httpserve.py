@@ -1,0 +1,29 @@
+"""The side HTTP server: routes by path (query ignored), 404 elsewhere."""
+
+from __future__ import annotations
+
+import httpx
+
+from monitor.httpserve import Response, serve
+
+
+def test_routes_and_not_found() -> None:
+    calls: list[str] = []
+
+    def hello() -> Response:
+        calls.append("hello")
+        return 418, b"short and stout", "text/plain; charset=utf-8"
+
+    server = serve("127.0.0.1", 0, {"/hello": hello}, "test")
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        response = httpx.get(f"{base}/hello?x=1")
+        assert (response.status_code, response.text) == (418, "short and stout")
+        assert response.headers["content-type"] == "text/plain; charset=utf-8"
+        assert response.headers["content-length"] == "15"
+        missing = httpx.get(f"{base}/other")
+        assert missing.status_code == 404 and "/hello" in missing.text
+        assert calls == ["hello"]
+    finally:
+        server.shutdown()
+        server.server_close()
