@@ -221,15 +221,12 @@ class Novelty(Strict):
     embedder: Literal["wordllama", "minilm", "hashing"] = "wordllama"
     sentence_low: float = Field(default=0.30, gt=0, le=1)
     sentence_high: float = Field(default=0.80, gt=0, le=1)
-    story_link: float = Field(default=0.78, gt=0, le=1)
     duplicate_containment: float = Field(default=0.8, gt=0, le=1)
-    new_share: float = Field(default=0.75, gt=0, le=1)
     story_window: Duration = timedelta(days=14)
     min_sentence_chars: int = Field(default=25, ge=1)
 
     def thresholds(self) -> Thresholds:
-        return Thresholds(self.sentence_low, self.sentence_high, self.story_link, self.duplicate_containment,
-                          self.new_share, self.min_sentence_chars)
+        return Thresholds(self.sentence_low, self.sentence_high, self.duplicate_containment, self.min_sentence_chars)
 
 
 class Config(Strict):

@@ -80,7 +80,8 @@ def build_judge(ctx: Context) -> NoveltyJudge:
         last_story = item_store.max_story_id(session)
     for item in known:
         judge.remember(f"item:{item.id}", item.title, item.text, item.fetched_at, story_id=item.story,
-                       language=item.language)
+                       language=item.language, vs_seeds="known" if item.vs_seeds == "known" else "new",
+                       verdict="new" if item.verdict == "new" else None)
     judge.index.reserve_story_ids(last_story + 1)
     log.info("novelty judge ready", extra={"seeds": sum(d.seed for d in judge.index.docs), "items": len(known)})
     return judge

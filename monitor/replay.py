@@ -22,6 +22,8 @@ from monitor.extract import extract_article
 from monitor.language import detect_language
 from monitor.match import match
 from monitor.novelty.engine import SEED_TIME, new_judge
+from monitor.novelty.judge import Decision
+from monitor.novelty.model import Models
 
 
 @dataclass(frozen=True)
@@ -57,10 +59,12 @@ def _item(line: str, where: str) -> ReplayItem:
 
 def replay(
     items: Iterable[ReplayItem], config: Config, *, seeds_dir: Path | None = None,
-    progress: Callable[[dict[str, Any]], None] | None = None,
+    progress: Callable[[dict[str, Any]], None] | None = None, models: Models | None = None,
+    observe: Callable[[str, Decision], None] | None = None,
 ) -> list[dict[str, Any]]:
-    """Judge ``items`` in order; returns one result dict per item."""
-    judge = new_judge(config, seeds_dir)
+    """Judge ``items`` in order; returns one result dict per item. An item without a publication
+    date is judged at the latest date seen so far, and its date is not used as evidence."""
+    judge = new_judge(config, seeds_dir, models)
     topics = config.compiled_topics()
     results = []
     clock = SEED_TIME
@@ -76,7 +80,11 @@ def replay(
                                   "story": None, "verdict": None, "vs_seeds": None, "novel_sentences": [],
                                   "score": 0.0}
         if relevance.relevant:
-            judgement = judge.judge(item.id, title, text, item.published or clock, language).judgement
+            decision = judge.judge(item.id, title, text, item.published or clock, language,
+                                   dated=item.published is not None)
+            if observe is not None:
+                observe(item.id, decision)
+            judgement = decision.judgement
             result.update(story=f"s{judgement.story}", verdict=judgement.verdict, vs_seeds=judgement.vs_seeds,
                           novel_sentences=list(judgement.novel_sentences), score=judgement.score)
         results.append(result)

@@ -51,8 +51,19 @@ def load_article(ctx: Context, target: str) -> tuple[str, str, str]:
 
 def print_decision(decision: Decision, console: Console) -> None:
     j = decision.judgement
-    console.print(f"verdict: {j.verdict.upper()}  (story s{j.story}, relative to the seeds: {j.vs_seeds}, "
+    story = f"story s{j.story}" if j.story is not None else "not stored"
+    console.print(f"verdict: {j.verdict.upper()}  ({story}, relative to the seeds: {j.vs_seeds}, "
                   f"score {j.score:.2f}; decided by: {decision.layer})", markup=False)
+    if decision.candidates:
+        console.print("candidate stories (score; channels of the closest report):", markup=False)
+        for candidate in decision.candidates:
+            channels = " ".join(f"{k}={v:.2f}" for k, v in candidate.channels)
+            console.print(f"  s{candidate.story}  {candidate.score:.2f}  {channels}", markup=False)
+    else:
+        console.print("candidate stories: none close enough to compare", markup=False)
+    if decision.development_features:
+        reasons = " ".join(f"{k}={v:.2f}" for k, v in decision.development_features)
+        console.print(f"development vs the seeds: p={decision.development:.2f} ({reasons})", markup=False)
     if decision.neighbours:
         console.print("nearest known articles: " + ", ".join(f"{k} ({s:.2f})" for k, s in decision.neighbours[:5]),
                       markup=False)

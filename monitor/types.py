@@ -260,3 +260,5 @@ class KnownItem:
     fetched_at: datetime
     story: int | None
     language: str
+    verdict: str | None = None
+    vs_seeds: str | None = None

@@ -8,7 +8,8 @@ never expire; other documents take part in story linking for ``window`` after th
 from __future__ import annotations
 
 import math
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,6 +17,8 @@ from typing import Any
 import numpy as np
 
 from monitor.novelty.embed import Matrix
+from monitor.novelty.features import Report
+from monitor.novelty.profile import Profile
 
 SHINGLE = 3
 Shingles = np.ndarray[Any, np.dtype[np.uint64]]
@@ -24,72 +27,117 @@ HalfMatrix = np.ndarray[Any, np.dtype[np.float16]]
 
 @dataclass
 class KnownDoc:
-    """One known document: its sentences and their vectors, words, facts and shingles."""
+    """One known document: its report (the channels stories are compared on), its sentences and
+    their vectors, words, facts and shingles."""
 
     key: str
     story: int
     seed: bool
     when: datetime
-    centroid: Matrix
+    report: Report
     sentences: list[str]
     vectors: HalfMatrix  # float16: half the memory; similarities are computed in float32
     vocabulary: frozenset[str]
     text: str  # normalised, space-padded: dates and quotations are looked up in it
     shingles: Shingles
     facts: set[str]
-    lead: str = ""  # title and opening, for cross-language comparison
-    cross: Matrix | None = None  # its multilingual vector, computed when first needed
+    development: bool = False  # it reported a development the seeds lack
 
 
 @dataclass
 class Story:
-    """Documents about one event: a running centroid, the names in it, and when it was last seen."""
+    """Documents about one event, when it was last seen, and whether its development was announced."""
 
     id: int
     seed: bool
-    total: Matrix
-    names: set[str]
     first_seen: datetime
     last_seen: datetime
     docs: list[int] = field(default_factory=list)
     title: str = ""
+    announced: bool = False
 
-    @property
-    def centroid(self) -> Matrix:
-        norm = float(np.linalg.norm(self.total))
-        result: Matrix = (self.total / max(norm, 1e-12)).astype(np.float32)
-        return result
+
+class _Idf(Mapping[str, float]):
+    """Inverse document frequencies over the known documents, computed on demand (smoothed: a term
+    never seen weighs most)."""
+
+    def __init__(self, frequency: Counter[str], documents: int) -> None:
+        self._frequency, self._documents = frequency, documents
+
+    def __getitem__(self, term: str) -> float:
+        return math.log((self._documents + 1) / (self._frequency.get(term, 0) + 1)) + 1.0
+
+    def get(self, term: str, default: Any = None) -> float:
+        return self[term]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._frequency)
+
+    def __len__(self) -> int:
+        return len(self._frequency)
 
 
 class NoveltyIndex:
-    """Known documents and stories, with a stacked centroid matrix for fast nearest-neighbour search."""
+    """Known documents and stories, with stacked vectors for fast nearest-neighbour search and an
+    inverted index of names and numbers."""
 
-    def __init__(self, dim: int, window: timedelta = timedelta(days=14)) -> None:
+    def __init__(self, dim: int, window: timedelta = timedelta(days=14), cross_dim: int = 384) -> None:
         self.dim = dim
         self.window = window
         self.docs: list[KnownDoc] = []
         self.stories: dict[int, Story] = {}
         self.hashes: dict[str, int] = {}
         self.document_frequency: Counter[str] = Counter()
+        self.term_frequency: Counter[str] = Counter()
         self.seed_docs: list[int] = []
-        self._centroids = np.zeros((0, dim), dtype=np.float32)
+        self._dense = np.zeros((0, dim), dtype=np.float32)
+        self._cross = np.zeros((0, cross_dim), dtype=np.float32)
+        self._postings: defaultdict[str, list[int]] = defaultdict(list)
         self._next_story = 1
 
-    def nearest_docs(self, centroid: Matrix, now: datetime, k: int = 8, floor: float = 0.5) -> list[tuple[int, float]]:
-        """Up to ``k`` known documents most similar to ``centroid`` (seeds always, others within the window)."""
+    def idf_map(self) -> Mapping[str, float]:
+        """The current inverse document frequencies of profile terms."""
+        return _Idf(self.term_frequency, len(self.docs))
+
+    def nearest_docs(
+        self, vector: Matrix, now: datetime | None, k: int = 8, floor: float = 0.5,
+    ) -> list[tuple[int, float]]:
+        """Up to ``k`` known documents most similar to ``vector`` (seeds always, others within the window
+        of ``now``; every document when ``now`` is None, i.e. the article's date is unknown)."""
+        return self._nearest(self._dense, vector, now, k, floor)
+
+    def nearest_cross(self, vector: Matrix, now: datetime | None, k: int = 8) -> list[tuple[int, float]]:
+        """The same, under the multilingual embedder."""
+        return self._nearest(self._cross, vector, now, k, 0.0)
+
+    def _nearest(
+        self, matrix: Matrix, vector: Matrix, now: datetime | None, k: int, floor: float,
+    ) -> list[tuple[int, float]]:
         if not self.docs:
             return []
-        scores = self._centroids[: len(self.docs)] @ centroid
-        order = np.argsort(-scores)
+        scores = matrix[: len(self.docs)] @ vector
         found: list[tuple[int, float]] = []
-        for index in order:
+        for index in np.argsort(-scores):
             score = float(scores[index])
             if score < floor or len(found) >= k:
                 break
-            doc = self.docs[int(index)]
-            if doc.seed or now - doc.when <= self.window:
+            if self._open(self.docs[int(index)], now):
                 found.append((int(index), score))
         return found
+
+    def sharing(self, profile: Profile, now: datetime | None, k: int = 8) -> list[int]:
+        """Up to ``k`` open documents sharing the rarest names and numbers with ``profile``."""
+        idf = self.idf_map()
+        weights: defaultdict[int, float] = defaultdict(float)
+        for key in [f"@{n}" for n in profile.names] + [f"#{n}" for n in profile.numbers]:
+            for index in self._postings.get(key, ()):
+                weights[index] += idf[key]
+        ranked = sorted(weights, key=lambda i: -weights[i])
+        return [i for i in ranked if self._open(self.docs[i], now)][:k]
+
+    def _open(self, doc: KnownDoc, now: datetime | None) -> bool:
+        """Seeds never close; a document without a known date is compared by meaning alone."""
+        return doc.seed or now is None or doc.report.published is None or abs(now - doc.when) <= self.window
 
     def reserve_story_ids(self, next_id: int) -> None:
         """New stories get ids from ``next_id`` on (ids already stored are taken)."""
@@ -98,7 +146,7 @@ class NoveltyIndex:
     def new_story(self, seed: bool, when: datetime, title: str = "", story_id: int | None = None) -> Story:
         story_id = story_id or self._next_story
         self._next_story = max(self._next_story, story_id + 1)
-        story = Story(story_id, seed, np.zeros(self.dim, dtype=np.float32), set(), when, when, title=title)
+        story = Story(story_id, seed, when, when, title=title)
         self.stories[story_id] = story
         return story
 
@@ -106,18 +154,16 @@ class NoveltyIndex:
         """Remember ``doc`` in its story; returns its index."""
         index = len(self.docs)
         self.docs.append(doc)
-        if index >= len(self._centroids):
-            grown = np.zeros((max(64, 2 * len(self._centroids)), self.dim), dtype=np.float32)
-            grown[: len(self._centroids)] = self._centroids
-            self._centroids = grown
-        self._centroids[index] = doc.centroid
+        self._dense = _put(self._dense, index, doc.report.dense)
+        self._cross = _put(self._cross, index, doc.report.cross)
         story = self.stories[doc.story]
-        story.total = story.total + doc.centroid
-        story.names |= {f for f in doc.facts if f.startswith("p:")}
         story.last_seen = max(story.last_seen, doc.when)
         story.docs.append(index)
         self.hashes.setdefault(content_hash, index)
         self.document_frequency.update(doc.vocabulary)
+        self.term_frequency.update(doc.report.profile.terms)
+        for key in _posting_keys(doc.report.profile):
+            self._postings[key].append(index)
         if doc.seed:
             self.seed_docs.append(index)
         return index
@@ -139,7 +185,8 @@ class NoveltyIndex:
         renumber = {old: new for new, old in enumerate(keep)}
         dropped = len(self.docs) - len(keep)
         self.docs = [self.docs[i] for i in keep]
-        self._centroids = np.array([d.centroid for d in self.docs], dtype=np.float32).reshape(-1, self.dim)
+        self._dense = np.array([d.report.dense for d in self.docs], dtype=np.float32).reshape(-1, self.dim)
+        self._cross = np.array([d.report.cross for d in self.docs], dtype=np.float32).reshape(-1, self._cross.shape[1])
         self.seed_docs = [renumber[i] for i in self.seed_docs]
         self.hashes = {h: renumber[i] for h, i in self.hashes.items() if i in renumber}
         for story_id in list(self.stories):
@@ -148,9 +195,28 @@ class NoveltyIndex:
             if not story.docs and not story.seed:
                 del self.stories[story_id]
         self.document_frequency = Counter(w for d in self.docs for w in d.vocabulary)
+        self.term_frequency = Counter(t for d in self.docs for t in d.report.profile.terms)
+        self._postings = defaultdict(list)
+        for index, doc in enumerate(self.docs):
+            for key in _posting_keys(doc.report.profile):
+                self._postings[key].append(index)
         return dropped
 
     def memory_bytes(self) -> int:
-        """The arrays' memory (vectors and centroids), for the benchmark."""
-        vectors = sum(d.vectors.nbytes + d.centroid.nbytes for d in self.docs)
-        return int(vectors + self._centroids.nbytes)
+        """The arrays' memory (vectors), for the benchmark."""
+        vectors = sum(d.vectors.nbytes + d.report.dense.nbytes + d.report.cross.nbytes for d in self.docs)
+        return int(vectors + self._dense.nbytes + self._cross.nbytes)
+
+
+def _posting_keys(profile: Profile) -> list[str]:
+    return [f"@{n}" for n in profile.names] + [f"#{n}" for n in profile.numbers]
+
+
+def _put(matrix: Matrix, index: int, row: Matrix) -> Matrix:
+    """``matrix`` with ``row`` at ``index``, grown by doubling when full."""
+    if index >= len(matrix):
+        grown = np.zeros((max(64, 2 * len(matrix)), matrix.shape[1]), dtype=np.float32)
+        grown[: len(matrix)] = matrix
+        matrix = grown
+    matrix[index] = row
+    return matrix

@@ -1,23 +1,27 @@
-"""The novelty judge: is an article a new development, an update to a known story, or a repeat?
+"""The novelty judge: which story does an article belong to, does it report a development the seed
+corpus lacks, and is it the first report of it?
 
 Layers, each cheap before the next:
 
-1. **exact**: the normalised text was seen before;
-2. **syndicated copy**: its word 3-shingles are contained (``duplicate_containment``) in a
-   similar known document (wire copies, excerpts): it joins that document's story, and it is a
-   repeat unless its remaining sentences add a fact (a reprint with a new paragraph);
-3. **story**: the nearest story (cosine of whole-article vectors, at least ``story_link``)
-   that shares a name with it; none means a new story. Seed stories never expire;
+1. **exact** and **syndicated copy**: the normalised text was seen before, or its word 3-shingles
+   are contained (``duplicate_containment``) in a similar known document: it joins that document's
+   story and is a repeat unless its remaining sentences add a fact;
+2. **story**: every candidate report (nearest in meaning, in either embedder, and sharing rare
+   names or numbers) is compared with the article on several channels (title, body and name
+   TF-IDF, dense and multilingual similarity, shared or contradicting numbers, days apart); a
+   fitted model gives the probability that the two report one event, and the article joins the
+   story it belongs to most strongly (:func:`features.story_score`) when that reaches the fitted
+   threshold, else it starts a story. Seed stories never close;
+3. **development**: a fitted model reads the dates the article states and its publication date
+   against the seed horizon, its closeness to the seeds, what its story already holds and how it
+   reports; ``vs_seeds`` is ``new`` when it reports a development the seeds lack;
 4. **sentences**: a sentence is *novel* when it brings a new fact (name, number, date or
-   quotation) and no known sentence (seeds, the story, the most similar documents) is
+   quotation) and no known sentence (seeds, the story, the nearest documents) is
    ``sentence_high`` similar to it, or when nothing known is even ``sentence_low`` similar.
 
-Verdict: the article is a development when a novel sentence brings a new fact; without one
-it is a ``repeat`` (copies, rewrites, translations, background pieces). A development is
-``new`` when it starts a story or when at least ``new_share`` of its sentences are
-developments (a new turn in a known story line), else an ``update``. ``vs_seeds`` repeats the
-sentence layer against the seed corpus alone. Articles in a language the embedder does not
-cover are compared through the numbers and names they share with known documents.
+Verdict: a development is ``new`` when it is the first development of its story, an ``update`` when
+the story already had one and its sentences add a fact, else a ``repeat``; what is not a
+development (copies, translations, rehash, events before the seed corpus) is a ``repeat``.
 """
 
 from __future__ import annotations
@@ -26,32 +30,43 @@ import hashlib
 import sys
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 
 import numpy as np
 
+from monitor.novelty.dates import stated_dates
 from monitor.novelty.embed import Embedder, Matrix, cross_lingual
 from monitor.novelty.facts import new_facts, quote_facts, sentence_facts, vocabulary
+from monitor.novelty.features import (
+    Report,
+    SeedCloseness,
+    development_features,
+    pair_features,
+    seed_closeness,
+    story_score,
+)
 from monitor.novelty.index import SHINGLE, KnownDoc, NoveltyIndex, Shingles, Story
+from monitor.novelty.model import Models, load_models
+from monitor.novelty.profile import numbers, profile
 from monitor.novelty.text import content_hash, normalize_text, sentences
 from monitor.types import Judgement, Verdict, VsSeeds
 
 _NEIGHBOURS, _NEIGHBOUR_FLOOR = 16, 0.45  # documents whose sentences and words count as known
+_CANDIDATES = 24  # nearest documents per channel whose stories are compared with an article
+_STORY_MEMBERS = 30  # latest reports of a candidate story compared with the article
 _PRUNE_EVERY = 500  # articles between two sweeps of documents older than the story window
-_ANCHOR_SHARE = 0.5  # share of a translation's rare anchors (weighted by rarity) a story must hold
-_CROSS_DOCS, _CROSS_LINK = 300, 0.86  # recent documents compared across languages; similarity that links
+_LEAD_CHARS = 300  # the multilingual embedder reads the title and the opening
 
 
 @dataclass(frozen=True)
 class Thresholds:
-    """Decision thresholds; the defaults are calibrated for the wordllama embedder."""
+    """Sentence and copy thresholds (calibrated for the wordllama embedder); the story and
+    development decisions are fitted (:mod:`monitor.novelty.model`)."""
 
     sentence_low: float = 0.30
     sentence_high: float = 0.80
-    story_link: float = 0.78
     duplicate_containment: float = 0.8
-    new_share: float = 0.75
     min_sentence_chars: int = 25
     languages: frozenset[str] = frozenset({"en"})
 
@@ -68,6 +83,15 @@ class SentenceCheck:
 
 
 @dataclass(frozen=True)
+class Candidate:
+    """A story the article was compared with: its score and the best pair's channels."""
+
+    story: int
+    score: float
+    channels: tuple[tuple[str, float], ...]
+
+
+@dataclass(frozen=True)
 class Decision:
     """A judgement with its reasons (for ``monitor explain``)."""
 
@@ -75,6 +99,9 @@ class Decision:
     checks: tuple[SentenceCheck, ...]
     neighbours: tuple[tuple[str, float], ...]
     layer: str
+    candidates: tuple[Candidate, ...] = ()
+    development: float = 0.0
+    development_features: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass
@@ -84,9 +111,10 @@ class _Article:
     text: str
     when: datetime
     language: str
+    dated: bool
     sentences: list[str] = field(default_factory=list)
     vectors: Matrix | None = None
-    centroid: Matrix | None = None
+    report: Report | None = None
     facts: set[str] = field(default_factory=set)
     sentence_facts: list[set[str]] = field(default_factory=list)
 
@@ -94,119 +122,149 @@ class _Article:
 class NoveltyJudge:
     """Judges articles against everything it knows, then remembers them."""
 
-    def __init__(self, embedder: Embedder, thresholds: Thresholds | None = None, index: NoveltyIndex | None = None):
+    def __init__(
+        self, embedder: Embedder, thresholds: Thresholds | None = None, index: NoveltyIndex | None = None,
+        models: Models | None = None,
+    ):
         self.embedder = embedder
         self.t = thresholds or Thresholds()
         self.index = index or NoveltyIndex(embedder.dim)
+        self.models = models or load_models()
+        self.horizon: date | None = None  # the latest day the seed corpus covers
         self._lock = threading.Lock()  # polling threads judge concurrently; the index is shared
         self._since_prune = 0
 
     # -- public ---------------------------------------------------------------------------
 
-    def add_seed(self, key: str, title: str, text: str, when: datetime) -> int:
-        """Load a seed article as known coverage; returns its story id (seeds about one event share one)."""
-        article = self._prepare(key, title, text, when, "en")
-        story = self._link(article, self.index.nearest_docs(self._centroid(article), when))
-        story = story or self.index.new_story(seed=True, when=when, title=title)
-        self._remember(article, story, seed=True)
+    def add_seed(self, key: str, title: str, text: str, when: datetime, published: date | None = None) -> int:
+        """Load a seed article as known coverage; returns its story id (seeds about one event share one).
+
+        The seed horizon is the latest ``published`` day, else the latest day a seed text states."""
+        days = [published] if published else [s.day for s in stated_dates(text, None) if s.exact]
+        if days:
+            self.horizon = max([self.horizon, *days] if self.horizon else days)
+        article = self._prepare(key, title, text, when, "en", dated=published is not None, seed=True)
+        with self._lock:
+            story, _ = self._link(article)
+            story = story or self.index.new_story(seed=True, when=when, title=title)
+            self._remember(article, story, development=False)
         return story.id
 
     def judge(
         self, key: str, title: str, text: str, when: datetime, language: str = "en", *, remember: bool = True,
+        dated: bool = True,
     ) -> Decision:
-        """Judge one article (and, with ``remember``, add it to what is known)."""
-        article = self._prepare(key, title, text, when, language or "en")
+        """Judge one article (and, with ``remember``, add it to what is known). ``dated`` says whether
+        ``when`` is the article's publication time (else only its order in the stream)."""
+        article = self._prepare(key, title, text, when, language or "en", dated=dated)
         with self._lock:
-            if article.language not in self.t.languages:
-                decision, story = self._judge_by_facts(article)
-            else:
-                decision, story = self._judge_by_meaning(article)
+            decision, story = self._decide(article)
             if remember:
                 story = story or self.index.new_story(seed=False, when=when, title=title)
-                self._remember(article, story, seed=False)
-                decision = _with_story(decision, story.id)
+                self._remember(article, story, development=decision.judgement.vs_seeds == "new",
+                               announced=decision.judgement.verdict == "new")
+                decision = replace(decision, judgement=replace(decision.judgement, story=story.id))
         return decision
 
     def remember(
         self, key: str, title: str, text: str, when: datetime, *, story_id: int | None, language: str,
+        vs_seeds: VsSeeds = "new", verdict: Verdict | None = None,
     ) -> None:
         """Add an already judged article (rebuilding after a restart) to its stored story."""
-        article = self._prepare(key, title, text, when, language or "en")
+        article = self._prepare(key, title, text, when, language or "en", dated=True)
         with self._lock:
             story = self.index.stories.get(story_id or 0) or self.index.new_story(False, when, title, story_id)
-            self._remember(article, story, seed=False)
+            self._remember(article, story, development=vs_seeds == "new", announced=verdict == "new")
+
+    def learn(
+        self, key: str, title: str, text: str, when: datetime, language: str, *, dated: bool, story_id: int,
+    ) -> list[tuple[str, dict[str, float]]]:
+        """The same-event channels of an article against every known document, then remember it in
+        the given story (fitting replays a labelled stream this way)."""
+        article = self._prepare(key, title, text, when, language or "en", dated=dated)
+        assert article.report is not None
+        idf = self.index.idf_map()
+        rows = [(doc.key, pair_features(article.report, doc.report, idf)) for doc in self.index.docs]
+        with self._lock:
+            story = self.index.stories.get(story_id) or self.index.new_story(False, when, title, story_id)
+            self._remember(article, story, development=False)
+        return rows
 
     # -- layers ---------------------------------------------------------------------------
 
-    def _judge_by_meaning(self, article: _Article) -> tuple[Decision, Story | None]:
-        centroid = self._centroid(article)
+    def _decide(self, article: _Article) -> tuple[Decision, Story | None]:
         digest = content_hash(article.text)
         if digest in self.index.hashes:
             doc = self.index.docs[self.index.hashes[digest]]
             return self._repeat(doc, "exact"), self.index.stories[doc.story]
-        neighbours = self.index.nearest_docs(centroid, article.when, k=_NEIGHBOURS, floor=_NEIGHBOUR_FLOOR)
+        assert article.report is not None
+        neighbours = self.index.nearest_docs(article.report.dense, article.report.published, k=_NEIGHBOURS,
+                                             floor=_NEIGHBOUR_FLOOR)
         copy = self._syndicated(article, neighbours)
-        # A copy belongs to its original's story; the sentences still decide, because a reprint
-        # that adds a paragraph is a development, not a copy.
-        story = self.index.stories[copy.story] if copy is not None else self._link(article, neighbours)
-        pool = self._pool(neighbours, story)
-        checks = self._check(article, pool)
-        seed_checks = self._check(article, [self.index.docs[i] for i in self.index.seed_docs])
-        novel = [c.sentence for c in checks if c.novel]
-        developments = [c for c in checks if c.novel and c.new_facts]
-        share = len(developments) / max(len(checks), 1)
+        candidates: tuple[Candidate, ...] = ()
+        if copy is not None:
+            story: Story | None = self.index.stories[copy.story]
+        else:
+            story, candidates = self._link(article)
+        members = [self.index.docs[i].report for i in story.docs] if story else []
+        closeness = seed_closeness(article.report, [self.index.docs[i].report for i in self.index.seed_docs],
+                                   self.index.idf_map())
+        values = self._development_values(article, closeness, [*members, article.report])
+        development = self.models.development.probability(values)
+        is_development = development >= self.models.development.threshold
+        if copy is not None:  # a copy reports what its original reported
+            is_development = copy.development
+        checks = self._check(article, self._pool(neighbours, story))
+        facts_added = any(c.novel and c.new_facts for c in checks)
         verdict: Verdict = "repeat"
-        if developments:
-            verdict = "new" if story is None or share >= self.t.new_share else "update"
-        shown = [c.sentence for c in checks if c.novel and (c.new_facts or verdict == "new")] if developments else []
+        if is_development:
+            verdict = "new" if story is None or not story.announced else ("update" if facts_added else "repeat")
+        shown = [c.sentence for c in checks if c.novel and (c.new_facts or verdict == "new")]
+        shown = shown if verdict != "repeat" else []
+        share = sum(1 for c in checks if c.novel and c.new_facts) / max(len(checks), 1)
         judgement = Judgement(
-            verdict=verdict, vs_seeds=_vs_seeds(seed_checks), score=round(share, 4),
-            novel_sentences=tuple(shown), known_sentences=len(checks) - len(novel), total_sentences=len(checks),
+            verdict=verdict, vs_seeds="new" if is_development else "known", score=round(share, 4),
+            novel_sentences=tuple(shown), known_sentences=sum(1 for c in checks if not c.novel),
+            total_sentences=len(checks),
         )
         names = tuple((self.index.docs[i].key, round(s, 3)) for i, s in neighbours)
-        layer = "syndicated copy" if copy is not None and verdict == "repeat" else "sentences"
-        return Decision(judgement, tuple(checks), names, layer), story
+        layer = "syndicated copy" if copy is not None else "story and development"
+        return Decision(judgement, tuple(checks), names, layer, candidates, round(development, 4),
+                        tuple((k, round(v, 4)) for k, v in values.items())), story
 
-    def _judge_by_facts(self, article: _Article) -> tuple[Decision, Story | None]:
-        """For a language the embedder does not cover: link through shared rare anchors (numbers and
-        names also written in known documents), and count only new numbers as new facts."""
-        anchors = {w for f in article.facts if f[0] in "np" for w in f[2:].split() if self.index.idf(w) > 0}
-        weight = sum(self.index.idf(w) for w in anchors)
-        linked, best = None, 0.0
-        for story in self.index.stories.values():
-            if story.docs and (story.seed or article.when - story.last_seen <= self.index.window):
-                vocab = set().union(*(self.index.docs[i].vocabulary for i in story.docs))
-                score = sum(self.index.idf(w) for w in anchors & vocab) / weight if weight else 0.0
-                if score > best:
-                    linked, best = story, score
-        if best < _ANCHOR_SHARE:
-            linked = self._link_across_languages(article)
-        vocab = set().union(*(self.index.docs[i].vocabulary for i in linked.docs)) if linked else set()
-        checks = []
-        for sentence, found in zip(article.sentences, article.sentence_facts, strict=True):
-            numbers = {f for f in found if f.startswith("n:")}
-            fresh = new_facts(numbers, vocab, "") if linked else {"?"}
-            checks.append(SentenceCheck(sentence, bool(fresh), 0.0, "", tuple(sorted(fresh))))
-        novel = [c.sentence for c in checks if c.novel]
-        verdict: Verdict = "repeat" if not novel else ("update" if linked else "new")
-        vs: VsSeeds = "known" if linked is not None and linked.seed and not novel else "new"
-        judgement = Judgement(verdict, vs, round(len(novel) / max(len(checks), 1), 4), tuple(novel),
-                              len(checks) - len(novel), len(checks))
-        return Decision(judgement, tuple(checks), (), "facts (language not covered by the embedder)"), linked
+    def _development_values(self, article: _Article, closeness: SeedCloseness, story: Sequence[Report]) -> dict[
+            str, float]:
+        assert article.report is not None
+        stated = stated_dates(f"{article.title}. {article.text}", article.when if article.dated else None)
+        return development_features(article.report, f"{article.title}. {article.text}", stated, self.horizon,
+                                    closeness, story)
 
-    def _link_across_languages(self, article: _Article) -> Story | None:
-        """The story of the most similar recent document under a multilingual model (when installed)."""
-        model = cross_lingual()
-        recent = [d for d in self.index.docs if d.seed or article.when - d.when <= self.index.window][-_CROSS_DOCS:]
-        if model is None or not recent:
-            return None
-        missing = [d for d in recent if d.cross is None]
-        for doc, vector in zip(missing, model.embed([d.lead for d in missing]), strict=True):
-            doc.cross = vector
-        mine = model.embed([_lead(article.title, article.text)])[0]
-        scores = [(float(d.cross @ mine), d) for d in recent if d.cross is not None]
-        score, doc = max(scores, key=lambda pair: pair[0])
-        return self.index.stories[doc.story] if score >= _CROSS_LINK else None
+    def _link(self, article: _Article) -> tuple[Story | None, tuple[Candidate, ...]]:
+        """The story the article belongs to most strongly, if the fitted model says it belongs."""
+        assert article.report is not None
+        idf = self.index.idf_map()
+        model = self.models.same_event
+        scored: list[Candidate] = []
+        for story_id in self._candidate_stories(article):
+            story = self.index.stories[story_id]
+            members = story.docs[-_STORY_MEMBERS:]
+            pairs = [pair_features(article.report, self.index.docs[i].report, idf) for i in members]
+            probabilities = [model.probability(p) for p in pairs]
+            best = pairs[int(np.argmax(probabilities))]
+            scored.append(Candidate(story_id, round(story_score(probabilities), 4),
+                                    tuple((k, round(v, 3)) for k, v in best.items())))
+        scored.sort(key=lambda c: -c.score)
+        chosen = scored[0] if scored and scored[0].score >= self.models.story_threshold else None
+        return (self.index.stories[chosen.story] if chosen else None), tuple(scored[:5])
+
+    def _candidate_stories(self, article: _Article) -> list[int]:
+        """Stories of the nearest documents in either embedder and of documents sharing rare names or numbers."""
+        assert article.report is not None
+        report, now = article.report, article.report.published
+        found = [i for i, _ in self.index.nearest_docs(report.dense, now, k=_CANDIDATES, floor=0.0)]
+        found += [i for i, _ in self.index.nearest_cross(report.cross, now, k=_CANDIDATES)]
+        found += self.index.sharing(report.profile, now, k=_CANDIDATES)
+        return list(dict.fromkeys(self.index.docs[i].story for i in found))
 
     def _syndicated(self, article: _Article, neighbours: Sequence[tuple[int, float]]) -> KnownDoc | None:
         mine = _shingles(article.text)
@@ -219,18 +277,6 @@ class NoveltyJudge:
                 return doc
         return None
 
-    def _link(self, article: _Article, neighbours: Sequence[tuple[int, float]]) -> Story | None:
-        """The most similar story among the neighbours' stories, if close enough and sharing a name."""
-        centroid = self._centroid(article)
-        names = {f for f in article.facts if f.startswith("p:")}
-        best, best_score = None, self.t.story_link
-        for story_id in dict.fromkeys(self.index.docs[i].story for i, _ in neighbours):
-            story = self.index.stories[story_id]
-            score = float(story.centroid @ centroid)
-            if score >= best_score and (not names or not story.names or names & story.names):
-                best, best_score = story, score
-        return best
-
     def _pool(self, neighbours: Sequence[tuple[int, float]], story: Story | None) -> list[KnownDoc]:
         chosen = dict.fromkeys([i for i, _ in neighbours] + (story.docs[-50:] if story else []))
         chosen.update(dict.fromkeys(self.index.seed_docs))
@@ -239,6 +285,8 @@ class NoveltyJudge:
     def _check(self, article: _Article, pool: Sequence[KnownDoc]) -> list[SentenceCheck]:
         if not article.sentences:
             return []
+        if article.language not in self.t.languages:
+            return self._check_numbers(article, pool)
         assert article.vectors is not None
         if not pool:
             return [SentenceCheck(s, True, 0.0, "", tuple(sorted(f))) for s, f in
@@ -258,48 +306,64 @@ class NoveltyJudge:
             checks.append(SentenceCheck(sentence, novel, round(similarity, 3), texts[best[row]], tuple(sorted(fresh))))
         return checks
 
-    def _repeat(self, doc: KnownDoc, layer: str, neighbours: Sequence[tuple[int, float]] = ()) -> Decision:
-        vs: VsSeeds = "known" if doc.seed or self.index.stories[doc.story].seed else "new"
-        judgement = Judgement("repeat", vs, 0.0, (), 0, 0)
-        names = tuple((self.index.docs[i].key, round(s, 3)) for i, s in neighbours) or ((doc.key, 1.0),)
-        return Decision(judgement, (), names, layer)
+    def _check_numbers(self, article: _Article, pool: Sequence[KnownDoc]) -> list[SentenceCheck]:
+        """For a language the sentence embedder does not cover: a sentence is novel when it states a
+        number no known document holds."""
+        vocab = set().union(*(d.vocabulary for d in pool)) if pool else set()
+        checks = []
+        for sentence, found in zip(article.sentences, article.sentence_facts, strict=True):
+            fresh = new_facts({f for f in found if f.startswith("n:")}, vocab, "")
+            checks.append(SentenceCheck(sentence, bool(fresh), 0.0, "", tuple(sorted(fresh))))
+        return checks
+
+    def _repeat(self, doc: KnownDoc, layer: str) -> Decision:
+        vs: VsSeeds = "new" if doc.development else "known"
+        return Decision(Judgement("repeat", vs, 0.0, (), 0, 0), (), ((doc.key, 1.0),), layer)
 
     # -- bookkeeping -----------------------------------------------------------------------
 
-    def _prepare(self, key: str, title: str, text: str, when: datetime, language: str) -> _Article:
+    def _prepare(
+        self, key: str, title: str, text: str, when: datetime, language: str, *, dated: bool, seed: bool = False,
+    ) -> _Article:
         body = text or title
         parts = sentences(body, self.t.min_sentence_chars) or ([title] if title else [])
-        article = _Article(key, title, body, when, language, parts)
+        article = _Article(key, title, body, when, language, dated, parts)
         article.vectors = self.embedder.embed(parts)
         quotes = quote_facts(body)
         article.sentence_facts = [sentence_facts(s, quotes) for s in parts]
         article.facts = set().union(*article.sentence_facts) if parts else set()
+        article.report = Report(
+            profile=profile(title, body), dense=self.embedder.embed([f"{title}. {body}"])[0],
+            cross=_cross_vector(title, body), published=when if dated else None,
+            english=language in self.t.languages, seed=seed,
+            title_numbers=numbers(title), lead_numbers=numbers(body[:_LEAD_CHARS]),
+        )
         return article
 
-    def _centroid(self, article: _Article) -> Matrix:
-        """The whole article's vector (title and text embedded together: robust to how sentences split)."""
-        if article.centroid is None:
-            article.centroid = self.embedder.embed([f"{article.title}. {article.text}"])[0]
-        return article.centroid
-
-    def _remember(self, article: _Article, story: Story, *, seed: bool) -> None:
-        assert article.vectors is not None
+    def _remember(self, article: _Article, story: Story, *, development: bool, announced: bool = False) -> None:
+        assert article.vectors is not None and article.report is not None
         doc = KnownDoc(
-            key=article.key, story=story.id, seed=seed, when=article.when,
-            centroid=self._centroid(article), sentences=article.sentences, vectors=article.vectors.astype(np.float16),
+            key=article.key, story=story.id, seed=article.report.seed, when=article.when, report=article.report,
+            sentences=article.sentences, vectors=article.vectors.astype(np.float16),
             vocabulary=frozenset(sys.intern(w) for w in vocabulary(article.text)),
-            text=f" {normalize_text(article.text)} ",
-            shingles=_shingles(article.text), facts=article.facts, lead=_lead(article.title, article.text),
+            text=f" {normalize_text(article.text)} ", shingles=_shingles(article.text), facts=article.facts,
+            development=development,
         )
         self.index.add(doc, content_hash(article.text))
+        story.announced = story.announced or announced
         self._since_prune += 1
         if self._since_prune >= _PRUNE_EVERY:
             self.index.prune(article.when)
             self._since_prune = 0
 
 
-def _lead(title: str, text: str) -> str:
-    return f"{title}. {text}"[:600]
+def _cross_vector(title: str, text: str) -> Matrix:
+    """The multilingual vector of the title and opening (zeros when the model is not installed)."""
+    model = cross_lingual()
+    if model is None:
+        return np.zeros(384, dtype=np.float32)
+    vector: Matrix = model.embed([f"{title}. {text}"[:_LEAD_CHARS]])[0]
+    return vector
 
 
 def _shingles(text: str) -> Shingles:
@@ -310,14 +374,3 @@ def _shingles(text: str) -> Shingles:
         for i in range(max(0, len(tokens) - SHINGLE + 1))
     }
     return np.array(sorted(hashes), dtype=np.uint64)
-
-
-def _vs_seeds(checks: Sequence[SentenceCheck]) -> VsSeeds:
-    """Known when no sentence adds a fact the seed corpus lacks."""
-    return "known" if checks and not any(c.novel and c.new_facts for c in checks) else "new"
-
-
-def _with_story(decision: Decision, story: int) -> Decision:
-    from dataclasses import replace
-
-    return replace(decision, judgement=replace(decision.judgement, story=story))

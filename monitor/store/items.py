@@ -74,7 +74,8 @@ def prune(session: Session, before: datetime) -> tuple[int, int]:
 def recent_relevant(session: Session, since: datetime) -> list[KnownItem]:
     """Relevant items fetched since ``since`` with their story, oldest first (to rebuild the judge)."""
     query = (
-        select(ItemRow.id, ItemRow.title, ItemRow.text, ItemRow.fetched_at, ItemRow.story_id, ItemRow.language)
+        select(ItemRow.id, ItemRow.title, ItemRow.text, ItemRow.fetched_at, ItemRow.story_id, ItemRow.language,
+               ItemRow.verdict, ItemRow.vs_seeds)
         .where(ItemRow.verdict.is_not(None), ItemRow.fetched_at >= since).order_by(ItemRow.fetched_at, ItemRow.id)
     )
     return [KnownItem(*row) for row in session.execute(query)]

@@ -17,7 +17,7 @@ REPORT = (
 
 
 def judge() -> NoveltyJudge:
-    return NoveltyJudge(HashingEmbedder(), Thresholds(story_link=0.6))
+    return NoveltyJudge(HashingEmbedder(), Thresholds())
 
 
 def test_first_report_is_new_and_exact_copy_is_repeat() -> None:

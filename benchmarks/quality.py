@@ -1,0 +1,127 @@
+"""Detection quality on a labelled corpus: monitor against two simple baselines, in one run.
+
+usage: .venv/bin/python benchmarks/quality.py CORPUS.jsonl [--seeds DIR] [--config FILE]
+
+Replays the corpus in file order through `monitor replay` (relevance, stories, novelty) and through
+two baselines that any feed reader could ship, all with the same keyword filter (the watchlist's
+topics): each relevant article joins the story of its nearest earlier article when their similarity
+reaches a threshold (TF-IDF cosine 0.3; wordllama whole-document cosine 0.8), is `new` when it
+starts a story, and is new against the seeds unless its story holds a seed. Prints the corpus
+scorer's figures (its `score.py` when it sits beside the corpus), the same figures per language,
+the time per article, and the cross-validated figures stored with the shipped models.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from monitor.config import load_config
+from monitor.language import detect_language
+from monitor.match import match
+from monitor.novelty.embed import get_embedder
+from monitor.novelty.metrics import Labelled, score
+from monitor.novelty.model import load_models
+from monitor.replay import ReplayItem, read_items, replay
+from monitor.seeds import read_seeds
+
+ROWS = ("relevance_p", "relevance_r", "vs_seeds_macro_f1", "known_recall", "bcubed_f1", "redundant_new",
+        "events_no_new", "new_events")
+
+
+def nearest_baseline(items: list[ReplayItem], seeds: list[tuple[str, str]], config: Any, kind: str) -> list[
+        dict[str, Any]]:
+    """Keyword filter, then join the nearest earlier article's story at a fixed similarity."""
+    topics = config.compiled_topics()
+    texts = [f"{title}. {text}" for title, text in seeds]
+    story = list(range(len(seeds)))
+    seed_story = set(story)
+    vectors = _vectors(kind, texts + [f"{i.title}. {i.text}" for i in items])
+    threshold = 0.3 if kind == "tfidf" else 0.8
+    known: list[int] = list(range(len(seeds)))
+    results = []
+    for offset, item in enumerate(items):
+        row = len(seeds) + offset
+        relevant = match(topics, item.title, item.text, detect_language(item.text)).relevant
+        result: dict[str, Any] = {"id": item.id, "relevant": relevant, "story": None, "verdict": None, "vs_seeds": None}
+        if relevant:
+            sims = vectors[known] @ vectors[row]
+            best = int(np.argmax(sims))
+            joined = float(sims[best]) >= threshold
+            mine = story[known[best]] if joined else 1_000_000 + row
+            story.append(mine)
+            known.append(row)
+            result.update(story=f"s{mine}", verdict="repeat" if joined else "new",
+                          vs_seeds="known" if mine in seed_story else "new")
+        else:
+            story.append(-1)
+        results.append(result)
+    return results
+
+
+def _vectors(kind: str, texts: list[str]) -> Any:
+    if kind == "tfidf":
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        return TfidfVectorizer(sublinear_tf=True).fit_transform(texts).toarray()
+    return get_embedder("wordllama").embed(texts)
+
+
+def official(corpus: Path, results: list[dict[str, Any]]) -> str:
+    """The corpus's own scorer on ``results``, when it sits beside the corpus."""
+    scorer = corpus.with_name("score.py")
+    if not scorer.exists():
+        return "(no score.py beside the corpus)"
+    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as out:
+        out.write("".join(json.dumps(r) + "\n" for r in results))
+    done = subprocess.run([sys.executable, str(scorer), str(corpus), out.name], capture_output=True, text=True,
+                          check=False)
+    Path(out.name).unlink()
+    return done.stdout.strip()
+
+
+def table(name: str, figures: dict[str, float]) -> str:
+    return f"{name:<28}" + "".join(f"{figures.get(k, float('nan')):>10.3f}" for k in ROWS)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("corpus", type=Path)
+    parser.add_argument("--seeds", type=Path, default=Path("seeds"))
+    parser.add_argument("--config", type=Path, default=Path("config/watchlist.yaml"))
+    args = parser.parse_args()
+    config = load_config(args.config)
+    labels = [json.loads(line) for line in args.corpus.read_text(encoding="utf-8").splitlines() if line.strip()]
+    truth = [Labelled.of(row) for row in labels]
+    items = list(read_items(args.corpus))
+    seeds = [(s.title, s.text) for s in read_seeds(args.seeds)]
+    started = time.perf_counter()
+    runs = {"monitor": replay(items, config, seeds_dir=args.seeds)}
+    elapsed = time.perf_counter() - started
+    runs["keyword + TF-IDF NN 0.3"] = nearest_baseline(items, seeds, config, "tfidf")
+    runs["keyword + wordllama 0.8"] = nearest_baseline(items, seeds, config, "wordllama")
+    print(f"{len(items)} articles; monitor replay {elapsed:.1f} s ({len(items) / elapsed:.1f} articles/s)\n")
+    for name, results in runs.items():
+        print(f"== {name}\n{official(args.corpus, results)}\n")
+    languages = {item.id: detect_language(item.text) for item in items}
+    print(f"{'per language':<28}" + "".join(f"{k[:9]:>10}" for k in ROWS))
+    for language in sorted(set(languages.values()), key=lambda lang: (lang != "en", lang)):
+        subset = [t for t in truth if languages[t.id] == language]
+        for name, results in runs.items():
+            print(table(f"{language} ({len(subset)}) {name}"[:28], score(subset, results)))
+    report = load_models().report
+    print("\ncross-validated (grouped by event, mean over held-out folds; python -m monitor.novelty.fit):")
+    print(table("monitor, held-out folds", report.get("held_out_mean", {})))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

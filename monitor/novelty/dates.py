@@ -1,0 +1,100 @@
+"""Dates an article states: absolute ("21 December 2024", "Dec 21, 2024", "2024-12-21", "March 2025"),
+partial ("on Dec 21", "on Tuesday", "yesterday") resolved against its publication date.
+
+A development has a time. An article whose events are all dated before the seed corpus is
+background however new its wording; the judge compares these dates with the seed horizon.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+_MONTHS = {
+    m: i + 1 for i, names in enumerate((
+        "january jan", "february feb", "march mar", "april apr", "may", "june jun", "july jul",
+        "august aug", "september sep sept", "october oct", "november nov", "december dec",
+    )) for m in names.split()
+}
+_MONTH = r"(january|february|march|april|may|june|july|august|september|october|november|december|" \
+         r"jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?"
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_YEAR = r"((?:19|20)\d\d)"
+_DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
+_PATTERNS = (
+    ("ymd", re.compile(rf"\b{_YEAR}-(\d\d)-(\d\d)\b")),
+    ("mdy", re.compile(rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}\b", re.IGNORECASE)),
+    ("dmy", re.compile(rf"\b{_DAY}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}\b", re.IGNORECASE)),
+    ("my", re.compile(rf"\b{_MONTH},?\s+{_YEAR}\b", re.IGNORECASE)),
+    ("md", re.compile(rf"\b{_MONTH}\s+{_DAY}\b(?!,?\s+(?:19|20)\d\d)", re.IGNORECASE)),
+    ("dm", re.compile(rf"\b{_DAY}\s+{_MONTH}\b(?!,?\s+(?:19|20)\d\d)", re.IGNORECASE)),
+    ("y", re.compile(rf"(?<![\d,.$])\b{_YEAR}\b(?![\d%]|[,.]\d)")),
+)
+_WEEKDAY = re.compile(r"\bon\s+(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.IGNORECASE)
+_RELATIVE = re.compile(r"\b(yesterday|today|tonight|last night|earlier this week)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Stated:
+    """One date a text states: the calendar day (the last day of a month or year stated alone) and
+    whether the text named the day itself."""
+
+    day: date
+    exact: bool
+
+
+def stated_dates(text: str, published: datetime | None) -> list[Stated]:
+    """The dates ``text`` states, each resolved to a calendar day (month or year alone: its last day;
+    a day and month without a year: the most recent such day on or before ``published``, or none)."""
+    found: list[Stated] = []
+    spans: list[tuple[int, int]] = []
+    for kind, pattern in _PATTERNS:
+        for match in pattern.finditer(text):
+            if any(s <= match.start() < e for s, e in spans):
+                continue
+            day = _resolve(kind, match.groups(), published)
+            if day is not None:
+                found.append(Stated(day, kind not in ("my", "y")))
+                spans.append(match.span())
+    if published is not None:
+        for match in _WEEKDAY.finditer(text):
+            back = (published.weekday() - _WEEKDAYS.index(match.group(1).lower())) % 7
+            found.append(Stated(published.date() - timedelta(days=back), True))
+        if _RELATIVE.search(text):
+            found.append(Stated(published.date(), True))
+    return found
+
+
+def _resolve(kind: str, groups: tuple[str | None, ...], published: datetime | None) -> date | None:
+    g = [x or "" for x in groups]
+    try:
+        if kind in ("md", "dm"):
+            return _recent(_month(g[0 if kind == "md" else 1]), int(g[1 if kind == "md" else 0]), published)
+        absolute = {
+            "ymd": lambda: date(int(g[0]), int(g[1]), int(g[2])),
+            "mdy": lambda: date(int(g[2]), _month(g[0]), int(g[1])),
+            "dmy": lambda: date(int(g[2]), _month(g[1]), int(g[0])),
+            "my": lambda: _month_end(int(g[1]), _month(g[0])),
+            "y": lambda: date(int(g[0]), 12, 31),
+        }
+        return absolute[kind]()
+    except ValueError:
+        return None
+
+
+def _recent(month: int, day: int, published: datetime | None) -> date | None:
+    """The latest such day on or (a day) after ``published``; none without a publication date."""
+    if published is None:
+        return None
+    candidate = date(published.year, month, day)
+    return candidate if candidate <= published.date() + timedelta(days=1) else date(published.year - 1, month, day)
+
+
+def _month(name: str | None) -> int:
+    return _MONTHS[(name or "").lower().rstrip(".")]
+
+
+def _month_end(year: int, month: int) -> date:
+    following = date(year + month // 12, month % 12 + 1, 1)
+    return following - timedelta(days=1)

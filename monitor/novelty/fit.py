@@ -1,0 +1,221 @@
+"""Fit the story and development decisions on a labelled corpus, with cross-validation grouped by event.
+
+usage: python -m monitor.novelty.fit CORPUS.jsonl --seeds DIR --seed-events FILE.json [--out weights.json]
+
+``CORPUS.jsonl`` holds labelled articles in stream order (``id``, ``title``, ``text``, ``published``,
+``relevant``, ``event``, ``new_vs_seeds``); ``--seed-events`` maps each seed file's key to the event it
+reports (``background`` for commentary). Needs scikit-learn (the ``dev`` extra).
+
+1. The stream is replayed once with the labelled stories: every article is compared with every known
+   document on the same-event channels (:func:`monitor.novelty.features.pair_features`).
+2. Events are split into folds (GroupKFold). For each fold, boosted trees are fitted on the pairs of
+   the other folds' events; the whole stream is replayed with them, collecting each article's
+   development features; a logistic model is fitted on the other folds' articles; the stream is
+   replayed again with both, and the held-out events' articles are scored (:mod:`.metrics`).
+3. The figures are the mean over held-out folds; the shipped models are fitted on everything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from monitor.config import load_config
+from monitor.language import detect_language
+from monitor.novelty import judge as judge_module
+from monitor.novelty.embed import Embedder, Matrix, get_embedder
+from monitor.novelty.engine import SEED_TIME, new_judge
+from monitor.novelty.features import DEVELOPMENT_FEATURES, PAIR_FEATURES
+from monitor.novelty.judge import Decision
+from monitor.novelty.metrics import Labelled, score
+from monitor.novelty.model import WEIGHTS, models_from
+from monitor.replay import ReplayItem, read_items, replay
+
+FOLDS = 5
+TREES = {"max_depth": 3, "learning_rate": 0.05, "max_iter": 200, "min_samples_leaf": 20}
+
+
+@dataclass(frozen=True)
+class Pair:
+    values: tuple[float, ...]
+    same: bool
+    events: tuple[str, str]
+
+
+class _CachedEmbedder:
+    """The embedder with a memory of what it embedded: the stream is replayed many times."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.name, self.dim, self._inner = inner.name, inner.dim, inner
+        self._seen: dict[str, Matrix] = {}
+
+    def embed(self, texts: Sequence[str]) -> Matrix:
+        missing = [t for t in dict.fromkeys(texts) if t not in self._seen]
+        for text, row in zip(missing, self._inner.embed(missing), strict=True):
+            self._seen[text] = row
+        return np.array([self._seen[t] for t in texts], dtype=np.float32).reshape(len(texts), self.dim)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m monitor.novelty.fit", description=__doc__.split("\n\n")[0])
+    parser.add_argument("corpus", type=Path)
+    parser.add_argument("--seeds", type=Path, required=True)
+    parser.add_argument("--seed-events", type=Path, required=True)
+    parser.add_argument("--config", type=Path, default=Path("config/watchlist.yaml"))
+    parser.add_argument("--out", type=Path, default=Path(__file__).with_name(WEIGHTS))
+    args = parser.parse_args(argv)
+    labels = [json.loads(line) for line in args.corpus.read_text(encoding="utf-8").splitlines() if line.strip()]
+    items = list(read_items(args.corpus))
+    seed_events: dict[str, str] = json.loads(args.seed_events.read_text(encoding="utf-8"))
+    config = load_config(args.config)
+    _cache_embedders(config.novelty.embedder)
+    data = fit(labels, items, seed_events, config, args.seeds)
+    args.out.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    print(json.dumps(data["report"], indent=1))
+    return 0
+
+
+def _cache_embedders(name: str) -> None:
+    cached = _CachedEmbedder(get_embedder(name))
+    from monitor.novelty import engine
+
+    # The stream is replayed a dozen times: embed each text once.
+    setattr(engine, "get_embedder", lambda _name: cached)  # noqa: B010
+    setattr(judge_module, "_cross_vector", lru_cache(maxsize=None)(judge_module._cross_vector))  # noqa: B010
+
+
+def fit(
+    labels: list[dict[str, Any]], items: list[ReplayItem], seed_events: dict[str, str], config: Any, seeds: Path,
+) -> dict[str, Any]:
+    """Fit both decisions; returns the JSON structure of ``weights.json`` with its cross-validated report."""
+    from sklearn.model_selection import GroupKFold
+
+    truth = [Labelled.of(row) for row in labels]
+    pairs = _pairs(items, truth, seed_events, config, seeds)
+    events = np.array(sorted({t.event for t in truth if t.relevant}))
+    folds = []
+    for fold, (_, held) in enumerate(GroupKFold(n_splits=FOLDS).split(events, groups=events)):
+        test = set(events[held])
+        print(f"fold {fold + 1}/{FOLDS}: {len(test)} events held out", file=sys.stderr)
+        data = _fit_once(pairs, truth, items, config, seeds, exclude=test)
+        results = replay(items, config, seeds_dir=seeds, models=models_from(data))
+        folds.append(score(truth, results, only=test))
+    report = {
+        "folds": FOLDS, "grouped_by": "event",
+        "held_out_mean": {k: round(float(np.mean([f[k] for f in folds])), 4) for k in folds[0]},
+        "per_fold": folds,
+    }
+    data = _fit_once(pairs, truth, items, config, seeds, exclude=set())
+    results = replay(items, config, seeds_dir=seeds, models=models_from(data))
+    report["in_sample"] = score(truth, results)
+    data["report"] = report
+    return data
+
+
+def _pairs(
+    items: list[ReplayItem], truth: list[Labelled], seed_events: dict[str, str], config: Any, seeds: Path,
+) -> list[Pair]:
+    """Every (article, earlier document) pair of the labelled stream with its channels."""
+    judge = new_judge(config, seeds, _placeholder())
+    event_of = {doc.key: seed_events.get(doc.key, "background") for doc in judge.index.docs}
+    story_of: dict[str, int] = {}
+    for doc in judge.index.docs:
+        story_of.setdefault(event_of[doc.key], doc.story)
+    pairs = []
+    clock = SEED_TIME
+    for item, label in zip(items, truth, strict=True):
+        if not label.relevant:
+            continue
+        clock = max(clock, item.published or clock)
+        event = label.event if label.event != "background" else f"background:{item.id}"
+        story = story_of.setdefault(event, 100_000 + len(story_of))
+        rows = judge.learn(item.id, item.title, item.text, item.published or clock, detect_language(item.text),
+                           dated=item.published is not None, story_id=story)
+        event_of[item.id] = event
+        for key, values in rows:
+            other = event_of[key]
+            if not event.startswith("background") and not other.startswith("background"):
+                pairs.append(Pair(tuple(values[f] for f in PAIR_FEATURES), other == event, (event, other)))
+    return pairs
+
+
+def _fit_once(  # noqa: PLR0917
+    pairs: list[Pair], truth: list[Labelled], items: list[ReplayItem], config: Any, seeds: Path, exclude: set[str],
+) -> dict[str, Any]:
+    """Trees on the pairs outside ``exclude``, then the development model on the articles outside it."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    kept = [p for p in pairs if p.events[0] not in exclude and p.events[1] not in exclude]
+    trees = HistGradientBoostingClassifier(random_state=0, **TREES).fit(
+        np.array([p.values for p in kept]), np.array([p.same for p in kept]))
+    data = {"same_event": _export_trees(trees), "development": _placeholder_development(), "story_threshold": 0.4}
+    decisions = _development_rows(items, config, seeds, data)
+    rows = [(decisions[t.id], t.new) for t in truth if t.relevant and t.id in decisions and t.event not in exclude]
+    data["development"] = _fit_logistic([r for r, _ in rows], [y for _, y in rows])
+    return data
+
+
+def _development_rows(items: list[ReplayItem], config: Any, seeds: Path, data: dict[str, Any]) -> dict[
+        str, list[float]]:
+    """Each judged article's development features, replaying the stream with ``data``'s story model."""
+    rows: dict[str, list[float]] = {}
+
+    def observe(key: str, decision: Decision) -> None:
+        rows[key] = [dict(decision.development_features).get(f, 0.0) for f in DEVELOPMENT_FEATURES]
+
+    replay(items, config, seeds_dir=seeds, models=models_from(data), observe=observe)
+    return rows
+
+
+def _fit_logistic(rows: list[list[float]], labels: list[bool]) -> dict[str, Any]:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
+    x = np.array(rows)
+    scaler = StandardScaler().fit(x)
+    scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
+    model = LogisticRegression(C=1.0, max_iter=5000).fit((x - scaler.mean_) / scale, np.array(labels))
+    return {
+        "features": list(DEVELOPMENT_FEATURES), "mean": scaler.mean_.round(6).tolist(),
+        "scale": scale.round(6).tolist(),
+        "coef": model.coef_[0].round(6).tolist(), "intercept": round(float(model.intercept_[0]), 6), "threshold": 0.5,
+    }
+
+
+def _export_trees(model: Any) -> dict[str, Any]:
+    """scikit-learn's fitted trees as plain arrays (see :class:`monitor.novelty.model.Tree`)."""
+    trees = []
+    for (predictor,) in model._predictors:
+        nodes = predictor.nodes
+        leaf = nodes["is_leaf"].astype(bool)
+        trees.append({
+            "feature": nodes["feature_idx"].tolist(), "threshold": nodes["num_threshold"].tolist(),
+            "left": np.where(leaf, -1, nodes["left"].astype(np.int64)).tolist(),
+            "right": np.where(leaf, -1, nodes["right"].astype(np.int64)).tolist(),
+            "value": nodes["value"].round(6).tolist(),
+        })
+    return {"features": list(PAIR_FEATURES), "baseline": float(model._baseline_prediction.ravel()[0]),
+            "trees": trees, "threshold": 0.5}
+
+
+def _placeholder_development() -> dict[str, Any]:
+    n = len(DEVELOPMENT_FEATURES)
+    return {"features": list(DEVELOPMENT_FEATURES), "mean": [0.0] * n, "scale": [1.0] * n, "coef": [0.0] * n,
+            "intercept": 0.0, "threshold": 0.5}
+
+
+def _placeholder() -> Any:
+    return models_from({"same_event": {"features": list(PAIR_FEATURES), "baseline": 0.0, "trees": [], "threshold": 0.5},
+                        "development": _placeholder_development(), "story_threshold": 1.1})
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

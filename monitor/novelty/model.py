@@ -1,0 +1,111 @@
+"""The fitted decisions, read from ``weights.json`` beside this module.
+
+Two small models, fitted by ``python -m monitor.novelty.fit`` on a labelled corpus with
+cross-validation grouped by event (the held-out figures are stored with the weights):
+
+* ``same_event``: boosted shallow trees over the channels of a pair of articles (title, body and
+  name TF-IDF cosines, dense and multilingual similarity, shared numbers, days apart); it gives the
+  probability that two reports describe one event;
+* ``development``: a logistic model over what an article states (dates against the seed horizon,
+  closeness to the seeds, the story it joined, how it reports), giving the probability that it
+  reports a development the seed corpus does not cover.
+
+Evaluating them needs numpy only; fitting needs scikit-learn (the ``dev`` extra).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+WEIGHTS = "weights.json"
+
+
+@dataclass(frozen=True)
+class Tree:
+    """One regression tree as flat arrays (a node is a leaf when its ``left`` is -1)."""
+
+    feature: tuple[int, ...]
+    threshold: tuple[float, ...]
+    left: tuple[int, ...]
+    right: tuple[int, ...]
+    value: tuple[float, ...]
+
+    def predict(self, row: Sequence[float]) -> float:
+        node = 0
+        while self.left[node] >= 0:
+            node = self.left[node] if row[self.feature[node]] <= self.threshold[node] else self.right[node]
+        return self.value[node]
+
+
+@dataclass(frozen=True)
+class Trees:
+    """Gradient-boosted trees for a binary decision: a logistic link over the summed leaves."""
+
+    features: tuple[str, ...]
+    baseline: float
+    trees: tuple[Tree, ...]
+    threshold: float
+
+    def probability(self, values: Mapping[str, float]) -> float:
+        row = [values[name] for name in self.features]
+        raw = self.baseline + sum(tree.predict(row) for tree in self.trees)
+        return 1.0 / (1.0 + math.exp(-raw))
+
+
+@dataclass(frozen=True)
+class Logistic:
+    """A logistic model over named features (standardised with the stored means and scales)."""
+
+    features: tuple[str, ...]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    coef: tuple[float, ...]
+    intercept: float
+    threshold: float
+
+    def probability(self, values: Mapping[str, float]) -> float:
+        raw = self.intercept + sum(
+            c * (values[f] - m) / s for f, m, s, c in zip(self.features, self.mean, self.scale, self.coef, strict=True)
+        )
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, raw))))
+
+
+@dataclass(frozen=True)
+class Models:
+    """Both fitted decisions and the cross-validated figures they were fitted with."""
+
+    same_event: Trees
+    development: Logistic
+    story_threshold: float
+    report: Mapping[str, Any]
+
+
+@cache
+def load_models() -> Models:
+    """The shipped models (read once per process)."""
+    data = json.loads(resources.files("monitor.novelty").joinpath(WEIGHTS).read_text(encoding="utf-8"))
+    return models_from(data)
+
+
+def models_from(data: Mapping[str, Any]) -> Models:
+    """Models from the JSON structure that :mod:`monitor.novelty.fit` writes."""
+    pair, dev = data["same_event"], data["development"]
+    trees = tuple(
+        Tree(tuple(t["feature"]), tuple(t["threshold"]), tuple(t["left"]), tuple(t["right"]), tuple(t["value"]))
+        for t in pair["trees"]
+    )
+    return Models(
+        same_event=Trees(tuple(pair["features"]), float(pair["baseline"]), trees, float(pair["threshold"])),
+        development=Logistic(
+            tuple(dev["features"]), tuple(dev["mean"]), tuple(dev["scale"]), tuple(dev["coef"]),
+            float(dev["intercept"]), float(dev["threshold"]),
+        ),
+        story_threshold=float(data["story_threshold"]),
+        report=data.get("report", {}),
+    )

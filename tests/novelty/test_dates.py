@@ -1,0 +1,32 @@
+"""Dates an article states, resolved against its publication date."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from monitor.novelty.dates import stated_dates
+
+PUBLISHED = datetime(2025, 3, 6, 10, 0, tzinfo=UTC)  # a Thursday
+
+
+def days(text: str, published: datetime | None = PUBLISHED) -> list[tuple[date, bool]]:
+    return [(s.day, s.exact) for s in stated_dates(text, published)]
+
+
+def test_absolute_dates_in_every_common_form() -> None:
+    assert days("The hearing of 21 December 2024 was adjourned.") == [(date(2024, 12, 21), True)]
+    assert days("On Dec. 21, 2024 the court ruled.") == [(date(2024, 12, 21), True)]
+    assert days("Filed 2024-12-21.") == [(date(2024, 12, 21), True)]
+    assert days("Talks planned for March 2025 stalled.") == [(date(2025, 3, 31), False)]
+    assert days("A deal first signed in 2019 lapsed.") == [(date(2019, 12, 31), False)]
+
+
+def test_partial_dates_need_the_publication_date() -> None:
+    assert days("The court meets on March 4.") == [(date(2025, 3, 4), True)]
+    assert days("The court met on 28 December.") == [(date(2024, 12, 28), True)]
+    assert days("The court meets on March 4.", None) == []
+    assert (date(2025, 3, 4), True) in days("The minister spoke on Tuesday.")
+
+
+def test_amounts_and_percentages_are_not_years() -> None:
+    assert days("He was fined Rs 2024,000 and tariffs rose 2025%.") == []
