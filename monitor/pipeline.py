@@ -36,6 +36,7 @@ from monitor.seeds import read_seeds
 from monitor.store import feeds as feed_store
 from monitor.store import items as item_store
 from monitor.store import seeds as seed_store
+from monitor.store.claims import release_dead
 from monitor.types import (
     Article,
     FeedEntry,
@@ -54,9 +55,18 @@ log = logging.getLogger(__name__)
 def start(ctx: Context) -> tuple[int, int]:
     """Migrate, sync the feeds, load the seeds and build the novelty judge; returns (feeds added, seeds changed)."""
     ctx.db.upgrade()
+    with ctx.db.session() as session:
+        _release_dead(session, ctx.clock.now())
     result = _settled(sync_feeds, ctx), _settled(load_seeds, ctx)
     ctx.novelty = build_judge(ctx)
     return result
+
+
+def _release_dead(session: Session, now: datetime) -> None:
+    """Take back the claims of processes on this host that died holding them (no lease to wait out)."""
+    released = release_dead(session, now)
+    if released:
+        log.info("took back the claims of stopped processes on this host", extra={"claims": released})
 
 
 def _settled(step: Callable[[Context], int], ctx: Context, attempts: int = 3) -> int:
@@ -126,6 +136,7 @@ def poll_due(
     When ``should_stop`` turns true, no further feed starts; those in flight finish.
     """
     with ctx.db.session() as session:  # claimed: replicas sharing the database never poll one feed twice
+        _release_dead(session, ctx.clock.now())
         due = feed_store.claim_due(session, ctx.clock.now(), CLAIM_LEASE)
     polling = ctx.config.polling
     batch = UnchangedBatch(ctx)

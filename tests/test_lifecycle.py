@@ -38,6 +38,7 @@ def test_kill_anywhere_then_restart(tmp_path: Path, db_url: str, site: LocalSite
     rng = random.Random(20261124)
     engine = create_engine(db_url)
     log = (tmp_path / "run.log").open("w", buffering=1)
+    proc: subprocess.Popen[bytes] | None = None
     try:
         for round_ in range(4):
             if round_ == 2:
@@ -53,6 +54,9 @@ def test_kill_anywhere_then_restart(tmp_path: Path, db_url: str, site: LocalSite
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=30) == 0
     finally:
+        if proc is not None and proc.poll() is None:  # a failed wait must not leave the daemon running
+            proc.kill()
+            proc.wait(timeout=10)
         log.close()
         engine.dispose()
     with engine.connect() as conn:

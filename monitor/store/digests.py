@@ -14,6 +14,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from monitor.store.claims import claimant
 from monitor.store.schema import DeliveryRow, DigestItemRow, DigestRow, DigestStateRow
 from monitor.types import PendingDelivery
 
@@ -94,7 +95,7 @@ def claim_pending(session: Session, now: datetime, lease: timedelta) -> list[Pen
     )
     claimed = session.scalars(
         update(DeliveryRow).where(DeliveryRow.id.in_(candidates.scalar_subquery()))
-        .values(claimed_until=now + lease).returning(DeliveryRow.id)
+        .values(claimed_until=now + lease, claimed_by=claimant()).returning(DeliveryRow.id)
     ).all()
     return [p for p in pending(session, now, include_claimed=True) if p.delivery_id in set(claimed)]
 

@@ -10,6 +10,7 @@ from typing import Any, cast
 from sqlalchemy import Integer, String, Table, bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from monitor.store.claims import claimant
 from monitor.store.schema import FeedErrorRow, FeedRow
 from monitor.types import FeedSpec, FeedState
 
@@ -81,12 +82,16 @@ def due_feeds(session: Session, now: datetime, limit: int = 5000) -> list[FeedSt
     return [_state(row) for row in session.scalars(query)]
 
 
-def claim_due(session: Session, now: datetime, lease: timedelta, limit: int = 5000) -> list[FeedState]:
+def claim_due(
+    session: Session, now: datetime, lease: timedelta, limit: int = 5000, owner: str | None = None,
+) -> list[FeedState]:
     """Claim the due feeds for this process until ``now + lease`` and return them, the most overdue first.
 
     Replicas on one database never get the same feed: PostgreSQL skips rows another transaction
     has locked (``FOR UPDATE SKIP LOCKED``), SQLite serialises writers (``BEGIN IMMEDIATE``), and a
-    claim a dead replica left behind expires with its lease. Recording the poll's result releases it.
+    claim a dead replica left behind expires with its lease (or is taken back at once by a process
+    started on its host: :func:`monitor.store.claims.release_dead`). Recording the poll's result
+    releases it. ``owner`` (default: this process) is stored with the claim.
     """
     free = or_(FeedRow.claimed_until.is_(None), FeedRow.claimed_until < now)
     candidates = (
@@ -96,7 +101,7 @@ def claim_due(session: Session, now: datetime, lease: timedelta, limit: int = 50
     )
     claimed = session.scalars(
         update(FeedRow).where(FeedRow.id.in_(candidates.scalar_subquery()))
-        .values(claimed_until=now + lease).returning(FeedRow.id)
+        .values(claimed_until=now + lease, claimed_by=owner or claimant()).returning(FeedRow.id)
     ).all()
     if not claimed:
         return []
