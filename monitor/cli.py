@@ -169,7 +169,7 @@ def poll(
 ) -> None:
     """Poll feeds and store new items (no digests). Without --once, keeps polling on schedule."""
     from monitor.daemon import Daemon, run_once
-    from monitor.pipeline import make_all_due, start
+    from monitor.pipeline import held_elsewhere, make_all_due, start
 
     with _context() as ctx:
         start(ctx)
@@ -180,6 +180,9 @@ def poll(
             return
         with _progress("polling") as progress:
             report = run_once(ctx, digests=False, progress=progress)
+        held = held_elsewhere(ctx)
+    if held:
+        out.print(f"skipped {held} due feeds: another process is polling them (see monitor status)")
     failed = [f for f in report.feeds if f.status == "error"]
     out.print(f"polled {len(report.feeds)} feeds: {sum(f.new_items for f in report.feeds)} new items, "
               f"{sum(f.relevant for f in report.feeds)} relevant, {len(failed)} failed")

@@ -69,6 +69,12 @@ def _release_dead(session: Session, now: datetime) -> None:
         log.info("took back the claims of stopped processes on this host", extra={"claims": released})
 
 
+def held_elsewhere(ctx: Context) -> int:
+    """How many due feeds another process is polling now (a pass here skipped them)."""
+    with ctx.db.session() as session:
+        return feed_store.held_elsewhere(session, ctx.clock.now())
+
+
 def _settled(step: Callable[[Context], int], ctx: Context, attempts: int = 3) -> int:
     """Run a start-up step, again if a replica starting at the same moment inserted the same rows."""
     for attempt in range(attempts):

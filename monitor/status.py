@@ -12,6 +12,7 @@ from monitor.store import digests as digest_store
 from monitor.store import feeds as feed_store
 from monitor.store import items as item_store
 from monitor.store.session import safe_url
+from monitor.types import FeedState
 
 
 def render_status(ctx: Context, console: Console) -> None:
@@ -29,12 +30,19 @@ def render_status(ctx: Context, console: Console) -> None:
         if feed.fetch_url:
             result += f" (moved to {feed.fetch_url})"
         table.add_row(str(feed.id), feed.name, _when(feed.last_polled_at), result, str(feed.items_last_poll),
-                      _when(feed.next_poll_at), str(feed.error_count), "enabled" if feed.enabled else "DISABLED")
+                      _when(feed.next_poll_at), str(feed.error_count), _state(feed, ctx.clock.now()))
     console.print(table)
     console.print("items: " + (", ".join(f"{k} {v}" for k, v in sorted(verdicts.items())) or "none"), markup=False)
     console.print("deliveries: " + (", ".join(f"{k} {v}" for k, v in sorted(deliveries.items())) or "none"),
                   markup=False)
     console.print(f"database: {safe_url(ctx.db.url)}", markup=False)
+
+
+def _state(feed: FeedState, now: datetime) -> str:
+    state = "enabled" if feed.enabled else "DISABLED"
+    if feed.claimed_until is not None and feed.claimed_until >= now:
+        state += f", being polled by {feed.claimed_by or '?'} (claim until {_when(feed.claimed_until)})"
+    return state
 
 
 def _when(moment: datetime | None) -> str:

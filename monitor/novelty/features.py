@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -22,7 +22,7 @@ import numpy as np
 
 from monitor.novelty.dates import Stated
 from monitor.novelty.embed import Matrix
-from monitor.novelty.profile import Profile, cosine
+from monitor.novelty.profile import Profile, Weigher
 
 PAIR_FEATURES = (
     "title", "body", "names", "e5", "wl", "num", "near", "far", "nodate", "cross", "seed", "tnum_conf", "lnum_conf",
@@ -55,7 +55,7 @@ class Report:
 
     profile: Profile
     dense: Matrix  # English embedder, whole article
-    cross: Matrix  # multilingual embedder, title and lead
+    cross: Matrix | None  # multilingual embedder, title and lead (None until needed, for a reloaded document)
     published: datetime | None
     english: bool
     seed: bool
@@ -63,14 +63,16 @@ class Report:
     lead_numbers: frozenset[str]
 
 
-def pair_features(a: Report, b: Report, idf: Mapping[str, float]) -> dict[str, float]:
-    """The channels of one pair of reports."""
+def pair_features(a: Report, b: Report, weigher: Weigher) -> dict[str, float]:
+    """The channels of one pair of reports (``weigher`` holds the current TF-IDF weights); both
+    reports need their multilingual vector."""
+    assert a.cross is not None and b.cross is not None
     days = abs((a.published - b.published).total_seconds()) / 86400 if a.published and b.published else None
     same_language = a.english and b.english
     return {
-        "title": cosine(a.profile.title, b.profile.title, idf),
-        "body": cosine(a.profile.body, b.profile.body, idf),
-        "names": cosine(a.profile.names, b.profile.names, idf, "@"),
+        "title": weigher.cosine(a.profile.title, b.profile.title),
+        "body": weigher.cosine(a.profile.body, b.profile.body),
+        "names": weigher.cosine(a.profile.names, b.profile.names, "@"),
         "e5": float(a.cross @ b.cross),
         "wl": float(a.dense @ b.dense) if same_language else 0.0,
         "num": min(3, len(a.profile.numbers & b.profile.numbers)) / 3,
@@ -99,15 +101,15 @@ class SeedCloseness:
     names: float
 
 
-def seed_closeness(a: Report, seeds: Sequence[Report], idf: Mapping[str, float]) -> SeedCloseness:
+def seed_closeness(a: Report, seeds: Sequence[Report], weigher: Weigher) -> SeedCloseness:
     """The largest similarity to any seed, per channel (0 without seeds)."""
     if not seeds:
         return SeedCloseness(0.0, 0.0, 0.0, 0.0)
     return SeedCloseness(
-        e5=max(float(a.cross @ s.cross) for s in seeds),
+        e5=max(float(a.cross @ s.cross) for s in seeds if s.cross is not None) if a.cross is not None else 0.0,
         wl=max(float(a.dense @ s.dense) for s in seeds) if a.english else 0.0,
-        body=max(cosine(a.profile.body, s.profile.body, idf) for s in seeds),
-        names=max(cosine(a.profile.names, s.profile.names, idf, "@") for s in seeds),
+        body=max(weigher.cosine(a.profile.body, s.profile.body) for s in seeds),
+        names=max(weigher.cosine(a.profile.names, s.profile.names, "@") for s in seeds),
     )
 
 
@@ -147,8 +149,9 @@ def _after(day: date | None, horizon: date | None) -> bool:
     return day is not None and horizon is not None and (day - horizon).days > 1
 
 
-def story_score(probabilities: Sequence[float]) -> float:
-    """How strongly an article belongs to a story: the mean of its same-event probabilities with the
-    story's reports and the largest of them (one close rewrite counts, so does broad agreement)."""
+def story_score(probabilities: Sequence[float], reports: int) -> float:
+    """How strongly an article belongs to a story of ``reports`` reports: the mean of its same-event
+    probabilities with them and the largest of them (one close rewrite counts, so does broad
+    agreement). Reports not among the article's candidates count as 0."""
     values = np.asarray(probabilities, dtype=np.float64)
-    return float(0.5 * (values.mean() + values.max())) if len(values) else 0.0
+    return float(0.5 * (values.sum() / max(reports, len(values)) + values.max())) if len(values) else 0.0

@@ -89,7 +89,7 @@ def _cache_embedders(name: str) -> None:
 
     # The stream is replayed a dozen times: embed each text once.
     setattr(engine, "get_embedder", lambda _name: cached)  # noqa: B010
-    setattr(judge_module, "_cross_vector", lru_cache(maxsize=None)(judge_module._cross_vector))  # noqa: B010
+    setattr(judge_module, "_cross_lead", lru_cache(maxsize=None)(judge_module._cross_lead))  # noqa: B010
 
 
 def fit(

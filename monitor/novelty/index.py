@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -41,7 +41,8 @@ class KnownDoc:
     text: str  # normalised, space-padded: dates and quotations are looked up in it
     shingles: Shingles
     facts: set[str]
-    development: bool = False  # it reported a development the seeds lack
+    development: float = 0.0  # the probability that it reported a development the seeds lack
+    lead: str = ""  # what the multilingual vector is computed from, when it is first needed
 
 
 @dataclass
@@ -87,11 +88,11 @@ class NoveltyIndex:
         self.docs: list[KnownDoc] = []
         self.stories: dict[int, Story] = {}
         self.hashes: dict[str, int] = {}
-        self.document_frequency: Counter[str] = Counter()
         self.term_frequency: Counter[str] = Counter()
         self.seed_docs: list[int] = []
         self._dense = np.zeros((0, dim), dtype=np.float32)
         self._cross = np.zeros((0, cross_dim), dtype=np.float32)
+        self._crossed = np.zeros(0, dtype=bool)  # which rows of _cross hold a vector
         self._postings: defaultdict[str, list[int]] = defaultdict(list)
         self._next_story = 1
 
@@ -107,15 +108,24 @@ class NoveltyIndex:
         return self._nearest(self._dense, vector, now, k, floor)
 
     def nearest_cross(self, vector: Matrix, now: datetime | None, k: int = 8) -> list[tuple[int, float]]:
-        """The same, under the multilingual embedder."""
-        return self._nearest(self._cross, vector, now, k, 0.0)
+        """The same, under the multilingual embedder, among the documents whose vector is known."""
+        return self._nearest(self._cross, vector, now, k, 0.0, usable=self._crossed)
+
+    def set_cross(self, index: int, vector: Matrix) -> None:
+        """Give a reloaded document its multilingual vector."""
+        doc = self.docs[index]
+        doc.report = replace(doc.report, cross=vector)
+        self._cross[index] = vector
+        self._crossed[index] = True
 
     def _nearest(
-        self, matrix: Matrix, vector: Matrix, now: datetime | None, k: int, floor: float,
+        self, matrix: Matrix, vector: Matrix, now: datetime | None, k: int, floor: float, *, usable: Any = None,
     ) -> list[tuple[int, float]]:
         if not self.docs:
             return []
         scores = matrix[: len(self.docs)] @ vector
+        if usable is not None:
+            scores = np.where(usable[: len(self.docs)], scores, -np.inf)
         found: list[tuple[int, float]] = []
         for index in np.argsort(-scores):
             score = float(scores[index])
@@ -155,23 +165,24 @@ class NoveltyIndex:
         index = len(self.docs)
         self.docs.append(doc)
         self._dense = _put(self._dense, index, doc.report.dense)
-        self._cross = _put(self._cross, index, doc.report.cross)
+        cross = doc.report.cross
+        missing = np.zeros(self._cross.shape[1], np.float32)
+        self._cross = _put(self._cross, index, cross if cross is not None else missing)
+        if len(self._crossed) < len(self._cross):
+            grown = np.zeros(len(self._cross), dtype=bool)
+            grown[: len(self._crossed)] = self._crossed
+            self._crossed = grown
+        self._crossed[index] = cross is not None
         story = self.stories[doc.story]
         story.last_seen = max(story.last_seen, doc.when)
         story.docs.append(index)
         self.hashes.setdefault(content_hash, index)
-        self.document_frequency.update(doc.vocabulary)
         self.term_frequency.update(doc.report.profile.terms)
         for key in _posting_keys(doc.report.profile):
             self._postings[key].append(index)
         if doc.seed:
             self.seed_docs.append(index)
         return index
-
-    def idf(self, word: str) -> float:
-        """How rare ``word`` is among the known documents (0 when unknown)."""
-        seen = self.document_frequency.get(word, 0)
-        return math.log((1 + len(self.docs)) / seen) if seen else 0.0
 
     def prune(self, now: datetime) -> int:
         """Forget documents (not seeds) older than the window and stories with none left; returns how many.
@@ -186,7 +197,10 @@ class NoveltyIndex:
         dropped = len(self.docs) - len(keep)
         self.docs = [self.docs[i] for i in keep]
         self._dense = np.array([d.report.dense for d in self.docs], dtype=np.float32).reshape(-1, self.dim)
-        self._cross = np.array([d.report.cross for d in self.docs], dtype=np.float32).reshape(-1, self._cross.shape[1])
+        width = self._cross.shape[1]
+        self._cross = np.array([d.report.cross if d.report.cross is not None else np.zeros(width) for d in self.docs],
+                               dtype=np.float32).reshape(-1, width)
+        self._crossed = np.array([d.report.cross is not None for d in self.docs], dtype=bool)
         self.seed_docs = [renumber[i] for i in self.seed_docs]
         self.hashes = {h: renumber[i] for h, i in self.hashes.items() if i in renumber}
         for story_id in list(self.stories):
@@ -194,7 +208,6 @@ class NoveltyIndex:
             story.docs = [renumber[i] for i in story.docs if i in renumber]
             if not story.docs and not story.seed:
                 del self.stories[story_id]
-        self.document_frequency = Counter(w for d in self.docs for w in d.vocabulary)
         self.term_frequency = Counter(t for d in self.docs for t in d.report.profile.terms)
         self._postings = defaultdict(list)
         for index, doc in enumerate(self.docs):
@@ -204,7 +217,7 @@ class NoveltyIndex:
 
     def memory_bytes(self) -> int:
         """The arrays' memory (vectors), for the benchmark."""
-        vectors = sum(d.vectors.nbytes + d.report.dense.nbytes + d.report.cross.nbytes for d in self.docs)
+        vectors = sum(d.vectors.nbytes + d.report.dense.nbytes for d in self.docs)
         return int(vectors + self._dense.nbytes + self._cross.nbytes)
 
 

@@ -48,13 +48,13 @@ from monitor.novelty.features import (
 )
 from monitor.novelty.index import SHINGLE, KnownDoc, NoveltyIndex, Shingles, Story
 from monitor.novelty.model import Models, load_models
-from monitor.novelty.profile import numbers, profile
+from monitor.novelty.profile import Weigher, numbers, profile
 from monitor.novelty.text import content_hash, normalize_text, sentences
 from monitor.types import Judgement, Verdict, VsSeeds
 
 _NEIGHBOURS, _NEIGHBOUR_FLOOR = 16, 0.45  # documents whose sentences and words count as known
-_CANDIDATES = 24  # nearest documents per channel whose stories are compared with an article
-_STORY_MEMBERS = 30  # latest reports of a candidate story compared with the article
+_CANDIDATES = 16  # nearest documents per channel compared with an article
+_STORY_MEMBERS = 30  # a story's score averages over at most this many of its reports
 _PRUNE_EVERY = 500  # articles between two sweeps of documents older than the story window
 _LEAD_CHARS = 300  # the multilingual embedder reads the title and the opening
 
@@ -147,7 +147,7 @@ class NoveltyJudge:
         with self._lock:
             story, _ = self._link(article)
             story = story or self.index.new_story(seed=True, when=when, title=title)
-            self._remember(article, story, development=False)
+            self._remember(article, story, development=0.0)
         return story.id
 
     def judge(
@@ -161,7 +161,7 @@ class NoveltyJudge:
             decision, story = self._decide(article)
             if remember:
                 story = story or self.index.new_story(seed=False, when=when, title=title)
-                self._remember(article, story, development=decision.judgement.vs_seeds == "new",
+                self._remember(article, story, development=decision.development,
                                announced=decision.judgement.verdict == "new")
                 decision = replace(decision, judgement=replace(decision.judgement, story=story.id))
         return decision
@@ -171,10 +171,10 @@ class NoveltyJudge:
         vs_seeds: VsSeeds = "new", verdict: Verdict | None = None,
     ) -> None:
         """Add an already judged article (rebuilding after a restart) to its stored story."""
-        article = self._prepare(key, title, text, when, language or "en", dated=True)
+        article = self._prepare(key, title, text, when, language or "en", dated=True, cross=False)
         with self._lock:
             story = self.index.stories.get(story_id or 0) or self.index.new_story(False, when, title, story_id)
-            self._remember(article, story, development=vs_seeds == "new", announced=verdict == "new")
+            self._remember(article, story, development=1.0 if vs_seeds == "new" else 0.0, announced=verdict == "new")
 
     def learn(
         self, key: str, title: str, text: str, when: datetime, language: str, *, dated: bool, story_id: int,
@@ -183,11 +183,11 @@ class NoveltyJudge:
         the given story (fitting replays a labelled stream this way)."""
         article = self._prepare(key, title, text, when, language or "en", dated=dated)
         assert article.report is not None
-        idf = self.index.idf_map()
-        rows = [(doc.key, pair_features(article.report, doc.report, idf)) for doc in self.index.docs]
+        weigher = Weigher(self.index.idf_map())
+        rows = [(doc.key, pair_features(article.report, doc.report, weigher)) for doc in self.index.docs]
         with self._lock:
             story = self.index.stories.get(story_id) or self.index.new_story(False, when, title, story_id)
-            self._remember(article, story, development=False)
+            self._remember(article, story, development=0.0)
         return rows
 
     # -- layers ---------------------------------------------------------------------------
@@ -208,12 +208,15 @@ class NoveltyJudge:
             story, candidates = self._link(article)
         members = [self.index.docs[i].report for i in story.docs] if story else []
         closeness = seed_closeness(article.report, [self.index.docs[i].report for i in self.index.seed_docs],
-                                   self.index.idf_map())
+                                   Weigher(self.index.idf_map()))
         values = self._development_values(article, closeness, [*members, article.report])
         development = self.models.development.probability(values)
-        is_development = development >= self.models.development.threshold
+        if story is not None:  # one event, one answer: the story's reports vote with the article
+            known = [self.index.docs[i].development for i in story.docs]
+            development = (development + sum(known)) / (1 + len(known))
         if copy is not None:  # a copy reports what its original reported
-            is_development = copy.development
+            development = copy.development
+        is_development = development >= self.models.development.threshold
         checks = self._check(article, self._pool(neighbours, story))
         facts_added = any(c.novel and c.new_facts for c in checks)
         verdict: Verdict = "repeat"
@@ -242,29 +245,38 @@ class NoveltyJudge:
     def _link(self, article: _Article) -> tuple[Story | None, tuple[Candidate, ...]]:
         """The story the article belongs to most strongly, if the fitted model says it belongs."""
         assert article.report is not None
-        idf = self.index.idf_map()
-        model = self.models.same_event
-        scored: list[Candidate] = []
-        for story_id in self._candidate_stories(article):
-            story = self.index.stories[story_id]
-            members = story.docs[-_STORY_MEMBERS:]
-            pairs = [pair_features(article.report, self.index.docs[i].report, idf) for i in members]
-            probabilities = [model.probability(p) for p in pairs]
-            best = pairs[int(np.argmax(probabilities))]
-            scored.append(Candidate(story_id, round(story_score(probabilities), 4),
+        weigher, model = Weigher(self.index.idf_map()), self.models.same_event
+        by_story: dict[int, list[tuple[float, dict[str, float]]]] = {}
+        for index in self._candidate_docs(article):
+            doc = self._crossed(index)
+            values = pair_features(article.report, doc.report, weigher)
+            by_story.setdefault(doc.story, []).append((model.probability(values), values))
+        scored = []
+        for story_id, pairs in by_story.items():
+            reports = min(len(self.index.stories[story_id].docs), _STORY_MEMBERS)
+            best = max(pairs, key=lambda pair: pair[0])[1]
+            scored.append(Candidate(story_id, round(story_score([p for p, _ in pairs], reports), 4),
                                     tuple((k, round(v, 3)) for k, v in best.items())))
         scored.sort(key=lambda c: -c.score)
         chosen = scored[0] if scored and scored[0].score >= self.models.story_threshold else None
         return (self.index.stories[chosen.story] if chosen else None), tuple(scored[:5])
 
-    def _candidate_stories(self, article: _Article) -> list[int]:
-        """Stories of the nearest documents in either embedder and of documents sharing rare names or numbers."""
+    def _crossed(self, index: int) -> KnownDoc:
+        """The document, with its multilingual vector (computed now for a document reloaded at start-up)."""
+        doc = self.index.docs[index]
+        if doc.report.cross is None:
+            self.index.set_cross(index, _cross_lead(doc.lead))
+        return doc
+
+    def _candidate_docs(self, article: _Article) -> list[int]:
+        """The nearest documents in either embedder and those sharing the rarest names or numbers."""
         assert article.report is not None
         report, now = article.report, article.report.published
         found = [i for i, _ in self.index.nearest_docs(report.dense, now, k=_CANDIDATES, floor=0.0)]
-        found += [i for i, _ in self.index.nearest_cross(report.cross, now, k=_CANDIDATES)]
+        if report.cross is not None:
+            found += [i for i, _ in self.index.nearest_cross(report.cross, now, k=_CANDIDATES)]
         found += self.index.sharing(report.profile, now, k=_CANDIDATES)
-        return list(dict.fromkeys(self.index.docs[i].story for i in found))
+        return list(dict.fromkeys(found))
 
     def _syndicated(self, article: _Article, neighbours: Sequence[tuple[int, float]]) -> KnownDoc | None:
         mine = _shingles(article.text)
@@ -317,14 +329,17 @@ class NoveltyJudge:
         return checks
 
     def _repeat(self, doc: KnownDoc, layer: str) -> Decision:
-        vs: VsSeeds = "new" if doc.development else "known"
+        vs: VsSeeds = "new" if doc.development >= self.models.development.threshold else "known"
         return Decision(Judgement("repeat", vs, 0.0, (), 0, 0), (), ((doc.key, 1.0),), layer)
 
     # -- bookkeeping -----------------------------------------------------------------------
 
     def _prepare(
         self, key: str, title: str, text: str, when: datetime, language: str, *, dated: bool, seed: bool = False,
+        cross: bool = True,
     ) -> _Article:
+        """The article's sentences, facts and report; ``cross`` False leaves the multilingual vector to
+        be computed when first needed (rebuilding at start-up)."""
         body = text or title
         parts = sentences(body, self.t.min_sentence_chars) or ([title] if title else [])
         article = _Article(key, title, body, when, language, dated, parts)
@@ -334,20 +349,20 @@ class NoveltyJudge:
         article.facts = set().union(*article.sentence_facts) if parts else set()
         article.report = Report(
             profile=profile(title, body), dense=self.embedder.embed([f"{title}. {body}"])[0],
-            cross=_cross_vector(title, body), published=when if dated else None,
+            cross=_cross_lead(_lead(title, body)) if cross else None, published=when if dated else None,
             english=language in self.t.languages, seed=seed,
             title_numbers=numbers(title), lead_numbers=numbers(body[:_LEAD_CHARS]),
         )
         return article
 
-    def _remember(self, article: _Article, story: Story, *, development: bool, announced: bool = False) -> None:
+    def _remember(self, article: _Article, story: Story, *, development: float, announced: bool = False) -> None:
         assert article.vectors is not None and article.report is not None
         doc = KnownDoc(
             key=article.key, story=story.id, seed=article.report.seed, when=article.when, report=article.report,
             sentences=article.sentences, vectors=article.vectors.astype(np.float16),
             vocabulary=frozenset(sys.intern(w) for w in vocabulary(article.text)),
             text=f" {normalize_text(article.text)} ", shingles=_shingles(article.text), facts=article.facts,
-            development=development,
+            development=development, lead=_lead(article.title, article.text),
         )
         self.index.add(doc, content_hash(article.text))
         story.announced = story.announced or announced
@@ -357,12 +372,16 @@ class NoveltyJudge:
             self._since_prune = 0
 
 
-def _cross_vector(title: str, text: str) -> Matrix:
-    """The multilingual vector of the title and opening (zeros when the model is not installed)."""
+def _lead(title: str, text: str) -> str:
+    return f"{title}. {text}"[:_LEAD_CHARS]
+
+
+def _cross_lead(lead: str) -> Matrix:
+    """The multilingual vector of an article's title and opening (zeros when the model is not installed)."""
     model = cross_lingual()
     if model is None:
         return np.zeros(384, dtype=np.float32)
-    vector: Matrix = model.embed([f"{title}. {text}"[:_LEAD_CHARS]])[0]
+    vector: Matrix = model.embed([lead])[0]
     return vector
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from monitor.novelty.facts import facts
@@ -85,31 +85,31 @@ def profile(title: str, text: str) -> Profile:
     return Profile(Counter(terms(title)), Counter(terms(body)), names, numbers(f"{title} {body}"))
 
 
-def add(total: dict[str, float], bag: Mapping[str, float]) -> None:
-    """Add ``bag`` into ``total`` (a story's summed bag)."""
-    for word, count in bag.items():
-        total[word] = total.get(word, 0.0) + count
+class Weigher:
+    """TF-IDF weighting (sublinear term frequency) of bags under one set of document frequencies,
+    remembering each bag it weighed: an article is compared with many documents in one pass."""
+
+    def __init__(self, idf: Mapping[str, float]) -> None:
+        self._idf = idf
+        self._seen: dict[tuple[int, str], tuple[dict[str, float], float]] = {}
+
+    def cosine(self, a: Mapping[str, float], b: Mapping[str, float], prefix: str = "") -> float:
+        """TF-IDF cosine of two bags; ``prefix`` selects the idf entries (``@`` for names)."""
+        if not a or not b:
+            return 0.0
+        (wa, na), (wb, nb) = self._weigh(a, prefix), self._weigh(b, prefix)
+        small, large = (wa, wb) if len(wa) <= len(wb) else (wb, wa)
+        dot = sum(v * large[w] for w, v in small.items() if w in large)
+        return dot / (na * nb) if dot else 0.0
+
+    def _weigh(self, bag: Mapping[str, float], prefix: str) -> tuple[dict[str, float], float]:
+        key = (id(bag), prefix)
+        if key not in self._seen:
+            weights = {w: (1.0 + math.log(c)) * self._idf.get(prefix + w, 0.0) for w, c in bag.items() if c > 0}
+            self._seen[key] = weights, math.sqrt(sum(v * v for v in weights.values())) or 1.0
+        return self._seen[key]
 
 
 def cosine(a: Mapping[str, float], b: Mapping[str, float], idf: Mapping[str, float], prefix: str = "") -> float:
-    """TF-IDF cosine of two bags (sublinear term frequency); ``prefix`` selects the idf entries."""
-    if not a or not b:
-        return 0.0
-    small, large = (a, b) if len(a) <= len(b) else (b, a)
-    dot = sum(_w(c, idf, prefix + w) * _w(large[w], idf, prefix + w) for w, c in small.items() if w in large)
-    if dot == 0.0:
-        return 0.0
-    return dot / (_norm(a, idf, prefix) * _norm(b, idf, prefix))
-
-
-def _w(count: float, idf: Mapping[str, float], key: str) -> float:
-    return (1.0 + math.log(count)) * idf.get(key, 0.0) if count > 0 else 0.0
-
-
-def _norm(bag: Mapping[str, float], idf: Mapping[str, float], prefix: str) -> float:
-    return math.sqrt(sum(_w(c, idf, prefix + w) ** 2 for w, c in bag.items())) or 1.0
-
-
-def shared(a: Iterable[str], b: Iterable[str]) -> int:
-    """How many values two collections share."""
-    return len(set(a) & set(b))
+    """TF-IDF cosine of two bags (see :class:`Weigher`)."""
+    return Weigher(idf).cosine(a, b, prefix)

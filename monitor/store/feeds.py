@@ -109,6 +109,15 @@ def claim_due(
     return sorted((_state(row) for row in rows), key=lambda f: (f.next_poll_at or now, f.id))
 
 
+def held_elsewhere(session: Session, now: datetime) -> int:
+    """How many due feeds another process holds a live claim on (they were skipped this pass)."""
+    return int(session.scalar(
+        select(func.count()).select_from(FeedRow).where(
+            FeedRow.in_config.is_(True), FeedRow.enabled.is_(True), FeedRow.next_poll_at <= now,
+            FeedRow.claimed_until >= now, FeedRow.claimed_by != claimant())
+    ) or 0)
+
+
 def make_all_due(session: Session, now: datetime) -> int:
     """Set every enabled listed feed's next poll to ``now``; returns how many."""
     query = (
@@ -239,5 +248,5 @@ def _state(row: FeedRow) -> FeedState:
         last_status=row.last_status, last_error=row.last_error, error_count=row.error_count,
         items_last_poll=row.items_last_poll, source=row.source, fetch_url=row.fetch_url,
         permanent_failures=row.permanent_failures, failing_since=row.failing_since, alerted=row.alerted,
-        observed_gap_seconds=row.observed_gap_seconds,
+        observed_gap_seconds=row.observed_gap_seconds, claimed_by=row.claimed_by, claimed_until=row.claimed_until,
     )

@@ -89,3 +89,14 @@ def test_translation_is_linked_through_the_multilingual_model_and_is_a_repeat() 
               "L'avocat de la défense Naveed Qureshi a jugé ce report injuste pour son client.")
     translated = j.judge("b", "La cour ajourne l'appel de Khan", french, T0 + timedelta(hours=3), "fr").judgement
     assert translated.story == first.story and translated.verdict == "repeat"
+
+
+def test_a_reloaded_report_gets_its_multilingual_vector_when_a_translation_needs_it() -> None:
+    j = NoveltyJudge(get_embedder("wordllama"))
+    j.remember("item:1", "Court adjourns Khan appeal", REPORT, T0, story_id=7, language="en", verdict="new")
+    assert j.index.docs[-1].report.cross is None  # rebuilt at start-up without the multilingual model
+    french = ("La Haute Cour d'Islamabad a ajourné mardi jusqu'au 8 avril l'audience de l'appel d'Imran Khan. "
+              "Un collège de deux juges a examiné l'affaire et l'accusation a demandé plus de temps.")
+    translated = j.judge("b", "La cour ajourne l'appel de Khan", french, T0 + timedelta(hours=3), "fr").judgement
+    assert translated.story == 7 and translated.verdict != "new"
+    assert j.index.docs[0].key == "item:1" and j.index.docs[0].report.cross is not None  # computed when needed

@@ -27,7 +27,11 @@ def test_dead_processes_claims_are_taken_back_and_live_ones_kept(db_url: str) ->
                 for owner in owners:
                     assert len(feeds.claim_due(s, NOW, timedelta(minutes=10), limit=1, owner=owner)) == 1
             with db.session() as s:
+                assert feeds.held_elsewhere(s, NOW) == 3  # not counting this process's own claim
                 assert release_dead(s, NOW + timedelta(seconds=1)) == 1
+                assert feeds.held_elsewhere(s, NOW + timedelta(seconds=1)) == 2
+                claims = {f.claimed_by for f in feeds.all_feeds(s) if f.claimed_until is not None}
+                assert claims == set(owners[1:])
             with db.session() as s:
                 free = feeds.claim_due(s, NOW + timedelta(seconds=2), timedelta(minutes=10))
             assert len(free) == 1  # only the dead process's feed; the others stay with their owners
