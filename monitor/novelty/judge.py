@@ -211,9 +211,6 @@ class NoveltyJudge:
                                    Weigher(self.index.idf_map()))
         values = self._development_values(article, closeness, [*members, article.report])
         development = self.models.development.probability(values)
-        if story is not None:  # one event, one answer: the story's reports vote with the article
-            known = [self.index.docs[i].development for i in story.docs]
-            development = (development + sum(known)) / (1 + len(known))
         if copy is not None:  # a copy reports what its original reported
             development = copy.development
         is_development = development >= self.models.development.threshold
