@@ -97,7 +97,7 @@ def build_judge(ctx: Context) -> NoveltyJudge:
     for item in known:
         judge.remember(f"item:{item.id}", item.title, item.text, item.fetched_at, story_id=item.story,
                        language=item.language, vs_seeds="known" if item.vs_seeds == "known" else "new",
-                       verdict="new" if item.verdict == "new" else None)
+                       verdict="new" if item.verdict == "new" else None, vector=item.vector)
     judge.index.reserve_story_ids(last_story + 1)
     log.info("novelty judge ready", extra={"seeds": sum(d.seed for d in judge.index.docs), "items": len(known)})
     return judge

@@ -114,6 +114,7 @@ class Judgement:
     known_sentences: int = 0
     total_sentences: int = 0
     story: int | None = None
+    vector: bytes = b""  # the multilingual vector it was compared with (float16), kept for restarts
 
 
 @dataclass(frozen=True)
@@ -264,3 +265,4 @@ class KnownItem:
     language: str
     verdict: str | None = None
     vs_seeds: str | None = None
+    vector: bytes | None = None

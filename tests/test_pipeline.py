@@ -12,7 +12,7 @@ from monitor.clock import FrozenClock
 from monitor.config import load_config
 from monitor.context import Context, build_context
 from monitor.demo.server import LocalSite
-from monitor.pipeline import poll_due, start
+from monitor.pipeline import build_judge, poll_due, start
 from monitor.store import feeds as feed_store
 from monitor.store.schema import ItemRow
 from monitor.types import FeedState
@@ -145,5 +145,25 @@ def test_unchanged_body_without_validators_is_not_reparsed(tmp_path: Path, db_ur
         assert poll_due(ctx)[0].status == "200"
         clock.advance(timedelta(days=1))
         assert poll_due(ctx)[0].status == "unchanged"
+    finally:
+        ctx.close()
+
+
+def test_a_restart_reloads_the_judged_items_with_their_multilingual_vectors(
+    tmp_path: Path, db_url: str, site: LocalSite,
+) -> None:
+    site.put("/feed.xml", (DATA / "e2e" / "feed.xml").read_text().replace("{base}", site.base), "application/rss+xml")
+    ctx, _ = context(tmp_path, db_url, site)
+    try:
+        poll_due(ctx)
+        with ctx.db.session() as session:
+            stored = {r.id: r.vector for r in session.scalars(select(ItemRow).where(ItemRow.verdict.is_not(None)))}
+        assert stored and all(v and len(v) == 2 * 384 for v in stored.values())
+        judge = build_judge(ctx)  # what a restarted process does
+        reloaded = {d.key: d.report.cross for d in judge.index.docs if d.key.startswith("item:")}
+        assert reloaded.keys() == {f"item:{i}" for i in stored}
+        for item_id, vector in stored.items():
+            cross = reloaded[f"item:{item_id}"]  # not recomputed: exactly the stored vector
+            assert cross is not None and vector is not None and cross.astype("float16").tobytes() == vector
     finally:
         ctx.close()

@@ -163,15 +163,20 @@ class NoveltyJudge:
                 story = story or self.index.new_story(seed=False, when=when, title=title)
                 self._remember(article, story, development=decision.development,
                                announced=decision.judgement.verdict == "new")
-                decision = replace(decision, judgement=replace(decision.judgement, story=story.id))
+                cross = article.report.cross if article.report else None
+                vector = cross.astype(np.float16).tobytes() if cross is not None else b""
+                decision = replace(decision, judgement=replace(decision.judgement, story=story.id, vector=vector))
         return decision
 
     def remember(
         self, key: str, title: str, text: str, when: datetime, *, story_id: int | None, language: str,
-        vs_seeds: VsSeeds = "new", verdict: Verdict | None = None,
+        vs_seeds: VsSeeds = "new", verdict: Verdict | None = None, vector: bytes | None = None,
     ) -> None:
-        """Add an already judged article (rebuilding after a restart) to its stored story."""
+        """Add an already judged article (rebuilding after a restart) to its stored story; ``vector`` is
+        its stored multilingual vector (else computed when first needed)."""
         article = self._prepare(key, title, text, when, language or "en", dated=True, cross=False)
+        if vector and article.report is not None:
+            article.report = replace(article.report, cross=np.frombuffer(vector, dtype=np.float16).astype(np.float32))
         with self._lock:
             story = self.index.stories.get(story_id or 0) or self.index.new_story(False, when, title, story_id)
             self._remember(article, story, development=1.0 if vs_seeds == "new" else 0.0, announced=verdict == "new")

@@ -50,7 +50,7 @@ def add_item(session: Session, item: NewItem) -> int:
         verdict=judgement.verdict if judgement else None, vs_seeds=judgement.vs_seeds if judgement else None,
         score=judgement.score if judgement else 0.0,
         novel_sentences=list(judgement.novel_sentences) if judgement else [],
-        story_id=judgement.story if judgement else None,
+        story_id=judgement.story if judgement else None, vector=judgement.vector or None if judgement else None,
     )
     session.add(row)
     session.flush()
@@ -75,7 +75,7 @@ def recent_relevant(session: Session, since: datetime) -> list[KnownItem]:
     """Relevant items fetched since ``since`` with their story, oldest first (to rebuild the judge)."""
     query = (
         select(ItemRow.id, ItemRow.title, ItemRow.text, ItemRow.fetched_at, ItemRow.story_id, ItemRow.language,
-               ItemRow.verdict, ItemRow.vs_seeds)
+               ItemRow.verdict, ItemRow.vs_seeds, ItemRow.vector)
         .where(ItemRow.verdict.is_not(None), ItemRow.fetched_at >= since).order_by(ItemRow.fetched_at, ItemRow.id)
     )
     return [KnownItem(*row) for row in session.execute(query)]

@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -121,6 +122,8 @@ class ItemRow(Base):
     score: Mapped[float] = mapped_column(Float, default=0.0)
     novel_sentences: Mapped[list[str]] = mapped_column(JSON, default=list)
     story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id", ondelete="SET NULL"), nullable=True)
+    # the multilingual vector the judge compared it with (float16), so a restart need not recompute it
+    vector: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
 
 
 class SeedRow(Base):

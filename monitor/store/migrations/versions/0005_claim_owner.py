@@ -1,4 +1,4 @@
-"""claim owner
+"""claim owner, item vectors
 
 Revision ID: 0005
 Revises: 0004
@@ -23,8 +23,14 @@ def upgrade() -> None:
     with op.batch_alter_table('feeds', schema=None) as batch_op:
         batch_op.add_column(sa.Column('claimed_by', sa.String(length=120), nullable=True))
 
+    with op.batch_alter_table('items', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('vector', sa.LargeBinary(), nullable=True))
+
 
 def downgrade() -> None:
+    with op.batch_alter_table('items', schema=None) as batch_op:
+        batch_op.drop_column('vector')
+
     with op.batch_alter_table('feeds', schema=None) as batch_op:
         batch_op.drop_column('claimed_by')
 
