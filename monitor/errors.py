@@ -9,6 +9,8 @@
     ├── ExtractError             extract: no article text in a page
     ├── NotifyError              notify: a channel refused or failed a message
     ├── StoreError               store: the database is unusable (e.g. not migrated)
+    ├── StageError               any other failure inside a stage of a poll (identity, page, extract,
+    │                            match, judge, store …), recorded on the feed like the others
     └── UsageError               usage: a command was asked for something that does not exist
 
 Messages start with their stage (``fetch: 410 gone``), so an error stored with a
@@ -89,6 +91,16 @@ class StoreError(MonitorError):
     """The database cannot be used as it is."""
 
     stage = "store"
+
+
+class StageError(MonitorError):
+    """An unexpected failure inside one stage of a poll (a malformed value a library refused, a bug):
+    recorded on the feed with its stage, counted toward back-off and alerts, never raised further."""
+
+    def __init__(self, stage: str, problem: BaseException | str) -> None:
+        detail = problem if isinstance(problem, str) else f"{type(problem).__name__}: {problem}"
+        super().__init__(detail[:1000])
+        self.stage = stage
 
 
 class UsageError(MonitorError):

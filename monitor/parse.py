@@ -14,6 +14,7 @@ import html
 import io
 import json
 import re
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -39,9 +40,25 @@ def parse_feed(body: bytes, *, url: str, content_type: str = "", now: datetime) 
     parsed: Any = feedparser.parse(io.BytesIO(body), response_headers=headers)
     if not parsed.get("version") and not parsed.entries:
         raise ParseError(_not_a_feed_reason(parsed))
-    entries = tuple(e for e in (_entry(raw, now) for raw in parsed.entries) if e is not None)
+    entries, skipped = _entries(parsed.entries, lambda raw: _entry(raw, now))
     feed = parsed.get("feed", {})
-    return ParsedFeed(title=_clean(feed.get("title", "")), entries=entries, ttl_minutes=_ttl(feed.get("ttl")))
+    return ParsedFeed(title=_clean(feed.get("title", "")), entries=entries, ttl_minutes=_ttl(feed.get("ttl")),
+                      skipped=skipped)
+
+
+def _entries(raws: Iterable[Any], make: Callable[[Any], FeedEntry | None]) -> tuple[
+        tuple[FeedEntry, ...], tuple[str, ...]]:
+    """The entries that could be read, and why each of the others was skipped (``entry 3: ValueError: …``)."""
+    entries, skipped = [], []
+    for number, raw in enumerate(raws, 1):
+        try:
+            entry = make(raw)
+        except Exception as exc:  # one malformed entry must not cost the feed its other entries
+            skipped.append(f"entry {number}: {type(exc).__name__}: {exc}"[:500])
+            continue
+        if entry is not None:
+            entries.append(entry)
+    return tuple(entries), tuple(skipped)
 
 
 def _not_a_feed_reason(parsed: Any) -> str:
@@ -117,21 +134,20 @@ def _json_feed(body: bytes, now: datetime) -> ParsedFeed:
         raise ParseError(f"not a feed: invalid JSON ({exc})") from exc
     if not isinstance(doc, dict) or not str(doc.get("version", "")).startswith("https://jsonfeed.org/version/"):
         raise ParseError("not a feed: JSON without a jsonfeed.org version")
-    entries = []
-    for item in doc.get("items") or []:
-        if not isinstance(item, dict):
-            continue
-        authors = item.get("authors") or ([item["author"]] if isinstance(item.get("author"), dict) else [])
-        entry = make_entry(
-            guid=str(item.get("id") or ""), link=str(item.get("url") or item.get("external_url") or ""),
-            title=str(item.get("title") or ""),
-            summary=str(item.get("summary") or item.get("content_text") or item.get("content_html") or ""),
-            raw_date=str(item.get("date_published") or item.get("date_modified") or ""),
-            author=", ".join(str(a.get("name", "")) for a in authors if isinstance(a, dict)), source="", now=now,
-        )
-        if entry is not None:
-            entries.append(entry)
-    return ParsedFeed(title=_clean(str(doc.get("title") or "")), entries=tuple(entries))
+    items = [item for item in doc.get("items") or [] if isinstance(item, dict)]
+    entries, skipped = _entries(items, lambda item: _json_entry(item, now))
+    return ParsedFeed(title=_clean(str(doc.get("title") or "")), entries=entries, skipped=skipped)
+
+
+def _json_entry(item: dict[str, Any], now: datetime) -> FeedEntry | None:
+    authors = item.get("authors") or ([item["author"]] if isinstance(item.get("author"), dict) else [])
+    return make_entry(
+        guid=str(item.get("id") or ""), link=str(item.get("url") or item.get("external_url") or ""),
+        title=str(item.get("title") or ""),
+        summary=str(item.get("summary") or item.get("content_text") or item.get("content_html") or ""),
+        raw_date=str(item.get("date_published") or item.get("date_modified") or ""),
+        author=", ".join(str(a.get("name", "")) for a in authors if isinstance(a, dict)), source="", now=now,
+    )
 
 
 def _hash_key(title: str, date: str) -> str:

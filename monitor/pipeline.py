@@ -13,8 +13,9 @@ import hashlib
 import logging
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from sqlalchemy.exc import IntegrityError
@@ -23,7 +24,7 @@ from sqlalchemy.orm import Session
 from monitor import alerts, metrics, scheduler
 from monitor.context import Context, Progress
 from monitor.dispatch import run_fair
-from monitor.errors import FetchError, MonitorError
+from monitor.errors import FetchError, MonitorError, StageError
 from monitor.extract import extract_article, fallback
 from monitor.fetch.feed import fetch_feed
 from monitor.fetch.page import fetch_page
@@ -50,6 +51,7 @@ from monitor.types import (
 from monitor.urls import canonical_url
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def start(ctx: Context) -> tuple[int, int]:
@@ -153,10 +155,10 @@ def poll_due(
             on_done=(lambda f: progress(f.outcome) if f.outcome else None) if progress else None,
         )
         changed = [f for f in fetched if f.outcome is None]
-        counts = _store_new_entries(ctx, changed)
+        stored = _store_new_entries(ctx, changed)
         outcomes = [f.outcome for f in fetched if f.outcome is not None]
         for f in changed:
-            outcome = _finish(ctx, f, counts, batch)
+            outcome = _finish(ctx, f, stored, batch)
             outcomes.append(outcome)
             if progress is not None:
                 progress(outcome)
@@ -174,12 +176,19 @@ def refresh_feed(ctx: Context, feed: FeedState) -> FeedOutcome:
 
 
 def _finish(
-    ctx: Context, fetched: _Fetched, counts: dict[int, tuple[int, int]], batch: UnchangedBatch | None,
+    ctx: Context, fetched: _Fetched, stored: dict[int, _Stored], batch: UnchangedBatch | None,
 ) -> FeedOutcome:
-    """Record a changed feed's success once its entries are stored."""
+    """Record a changed feed's result once its entries are stored: a success, or, when some entries
+    failed, a failure naming the first (the others were stored; the failed ones are tried again)."""
     assert fetched.polled is not None
-    new, relevant = counts.get(fetched.feed.id, (0, 0))
-    return _succeeded(ctx, fetched.feed, replace(fetched.polled, new=new, relevant=relevant), fetched.now, batch)
+    result = stored.get(fetched.feed.id, _Stored())
+    if result.errors:
+        first, more = result.errors[0], len(result.errors) - 1
+        error = first if not more else StageError(first.stage, f"{first.message} (and {more} more entries failed)")
+        outcome = _failed(ctx, fetched.feed, error, fetched.now)
+        return replace(outcome, new_items=result.new, relevant=result.relevant)
+    polled = replace(fetched.polled, new=result.new, relevant=result.relevant)
+    return _succeeded(ctx, fetched.feed, polled, fetched.now, batch)
 
 
 def _host(url: str) -> str:
@@ -253,32 +262,52 @@ class _Fetched:
     outcome: FeedOutcome | None = None
     polled: _Polled | None = None
     entries: tuple[FeedEntry, ...] = ()
+    errors: tuple[MonitorError, ...] = ()  # entries that could not be read
 
 
 def _fetch(ctx: Context, feed: FeedState, batch: UnchangedBatch | None) -> _Fetched:
-    """Stage 1 for one feed; a failure is recorded (and retried later), never raised."""
+    """Stage 1 for one feed; any failure is recorded with its stage (and retried later), never raised."""
     now = ctx.clock.now()
     try:
-        result = fetch_feed(ctx.http, feed, max_bytes=ctx.config.polling.max_feed_bytes)
-        if result.not_modified:  # a 304 costs no parsing
-            polled = _Polled("304", result.etag or feed.etag, result.last_modified or feed.last_modified,
-                             feed.body_hash, result.moved_to, result.max_age)
-            return _Fetched(feed, now, _succeeded(ctx, feed, polled, now, batch))
-        body_hash = hashlib.sha256(result.body).hexdigest()
-        if body_hash == feed.body_hash:  # neither does an unchanged body
-            polled = _Polled("unchanged", result.etag, result.last_modified, body_hash, result.moved_to,
-                             result.max_age)
-            return _Fetched(feed, now, _succeeded(ctx, feed, polled, now, batch))
-        parsed = parse_feed(result.body, url=result.final_url, content_type=result.content_type, now=now)
+        return _fetch_and_parse(ctx, feed, batch, now)
     except MonitorError as exc:
         return _Fetched(feed, now, _failed(ctx, feed, exc, now))
-    with ctx.db.session() as session:  # one query for the whole document: most entries are known already
-        seen = item_store.seen_entries(session, feed.id, [(e.key, e.link) for e in parsed.entries])
+
+
+def _fetch_and_parse(ctx: Context, feed: FeedState, batch: UnchangedBatch | None, now: datetime) -> _Fetched:
+    result = _in_stage("fetch", lambda: fetch_feed(ctx.http, feed, max_bytes=ctx.config.polling.max_feed_bytes))
+    if result.not_modified:  # a 304 costs no parsing
+        polled = _Polled("304", result.etag or feed.etag, result.last_modified or feed.last_modified,
+                         feed.body_hash, result.moved_to, result.max_age)
+        return _Fetched(feed, now, _succeeded(ctx, feed, polled, now, batch))
+    body_hash = hashlib.sha256(result.body).hexdigest()
+    if body_hash == feed.body_hash:  # neither does an unchanged body
+        polled = _Polled("unchanged", result.etag, result.last_modified, body_hash, result.moved_to, result.max_age)
+        return _Fetched(feed, now, _succeeded(ctx, feed, polled, now, batch))
+    parsed = _in_stage("parse", lambda: parse_feed(result.body, url=result.final_url,
+                                                   content_type=result.content_type, now=now))
+    seen = _in_stage("store", lambda: _seen(ctx, feed, parsed.entries))
     gap = scheduler.observed_gap([e.published for e in parsed.entries if e.published], now)
     polled = _Polled(str(result.status), result.etag, result.last_modified, body_hash, result.moved_to,
                      result.max_age, parsed.ttl_minutes, gap, len(parsed.entries))
     fresh = tuple(dict.fromkeys(e for e in parsed.entries if (e.key, e.link) not in seen))
-    return _Fetched(feed, now, polled=polled, entries=fresh)
+    skipped = tuple(StageError("identity", reason) for reason in parsed.skipped)
+    return _Fetched(feed, now, polled=polled, entries=fresh, errors=skipped)
+
+
+def _seen(ctx: Context, feed: FeedState, entries: Sequence[FeedEntry]) -> set[tuple[str, str]]:
+    with ctx.db.session() as session:  # one query for the whole document: most entries are known already
+        return item_store.seen_entries(session, feed.id, [(e.key, e.link) for e in entries])
+
+
+def _in_stage(stage: str, work: Callable[[], T]) -> T:
+    """``work()``, with any failure that is not already one of ours turned into a StageError of ``stage``."""
+    try:
+        return work()
+    except MonitorError:
+        raise
+    except Exception as exc:  # the boundary: whatever a library or a bug raises is recorded, not lost
+        raise StageError(stage, exc) from exc
 
 
 @dataclass(frozen=True)
@@ -291,19 +320,53 @@ class _Prepared:
     relevance: Relevance
 
 
-def _store_new_entries(ctx: Context, fetched: Sequence[_Fetched]) -> dict[int, tuple[int, int]]:
-    """Stages 2 and 3; returns (new items, relevant items) per feed id."""
+@dataclass
+class _Stored:
+    """What stages 2 and 3 did for one feed: new and relevant items, and the entries that failed."""
+
+    new: int = 0
+    relevant: int = 0
+    errors: list[MonitorError] = field(default_factory=list)
+
+
+def _store_new_entries(ctx: Context, fetched: Sequence[_Fetched]) -> dict[int, _Stored]:
+    """Stages 2 and 3, per feed id. An entry that fails is skipped and its error kept for its feed;
+    the feed's other entries are stored."""
     polling = ctx.config.polling
+    results = {f.feed.id: _Stored(errors=list(f.errors)) for f in fetched}
     work = [(f.feed, entry) for f in fetched for entry in f.entries]
-    prepared = run_fair(work, key=lambda pair: _host(pair[1].link), work=lambda pair: _prepare(ctx, *pair),
+    prepared = run_fair(work, key=lambda pair: _host(pair[1].link), work=lambda pair: _prepare_entry(ctx, *pair),
                         concurrency=polling.concurrency, per_key=polling.per_host)
-    counts: dict[int, tuple[int, int]] = {}
-    for item in _oldest_first([p for p in prepared if p is not None]):
-        with ctx.db.session() as session:
-            stored = _store(ctx, session, item.entry, item.feed, article=item.article, relevance=item.relevance)
-        new, relevant = counts.get(item.feed.id, (0, 0))
-        counts[item.feed.id] = (new + stored, relevant + (stored and item.relevance.relevant))
-    return counts
+    for feed, error in (p for p in prepared if isinstance(p, tuple)):
+        results[feed.id].errors.append(error)
+    for item in _oldest_first([p for p in prepared if isinstance(p, _Prepared)]):
+        result = results[item.feed.id]
+        try:
+            stored = _in_stage("store", lambda: _store_one(ctx, item))
+        except MonitorError as exc:
+            result.errors.append(exc)
+            log.warning("entry not stored",
+                        extra={"feed_url": item.feed.url, "entry": item.entry.key, "error": str(exc)})
+            continue
+        result.new += stored
+        result.relevant += stored and item.relevance.relevant
+    return results
+
+
+def _store_one(ctx: Context, item: _Prepared) -> bool:
+    with ctx.db.session() as session:
+        return _store(ctx, session, item.entry, item.feed, article=item.article, relevance=item.relevance)
+
+
+def _prepare_entry(
+    ctx: Context, feed: FeedState, entry: FeedEntry,
+) -> _Prepared | tuple[FeedState, MonitorError] | None:
+    """Stage 2 for one entry, with its failure (if any) kept for its feed instead of raised."""
+    try:
+        return _prepare(ctx, feed, entry)
+    except MonitorError as exc:
+        log.warning("entry not prepared", extra={"feed_url": feed.url, "entry": entry.key, "error": str(exc)})
+        return feed, exc
 
 
 def _oldest_first(items: Sequence[_Prepared]) -> list[_Prepared]:
@@ -315,8 +378,8 @@ def _oldest_first(items: Sequence[_Prepared]) -> list[_Prepared]:
 def _prepare(ctx: Context, feed: FeedState, entry: FeedEntry) -> _Prepared | None:
     """Stage 2 for one entry: resolve its link, fetch and extract the page, match the watchlist."""
     topics = [t for t in ctx.topics if feed.topics is None or t.name in feed.topics]
-    worth_fetching = may_match(topics, entry.title, entry.summary)
-    resolved = _resolve_link(ctx, entry, worth_fetching)
+    worth_fetching = _in_stage("match", lambda: may_match(topics, entry.title, entry.summary))
+    resolved = _in_stage("identity", lambda: _resolve_link(ctx, entry, worth_fetching))
     if resolved is not entry:
         with ctx.db.session() as session:
             if item_store.entry_seen(session, feed.id, resolved.key, resolved.link):
@@ -325,7 +388,8 @@ def _prepare(ctx: Context, feed: FeedState, entry: FeedEntry) -> _Prepared | Non
                 return None  # the publisher's own feed brought it already; remember the Google entry
         entry = resolved
     article = _article(ctx, entry, worth_fetching)
-    return _Prepared(feed, entry, article, match(topics, entry.title, article.text or entry.summary, article.language))
+    relevance = _in_stage("match", lambda: match(topics, entry.title, article.text or entry.summary, article.language))
+    return _Prepared(feed, entry, article, relevance)
 
 
 def _resolve_link(ctx: Context, entry: FeedEntry, worth_fetching: bool) -> FeedEntry:
@@ -346,7 +410,7 @@ def _store(
 ) -> bool:
     """Judge (when relevant) and store one entry; False when another feed or replica stored it first."""
     text = article.text or entry.title
-    judgement = _judge(ctx, entry, text, article.language) if relevance.relevant else None
+    judgement = _in_stage("judge", lambda: _judge(ctx, entry, text, article.language)) if relevance.relevant else None
     item = NewItem(feed_id=feed.id, entry=entry, article=article, relevance=relevance, judgement=judgement,
                    content_hash=content_hash(text), fetched_at=ctx.clock.now(), outlet=entry.source or feed.name)
     try:
@@ -367,11 +431,11 @@ def _article(ctx: Context, entry: FeedEntry, relevant: bool) -> Article:
     if not entry.link or policy == "never" or (policy == "relevant" and not relevant):
         return fallback(entry.summary, None)
     try:
-        html = fetch_page(ctx.http, entry.link, max_bytes=ctx.config.polling.max_page_bytes)
+        html = _in_stage("page", lambda: fetch_page(ctx.http, entry.link, max_bytes=ctx.config.polling.max_page_bytes))
     except FetchError as exc:
         log.info("article fetch failed", extra={"url": entry.link, "error": str(exc)})
         return fallback(entry.summary, str(exc))
-    return extract_article(html, url=entry.link, summary=entry.summary)
+    return _in_stage("extract", lambda: extract_article(html, url=entry.link, summary=entry.summary))
 
 
 def _judge(ctx: Context, entry: FeedEntry, text: str, language: str) -> Judgement:

@@ -56,6 +56,7 @@ class ParsedFeed:
     title: str
     entries: tuple[FeedEntry, ...]
     ttl_minutes: int | None = None
+    skipped: tuple[str, ...] = ()  # entries that could not be read, each with why
 
 
 @dataclass(frozen=True)

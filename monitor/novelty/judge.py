@@ -332,7 +332,8 @@ class NoveltyJudge:
 
     def _repeat(self, doc: KnownDoc, layer: str) -> Decision:
         vs: VsSeeds = "new" if doc.development >= self.models.development.threshold else "known"
-        return Decision(Judgement("repeat", vs, 0.0, (), 0, 0), (), ((doc.key, 1.0),), layer)
+        return Decision(Judgement("repeat", vs, 0.0, (), 0, 0), (), ((doc.key, 1.0),), layer,
+                        development=doc.development)
 
     # -- bookkeeping -----------------------------------------------------------------------
 

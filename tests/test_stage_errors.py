@@ -1,0 +1,102 @@
+"""Any failure while polling a feed, at any stage, is recorded on the feed with its stage, backs it off,
+and never stops the cycle; one bad entry is skipped while the feed's other entries are stored."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from monitor import pipeline
+from monitor.demo.server import LocalSite
+from monitor.novelty.judge import NoveltyJudge
+from monitor.store import items as item_store
+from monitor.store.schema import ItemRow
+from tests.conftest import DATA
+from tests.test_pipeline import NOW, context, feed_state
+
+BAD = "Defence minister"  # the title of the entry that fails (a relevant one, so every stage sees it)
+
+
+def serve_feed(site: LocalSite, extra: str = "") -> None:
+    body = (DATA / "e2e" / "feed.xml").read_text().replace("{base}", site.base)
+    site.put("/feed.xml", body.replace("</channel>", extra + "</channel>"), "application/rss+xml")
+    page = "senate-committee-prison-visits.html"
+    site.put(f"/articles/{page}", (DATA / "e2e" / page).read_text(), "text/html")
+
+
+def failing(original: Callable[..., Any], bad: Callable[..., bool]) -> Callable[..., Any]:
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if bad(*args, **kwargs):
+            raise RuntimeError("boom")
+        return original(*args, **kwargs)
+    return wrapper
+
+
+def stored_count(ctx: pipeline.Context) -> int:
+    with ctx.db.session() as session:
+        return int(session.scalar(select(func.count()).select_from(ItemRow)) or 0)
+
+
+@pytest.mark.parametrize("stage", ["fetch", "parse"])
+def test_a_failure_of_the_whole_feed_is_recorded(
+    stage: str, tmp_path: Path, db_url: str, site: LocalSite, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    serve_feed(site)
+    monkeypatch.setattr(pipeline, f"{stage}_feed", failing(getattr(pipeline, f"{stage}_feed"), lambda *a, **k: True))
+    ctx, _ = context(tmp_path, db_url, site)
+    try:
+        (outcome,) = pipeline.poll_due(ctx)
+        state = feed_state(ctx)
+        assert outcome.status == "error" and state.last_error == f"{stage}: RuntimeError: boom"
+        assert state.error_count == 1 and state.next_poll_at is not None and state.next_poll_at > NOW
+        assert state.claimed_until is None  # the claim is released: retried after the back-off, not at lease expiry
+    finally:
+        ctx.close()
+
+
+PATCHES: dict[str, tuple[str, Callable[..., bool]]] = {
+    "page": ("fetch_page", lambda http, url, **k: "syndicated-copy" in url),
+    "extract": ("extract_article", lambda html, **k: "senate-committee" in k["url"]),  # a page that exists
+    "match": ("match", lambda topics, title, *a: BAD in title),
+}
+
+
+@pytest.mark.parametrize("stage", ["identity", "page", "extract", "match", "judge", "store"])
+def test_one_bad_entry_is_recorded_and_the_others_are_stored(
+    stage: str, tmp_path: Path, db_url: str, site: LocalSite, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    extra, expected = "", f"{stage}: RuntimeError: boom"
+    if stage == "identity":  # a real malformed link: its port is out of range
+        extra = "<item><title>Broken</title><link>http://example.com:99999/a</link></item>"
+        expected = "identity: entry 4: ValueError"
+    elif stage == "judge":
+        bad_title: Callable[..., bool] = lambda self, key, title, *a, **k: BAD in title  # noqa: E731
+        monkeypatch.setattr(NoveltyJudge, "judge", failing(NoveltyJudge.judge, bad_title))
+    elif stage == "store":
+        bad_item: Callable[..., bool] = lambda session, item: BAD in item.entry.title  # noqa: E731
+        monkeypatch.setattr(item_store, "add_item", failing(item_store.add_item, bad_item))
+    else:
+        name, bad = PATCHES[stage]
+        monkeypatch.setattr(pipeline, name, failing(getattr(pipeline, name), bad))
+    serve_feed(site, extra)
+    ctx, clock = context(tmp_path, db_url, site)
+    try:
+        (outcome,) = pipeline.poll_due(ctx)
+        state = feed_state(ctx)
+        assert outcome.status == "error" and state.last_error is not None and state.last_error.startswith(expected)
+        assert state.error_count == 1 and state.next_poll_at is not None and state.next_poll_at > NOW
+        good = 3 if stage == "identity" else 2
+        assert outcome.new_items == good and stored_count(ctx) == good  # the other entries are stored
+        monkeypatch.undo()  # the fault goes away: the next poll stores the entry that failed
+        clock.advance(timedelta(hours=7))
+        serve_feed(site)
+        (outcome,) = pipeline.poll_due(ctx)
+        assert outcome.status == "200" and feed_state(ctx).error_count == 0
+        assert stored_count(ctx) == 3
+    finally:
+        ctx.close()
