@@ -14,6 +14,7 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from datetime import datetime, timedelta
 from typing import TypeVar
 from urllib.parse import urlsplit
@@ -342,7 +343,7 @@ def _store_new_entries(ctx: Context, fetched: Sequence[_Fetched]) -> dict[int, _
     for item in _oldest_first([p for p in prepared if isinstance(p, _Prepared)]):
         result = results[item.feed.id]
         try:
-            stored = _in_stage("store", lambda: _store_one(ctx, item))
+            stored = _in_stage("store", partial(_store_one, ctx, item))
         except MonitorError as exc:
             result.errors.append(exc)
             log.warning("entry not stored",
