@@ -14,8 +14,8 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from functools import partial
 from datetime import datetime, timedelta
+from functools import partial
 from typing import TypeVar
 from urllib.parse import urlsplit
 
