@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import uuid
@@ -63,6 +64,10 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+# aiosmtpd reports every dropped client connection at INFO ("connection lost"): noise between test dots.
+logging.getLogger("mail.log").setLevel(logging.WARNING)
 
 
 @dataclass
