@@ -21,6 +21,7 @@ from monitor.novelty.features import Report
 from monitor.novelty.profile import Profile
 
 SHINGLE = 3
+_COMMON = 500  # a name or number held by more open reports than this is not used to find candidates
 Shingles = np.ndarray[Any, np.dtype[np.uint64]]
 HalfMatrix = np.ndarray[Any, np.dtype[np.float16]]
 
@@ -140,7 +141,10 @@ class NoveltyIndex:
         idf = self.idf_map()
         weights: defaultdict[int, float] = defaultdict(float)
         for key in [f"@{n}" for n in profile.names] + [f"#{n}" for n in profile.numbers]:
-            for index in self._postings.get(key, ()):
+            postings = self._postings.get(key, ())
+            if len(postings) > _COMMON:
+                continue  # a name in hundreds of reports does not single out an event
+            for index in postings:
                 weights[index] += idf[key]
         ranked = sorted(weights, key=lambda i: -weights[i])
         return [i for i in ranked if self._open(self.docs[i], now)][:k]

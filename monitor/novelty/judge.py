@@ -248,11 +248,11 @@ class NoveltyJudge:
         """The story the article belongs to most strongly, if the fitted model says it belongs."""
         assert article.report is not None
         weigher, model = Weigher(self.index.idf_map()), self.models.same_event
+        docs = [self._crossed(index) for index in self._candidate_docs(article)]
+        channels = [pair_features(article.report, doc.report, weigher) for doc in docs]
         by_story: dict[int, list[tuple[float, dict[str, float]]]] = {}
-        for index in self._candidate_docs(article):
-            doc = self._crossed(index)
-            values = pair_features(article.report, doc.report, weigher)
-            by_story.setdefault(doc.story, []).append((model.probability(values), values))
+        for doc, values, probability in zip(docs, channels, model.probabilities(channels), strict=True):
+            by_story.setdefault(doc.story, []).append((float(probability), values))
         scored = []
         for story_id, pairs in by_story.items():
             reports = min(len(self.index.stories[story_id].docs), _STORY_MEMBERS)

@@ -19,9 +19,11 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from typing import Any
+
+import numpy as np
 
 WEIGHTS = "weights.json"
 
@@ -36,12 +38,6 @@ class Tree:
     right: tuple[int, ...]
     value: tuple[float, ...]
 
-    def predict(self, row: Sequence[float]) -> float:
-        node = 0
-        while self.left[node] >= 0:
-            node = self.left[node] if row[self.feature[node]] <= self.threshold[node] else self.right[node]
-        return self.value[node]
-
 
 @dataclass(frozen=True)
 class Trees:
@@ -53,9 +49,40 @@ class Trees:
     threshold: float
 
     def probability(self, values: Mapping[str, float]) -> float:
-        row = [values[name] for name in self.features]
-        raw = self.baseline + sum(tree.predict(row) for tree in self.trees)
-        return 1.0 / (1.0 + math.exp(-raw))
+        return float(self.probabilities([values])[0])
+
+    def probabilities(self, rows: Sequence[Mapping[str, float]]) -> Any:
+        """The probability of each row, all trees walked at once (one numpy step per level)."""
+        if not rows:
+            return np.zeros(0)
+        x = np.array([[row[name] for name in self.features] for row in rows], dtype=np.float64)
+        feature, threshold, left, right, value = self._stacked
+        tree = np.arange(len(feature))[:, None]
+        node = np.zeros((len(feature), len(x)), dtype=np.int64)
+        column = np.arange(len(x))[None, :]
+        for _ in range(feature.shape[1]):
+            inner = left[tree, node] >= 0
+            if not inner.any():
+                break
+            goes_left = x[column, feature[tree, node]] <= threshold[tree, node]
+            node = np.where(inner, np.where(goes_left, left[tree, node], right[tree, node]), node)
+        raw = self.baseline + value[tree, node].sum(axis=0)
+        return 1.0 / (1.0 + np.exp(-raw))
+
+    @cached_property
+    def _stacked(self) -> tuple[Any, Any, Any, Any, Any]:
+        """The trees as (trees x nodes) arrays, padded with leaves."""
+        width = max((len(t.left) for t in self.trees), default=1)
+
+        def pad(values: Sequence[float], fill: float, dtype: Any) -> Any:
+            return np.array([*values, *([fill] * (width - len(values)))], dtype=dtype)
+
+        def stack(part: str, fill: float, dtype: Any) -> Any:
+            rows = [pad(getattr(t, part), fill, dtype) for t in self.trees] or [pad([], fill, dtype)]
+            return np.vstack(rows)
+
+        return (stack("feature", 0, np.int64), stack("threshold", 0.0, np.float64), stack("left", -1, np.int64),
+                stack("right", -1, np.int64), stack("value", 0.0, np.float64))
 
 
 @dataclass(frozen=True)
