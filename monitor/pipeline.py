@@ -121,8 +121,14 @@ def load_seeds(ctx: Context) -> int:
     changed = 0
     now = ctx.clock.now()
     for doc in read_seeds(ctx.config.seeds_dir):
-        with ctx.db.session() as session:
-            changed += seed_store.store_seed(session, doc, content_hash(doc.text), now)
+        for attempt in range(2):  # replicas starting together insert the same seeds: read it again once
+            try:
+                with ctx.db.session() as session:
+                    changed += seed_store.store_seed(session, doc, content_hash(doc.text), now)
+                break
+            except IntegrityError:
+                if attempt:
+                    raise
     log.info("seeds loaded", extra={"changed": changed})
     return changed
 

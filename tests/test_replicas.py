@@ -91,12 +91,11 @@ def test_three_replicas_one_killed(tmp_path: Path, db_url: str, site: LocalSite,
         codes = [proc.wait(timeout=30) for proc in replicas]
         for log in logs:
             log.close()
+        with engine.connect() as conn:
+            keys = [row[0] for row in conn.execute(text("SELECT entry_key FROM items"))]
+            deliveries = conn.execute(text("SELECT status, count(*) FROM deliveries GROUP BY status")).all()
+        engine.dispose()  # before any assertion: a failure must not leak connections into later tests
     assert codes[1:] == [0, 0], [p.read_text()[-2000:] for p in sorted(tmp_path.glob("replica*.log"))]
-
-    with engine.connect() as conn:
-        keys = [row[0] for row in conn.execute(text("SELECT entry_key FROM items"))]
-        deliveries = conn.execute(text("SELECT status, count(*) FROM deliveries GROUP BY status")).all()
-    engine.dispose()
     expected = {f"feed{n}-entry{k}" for n in range(FEEDS) for k in range(3)}
     assert Counter(keys) == Counter(expected)  # every entry stored, none twice, none lost
     assert dict(deliveries).get("pending", 0) == 0
