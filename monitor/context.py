@@ -11,6 +11,7 @@ from monitor.fetch.gnews import GoogleNewsResolver
 from monitor.fetch.http import AddressGuard, HostLimiter, HttpClient
 from monitor.match import TopicQuery
 from monitor.novelty.judge import NoveltyJudge
+from monitor.store import claims
 from monitor.store.session import Database
 from monitor.types import FeedOutcome
 
@@ -28,6 +29,15 @@ class Context:
     topics: list[TopicQuery] = field(default_factory=list)
     google: GoogleNewsResolver | None = None
     novelty: NoveltyJudge | None = None
+
+    def holding_claims(self) -> claims.Renewal:
+        """A ``with`` block during which this process's claims are renewed (long polls and sends)."""
+
+        def renew_now() -> int:
+            with self.db.session() as session:
+                return claims.renew(session, self.clock.now())
+
+        return claims.Renewal(renew_now)
 
     def close(self) -> None:
         self.http.close()

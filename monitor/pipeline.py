@@ -38,7 +38,7 @@ from monitor.seeds import read_seeds
 from monitor.store import feeds as feed_store
 from monitor.store import items as item_store
 from monitor.store import seeds as seed_store
-from monitor.store.claims import release_dead
+from monitor.store.claims import LEASE, release_dead
 from monitor.types import (
     Article,
     FeedEntry,
@@ -133,9 +133,6 @@ def load_seeds(ctx: Context) -> int:
     return changed
 
 
-CLAIM_LEASE = timedelta(minutes=10)  # a claim a dead replica left behind is free again after this
-
-
 def poll_due(
     ctx: Context, progress: Progress | None = None, *, should_stop: Callable[[], bool] | None = None,
 ) -> list[FeedOutcome]:
@@ -152,26 +149,27 @@ def poll_due(
     """
     with ctx.db.session() as session:  # claimed: replicas sharing the database never poll one feed twice
         _release_dead(session, ctx.clock.now())
-        due = feed_store.claim_due(session, ctx.clock.now(), CLAIM_LEASE)
+        due = feed_store.claim_due(session, ctx.clock.now(), LEASE)
     polling = ctx.config.polling
     batch = UnchangedBatch(ctx)
-    try:
-        fetched = run_fair(
-            due, key=lambda feed: _host(feed.poll_url), work=lambda feed: _fetch(ctx, feed, batch),
-            concurrency=polling.concurrency, per_key=polling.per_host, should_stop=should_stop,
-            on_done=(lambda f: progress(f.outcome) if f.outcome else None) if progress else None,
-        )
-        changed = [f for f in fetched if f.outcome is None]
-        stored = _store_new_entries(ctx, changed)
-        outcomes = [f.outcome for f in fetched if f.outcome is not None]
-        for f in changed:
-            outcome = _finish(ctx, f, stored, batch)
-            outcomes.append(outcome)
-            if progress is not None:
-                progress(outcome)
-    finally:
-        batch.flush()
-    return outcomes
+    with ctx.holding_claims():  # a long pass keeps its claims; a dead one's expire within a lease
+        try:
+            fetched = run_fair(
+                due, key=lambda feed: _host(feed.poll_url), work=lambda feed: _fetch(ctx, feed, batch),
+                concurrency=polling.concurrency, per_key=polling.per_host, should_stop=should_stop,
+                on_done=(lambda f: progress(f.outcome) if f.outcome else None) if progress else None,
+            )
+            changed = [f for f in fetched if f.outcome is None]
+            stored = _store_new_entries(ctx, changed)
+            outcomes = [f.outcome for f in fetched if f.outcome is not None]
+            for f in changed:
+                outcome = _finish(ctx, f, stored, batch)
+                outcomes.append(outcome)
+                if progress is not None:
+                    progress(outcome)
+        finally:
+            batch.flush()
+        return outcomes
 
 
 def refresh_feed(ctx: Context, feed: FeedState) -> FeedOutcome:

@@ -252,6 +252,7 @@ class PendingDelivery:
     due_at: datetime
     channel: str
     attempts: int
+    rendered: str | None = None  # the message as first rendered (JSON), so a re-send is byte-identical
 
 
 @dataclass(frozen=True)

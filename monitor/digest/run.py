@@ -7,10 +7,12 @@ accepted (or refused) the message, and a refused delivery is retried with back-o
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import cast
 
 from sqlalchemy.orm import Session
 
@@ -21,12 +23,12 @@ from monitor.digest.build import build_digest
 from monitor.digest.render import Format, render
 from monitor.store import digests as digest_store
 from monitor.store import items as item_store
+from monitor.store.claims import LEASE
 from monitor.types import DigestContent, DigestEntry, PendingDelivery, Source
 
 log = logging.getLogger(__name__)
 FILE_CHANNEL = "(file)"
 DELIVERY_ATTEMPTS = 8
-CLAIM_LEASE = timedelta(minutes=10)
 
 
 def due_digests(ctx: Context) -> list[tuple[str, datetime]]:
@@ -112,19 +114,18 @@ def _templates(ctx: Context) -> Path:
 def deliver_pending(ctx: Context) -> list[tuple[str, bool]]:
     """Try every delivery that is owed and due; returns (channel, delivered) pairs."""
     with ctx.db.session() as session:  # claimed: a delivery goes out from one replica only
-        owed = digest_store.claim_pending(session, ctx.clock.now(), CLAIM_LEASE)
-    return [(p.channel, deliver(ctx, p)) for p in owed]
+        owed = digest_store.claim_pending(session, ctx.clock.now(), LEASE)
+    with ctx.holding_claims():  # a slow channel keeps its claim; a dead sender's expires within a lease
+        return [(p.channel, deliver(ctx, p)) for p in owed]
 
 
 def deliver(ctx: Context, pending: PendingDelivery) -> bool:
-    """Render and send one digest to one channel, then record the outcome in its own commit."""
-    with ctx.db.session() as session:
-        entries = item_store.entries_by_id(session, digest_store.digest_item_ids(session, pending.digest_id))
-        earlier = _earlier(session, entries)
-    config = next((d for d in ctx.config.digests if d.name == pending.digest_name), None)
-    content = build_digest(pending.digest_name, entries, window_end=pending.due_at, earlier=earlier,
-                           max_items=config.max_items if config else 25, title=config.title if config else None)
-    ok, detail = _send(ctx, pending, content)
+    """Send one digest to one channel, then record the outcome in its own commit.
+
+    The message is rendered at the first attempt and kept: a retry (or a resend after a crash)
+    sends the same bytes, even when later reports of its stories have arrived since."""
+    message = json.loads(pending.rendered) if pending.rendered else _render_once(ctx, pending)
+    ok, detail = _send(ctx, pending, message)
     metrics.NOTIFICATIONS.labels(channel=pending.channel, result="delivered" if ok else "failed").inc()
     now = ctx.clock.now()
     retry = now + timedelta(minutes=2 ** pending.attempts) if pending.attempts + 1 < DELIVERY_ATTEMPTS else None
@@ -145,27 +146,53 @@ def deliver(ctx: Context, pending: PendingDelivery) -> bool:
     return ok
 
 
-def _send(ctx: Context, pending: PendingDelivery, content: DigestContent) -> tuple[bool, str]:
+def _render_once(ctx: Context, pending: PendingDelivery) -> dict[str, str]:
+    """Render the digest for ``pending``'s channel and keep the message on the delivery."""
+    with ctx.db.session() as session:
+        entries = item_store.entries_by_id(session, digest_store.digest_item_ids(session, pending.digest_id))
+        earlier = _earlier(session, entries)
+    config = next((d for d in ctx.config.digests if d.name == pending.digest_name), None)
+    content = build_digest(pending.digest_name, entries, window_end=pending.due_at, earlier=earlier,
+                           max_items=config.max_items if config else 25, title=config.title if config else None)
     templates = _templates(ctx)
-    if pending.channel == FILE_CHANNEL:
-        return True, str(write_digest_files(ctx.config.data_dir / "digests", content, templates))
+    message = {"title": content.title, "stem": f"{content.name}-{content.window_end:%Y%m%dT%H%M%SZ}"}
     channel = next((c for c in ctx.config.channels if c.name == pending.channel), None)
-    if channel is None:
+    if pending.channel == FILE_CHANNEL:
+        message |= {"text": render(content, "text", templates), "html": render(content, "html", templates)}
+    elif channel is not None:
+        fmt = channel.effective_format()
+        message |= {"format": fmt, "body": render(content, fmt, templates)}
+    else:
+        return message  # the channel left the config: nothing to render for it
+    with ctx.db.session() as session:
+        digest_store.keep_rendered(session, pending.delivery_id, json.dumps(message))
+    return message
+
+
+def _send(ctx: Context, pending: PendingDelivery, message: dict[str, str]) -> tuple[bool, str]:
+    if pending.channel == FILE_CHANNEL:
+        return True, str(_write_files(ctx.config.data_dir / "digests", message))
+    channel = next((c for c in ctx.config.channels if c.name == pending.channel), None)
+    if channel is None or "body" not in message:
         return False, f"notify: channel {pending.channel!r} is no longer in the config"
-    fmt = channel.effective_format()
     identity = f"{pending.digest_name}.{pending.due_at:%Y%m%dT%H%M%SZ}"
     url = notify.with_identity(channel.url.get_secret_value(), identity)
-    result = notify.send(url, content.title, render(content, fmt, templates), fmt)
+    result = notify.send(url, message["title"], message["body"], cast(Format, message["format"]))
     return result.ok, result.detail or "notify: the channel did not accept the message"
 
 
 def write_digest_files(folder: Path, content: DigestContent, templates: Path | None = None) -> Path:
     """Write the digest as text and HTML into ``folder``, log the text; returns the HTML path."""
+    return _write_files(folder, {
+        "stem": f"{content.name}-{content.window_end:%Y%m%dT%H%M%SZ}",
+        "text": render(content, "text", templates), "html": render(content, "html", templates),
+    })
+
+
+def _write_files(folder: Path, message: dict[str, str]) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    stem = f"{content.name}-{content.window_end:%Y%m%dT%H%M%SZ}"
-    text = render(content, "text", templates)
-    (folder / f"{stem}.txt").write_text(text, encoding="utf-8")
-    html_path = folder / f"{stem}.html"
-    html_path.write_text(render(content, "html", templates), encoding="utf-8")
-    log.info("digest written to %s\n%s", html_path, text)
+    (folder / f"{message['stem']}.txt").write_text(message["text"], encoding="utf-8")
+    html_path = folder / f"{message['stem']}.html"
+    html_path.write_text(message["html"], encoding="utf-8")
+    log.info("digest written to %s\n%s", html_path, message["text"])
     return html_path

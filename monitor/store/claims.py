@@ -1,21 +1,29 @@
 """Who holds a claim: feeds and deliveries are claimed by one process (``host:pid``) for a lease.
 
 A claim a process holds when it dies would otherwise block its work until the lease expires.
-A process starting on the same host takes back the claims of that host's processes that no longer
-run; a dead replica on another host is seen only through its expired lease.
+Leases are short (:data:`LEASE`) and renewed while the work runs (:class:`Renewal`), so the claims
+of a dead replica on another host are free again within a lease; a process on the same host takes
+back the claims of that host's processes that no longer run (or are zombies) at once.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
-from datetime import datetime
+import threading
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from types import TracebackType
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from monitor.store.schema import DeliveryRow, FeedRow
 
+log = logging.getLogger(__name__)
+LEASE = timedelta(seconds=60)  # how long a claim holds without renewal; renewed every third of it
 
 def claimant() -> str:
     """This process, as claims name it."""
@@ -50,4 +58,51 @@ def _dead_here(owner: str, host: str) -> bool:
         return True
     except PermissionError:
         return False
-    return False
+    return _zombie(int(pid))
+
+
+def _zombie(pid: int) -> bool:
+    """True when ``pid`` has exited and only waits for its parent to collect it (Linux ``/proc``)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rpartition(")")[2].split()[:1] == ["Z"]
+
+
+def renew(session: Session, now: datetime, lease: timedelta = LEASE, owner: str | None = None) -> int:
+    """Extend this process's live claims to ``now + lease``; returns how many."""
+    owner = owner or claimant()
+    renewed = 0
+    for row in (FeedRow, DeliveryRow):
+        result = session.execute(
+            update(row).where(row.claimed_by == owner, row.claimed_until >= now).values(claimed_until=now + lease)
+        )
+        renewed += result.rowcount if result.rowcount and result.rowcount > 0 else 0  # type: ignore[attr-defined]
+    return renewed
+
+
+class Renewal:
+    """While the ``with`` block runs, a thread renews this process's claims every third of the lease.
+
+    ``renew_now`` runs one renewal in a transaction of its own (``(now) -> count``)."""
+
+    def __init__(self, renew_now: Callable[[], int], lease: timedelta = LEASE) -> None:
+        self._renew_now, self._every = renew_now, lease.total_seconds() / 3
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="claim-renewal", daemon=True)
+
+    def __enter__(self) -> Renewal:
+        self._thread.start()
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._every):
+            try:
+                self._renew_now()
+            except Exception:  # a failed renewal is retried; at worst the lease runs out and another replica takes over
+                log.warning("claims not renewed; retrying", exc_info=True)

@@ -79,7 +79,7 @@ def pending(session: Session, now: datetime, *, include_claimed: bool = False) -
         query = query.where(or_(DeliveryRow.claimed_until.is_(None), DeliveryRow.claimed_until < now))
     return [
         PendingDelivery(delivery_id=d.id, digest_id=g.id, digest_name=g.name, due_at=g.due_at,
-                        channel=d.channel, attempts=d.attempts)
+                        channel=d.channel, attempts=d.attempts, rendered=d.rendered)
         for d, g in session.execute(query)
     ]
 
@@ -98,6 +98,11 @@ def claim_pending(session: Session, now: datetime, lease: timedelta) -> list[Pen
         .values(claimed_until=now + lease, claimed_by=claimant()).returning(DeliveryRow.id)
     ).all()
     return [p for p in pending(session, now, include_claimed=True) if p.delivery_id in set(claimed)]
+
+
+def keep_rendered(session: Session, delivery_id: int, rendered: str) -> None:
+    """Keep the message as first rendered: every later attempt sends exactly these bytes."""
+    session.get_one(DeliveryRow, delivery_id).rendered = rendered
 
 
 def mark_sent(session: Session, delivery_id: int, now: datetime) -> None:

@@ -184,6 +184,7 @@ class DeliveryRow(Base):
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)  # a replica's lease
     claimed_by: Mapped[str | None] = mapped_column(String(120), nullable=True)  # host:pid of the claimant
+    rendered: Mapped[str | None] = mapped_column(Text, nullable=True)  # the message as first rendered (JSON)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 

@@ -168,32 +168,65 @@ def test_slack_payload_and_retry_after_server_errors(tmp_path: Path, db_url: str
 def test_next_digest_links_back_to_the_story_sent_before(
     tmp_path: Path, db_url: str, site: object, webhook: Webhook,
 ) -> None:
-    from monitor.demo.server import LocalSite
     from monitor.digest.run import preview_digest
-    from tests.conftest import DATA
 
-    assert isinstance(site, LocalSite)
     ctx = context(tmp_path, db_url, site, [{"name": "hook", "url": webhook.url, "format": "text"}])
     clock = ctx.clock
     assert isinstance(clock, FrozenClock)
     try:
         run_digest(ctx, "briefing", NOW)
-        page = (DATA / "e2e" / "senate-committee-prison-visits.html").read_text().replace(
-            "</article>", "<p>On Thursday the committee heard Punjab prisons inspector Rukhsana Iqbal, who "
-                          "promised written visiting rules by 15 December.</p></article>")
-        site.put("/articles/senate-follow-up.html", page, "text/html; charset=utf-8")
-        feed = (DATA / "e2e" / "feed.xml").read_text().replace("{base}", site.base).replace(
-            "<item>", f"""<item><title>Senate committee hears prisons inspector on Khan's lawyers' visits</title>
-            <link>{site.base}/articles/senate-follow-up.html</link><guid>follow-up-1</guid>
-            <pubDate>Thu, 26 Nov 2026 15:00:00 +0500</pubDate>
-            <description>The inspector promised rules for visits by PTI founder Imran Khan's lawyers.</description>
-            </item><item>""", 1)
-        site.put("/feed.xml", feed, "application/rss+xml")
+        publish_follow_up(site)
         clock.advance(timedelta(days=3))
         (outcome,) = poll_due(ctx)
         assert outcome.new_items == 1
         text = preview_digest(ctx, "briefing", "text")
         assert "UPDATE" in text and "Rukhsana Iqbal" in text
         assert "Earlier in this story:" in text and "/articles/senate-committee-prison-visits.html" in text
+    finally:
+        ctx.close()
+
+
+def publish_follow_up(site: object) -> None:
+    """A later report of the Senate committee story, first in the feed."""
+    from monitor.demo.server import LocalSite
+    from tests.conftest import DATA
+
+    assert isinstance(site, LocalSite)
+    page = (DATA / "e2e" / "senate-committee-prison-visits.html").read_text().replace(
+        "</article>", "<p>On Thursday the committee heard Punjab prisons inspector Rukhsana Iqbal, who "
+                      "promised written visiting rules by 15 December.</p></article>")
+    site.put("/articles/senate-follow-up.html", page, "text/html; charset=utf-8")
+    feed = (DATA / "e2e" / "feed.xml").read_text().replace("{base}", site.base).replace(
+        "<item>", f"""<item><title>Senate committee hears prisons inspector on Khan's lawyers' visits</title>
+        <link>{site.base}/articles/senate-follow-up.html</link><guid>follow-up-1</guid>
+        <pubDate>Thu, 26 Nov 2026 15:00:00 +0500</pubDate>
+        <description>The inspector promised rules for visits by PTI founder Imran Khan's lawyers.</description>
+        </item><item>""", 1)
+    site.put("/feed.xml", feed, "application/rss+xml")
+
+
+def test_a_retried_digest_sends_the_bytes_of_its_first_rendering(
+    tmp_path: Path, db_url: str, site: object, webhook: Webhook,
+) -> None:
+    from monitor.digest.run import preview_digest
+
+    ctx = context(tmp_path, db_url, site, [{"name": "hook", "url": webhook.url, "format": "text"}])
+    clock = ctx.clock
+    assert isinstance(clock, FrozenClock)
+    try:
+        webhook.status = 500
+        run_digest(ctx, "briefing", NOW)
+        with ctx.db.session() as session:
+            (first,) = digest_store.pending(session, clock.now() + timedelta(hours=1))
+        assert first.rendered is not None and webhook.bodies == []
+        publish_follow_up(site)  # a later report of the same story arrives before the retry
+        clock.advance(timedelta(days=3))
+        (outcome,) = poll_due(ctx)
+        assert outcome.new_items == 1 and "Rukhsana Iqbal" in preview_digest(ctx, "briefing", "text")
+        webhook.status = 200
+        assert deliver_pending(ctx) == [("hook", True)]
+        (sent,) = webhook.bodies
+        assert sent["message"] == json.loads(first.rendered)["body"].strip()  # apprise trims the ends
+        assert "senate-follow-up" not in str(sent["message"])  # not listed as an earlier report of its own story
     finally:
         ctx.close()

@@ -5,10 +5,13 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
+import threading
+import time
 from datetime import timedelta
+from pathlib import Path
 
 from monitor.store import feeds
-from monitor.store.claims import claimant, release_dead
+from monitor.store.claims import LEASE, Renewal, claimant, release_dead, renew
 from monitor.types import FeedSpec
 from tests.store.test_store import NOW, database
 
@@ -38,3 +41,54 @@ def test_dead_processes_claims_are_taken_back_and_live_ones_kept(db_url: str) ->
         finally:
             alive.kill()
             db.dispose()
+
+
+def test_a_killed_process_not_yet_collected_by_its_parent_is_dead(db_url: str) -> None:
+    db = database(db_url)
+    with db.session() as s:
+        feeds.sync_feeds(s, [FeedSpec("https://h.example/feed", "h", None, None)], NOW)
+    with subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"]) as child:
+        try:
+            with db.session() as s:
+                feeds.claim_due(s, NOW, timedelta(minutes=10), owner=f"{socket.gethostname()}:{child.pid}")
+            with db.session() as s:
+                assert release_dead(s, NOW) == 0  # alive
+            child.kill()
+            deadline = time.monotonic() + 30
+            while not Path(f"/proc/{child.pid}/stat").read_text().rpartition(")")[2].split()[0] == "Z":
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+            with db.session() as s:
+                assert release_dead(s, NOW) == 1  # a zombie: killed, its exit status not yet read
+        finally:
+            child.kill()
+            db.dispose()
+
+
+def test_renewal_extends_this_process_claims_only(db_url: str) -> None:
+    db = database(db_url)
+    with db.session() as s:
+        feeds.sync_feeds(s, [FeedSpec(f"https://h{i}.example/feed", str(i), None, None) for i in range(2)], NOW)
+        feeds.claim_due(s, NOW, LEASE, limit=1)
+        feeds.claim_due(s, NOW, LEASE, limit=1, owner="elsewhere.example:1")
+    later = NOW + LEASE / 2
+    with db.session() as s:
+        assert renew(s, later) == 1
+    with db.session() as s:
+        until = {f.claimed_by: f.claimed_until for f in feeds.all_feeds(s)}
+    assert until == {claimant(): later + LEASE, "elsewhere.example:1": NOW + LEASE}
+    with db.session() as s:
+        assert renew(s, NOW + LEASE * 2) == 0  # an expired claim is not revived: another process may hold it now
+    db.dispose()
+
+
+def test_renewal_thread_renews_until_the_block_ends() -> None:
+    calls = threading.Semaphore(0)
+
+    def renew_now() -> int:
+        calls.release()
+        return 1
+
+    with Renewal(renew_now, timedelta(seconds=0.03)) as renewal:
+        assert calls.acquire(timeout=30) and calls.acquire(timeout=30)  # renewed again and again
+    assert not renewal._thread.is_alive()  # the block's end stops (and joins) the thread
