@@ -55,7 +55,7 @@ def test_a_killed_process_not_yet_collected_by_its_parent_is_dead(db_url: str) -
                 assert release_dead(s, NOW) == 0  # alive
             child.kill()
             deadline = time.monotonic() + 30
-            while not Path(f"/proc/{child.pid}/stat").read_text().rpartition(")")[2].split()[0] == "Z":
+            while Path(f"/proc/{child.pid}/stat").read_text().rpartition(")")[2].split()[0] != "Z":
                 assert time.monotonic() < deadline
                 time.sleep(0.05)
             with db.session() as s:
