@@ -19,6 +19,11 @@ feed or a delivery reads well on its own.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
+T = TypeVar("T")
+
 
 class MonitorError(Exception):
     """Base of every error the monitor raises on purpose."""
@@ -101,6 +106,16 @@ class StageError(MonitorError):
         detail = problem if isinstance(problem, str) else f"{type(problem).__name__}: {problem}"
         super().__init__(detail[:1000])
         self.stage = stage
+
+
+def in_stage(stage: str, work: Callable[[], T]) -> T:
+    """``work()``, with any failure that is not already one of ours turned into a StageError of ``stage``."""
+    try:
+        return work()
+    except MonitorError:
+        raise
+    except Exception as exc:  # the boundary: whatever a library or a bug raises is recorded, not lost
+        raise StageError(stage, exc) from exc
 
 
 class UsageError(MonitorError):

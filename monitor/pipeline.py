@@ -25,13 +25,12 @@ from sqlalchemy.orm import Session
 from monitor import alerts, metrics, scheduler
 from monitor.context import Context, Progress
 from monitor.dispatch import run_fair
-from monitor.errors import FetchError, MonitorError, StageError
+from monitor.errors import FetchError, MonitorError, StageError, in_stage
 from monitor.extract import extract_article, fallback
 from monitor.fetch.feed import fetch_feed
 from monitor.fetch.page import fetch_page
+from monitor.judging import build_judge, insert_item, judge_and_store
 from monitor.match import match, may_match
-from monitor.novelty.engine import new_judge
-from monitor.novelty.judge import NoveltyJudge
 from monitor.novelty.text import content_hash
 from monitor.parse import parse_feed
 from monitor.seeds import read_seeds
@@ -45,7 +44,6 @@ from monitor.types import (
     FeedOutcome,
     FeedSpec,
     FeedState,
-    Judgement,
     NewItem,
     Relevance,
 )
@@ -88,22 +86,6 @@ def _settled(step: Callable[[Context], int], ctx: Context, attempts: int = 3) ->
                 raise
             log.info("another replica wrote the same rows; reading them again", extra={"step": step.__name__})
     return 0
-
-
-def build_judge(ctx: Context) -> NoveltyJudge:
-    """The seeds, then the relevant items of the story window (as stored, with their stories)."""
-    judge = new_judge(ctx.config)
-    since = ctx.clock.now() - ctx.config.novelty.story_window
-    with ctx.db.session() as session:
-        known = item_store.recent_relevant(session, since)
-        last_story = item_store.max_story_id(session)
-    for item in known:
-        judge.remember(f"item:{item.id}", item.title, item.text, item.fetched_at, story_id=item.story,
-                       language=item.language, vs_seeds="known" if item.vs_seeds == "known" else "new",
-                       verdict="new" if item.verdict == "new" else None, vector=item.vector)
-    judge.index.reserve_story_ids(last_story + 1)
-    log.info("novelty judge ready", extra={"seeds": sum(d.seed for d in judge.index.docs), "items": len(known)})
-    return judge
 
 
 def sync_feeds(ctx: Context) -> int:
@@ -280,7 +262,7 @@ def _fetch(ctx: Context, feed: FeedState, batch: UnchangedBatch | None) -> _Fetc
 
 
 def _fetch_and_parse(ctx: Context, feed: FeedState, batch: UnchangedBatch | None, now: datetime) -> _Fetched:
-    result = _in_stage("fetch", lambda: fetch_feed(ctx.http, feed, max_bytes=ctx.config.polling.max_feed_bytes))
+    result = in_stage("fetch", lambda: fetch_feed(ctx.http, feed, max_bytes=ctx.config.polling.max_feed_bytes))
     if result.not_modified:  # a 304 costs no parsing
         polled = _Polled("304", result.etag or feed.etag, result.last_modified or feed.last_modified,
                          feed.body_hash, result.moved_to, result.max_age)
@@ -289,9 +271,9 @@ def _fetch_and_parse(ctx: Context, feed: FeedState, batch: UnchangedBatch | None
     if body_hash == feed.body_hash:  # neither does an unchanged body
         polled = _Polled("unchanged", result.etag, result.last_modified, body_hash, result.moved_to, result.max_age)
         return _Fetched(feed, now, _succeeded(ctx, feed, polled, now, batch))
-    parsed = _in_stage("parse", lambda: parse_feed(result.body, url=result.final_url,
+    parsed = in_stage("parse", lambda: parse_feed(result.body, url=result.final_url,
                                                    content_type=result.content_type, now=now))
-    seen = _in_stage("store", lambda: _seen(ctx, feed, parsed.entries))
+    seen = in_stage("store", lambda: _seen(ctx, feed, parsed.entries))
     gap = scheduler.observed_gap([e.published for e in parsed.entries if e.published], now)
     polled = _Polled(str(result.status), result.etag, result.last_modified, body_hash, result.moved_to,
                      result.max_age, parsed.ttl_minutes, gap, len(parsed.entries))
@@ -303,16 +285,6 @@ def _fetch_and_parse(ctx: Context, feed: FeedState, batch: UnchangedBatch | None
 def _seen(ctx: Context, feed: FeedState, entries: Sequence[FeedEntry]) -> set[tuple[str, str]]:
     with ctx.db.session() as session:  # one query for the whole document: most entries are known already
         return item_store.seen_entries(session, feed.id, [(e.key, e.link) for e in entries])
-
-
-def _in_stage(stage: str, work: Callable[[], T]) -> T:
-    """``work()``, with any failure that is not already one of ours turned into a StageError of ``stage``."""
-    try:
-        return work()
-    except MonitorError:
-        raise
-    except Exception as exc:  # the boundary: whatever a library or a bug raises is recorded, not lost
-        raise StageError(stage, exc) from exc
 
 
 @dataclass(frozen=True)
@@ -347,7 +319,7 @@ def _store_new_entries(ctx: Context, fetched: Sequence[_Fetched]) -> dict[int, _
     for item in _oldest_first([p for p in prepared if isinstance(p, _Prepared)]):
         result = results[item.feed.id]
         try:
-            stored = _in_stage("store", partial(_store_one, ctx, item))
+            stored = in_stage("store", partial(_store_one, ctx, item))
         except MonitorError as exc:
             result.errors.append(exc)
             log.warning("entry not stored",
@@ -359,8 +331,7 @@ def _store_new_entries(ctx: Context, fetched: Sequence[_Fetched]) -> dict[int, _
 
 
 def _store_one(ctx: Context, item: _Prepared) -> bool:
-    with ctx.db.session() as session:
-        return _store(ctx, session, item.entry, item.feed, article=item.article, relevance=item.relevance)
+    return _store(ctx, item.entry, item.feed, article=item.article, relevance=item.relevance)
 
 
 def _prepare_entry(
@@ -383,17 +354,17 @@ def _oldest_first(items: Sequence[_Prepared]) -> list[_Prepared]:
 def _prepare(ctx: Context, feed: FeedState, entry: FeedEntry) -> _Prepared | None:
     """Stage 2 for one entry: resolve its link, fetch and extract the page, match the watchlist."""
     topics = [t for t in ctx.topics if feed.topics is None or t.name in feed.topics]
-    worth_fetching = _in_stage("match", lambda: may_match(topics, entry.title, entry.summary))
-    resolved = _in_stage("identity", lambda: _resolve_link(ctx, entry, worth_fetching))
+    worth_fetching = in_stage("match", lambda: may_match(topics, entry.title, entry.summary))
+    resolved = in_stage("identity", lambda: _resolve_link(ctx, entry, worth_fetching))
     if resolved is not entry:
         with ctx.db.session() as session:
-            if item_store.entry_seen(session, feed.id, resolved.key, resolved.link):
-                _store(ctx, session, replace(entry, link=""), feed, article=fallback("", None),
-                       relevance=Relevance((), (), 0.0))
-                return None  # the publisher's own feed brought it already; remember the Google entry
+            seen = item_store.entry_seen(session, feed.id, resolved.key, resolved.link)
+        if seen:
+            _store(ctx, replace(entry, link=""), feed, article=fallback("", None), relevance=Relevance((), (), 0.0))
+            return None  # the publisher's own feed brought it already; remember the Google entry
         entry = resolved
     article = _article(ctx, entry, worth_fetching)
-    relevance = _in_stage("match", lambda: match(topics, entry.title, article.text or entry.summary, article.language))
+    relevance = in_stage("match", lambda: match(topics, entry.title, article.text or entry.summary, article.language))
     return _Prepared(feed, entry, article, relevance)
 
 
@@ -410,22 +381,21 @@ def _resolve_link(ctx: Context, entry: FeedEntry, worth_fetching: bool) -> FeedE
         return entry
 
 
-def _store(
-    ctx: Context, session: Session, entry: FeedEntry, feed: FeedState, *, article: Article, relevance: Relevance,
-) -> bool:
-    """Judge (when relevant) and store one entry; False when another feed or replica stored it first."""
+def _store(ctx: Context, entry: FeedEntry, feed: FeedState, *, article: Article, relevance: Relevance) -> bool:
+    """Store one entry (a relevant one judged first); False when another feed or replica stored it first."""
     text = article.text or entry.title
-    judgement = _in_stage("judge", lambda: _judge(ctx, entry, text, article.language)) if relevance.relevant else None
-    item = NewItem(feed_id=feed.id, entry=entry, article=article, relevance=relevance, judgement=judgement,
+    item = NewItem(feed_id=feed.id, entry=entry, article=article, relevance=relevance, judgement=None,
                    content_hash=content_hash(text), fetched_at=ctx.clock.now(), outlet=entry.source or feed.name)
-    try:
-        with session.begin_nested():
-            if judgement is not None and judgement.story is not None:
-                item_store.save_story(session, judgement.story, entry.title, item.fetched_at)
-            item_store.add_item(session, item)
-    except IntegrityError:
-        return False  # the same article arrived through another feed or replica meanwhile
-    metrics.ITEMS.labels(verdict=judgement.verdict if judgement else "irrelevant").inc()
+    if relevance.relevant:
+        judgement = judge_and_store(ctx, item)
+        if judgement is None:
+            return False
+        metrics.ITEMS.labels(verdict=judgement.verdict).inc()
+    else:
+        with ctx.db.session() as session:
+            if not insert_item(session, item):
+                return False
+        metrics.ITEMS.labels(verdict="irrelevant").inc()
     if article.error is not None and article.error.startswith("extract:"):
         metrics.EXTRACTION_FAILURES.inc()
     return True
@@ -436,18 +406,11 @@ def _article(ctx: Context, entry: FeedEntry, relevant: bool) -> Article:
     if not entry.link or policy == "never" or (policy == "relevant" and not relevant):
         return fallback(entry.summary, None)
     try:
-        html = _in_stage("page", lambda: fetch_page(ctx.http, entry.link, max_bytes=ctx.config.polling.max_page_bytes))
+        html = in_stage("page", lambda: fetch_page(ctx.http, entry.link, max_bytes=ctx.config.polling.max_page_bytes))
     except FetchError as exc:
         log.info("article fetch failed", extra={"url": entry.link, "error": str(exc)})
         return fallback(entry.summary, str(exc))
-    return _in_stage("extract", lambda: extract_article(html, url=entry.link, summary=entry.summary))
-
-
-def _judge(ctx: Context, entry: FeedEntry, text: str, language: str) -> Judgement:
-    if ctx.novelty is None:
-        raise MonitorError("the novelty judge is not built: call pipeline.start() first")
-    when = entry.published or ctx.clock.now()
-    return ctx.novelty.judge(entry.key, entry.title, text, when, language).judgement
+    return in_stage("extract", lambda: extract_article(html, url=entry.link, summary=entry.summary))
 
 
 def _policy(ctx: Context, feed: FeedState) -> scheduler.PollPolicy:

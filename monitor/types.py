@@ -262,7 +262,7 @@ class KnownItem:
     id: int
     title: str
     text: str
-    fetched_at: datetime
+    published: datetime  # the time it was judged at (its publication, else when it was fetched)
     story: int | None
     language: str
     verdict: str | None = None

@@ -76,7 +76,7 @@ def test_one_bad_entry_is_recorded_and_the_others_are_stored(
         expected = "identity: entry 4: ValueError"
     elif stage == "judge":
         bad_title: Callable[..., bool] = lambda self, key, title, *a, **k: BAD in title  # noqa: E731
-        monkeypatch.setattr(NoveltyJudge, "judge", failing(NoveltyJudge.judge, bad_title))
+        monkeypatch.setattr(NoveltyJudge, "prepare", failing(NoveltyJudge.prepare, bad_title))
     elif stage == "store":
         bad_item: Callable[..., bool] = lambda session, item: BAD in item.entry.title  # noqa: E731
         monkeypatch.setattr(item_store, "add_item", failing(item_store.add_item, bad_item))

@@ -153,6 +153,11 @@ class NoveltyIndex:
         """Seeds never close; a document without a known date is compared by meaning alone."""
         return doc.seed or now is None or doc.report.published is None or abs(now - doc.when) <= self.window
 
+    @property
+    def next_story_id(self) -> int:
+        """The id a new story would get here (above every seed story and every story known)."""
+        return self._next_story
+
     def reserve_story_ids(self, next_id: int) -> None:
         """New stories get ids from ``next_id`` on (ids already stored are taken)."""
         self._next_story = max(self._next_story, next_id)

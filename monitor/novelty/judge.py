@@ -105,7 +105,10 @@ class Decision:
 
 
 @dataclass
-class _Article:
+class Prepared:
+    """An article read for judging (sentences, facts, vectors): the costly part of a judgement,
+    independent of what is known, so it is done outside the judge's lock."""
+
     key: str
     title: str
     text: str
@@ -132,6 +135,8 @@ class NoveltyJudge:
         self.models = models or load_models()
         self.horizon: date | None = None  # the latest day the seed corpus covers
         self._lock = threading.Lock()  # polling threads judge concurrently; the index is shared
+        self.turn = threading.Lock()  # held by whoever judges and stores as one step (monitor.judging)
+        self.stored_through = 0  # the last stored item this judge has learnt (monitor.judging)
         self._since_prune = 0
 
     # -- public ---------------------------------------------------------------------------
@@ -154,19 +159,40 @@ class NoveltyJudge:
         self, key: str, title: str, text: str, when: datetime, language: str = "en", *, remember: bool = True,
         dated: bool = True,
     ) -> Decision:
-        """Judge one article (and, with ``remember``, add it to what is known). ``dated`` says whether
-        ``when`` is the article's publication time (else only its order in the stream)."""
-        article = self._prepare(key, title, text, when, language or "en", dated=dated)
+        """Judge one article (and, with ``remember``, add it to what is known, in a new story when it
+        joins none). ``dated`` says whether ``when`` is the article's publication time (else only its
+        order in the stream)."""
+        article = self.prepare(key, title, text, when, language, dated=dated)
         with self._lock:
             decision, story = self._decide(article)
             if remember:
                 story = story or self.index.new_story(seed=False, when=when, title=title)
-                self._remember(article, story, development=decision.development,
-                               announced=decision.judgement.verdict == "new")
-                cross = article.report.cross if article.report else None
-                vector = cross.astype(np.float16).tobytes() if cross is not None else b""
-                decision = replace(decision, judgement=replace(decision.judgement, story=story.id, vector=vector))
-        return decision
+                self._accept(article, decision, story)
+        return _stamped(decision, story, article)
+
+    def prepare(
+        self, key: str, title: str, text: str, when: datetime, language: str = "en", *, dated: bool = True,
+    ) -> Prepared:
+        """Read an article for :meth:`decide` (thread-safe; nothing is remembered)."""
+        return self._prepare(key, title, text, when, language or "en", dated=dated)
+
+    def decide(self, article: Prepared) -> Decision:
+        """Judge a prepared article against everything known now, remembering nothing. The
+        judgement's ``story`` is the known story it joins, None when it starts one."""
+        with self._lock:
+            decision, story = self._decide(article)
+        return _stamped(decision, story, article)
+
+    def accept(self, article: Prepared, decision: Decision, story_id: int) -> None:
+        """Remember a decided article in story ``story_id`` (the caller stored it under that id)."""
+        with self._lock:
+            story = self.index.stories.get(story_id) or self.index.new_story(
+                seed=False, when=article.when, title=article.title, story_id=story_id)
+            self._accept(article, decision, story)
+
+    def _accept(self, article: Prepared, decision: Decision, story: Story) -> None:
+        self._remember(article, story, development=decision.development,
+                       announced=decision.judgement.verdict == "new")
 
     def remember(
         self, key: str, title: str, text: str, when: datetime, *, story_id: int | None, language: str,
@@ -197,7 +223,7 @@ class NoveltyJudge:
 
     # -- layers ---------------------------------------------------------------------------
 
-    def _decide(self, article: _Article) -> tuple[Decision, Story | None]:
+    def _decide(self, article: Prepared) -> tuple[Decision, Story | None]:
         digest = content_hash(article.text)
         if digest in self.index.hashes:
             doc = self.index.docs[self.index.hashes[digest]]
@@ -237,14 +263,14 @@ class NoveltyJudge:
         return Decision(judgement, tuple(checks), names, layer, candidates, round(development, 4),
                         tuple((k, round(v, 4)) for k, v in values.items())), story
 
-    def _development_values(self, article: _Article, closeness: SeedCloseness, story: Sequence[Report]) -> dict[
+    def _development_values(self, article: Prepared, closeness: SeedCloseness, story: Sequence[Report]) -> dict[
             str, float]:
         assert article.report is not None
         stated = stated_dates(f"{article.title}. {article.text}", article.when if article.dated else None)
         return development_features(article.report, f"{article.title}. {article.text}", stated, self.horizon,
                                     closeness, story)
 
-    def _link(self, article: _Article) -> tuple[Story | None, tuple[Candidate, ...]]:
+    def _link(self, article: Prepared) -> tuple[Story | None, tuple[Candidate, ...]]:
         """The story the article belongs to most strongly, if the fitted model says it belongs."""
         assert article.report is not None
         weigher, model = Weigher(self.index.idf_map()), self.models.same_event
@@ -270,7 +296,7 @@ class NoveltyJudge:
             self.index.set_cross(index, _cross_lead(doc.lead))
         return doc
 
-    def _candidate_docs(self, article: _Article) -> list[int]:
+    def _candidate_docs(self, article: Prepared) -> list[int]:
         """The nearest documents in either embedder and those sharing the rarest names or numbers."""
         assert article.report is not None
         report, now = article.report, article.report.published
@@ -280,7 +306,7 @@ class NoveltyJudge:
         found += self.index.sharing(report.profile, now, k=_CANDIDATES)
         return list(dict.fromkeys(found))
 
-    def _syndicated(self, article: _Article, neighbours: Sequence[tuple[int, float]]) -> KnownDoc | None:
+    def _syndicated(self, article: Prepared, neighbours: Sequence[tuple[int, float]]) -> KnownDoc | None:
         mine = _shingles(article.text)
         if not len(mine):
             return None
@@ -296,7 +322,7 @@ class NoveltyJudge:
         chosen.update(dict.fromkeys(self.index.seed_docs))
         return [self.index.docs[i] for i in chosen]
 
-    def _check(self, article: _Article, pool: Sequence[KnownDoc]) -> list[SentenceCheck]:
+    def _check(self, article: Prepared, pool: Sequence[KnownDoc]) -> list[SentenceCheck]:
         if not article.sentences:
             return []
         if article.language not in self.t.languages:
@@ -320,7 +346,7 @@ class NoveltyJudge:
             checks.append(SentenceCheck(sentence, novel, round(similarity, 3), texts[best[row]], tuple(sorted(fresh))))
         return checks
 
-    def _check_numbers(self, article: _Article, pool: Sequence[KnownDoc]) -> list[SentenceCheck]:
+    def _check_numbers(self, article: Prepared, pool: Sequence[KnownDoc]) -> list[SentenceCheck]:
         """For a language the sentence embedder does not cover: a sentence is novel when it states a
         number no known document holds."""
         vocab = set().union(*(d.vocabulary for d in pool)) if pool else set()
@@ -340,12 +366,12 @@ class NoveltyJudge:
     def _prepare(
         self, key: str, title: str, text: str, when: datetime, language: str, *, dated: bool, seed: bool = False,
         cross: bool = True,
-    ) -> _Article:
+    ) -> Prepared:
         """The article's sentences, facts and report; ``cross`` False leaves the multilingual vector to
         be computed when first needed (rebuilding at start-up)."""
         body = text or title
         parts = sentences(body, self.t.min_sentence_chars) or ([title] if title else [])
-        article = _Article(key, title, body, when, language, dated, parts)
+        article = Prepared(key, title, body, when, language, dated, parts)
         article.vectors = self.embedder.embed(parts)
         quotes = quote_facts(body)
         article.sentence_facts = [sentence_facts(s, quotes) for s in parts]
@@ -358,7 +384,7 @@ class NoveltyJudge:
         )
         return article
 
-    def _remember(self, article: _Article, story: Story, *, development: float, announced: bool = False) -> None:
+    def _remember(self, article: Prepared, story: Story, *, development: float, announced: bool = False) -> None:
         assert article.vectors is not None and article.report is not None
         doc = KnownDoc(
             key=article.key, story=story.id, seed=article.report.seed, when=article.when, report=article.report,
@@ -375,6 +401,14 @@ class NoveltyJudge:
             self._since_prune = 0
 
 
+def _stamped(decision: Decision, story: Story | None, article: Prepared) -> Decision:
+    """The decision with its story id and the article's multilingual vector (as stored)."""
+    cross = article.report.cross if article.report else None
+    vector = cross.astype(np.float16).tobytes() if cross is not None else b""
+    story_id = story.id if story is not None else None
+    return replace(decision, judgement=replace(decision.judgement, story=story_id, vector=vector))
+
+
 def _lead(title: str, text: str) -> str:
     return f"{title}. {text}"[:_LEAD_CHARS]
 
@@ -385,7 +419,7 @@ def _cross_lead(lead: str) -> Matrix:
     if model is None:
         return np.zeros(384, dtype=np.float32)
     vector: Matrix = model.embed([lead])[0]
-    return vector
+    return vector.astype(np.float16).astype(np.float32)  # as stored: a reloaded article compares the same
 
 
 def _shingles(text: str) -> Shingles:

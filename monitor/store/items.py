@@ -10,8 +10,8 @@ from typing import cast
 from sqlalchemy import ColumnElement, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from monitor.store.schema import DigestItemRow, FeedRow, ItemRow, StoryRow
-from monitor.types import DigestEntry, KnownItem, NewItem, Source, Verdict
+from monitor.store.schema import DigestItemRow, FeedRow, ItemRow
+from monitor.types import DigestEntry, NewItem, Source, Verdict
 
 
 def entry_seen(session: Session, feed_id: int, key: str, url: str) -> bool:
@@ -69,30 +69,6 @@ def prune(session: Session, before: datetime) -> tuple[int, int]:
         .values(text="", summary="").returning(ItemRow.id)
     ).all()
     return len(deleted), len(cleared)
-
-
-def recent_relevant(session: Session, since: datetime) -> list[KnownItem]:
-    """Relevant items fetched since ``since`` with their story, oldest first (to rebuild the judge)."""
-    query = (
-        select(ItemRow.id, ItemRow.title, ItemRow.text, ItemRow.fetched_at, ItemRow.story_id, ItemRow.language,
-               ItemRow.verdict, ItemRow.vs_seeds, ItemRow.vector)
-        .where(ItemRow.verdict.is_not(None), ItemRow.fetched_at >= since).order_by(ItemRow.fetched_at, ItemRow.id)
-    )
-    return [KnownItem(*row) for row in session.execute(query)]
-
-
-def max_story_id(session: Session) -> int:
-    return int(session.scalar(select(func.max(StoryRow.id))) or 0)
-
-
-def save_story(session: Session, story_id: int, title: str, now: datetime) -> None:
-    """Create the story row the first time a story is seen; later, move its ``updated_at``."""
-    row = session.get(StoryRow, story_id)
-    if row is None:
-        session.add(StoryRow(id=story_id, title=title[:500], created_at=now, updated_at=now))
-    else:
-        row.updated_at = max(row.updated_at, now)
-    session.flush()
 
 
 def undigested(session: Session, digest_name: str, verdicts: Sequence[str]) -> list[DigestEntry]:

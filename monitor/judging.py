@@ -1,0 +1,95 @@
+"""The judge stage: one novelty judgement, and its item stored, as one turn of the stream that
+every replica shares (see :mod:`monitor.store.judged`).
+
+A turn: wait for the judging turn, learn the items judged elsewhere since the last turn, judge,
+store the item (a new story gets its id from the database), commit; only then does the judge
+remember the article, so an insert that fails leaves nothing behind in memory.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from monitor.context import Context
+from monitor.errors import MonitorError, in_stage
+from monitor.novelty.engine import new_judge
+from monitor.novelty.judge import NoveltyJudge
+from monitor.store import items as item_store
+from monitor.store import judged
+from monitor.types import Judgement, KnownItem, NewItem
+
+log = logging.getLogger(__name__)
+
+
+def build_judge(ctx: Context) -> NoveltyJudge:
+    """The seeds, then the judged items of the story window (as stored, with their stories)."""
+    judge = new_judge(ctx.config)
+    since = ctx.clock.now() - ctx.config.novelty.story_window
+    with ctx.db.session() as session:
+        known = judged.recent(session, since)
+        judge.stored_through = judged.last_item_id(session)
+    for item in known:
+        _learn(judge, item)
+    log.info("novelty judge ready", extra={"seeds": sum(d.seed for d in judge.index.docs), "items": len(known)})
+    return judge
+
+
+def judge_and_store(ctx: Context, item: NewItem) -> Judgement | None:
+    """Judge a relevant item and store it with its judgement; None when it was stored already
+    (another feed or replica had the same article)."""
+    judge = ctx.novelty
+    if judge is None:
+        raise MonitorError("the novelty judge is not built: call pipeline.start() first")
+    entry = item.entry
+    title, text = entry.title or item.article.title, item.article.text or entry.title
+    when = entry.published or item.fetched_at  # as stored: a restart or another replica learns it so
+    prepared = in_stage("judge", lambda: judge.prepare(entry.key, title, text, when, item.article.language))
+    with judge.turn:  # threads of this process take turns too: what they learn must not overlap
+        with ctx.db.session() as session:
+            judged.take_turn(session)
+            _catch_up(judge, session)
+            decision = in_stage("judge", lambda: judge.decide(prepared))
+            try:
+                with session.begin_nested():
+                    judgement = _with_story(session, decision.judgement, title, item, judge.index.next_story_id)
+                    item_id = item_store.add_item(session, replace(item, judgement=judgement))
+            except IntegrityError:
+                return None  # the same article arrived through another feed or replica meanwhile
+        assert judgement.story is not None
+        judge.accept(prepared, decision, judgement.story)  # committed: only now is it remembered
+        judge.stored_through = max(judge.stored_through, item_id)
+    return judgement
+
+
+def insert_item(session: Session, item: NewItem) -> bool:
+    """Store an item as it is; False when the same article is stored already."""
+    try:
+        with session.begin_nested():
+            item_store.add_item(session, item)
+    except IntegrityError:
+        return False
+    return True
+
+
+def _catch_up(judge: NoveltyJudge, session: Session) -> None:
+    """Learn the items other processes judged since this one last looked."""
+    for known in judged.judged_after(session, judge.stored_through):
+        _learn(judge, known)
+        judge.stored_through = known.id
+
+
+def _learn(judge: NoveltyJudge, item: KnownItem) -> None:
+    judge.remember(f"item:{item.id}", item.title, item.text, item.published, story_id=item.story,
+                   language=item.language, vs_seeds="known" if item.vs_seeds == "known" else "new",
+                   verdict="new" if item.verdict == "new" else None, vector=item.vector)
+
+
+def _with_story(session: Session, judgement: Judgement, title: str, item: NewItem, floor: int) -> Judgement:
+    if judgement.story is None:
+        return replace(judgement, story=judged.new_story(session, title, item.fetched_at, floor))
+    judged.touch_story(session, judgement.story, title, item.fetched_at)
+    return judgement
