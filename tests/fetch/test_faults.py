@@ -50,6 +50,12 @@ def reply(status: int, body: bytes = b"", headers: dict[str, str] | None = None,
     return handle
 
 
+def slow_down(h: BaseHTTPRequestHandler) -> None:
+    """429 with a Retry-After date three hours after this answer (not after the module was imported)."""
+    later = format_datetime(datetime.now(UTC) + timedelta(hours=3), usegmt=True)
+    reply(429, b"slow down", {"Retry-After": later}, "text/plain")(h)
+
+
 def truncated(h: BaseHTTPRequestHandler) -> None:
     h.send_response(200)
     h.send_header("Content-Type", "application/rss+xml")
@@ -126,8 +132,7 @@ def faults() -> Iterator[FaultServer]:
 ROUTES: dict[str, Handler] = {
     "/500": reply(500, b"boom", content_type="text/plain"),
     "/503": reply(503, b"busy", {"Retry-After": "7200"}, "text/plain"),
-    "/429": reply(429, b"slow down", {"Retry-After": format_datetime(datetime.now(UTC) + timedelta(hours=3),
-                                                                      usegmt=True)}, "text/plain"),
+    "/429": slow_down,
     "/truncated": truncated,
     "/malformed": reply(200, rss(("m1", "Broken &amp; recovered"))[:-20] + b"<item><title>Unclosed"),
     "/garbage": reply(200, b"\x00\x01<<<not xml at all>>>\xff"),
