@@ -30,8 +30,9 @@ def build_judge(ctx: Context) -> NoveltyJudge:
     judge = new_judge(ctx.config)
     since = ctx.clock.now() - ctx.config.novelty.story_window
     with ctx.db.session() as session:
-        known = judged.recent(session, since)
-        judge.stored_through = judged.last_item_id(session)
+        through = judged.last_item_id(session)  # first: an item stored meanwhile is learnt at the first turn
+        known = [item for item in judged.recent(session, since) if item.id <= through]
+    judge.stored_through = through
     for item in known:
         _learn(judge, item)
     log.info("novelty judge ready", extra={"seeds": sum(d.seed for d in judge.index.docs), "items": len(known)})

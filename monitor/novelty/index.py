@@ -158,10 +158,6 @@ class NoveltyIndex:
         """The id a new story would get here (above every seed story and every story known)."""
         return self._next_story
 
-    def reserve_story_ids(self, next_id: int) -> None:
-        """New stories get ids from ``next_id`` on (ids already stored are taken)."""
-        self._next_story = max(self._next_story, next_id)
-
     def new_story(self, seed: bool, when: datetime, title: str = "", story_id: int | None = None) -> Story:
         story_id = story_id or self._next_story
         self._next_story = max(self._next_story, story_id + 1)
