@@ -15,6 +15,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
@@ -61,6 +62,26 @@ def wait_for(condition: Callable[[], bool], seconds: float = 60) -> None:
         time.sleep(0.2)
 
 
+def start_replicas(config: Path, folder: Path, count: int = 3) -> tuple[list[subprocess.Popen[bytes]], list[IO[str]]]:
+    """``count`` real `monitor run` processes on ``config``, each logging to ``folder/replicaN.log``."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    logs = [(folder / f"replica{i}.log").open("w") for i in range(count)]
+    replicas = [subprocess.Popen([sys.executable, "-m", "monitor.cli", "-c", str(config), "run", "--tick", "1"],
+                                 stderr=log, stdout=log, env=env, cwd=folder) for log in logs]
+    return replicas, logs
+
+
+def stop_replicas(replicas: list[subprocess.Popen[bytes]], logs: list[IO[str]]) -> list[int]:
+    """SIGTERM every replica still running; returns their exit codes."""
+    for proc in replicas:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+    codes = [proc.wait(timeout=60) for proc in replicas]
+    for log in logs:
+        log.close()
+    return codes
+
+
 def test_three_replicas_one_killed(tmp_path: Path, db_url: str, site: LocalSite, smtp: SmtpSink) -> None:
     if not db_url.startswith("postgresql"):
         pytest.skip("replicas coordinate through PostgreSQL")
@@ -72,10 +93,7 @@ def test_three_replicas_one_killed(tmp_path: Path, db_url: str, site: LocalSite,
         channels=[{"name": "email", "url": smtp.url(), "format": "text"}],
         digests=[{"name": "alerts", "schedule": "immediate", "channels": ["email"]}],
     )
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    logs = [(tmp_path / f"replica{i}.log").open("w") for i in range(3)]
-    replicas = [subprocess.Popen([sys.executable, "-m", "monitor.cli", "-c", str(config), "run", "--tick", "1"],
-                                 stderr=log, stdout=log, env=env, cwd=tmp_path) for log in logs]
+    replicas, logs = start_replicas(config, tmp_path)
     engine = create_engine(db_url)
     try:
         wait_for(lambda: stored(engine) >= FEEDS * 2 and len(smtp.messages) >= 1)
@@ -85,12 +103,7 @@ def test_three_replicas_one_killed(tmp_path: Path, db_url: str, site: LocalSite,
         wait_for(lambda: len({p for p, _ in site.request_times[-4 * FEEDS:]}) > 1, seconds=10)  # more cycles
         time.sleep(4)  # one more poll interval with two replicas running (real processes: nothing to await)
     finally:
-        for proc in replicas:
-            if proc.poll() is None:
-                proc.send_signal(signal.SIGTERM)
-        codes = [proc.wait(timeout=30) for proc in replicas]
-        for log in logs:
-            log.close()
+        codes = stop_replicas(replicas, logs)
         with engine.connect() as conn:
             keys = [row[0] for row in conn.execute(text("SELECT entry_key FROM items"))]
             deliveries = conn.execute(text("SELECT status, count(*) FROM deliveries GROUP BY status")).all()

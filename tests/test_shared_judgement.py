@@ -6,10 +6,6 @@ different replicas judge them). They must judge as one process does: one story p
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
 from collections import defaultdict
 from datetime import datetime
 from email.utils import format_datetime
@@ -25,8 +21,8 @@ from monitor.config import load_config
 from monitor.context import build_context
 from monitor.demo.server import LocalSite
 from monitor.pipeline import make_all_due, poll_due, start
-from tests.conftest import DATA, PG_URL, ROOT, write_config
-from tests.test_replicas import stored, wait_for
+from tests.conftest import DATA, PG_URL, write_config
+from tests.test_replicas import start_replicas, stop_replicas, stored, wait_for
 
 FEEDS = 4
 EVENTS = ("E01", "E03", "E08", "E10")  # events of the written stream with several reports each
@@ -110,21 +106,14 @@ def test_three_replicas_judge_as_one_process(tmp_path: Path, db_url: str, site: 
         polling={"allow_hosts": ["127.0.0.1"], "timeout": "5s", "host_delay": "0s", "per_host": 4,
                  "interval": "2s", "min_interval": "2s", "max_interval": "2s"},
     )
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    logs = [(tmp_path / f"replica{i}.log").open("w") for i in range(3)]
-    replicas = [subprocess.Popen([sys.executable, "-m", "monitor.cli", "-c", str(config), "run", "--tick", "1"],
-                                 stderr=log, stdout=log, env=env, cwd=tmp_path) for log in logs]
+    replicas, logs = start_replicas(config, tmp_path)
     engine = create_engine(db_url)
     try:
         wait_for(lambda: stored(engine) >= len(EVENTS), seconds=120)
         publish(site, 1)
         wait_for(lambda: stored(engine) >= len(EVENTS) * REPORTS, seconds=120)
     finally:
-        for proc in replicas:
-            proc.send_signal(signal.SIGTERM)
-        codes = [proc.wait(timeout=60) for proc in replicas]
-        for log in logs:
-            log.close()
+        codes = stop_replicas(replicas, logs)
         engine.dispose()
     assert codes == [0, 0, 0], [p.read_text()[-2000:] for p in sorted(tmp_path.glob("replica*.log"))]
     assert judged(db_url) == (expected_stories, expected_new)

@@ -76,6 +76,13 @@ def context(tmp_path: Path, db_url: str, site: object, channels: list[dict[str, 
     return ctx
 
 
+def hook_context(tmp_path: Path, db_url: str, site: object, webhook: Webhook) -> tuple[Context, FrozenClock]:
+    """A polled context whose one channel is ``webhook`` (text), with its frozen clock."""
+    ctx = context(tmp_path, db_url, site, [{"name": "hook", "url": webhook.url, "format": "text"}])
+    assert isinstance(ctx.clock, FrozenClock)
+    return ctx, ctx.clock
+
+
 def counts(ctx: Context) -> dict[str, int]:
     with ctx.db.session() as session:
         return digest_store.delivery_counts(session)
@@ -170,9 +177,7 @@ def test_next_digest_links_back_to_the_story_sent_before(
 ) -> None:
     from monitor.digest.run import preview_digest
 
-    ctx = context(tmp_path, db_url, site, [{"name": "hook", "url": webhook.url, "format": "text"}])
-    clock = ctx.clock
-    assert isinstance(clock, FrozenClock)
+    ctx, clock = hook_context(tmp_path, db_url, site, webhook)
     try:
         run_digest(ctx, "briefing", NOW)
         publish_follow_up(site)
@@ -210,9 +215,7 @@ def test_a_retried_digest_sends_the_bytes_of_its_first_rendering(
 ) -> None:
     from monitor.digest.run import preview_digest
 
-    ctx = context(tmp_path, db_url, site, [{"name": "hook", "url": webhook.url, "format": "text"}])
-    clock = ctx.clock
-    assert isinstance(clock, FrozenClock)
+    ctx, clock = hook_context(tmp_path, db_url, site, webhook)
     try:
         webhook.status = 500
         run_digest(ctx, "briefing", NOW)
