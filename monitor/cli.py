@@ -19,6 +19,7 @@ import typer
 from rich.console import Console
 
 from monitor.errors import ConfigError, MonitorError, UsageError
+from monitor.terminal import cell, say
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -74,8 +75,12 @@ def main_options(
 
 def _config() -> Config:
     from monitor.config import load_config
+    from monitor.redact import remember
 
-    return load_config(State.config_path)
+    config = load_config(State.config_path)  # remembers the channels' secrets as it validates them
+    database = [config.database_url.get_secret_value()] if config.database_url else []
+    remember(feeds=[f.url for f in config.all_feeds()] + database)
+    return config
 
 
 @contextmanager
@@ -114,7 +119,7 @@ def _progress(label: str) -> Iterator[Callable[[Any], None] | None]:
             nonlocal done
             done += 1
             last = getattr(outcome, "feed_url", None) or (outcome.get("id") if isinstance(outcome, dict) else "")
-            bar.update(task, description=f"{label}: {done} done, last {last}")
+            bar.update(task, description=f"{label}: {done} done, last {cell(last)}")
 
         yield advance
 
@@ -182,12 +187,11 @@ def poll(
             report = run_once(ctx, digests=False, progress=progress)
         held = held_elsewhere(ctx)
     if held:
-        out.print(f"skipped {held} due feeds: another process is polling them (see monitor status)")
+        say(out, f"skipped {held} due feeds: another process is polling them (see monitor status)")
     failed = [f for f in report.feeds if f.status == "error"]
-    out.print(f"polled {len(report.feeds)} feeds: {sum(f.new_items for f in report.feeds)} new items, "
+    say(out, f"polled {len(report.feeds)} feeds: {sum(f.new_items for f in report.feeds)} new items, "
               f"{sum(f.relevant for f in report.feeds)} relevant, {len(failed)} failed")
-    for outcome in failed:
-        out.print(f"  {outcome.feed_url}: {outcome.error}", markup=False)
+    say(out, *(f"  {outcome.feed_url}: {outcome.error}" for outcome in failed))
 
 
 @app.command()
@@ -208,7 +212,7 @@ def digest(
             sys.stdout.write(preview_digest(ctx, name, fmt.value))
             return
         digest_id = run_digest(ctx, name, ctx.clock.now())
-    out.print("nothing new to send" if digest_id is None else f"digest {name} #{digest_id} sent")
+    say(out, "nothing new to send" if digest_id is None else f"digest {name} #{digest_id} sent")
 
 
 @app.command("check-config")
@@ -217,8 +221,8 @@ def check_config() -> None:
     config = _config()
     feeds = config.all_feeds()
     google = len(feeds) - len(config.feeds)
-    out.print(f"{config.source}: OK: {len(config.topics)} topics, {len(feeds)} feeds ({google} Google News), "
-              f"{len(config.channels)} channels, {len(config.digests)} digests", markup=False)
+    say(out, f"{config.source}: OK: {len(config.topics)} topics, {len(feeds)} feeds ({google} Google News), "
+              f"{len(config.channels)} channels, {len(config.digests)} digests")
 
 
 @app.command()
@@ -240,8 +244,8 @@ def demo(
     with _progress("demo: polling sample feeds") as progress:
         result = run_demo(_config(), out_dir, progress)
     sys.stdout.write(result.text)
-    out.print(f"\n{result.polled} sample feeds polled, {result.stored} items stored, {result.relevant} relevant.")
-    out.print(f"HTML version written to {result.html_path}", markup=False)
+    say(out, "", f"{result.polled} sample feeds polled, {result.stored} items stored, {result.relevant} relevant.")
+    say(out, f"HTML version written to {result.html_path}")
 
 
 @app.command("replay")
@@ -288,8 +292,8 @@ def prune_command() -> None:
 
     with _migrated() as ctx:
         deleted, cleared = prune(ctx)
-    out.print(f"older than {ctx.config.retention_days} days: {deleted} irrelevant items deleted, "
-              f"raw text cleared from {cleared} items (verdicts, stories and seeds are kept)", markup=False)
+    say(out, f"older than {ctx.config.retention_days} days: {deleted} irrelevant items deleted, "
+              f"raw text cleared from {cleared} items (verdicts, stories and seeds are kept)")
 
 
 @app.command("feed")
@@ -310,7 +314,7 @@ def feed_command(
         sys.stdout.write(document)
     else:
         out_file.write_text(document, encoding="utf-8")
-        out.print(f"written to {out_file}", markup=False)
+        say(out, f"written to {out_file}")
 
 
 @app.command("test-notify")
@@ -329,7 +333,7 @@ def test_notify(channel: Annotated[str, typer.Argument(help="A channel name from
     if not result.ok:
         raise MonitorError(f"channel {channel!r} ({notify.scheme_of(target.url.get_secret_value())}) did not accept "
                            f"the test message:\n{result.detail}")
-    out.print(f"channel {channel!r} accepted the test message ({fmt})", markup=False)
+    say(out, f"channel {channel!r} accepted the test message ({fmt})")
 
 
 @seeds_app.command("list")
@@ -344,9 +348,8 @@ def seeds_list() -> None:
             docs = list_seeds(session)
     for doc in docs:
         meta = ", ".join(x for x in (doc.outlet, doc.published) if x)
-        out.print(f"{doc.key}  {doc.title}" + (f"  ({meta})" if meta else "") + f"  [{len(doc.text)} chars]",
-                  markup=False)
-    out.print(f"{len(docs)} seed articles")
+        say(out, f"{doc.key}  {doc.title}" + (f"  ({meta})" if meta else "") + f"  [{len(doc.text)} chars]")
+    say(out, f"{len(docs)} seed articles")
 
 
 @feeds_app.command("enable")
@@ -357,7 +360,7 @@ def feeds_enable(ref: Annotated[str, typer.Argument(help="The feed's id, URL or 
     with _migrated() as ctx, ctx.db.session() as session:
         feed = _find(session, ref)
         feed_store.enable_feed(session, feed.id, ctx.clock.now())
-    out.print(f"feed {feed.id} ({feed.name}) enabled; it will be polled at the next tick", markup=False)
+    say(out, f"feed {feed.id} ({feed.name}) enabled; it will be polled at the next tick")
 
 
 @feeds_app.command("show")
@@ -369,11 +372,9 @@ def feeds_show(ref: Annotated[str, typer.Argument(help="The feed's id, URL or na
         feed = _find(session, ref)
         errors = feed_store.recent_errors(session, feed.id)
     moved = f" (moved to {feed.fetch_url})" if feed.fetch_url else ""
-    out.print(f"#{feed.id} {feed.name}\n  {feed.url}{moved}\n  enabled: {feed.enabled}, errors in a row: "
-              f"{feed.error_count}, permanent: {feed.permanent_failures}, last status: {feed.last_status}",
-              markup=False)
-    for error in errors:
-        out.print(f"  {error.at:%Y-%m-%d %H:%M:%S} {error.message}", markup=False)
+    say(out, f"#{feed.id} {feed.name}", f"  {feed.url}{moved}",
+        f"  enabled: {feed.enabled}, errors in a row: {feed.error_count}, permanent: {feed.permanent_failures}, "
+        f"last status: {feed.last_status}", *(f"  {error.at:%Y-%m-%d %H:%M:%S} {error.message}" for error in errors))
 
 
 @feeds_app.command("import")
@@ -385,16 +386,20 @@ def feeds_import(path: Annotated[Path, typer.Argument(help="An OPML file.", exis
     specs = read_opml(path.read_bytes(), source_name=str(path))
     with _migrated() as ctx, ctx.db.session() as session:
         added = feed_store.add_feeds(session, specs, ctx.clock.now())
-    out.print(f"{len(specs)} feeds in {path}: {added} added, {len(specs) - added} already known", markup=False)
+    say(out, f"{len(specs)} feeds in {path}: {added} added, {len(specs) - added} already known")
 
 
 @feeds_app.command("export")
 def feeds_export(
     out_file: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of stdout.")] = None,
 ) -> None:
-    """Write every polled feed as an OPML 2.0 subscription list."""
+    """Write every polled feed as an OPML 2.0 subscription list.
+
+    Feed URLs keep their credentials only in a file named with --out (created readable by its owner
+    alone); on stdout they are redacted like every other output."""
     from monitor.opml import write_opml
     from monitor.pipeline import sync_feeds
+    from monitor.redact import redact
     from monitor.store import feeds as feed_store
 
     with _migrated() as ctx:
@@ -402,10 +407,15 @@ def feeds_export(
         with ctx.db.session() as session:
             document = write_opml(feed_store.all_feeds(session), now=ctx.clock.now())
     if out_file is None:
-        sys.stdout.write(document)
-    else:
-        out_file.write_text(document, encoding="utf-8")
-        out.print(f"written to {out_file}", markup=False)
+        shown = redact(document)
+        sys.stdout.write(shown)
+        if shown != document:
+            say(err, "note: feed credentials are shown as ***; export with --out FILE to keep them")
+        return
+    if redact(document) != document:
+        out_file.touch(mode=0o600)
+    out_file.write_text(document, encoding="utf-8")
+    say(out, f"written to {out_file}")
 
 
 def _find(session: Session, ref: str) -> FeedState:
@@ -421,7 +431,7 @@ def _find(session: Session, ref: str) -> FeedState:
 def db_upgrade() -> None:
     """Apply database migrations."""
     with _migrated() as ctx:
-        out.print(f"database at {_safe(ctx.db.url)} is up to date", markup=False)
+        say(out, f"database at {_safe(ctx.db.url)} is up to date")
 
 
 def _safe(url: str) -> str:
@@ -431,14 +441,15 @@ def _safe(url: str) -> str:
 
 
 def _report(exc: BaseException) -> int:
+    """Print the error (each line made safe for the terminal) and return its exit code."""
     if isinstance(exc, ConfigError):
-        for line in exc.details or [str(exc)]:
-            err.print(f"error: {line}", markup=False)
+        say(err, *(f"error: {line}" for line in exc.details or [str(exc)]))
         return 2
     if isinstance(exc, UsageError):
-        err.print(f"error: {exc.message}", markup=False)
+        say(err, f"error: {exc.message}")
         return 2
-    err.print(f"error: {exc}", markup=False)
+    first, *rest = str(exc).splitlines() or [""]
+    say(err, f"error: {first}", *rest)
     return 1
 
 
@@ -454,10 +465,10 @@ def main(argv: list[str] | None = None) -> int:
         if callable(show):
             show()
         else:
-            err.print(f"error: {exc.format_message()}", markup=False)
+            say(err, f"error: {exc.format_message()}")
         return exc.exit_code
     except typer.Abort:
-        err.print("aborted")
+        say(err, "aborted")
         return 1
     except Exception as exc:
         log.debug("unexpected error", exc_info=True)

@@ -30,6 +30,7 @@ from pydantic import (
 from monitor.errors import ConfigError
 from monitor.match import QuerySyntaxError, TopicQuery, compile_topic
 from monitor.novelty.judge import Thresholds
+from monitor.redact import remember
 from monitor.yamlsrc import LineMap, YamlPath, load_yaml
 
 DEFAULT_CONFIG = Path("config/watchlist.yaml")
@@ -65,6 +66,15 @@ def parse_size(value: object) -> int:
     raise ValueError(f"not a size: {value!r} (use e.g. 512KB, 10MB)")
 
 
+def not_a_boolean(value: object) -> object:
+    """YAML's ``true``/``false`` are not the numbers 1 and 0 here."""
+    if isinstance(value, bool):
+        raise ValueError(f"wanted a number, got the boolean {str(value).lower()}")
+    return value
+
+
+Int = Annotated[int, BeforeValidator(not_a_boolean)]
+Float = Annotated[float, BeforeValidator(not_a_boolean)]
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
 Size = Annotated[int, BeforeValidator(parse_size), Field(gt=0)]
 Name = Annotated[str, Field(pattern=_NAME.pattern, max_length=64)]
@@ -89,10 +99,10 @@ class Polling(Strict):
     user_agent: str = "monitor/0.1 (self-hosted news monitor; feed reader)"
     fetch_articles: Literal["always", "relevant", "never"] = "relevant"
     allow_hosts: list[str] = []
-    concurrency: int = Field(default=8, ge=1, le=64)
-    per_host: int = Field(default=2, ge=1, le=16)
+    concurrency: Int = Field(default=8, ge=1, le=64)
+    per_host: Int = Field(default=2, ge=1, le=16)
     host_delay: Duration = timedelta(seconds=1)
-    disable_after: int = Field(default=5, ge=1)
+    disable_after: Int = Field(default=5, ge=1)
     alert_after: Duration = timedelta(days=1)
 
 
@@ -159,6 +169,7 @@ class Channel(Strict):
         from monitor.notify import validate_url  # apprise is heavy: import on use
 
         if url.get_secret_value():
+            remember(channels=[url.get_secret_value()])  # before apprise logs the URL while validating it
             validate_url(url.get_secret_value())
         return url
 
@@ -179,11 +190,11 @@ class Digest(Strict):
     timezone: str = "UTC"
     channels: list[str] = []
     include: list[VerdictName] = ["new", "update"]
-    max_items: int = Field(default=25, ge=1, le=500)
+    max_items: Int = Field(default=25, ge=1, le=500)
     send_empty: bool = False
     title: str | None = None
-    min_score: float = Field(default=0.0, ge=0, le=1)
-    max_per_hour: int | None = Field(default=None, ge=1)
+    min_score: Float = Field(default=0.0, ge=0, le=1)
+    max_per_hour: Int | None = Field(default=None, ge=1)
     quiet_hours: str | None = None
 
     @field_validator("quiet_hours")
@@ -219,11 +230,11 @@ class Novelty(Strict):
     """The novelty judge: its embedder and thresholds (the defaults suit ``wordllama``)."""
 
     embedder: Literal["wordllama", "minilm", "hashing"] = "wordllama"
-    sentence_low: float = Field(default=0.30, gt=0, le=1)
-    sentence_high: float = Field(default=0.80, gt=0, le=1)
-    duplicate_containment: float = Field(default=0.8, gt=0, le=1)
+    sentence_low: Float = Field(default=0.30, gt=0, le=1)
+    sentence_high: Float = Field(default=0.80, gt=0, le=1)
+    duplicate_containment: Float = Field(default=0.8, gt=0, le=1)
     story_window: Duration = timedelta(days=14)
-    min_sentence_chars: int = Field(default=25, ge=1)
+    min_sentence_chars: Int = Field(default=25, ge=1)
 
     def thresholds(self) -> Thresholds:
         return Thresholds(self.sentence_low, self.sentence_high, self.duplicate_containment, self.min_sentence_chars)
@@ -236,7 +247,7 @@ class Config(Strict):
     data_dir: Path = Path("data")
     seeds_dir: Path = Path("seeds")
     admin_channel: str | None = None
-    retention_days: int = Field(default=90, ge=1)
+    retention_days: Int = Field(default=90, ge=1)
     health_listen: Annotated[str, Field(pattern=r"^[^\s:]*:\d{1,5}$")] | None = None
     polling: Polling = Polling()
     google_news: GoogleNews = GoogleNews()

@@ -13,6 +13,7 @@ from typing import Any
 from monitor.language import detect_language
 from monitor.pagemeta import read_meta
 from monitor.types import Article
+from monitor.untrusted import clean_text, one_line
 
 log = logging.getLogger(__name__)
 MIN_TEXT_CHARS = 200
@@ -38,9 +39,11 @@ def extract_article(html: str | bytes, *, url: str, summary: str) -> Article:
     text = (getattr(doc, "text", None) or "").strip() if doc is not None else ""
     if meta is None or not text or (len(text) < MIN_TEXT_CHARS and summary):
         return fallback(summary, "extract: no article text found in the page")
+    text = clean_text(text)
     return Article(
-        text=text, source="page", title=meta.title, author=meta.author, sitename=meta.sitename,
-        language=detect_language(text, meta.language), published=meta.published,
+        text=text, source="page", title=one_line(meta.title, "title"), author=one_line(meta.author, "author"),
+        sitename=one_line(meta.sitename, "outlet"), language=detect_language(text, meta.language[:20]),
+        published=meta.published[:100],
     )
 
 

@@ -2,27 +2,23 @@
 
 Text: ``2026-11-24 08:00:00 INFO monitor.pipeline feed polled feed_url=… status=304``.
 JSON: ``{"ts": "…", "level": "INFO", "logger": "monitor.pipeline", "event": "feed polled", "feed_url": …}``.
-Credentials in URLs (``scheme://user:password@``) and secret-looking query values (token, key,
-password, secret …) are replaced by ``***`` in every message and key before a line is written.
+Every line is redacted by the one rule of :mod:`monitor.redact` (URL credentials, secret query
+values, authorization headers, and the configured channels' and feeds' secrets), whichever
+library wrote it. Control, line-break and bidi characters inside a message or a value are shown
+as escapes (``\x1b``), so one event is one line and text from a feed cannot drive the terminal.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import re
 import sys
 from datetime import UTC, datetime
 
+from monitor.redact import redact
+from monitor.untrusted import visible
+
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
-_CREDENTIALS = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)[^/\s:@]+:[^/\s@]+@", re.IGNORECASE)
-_SECRET_QUERY = re.compile(r"(?P<key>[?&](?:token|key|apikey|api_key|password|pass|secret|auth)=)[^&\s]+",
-                           re.IGNORECASE)
-
-
-def scrub(text: str) -> str:
-    """``text`` with URL credentials and secret query values replaced by ``***``."""
-    return _SECRET_QUERY.sub(r"\g<key>***", _CREDENTIALS.sub(r"\g<scheme>***@", text))
 
 
 def _extras(record: logging.LogRecord) -> dict[str, object]:
@@ -36,11 +32,17 @@ class KeyValueFormatter(logging.Formatter):
         super().__init__("%(asctime)s %(levelname)s %(name)s %(message)s", "%Y-%m-%d %H:%M:%S")
 
     def format(self, record: logging.LogRecord) -> str:
-        line = super().format(record)
+        record.message = visible(record.getMessage())
+        record.asctime = self.formatTime(record, self.datefmt)
+        line = self.formatMessage(record)
         extras = _extras(record)
         if extras:
             line += " " + " ".join(f"{k}={_quote(v)}" for k, v in extras.items())
-        return scrub(line)
+        if record.exc_info:
+            line += "\n" + self.formatException(record.exc_info)
+        if record.stack_info:
+            line += "\n" + self.formatStack(record.stack_info)
+        return redact(line)
 
 
 class JsonFormatter(logging.Formatter):
@@ -49,17 +51,17 @@ class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         line: dict[str, object] = {
             "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
-            "level": record.levelname, "logger": record.name, "event": record.getMessage(),
+            "level": record.levelname, "logger": record.name, "event": visible(record.getMessage()),
         }
-        line.update({k: v if isinstance(v, int | float | bool) or v is None else str(v)
+        line.update({k: v if isinstance(v, int | float | bool) or v is None else visible(str(v))
                      for k, v in _extras(record).items()})
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
-        return scrub(json.dumps(line, ensure_ascii=False))
+        return redact(json.dumps(line, ensure_ascii=False))
 
 
 def _quote(value: object) -> str:
-    text = str(value)
+    text = visible(str(value))
     return f'"{text}"' if any(c.isspace() for c in text) or not text else text
 
 
@@ -82,5 +84,6 @@ def configure(verbose: bool = False, log_format: str = "text") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
-    for noisy in ("httpx", "httpcore", "apscheduler", "trafilatura", "htmldate", "courlan", "alembic"):
+    for noisy in ("httpx", "httpcore", "urllib3", "requests", "sqlalchemy", "apscheduler", "trafilatura", "htmldate",
+                  "courlan", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -8,10 +8,11 @@ URLs carry tokens and passwords.
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 from typing import Literal
-from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
+from urllib.parse import urlencode
+
+from monitor.redact import redact_channel
 
 log = logging.getLogger(__name__)
 
@@ -65,19 +66,7 @@ def send(url: str, title: str, body: str, fmt: Format) -> SendResult:
         return SendResult(False, f"notify: invalid apprise URL (scheme {scheme_of(url)!r})")
     with apprise.LogCapture(level=logging.INFO) as captured:  # type: ignore[no-untyped-call]
         ok = bool(client.notify(title=title, body=body, body_format=body_format))
-        detail = "" if ok else redact(captured.getvalue(), url)
+        detail = "" if ok else redact_channel(captured.getvalue(), url)
     if not ok:
         log.warning("notify failed", extra={"channel_scheme": scheme_of(url)})
     return SendResult(ok, detail[-4000:])
-
-
-def redact(text: str, url: str) -> str:
-    """Replace every piece of ``url`` that may be a secret (user, password, host, path, query, fragment)."""
-    parts = urlsplit(url)
-    secrets = {parts.username or "", parts.password or "", parts.hostname or ""}
-    secrets.update(unquote(seg) for seg in parts.path.split("/"))
-    secrets.update(value for _, value in parse_qsl(parts.query))
-    secrets.update(re.split(r"[^\w.-]+", unquote(parts.fragment)))
-    for secret in sorted((s for s in secrets if len(s) >= 4), key=len, reverse=True):
-        text = re.sub(re.escape(secret), "***", text, flags=re.IGNORECASE)
-    return text

@@ -8,7 +8,9 @@ from datetime import datetime
 from email.utils import format_datetime
 
 from monitor.errors import ConfigError
+from monitor.redact import without_credentials
 from monitor.types import FeedSpec, FeedState
+from monitor.untrusted import one_line
 
 
 def read_opml(data: bytes, *, source_name: str = "OPML") -> list[FeedSpec]:
@@ -24,8 +26,9 @@ def read_opml(data: bytes, *, source_name: str = "OPML") -> list[FeedSpec]:
         url = (outline.get("xmlUrl") or outline.get("xmlurl") or "").strip()
         if not url.startswith(("http://", "https://")):
             continue
-        name = outline.get("title") or outline.get("text") or url
-        specs.append(FeedSpec(url=url, name=name.strip(), topics=None, interval_seconds=None, source="opml"))
+        name = outline.get("title") or outline.get("text") or without_credentials(url)
+        specs.append(FeedSpec(url=url, name=one_line(name, "outlet"), topics=None, interval_seconds=None,
+                              source="opml"))
     return specs
 
 

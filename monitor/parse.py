@@ -14,6 +14,7 @@ import html
 import io
 import json
 import re
+import xml.sax
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -22,11 +23,12 @@ from typing import Any
 import feedparser
 
 from monitor.errors import ParseError
+from monitor.redact import without_credentials
 from monitor.types import FeedEntry, ParsedFeed
+from monitor.untrusted import CAPS, clean_text, cut_raw, one_line
 from monitor.urls import canonical_url
 
 _TAGS = re.compile(r"<[^>]+>")
-_SPACE = re.compile(r"\s+")
 _JSON_FEED = re.compile(rb"^\s*\{")
 
 
@@ -34,16 +36,30 @@ def parse_feed(body: bytes, *, url: str, content_type: str = "", now: datetime) 
     """Parse a feed document; raise ParseError when the body is not a feed at all."""
     if "json" in content_type.lower() or _JSON_FEED.match(body[:64]):
         return _json_feed(body, now)
-    headers = {"content-location": url}
+    headers = {"content-location": without_credentials(url)}  # the base of relative links: no password in them
     if content_type:
         headers["content-type"] = content_type
     parsed: Any = feedparser.parse(io.BytesIO(body), response_headers=headers)
     if not parsed.get("version") and not parsed.entries:
         raise ParseError(_not_a_feed_reason(parsed))
+    broken = _malformed(parsed)
+    if broken and not parsed.entries:
+        raise ParseError(broken)
     entries, skipped = _entries(parsed.entries, lambda raw: _entry(raw, now))
     feed = parsed.get("feed", {})
-    return ParsedFeed(title=_clean(feed.get("title", "")), entries=entries, ttl_minutes=_ttl(feed.get("ttl")),
-                      skipped=skipped)
+    return ParsedFeed(title=one_line(feed.get("title", ""), "title"), entries=entries,
+                      ttl_minutes=_ttl(feed.get("ttl")), skipped=skipped, error=broken)
+
+
+def _malformed(parsed: Any) -> str | None:
+    """Why the document is not well-formed XML (entries before the fault may still have been read).
+
+    feedparser also flags harmless things (an encoding declared differently from the header,
+    a feed served as ``text/html``); only a failure of the XML parser is an error of the feed."""
+    exc = parsed.get("bozo_exception")
+    if not isinstance(exc, xml.sax.SAXParseException):
+        return None
+    return f"malformed document: {exc.getMessage()} (line {exc.getLineNumber()}, column {exc.getColumnNumber()})"
 
 
 def _entries(raws: Iterable[Any], make: Callable[[Any], FeedEntry | None]) -> tuple[
@@ -81,15 +97,21 @@ def _entry(raw: Any, now: datetime) -> FeedEntry | None:
 def make_entry(
     *, guid: str, link: str, title: str, summary: str, raw_date: str, author: str, source: str, now: datetime,
 ) -> FeedEntry | None:
-    """An entry with its identity: the GUID, else the canonical link, else a hash of title and date."""
-    title = _clean(html.unescape(title))
+    """An entry with its identity: the GUID, else the canonical link, else a hash of title and date.
+
+    Every field is capped and cleaned first (:mod:`monitor.untrusted`); a link longer than its cap
+    is dropped rather than cut into a different address."""
+    title = one_line(html.unescape(cut_raw(title, "title")), "title")
+    link = link.strip() if len(link.strip()) <= CAPS["url"] else ""
     if not link and not title:
         return None
     canonical = canonical_url(link) if link.startswith(("http://", "https://")) else ""
-    key = guid.strip() or canonical or _hash_key(title, raw_date)
+    key = clean_text(guid, "guid") or canonical or _hash_key(title, raw_date[:100])
     return FeedEntry(
-        key=key[:1000], title=title, link=canonical, summary=_clean(html.unescape(_TAGS.sub(" ", summary))),
-        published=parse_date(raw_date, now), author=_clean(author), source=_clean(source),
+        key=key, title=title, link=canonical,
+        summary=one_line(html.unescape(_TAGS.sub(" ", cut_raw(summary, "summary"))), "summary"),
+        published=parse_date(raw_date[:100], now), author=one_line(author, "author"),
+        source=one_line(source, "outlet"),
     )
 
 
@@ -136,7 +158,7 @@ def _json_feed(body: bytes, now: datetime) -> ParsedFeed:
         raise ParseError("not a feed: JSON without a jsonfeed.org version")
     items = [item for item in doc.get("items") or [] if isinstance(item, dict)]
     entries, skipped = _entries(items, lambda item: _json_entry(item, now))
-    return ParsedFeed(title=_clean(str(doc.get("title") or "")), entries=entries, skipped=skipped)
+    return ParsedFeed(title=one_line(str(doc.get("title") or ""), "title"), entries=entries, skipped=skipped)
 
 
 def _json_entry(item: dict[str, Any], now: datetime) -> FeedEntry | None:
@@ -160,7 +182,3 @@ def _ttl(value: Any) -> int | None:
     except (TypeError, ValueError):
         return None
     return ttl if 0 < ttl <= 7 * 24 * 60 else None
-
-
-def _clean(text: str) -> str:
-    return _SPACE.sub(" ", text).strip()

@@ -22,10 +22,10 @@ from urllib.parse import urlsplit
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from monitor import alerts, metrics, scheduler
+from monitor import alerts, metrics, redact, scheduler
 from monitor.context import Context, Progress
 from monitor.dispatch import run_fair
-from monitor.errors import FetchError, MonitorError, StageError, in_stage
+from monitor.errors import FetchError, MonitorError, ParseError, StageError, in_stage
 from monitor.extract import extract_article, fallback
 from monitor.fetch.feed import fetch_feed
 from monitor.fetch.page import fetch_page
@@ -47,6 +47,7 @@ from monitor.types import (
     NewItem,
     Relevance,
 )
+from monitor.untrusted import one_line
 from monitor.urls import canonical_url
 
 log = logging.getLogger(__name__)
@@ -89,13 +90,18 @@ def _settled(step: Callable[[Context], int], ctx: Context, attempts: int = 3) ->
 
 
 def sync_feeds(ctx: Context) -> int:
+    """Add the config's feeds to the database; the secrets of every feed polled (imported ones too)
+    are then known to the redaction rule."""
     specs = [
-        FeedSpec(url=f.url, name=f.name or f.url, topics=tuple(f.topics) if f.topics is not None else None,
+        FeedSpec(url=f.url, name=one_line(f.name or redact.without_credentials(f.url), "outlet"),
+                 topics=tuple(f.topics) if f.topics is not None else None,
                  interval_seconds=int(f.interval.total_seconds()) if f.interval else None)
         for f in ctx.config.all_feeds()
     ]
     with ctx.db.session() as session:
-        return feed_store.sync_feeds(session, specs, ctx.clock.now())
+        added = feed_store.sync_feeds(session, specs, ctx.clock.now())
+        redact.remember(feeds=[feed.url for feed in feed_store.all_feeds(session)])
+    return added
 
 
 def load_seeds(ctx: Context) -> int:
@@ -278,8 +284,9 @@ def _fetch_and_parse(ctx: Context, feed: FeedState, batch: UnchangedBatch | None
     polled = _Polled(str(result.status), result.etag, result.last_modified, body_hash, result.moved_to,
                      result.max_age, parsed.ttl_minutes, gap, len(parsed.entries))
     fresh = tuple(dict.fromkeys(e for e in parsed.entries if (e.key, e.link) not in seen))
+    broken = (ParseError(parsed.error),) if parsed.error else ()
     skipped = tuple(StageError("identity", reason) for reason in parsed.skipped)
-    return _Fetched(feed, now, polled=polled, entries=fresh, errors=skipped)
+    return _Fetched(feed, now, polled=polled, entries=fresh, errors=broken + skipped)
 
 
 def _seen(ctx: Context, feed: FeedState, entries: Sequence[FeedEntry]) -> set[tuple[str, str]]:
@@ -450,7 +457,9 @@ def _succeeded(
 def _failed(ctx: Context, feed: FeedState, exc: MonitorError, now: datetime) -> FeedOutcome:
     retry_after = exc.retry_after if isinstance(exc, FetchError) else None
     status = exc.status if isinstance(exc, FetchError) else None
-    next_at = scheduler.next_poll(now, _policy(ctx, feed), failures=feed.error_count + 1, retry_after=retry_after)
+    answered = ctx.clock.now()  # Retry-After counts from the answer, not from when the request was sent
+    next_at = scheduler.next_poll(answered, _policy(ctx, feed), failures=feed.error_count + 1,
+                                  retry_after=retry_after)
     with ctx.db.session() as session:
         state = feed_store.record_failure(
             session, feed.id, now=now, error=str(exc), next_poll_at=next_at, status=status, permanent=exc.permanent,

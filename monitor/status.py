@@ -12,6 +12,7 @@ from monitor.store import digests as digest_store
 from monitor.store import feeds as feed_store
 from monitor.store import items as item_store
 from monitor.store.session import safe_url
+from monitor.terminal import cell
 from monitor.types import FeedState
 
 
@@ -29,8 +30,9 @@ def render_status(ctx: Context, console: Console) -> None:
             result = feed.last_error[:80]
         if feed.fetch_url:
             result += f" (moved to {feed.fetch_url})"
-        table.add_row(str(feed.id), feed.name, _when(feed.last_polled_at), result, str(feed.items_last_poll),
-                      _when(feed.next_poll_at), str(feed.error_count), _state(feed, ctx.clock.now()))
+        table.add_row(str(feed.id), cell(feed.name), _when(feed.last_polled_at), cell(result),
+                      str(feed.items_last_poll), _when(feed.next_poll_at), str(feed.error_count),
+                      cell(_state(feed, ctx.clock.now())))
     console.print(table)
     console.print("items: " + (", ".join(f"{k} {v}" for k, v in sorted(verdicts.items())) or "none"), markup=False)
     console.print("deliveries: " + (", ".join(f"{k} {v}" for k, v in sorted(deliveries.items())) or "none"),

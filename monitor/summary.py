@@ -15,6 +15,7 @@ from monitor.extract import extract_article
 from monitor.fetch.page import fetch_page
 from monitor.language import detect_language
 from monitor.novelty.judge import Decision
+from monitor.terminal import say
 
 
 def print_replay_summary(results: list[dict[str, Any]], console: Console) -> None:
@@ -27,7 +28,7 @@ def print_replay_summary(results: list[dict[str, Any]], console: Console) -> Non
     console.print(table)
     stories = {r["story"] for r in results if r["story"]}
     known = sum(r["vs_seeds"] == "known" for r in results)
-    console.print(f"{len(stories)} stories; {known} items only repeat the seed corpus", markup=False)
+    say(console, f"{len(stories)} stories; {known} items only repeat the seed corpus")
 
 
 def load_article(ctx: Context, target: str) -> tuple[str, str, str]:
@@ -52,25 +53,24 @@ def load_article(ctx: Context, target: str) -> tuple[str, str, str]:
 def print_decision(decision: Decision, console: Console) -> None:
     j = decision.judgement
     story = f"story s{j.story}" if j.story is not None else "not stored"
-    console.print(f"verdict: {j.verdict.upper()}  ({story}, relative to the seeds: {j.vs_seeds}, "
-                  f"score {j.score:.2f}; decided by: {decision.layer})", markup=False)
+    say(console, f"verdict: {j.verdict.upper()}  ({story}, relative to the seeds: {j.vs_seeds}, "
+                  f"score {j.score:.2f}; decided by: {decision.layer})")
     if decision.candidates:
-        console.print("candidate stories (score; channels of the closest report):", markup=False)
+        say(console, "candidate stories (score; channels of the closest report):")
         for candidate in decision.candidates:
             channels = " ".join(f"{k}={v:.2f}" for k, v in candidate.channels)
-            console.print(f"  s{candidate.story}  {candidate.score:.2f}  {channels}", markup=False)
+            say(console, f"  s{candidate.story}  {candidate.score:.2f}  {channels}")
     else:
-        console.print("candidate stories: none close enough to compare", markup=False)
+        say(console, "candidate stories: none close enough to compare")
     if decision.development_features:
         reasons = " ".join(f"{k}={v:.2f}" for k, v in decision.development_features)
-        console.print(f"development vs the seeds: p={decision.development:.2f} ({reasons})", markup=False)
+        say(console, f"development vs the seeds: p={decision.development:.2f} ({reasons})")
     if decision.neighbours:
-        console.print("nearest known articles: " + ", ".join(f"{k} ({s:.2f})" for k, s in decision.neighbours[:5]),
-                      markup=False)
+        say(console, "nearest known articles: " + ", ".join(f"{k} ({s:.2f})" for k, s in decision.neighbours[:5]))
     for check in decision.checks:
         mark = "NEW  " if check.novel else "known"
-        console.print(f"\n{mark} {check.similarity:.2f}  {check.sentence}", markup=False)
+        say(console, "", f"{mark} {check.similarity:.2f}  {check.sentence}")
         if check.closest:
-            console.print(f"         closest known: {check.closest}", markup=False)
+            say(console, f"         closest known: {check.closest}")
         if check.new_facts:
-            console.print(f"         new facts: {', '.join(check.new_facts)}", markup=False)
+            say(console, f"         new facts: {', '.join(check.new_facts)}")

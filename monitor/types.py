@@ -57,6 +57,7 @@ class ParsedFeed:
     entries: tuple[FeedEntry, ...]
     ttl_minutes: int | None = None
     skipped: tuple[str, ...] = ()  # entries that could not be read, each with why
+    error: str | None = None  # the document is malformed; ``entries`` are what could be salvaged
 
 
 @dataclass(frozen=True)

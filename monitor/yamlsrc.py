@@ -58,11 +58,7 @@ def load_yaml(path: Path, env: Mapping[str, str] | None = None) -> tuple[Any, Li
     """Read ``path`` and return ``(data, lines)``; a syntax error is a ConfigError with its line."""
     env = os.environ if env is None else env
     lines = LineMap(str(path))
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"cannot read config: {exc.strerror or exc}", file=str(path)) from exc
-    loader = yaml.SafeLoader(text)
+    loader = yaml.SafeLoader(_read_config(path))
     try:
         node = loader.get_single_node()
         if node is None:
@@ -122,9 +118,13 @@ class _Builder:
                 raise self.lines.error(where, "must be a file path")
             file = Path(raw) if Path(raw).is_absolute() else self.base / raw
             try:
-                mapping[target] = file.read_text(encoding="utf-8").strip()
+                mapping[target] = read_utf8(file).strip()
             except OSError as exc:
                 raise self.lines.error(where, f"cannot read secret file {raw}: {exc.strerror or exc}") from exc
+            except UnicodeDecodeError as exc:
+                line, column = _position(exc)
+                raise self.lines.error(where, f"secret file {raw} is not UTF-8 text (line {line}, column {column})"
+                                       ) from exc
             self.lines.record((*path, target), self.lines.line(where) or 0)
         return mapping
 
@@ -141,3 +141,25 @@ class _Builder:
             raise self.lines.error(path, f"environment variable {name} is not set (use ${{{name}:-default}})")
 
         return _VAR.sub(repl, value)
+
+
+def _read_config(path: Path) -> str:
+    try:
+        return read_utf8(path)
+    except OSError as exc:
+        raise ConfigError(f"cannot read config: {exc.strerror or exc}", file=str(path)) from exc
+    except UnicodeDecodeError as exc:
+        line, column = _position(exc)
+        raise ConfigError(f"not UTF-8 text: byte 0x{exc.object[exc.start]:02x} at column {column}; save the file "
+                          "as UTF-8", file=str(path), line=line) from exc
+
+
+def read_utf8(path: Path) -> str:
+    """The file's text; UnicodeDecodeError (see :func:`_position`) when it is not UTF-8."""
+    return path.read_bytes().decode("utf-8")
+
+
+def _position(exc: UnicodeDecodeError) -> tuple[int, int]:
+    """The 1-based line and column (in bytes) of the first byte that is not UTF-8."""
+    before = bytes(exc.object[: exc.start])
+    return before.count(b"\n") + 1, exc.start - (before.rfind(b"\n") + 1) + 1

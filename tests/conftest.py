@@ -24,10 +24,15 @@ PG_URL = os.environ.get("MONITOR_TEST_DATABASE_URL")
 
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No ambient DATABASE_URL / MONITOR_CONFIG, and no apprise throttling between sends."""
+    """No ambient DATABASE_URL / MONITOR_CONFIG, no secrets remembered by an earlier test, and no
+    apprise throttling between sends."""
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.delenv("MONITOR_CONFIG", raising=False)
     from apprise.plugins.base import NotifyBase
+
+    from monitor.redact import forget_all
+
+    forget_all()
 
     monkeypatch.setattr(NotifyBase, "request_rate_per_sec", 0)
 

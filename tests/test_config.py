@@ -73,6 +73,7 @@ def test_valid_config_loads(tmp_path: Path) -> None:
      ":8 channels[0].url: not a valid apprise URL (scheme 'nosuch')"),
     ("  - url: https://example.com/feed.xml", "  - url: https://example.com/feed.xml\n    intervall: 5m",
      ":6 feeds[0].intervall: unknown setting"),
+    ("feeds:", "polling:\n  per_host: true\nfeeds:", ":5 polling.per_host: wanted a number, got the boolean true"),
 ])
 def test_errors_name_file_path_and_line(tmp_path: Path, broken: str, replacement: str, expected: str) -> None:
     assert broken in VALID
@@ -86,6 +87,14 @@ def test_yaml_syntax_error_has_line(tmp_path: Path) -> None:
     error = error_for(tmp_path, VALID.replace("feeds:", "feeds: [unclosed"))
     assert error.line is not None and error.line >= 4
     assert "invalid YAML" in str(error)
+
+
+def test_a_file_that_is_not_utf8_names_its_line_and_column(tmp_path: Path) -> None:
+    path = tmp_path / "watchlist.yaml"
+    path.write_bytes(VALID.replace("feeds:", "# caf\xe9\nfeeds:").encode("latin-1"))
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    assert str(info.value) == f"{path}:4: not UTF-8 text: byte 0xe9 at column 6; save the file as UTF-8"
 
 
 def test_missing_required_topics(tmp_path: Path) -> None:

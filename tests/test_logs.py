@@ -7,7 +7,8 @@ import logging
 
 import pytest
 
-from monitor.logs import JsonFormatter, KeyValueFormatter, scrub
+from monitor.logs import JsonFormatter, KeyValueFormatter
+from monitor.redact import redact
 
 
 def record(message: str, **extra: object) -> logging.LogRecord:
@@ -33,6 +34,6 @@ def test_text_and_json_lines_carry_the_keys() -> None:
     ("https://example.com/feed.xml", "https://example.com/feed.xml"),
 ])
 def test_secrets_are_scrubbed(raw: str, clean: str) -> None:
-    assert scrub(raw) == clean
+    assert redact(raw) == clean
     assert clean in KeyValueFormatter().format(record("error", url=raw))
     assert "hunter2" not in JsonFormatter().format(record(f"failed for {raw}"))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.notify import redact, send, validate_url
+from monitor.notify import send, validate_url
+from monitor.redact import redact_channel
 from tests.conftest import SmtpSink, free_port
 
 
@@ -38,6 +39,6 @@ def test_invalid_url_names_only_the_scheme() -> None:
 def test_redact_hides_every_secret_part() -> None:
     url = "slack://T1ABCDEF/B2GHIJKL/c3mnopqrstu/#news?token=abcdef123"
     text = f"posting to {url} failed for T1ABCDEF with abcdef123"
-    cleaned = redact(text, url)
+    cleaned = redact_channel(text, url)
     for secret in ("T1ABCDEF", "B2GHIJKL", "c3mnopqrstu", "abcdef123"):
         assert secret not in cleaned

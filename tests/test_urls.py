@@ -27,6 +27,8 @@ def google_link(url: str) -> str:
     ("https://example.com/news/a?outputType=amp&id=3", "https://example.com/news/a?id=3"),
     ("https://amp.example.com/news/a", "https://example.com/news/a"),
     (google_link(PUBLISHER), PUBLISHER),
+    ("http://[::1]:18765/a", "http://[::1]:18765/a"),
+    ("https://[2001:DB8::1]/a?utm_source=x", "https://[2001:db8::1]/a"),
 ])
 def test_canonical(url: str, expected: str) -> None:
     assert canonical_url(url) == expected

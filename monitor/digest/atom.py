@@ -7,30 +7,32 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from monitor.types import DigestEntry
+from monitor.untrusted import strip_unsafe as safe
 
 ATOM = "http://www.w3.org/2005/Atom"
 
 
 def atom_feed(entries: Sequence[DigestEntry], *, now: datetime, title: str = "monitor: new developments") -> str:
-    """Atom 1.0 with one entry per new or updated item (newest first); all text is escaped by ElementTree."""
+    """Atom 1.0 with one entry per new or updated item (newest first); all text is escaped by ElementTree,
+    and characters XML cannot carry are removed first, so the document is well-formed whatever was stored."""
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed")
-    ET.SubElement(feed, f"{{{ATOM}}}title").text = title
+    ET.SubElement(feed, f"{{{ATOM}}}title").text = safe(title)
     ET.SubElement(feed, f"{{{ATOM}}}id").text = "urn:monitor:developments"
     ET.SubElement(feed, f"{{{ATOM}}}updated").text = now.isoformat(timespec="seconds")
     ET.SubElement(ET.SubElement(feed, f"{{{ATOM}}}author"), f"{{{ATOM}}}name").text = "monitor"
     ordered = sorted(entries, key=lambda e: (e.published or now, e.item_id), reverse=True)
     for item in ordered:
         entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
-        ET.SubElement(entry, f"{{{ATOM}}}title").text = f"[{item.verdict.upper()}] {item.title}"
+        ET.SubElement(entry, f"{{{ATOM}}}title").text = safe(f"[{item.verdict.upper()}] {item.title}")
         ET.SubElement(entry, f"{{{ATOM}}}id").text = f"urn:monitor:item:{item.item_id}"
         ET.SubElement(entry, f"{{{ATOM}}}updated").text = (item.published or now).isoformat(timespec="seconds")
         if item.url.startswith(("http://", "https://")):
-            ET.SubElement(entry, f"{{{ATOM}}}link", href=item.url, rel="alternate")
-        ET.SubElement(ET.SubElement(entry, f"{{{ATOM}}}author"), f"{{{ATOM}}}name").text = item.outlet
+            ET.SubElement(entry, f"{{{ATOM}}}link", href=safe(item.url), rel="alternate")
+        ET.SubElement(ET.SubElement(entry, f"{{{ATOM}}}author"), f"{{{ATOM}}}name").text = safe(item.outlet)
         if item.story is not None:
             ET.SubElement(entry, f"{{{ATOM}}}category", term=f"story-{item.story}")
         summary = " ".join(item.novel_sentences) or item.summary
-        ET.SubElement(entry, f"{{{ATOM}}}summary", type="text").text = summary
+        ET.SubElement(entry, f"{{{ATOM}}}summary", type="text").text = safe(summary)
     ET.indent(feed)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode") + "\n"

@@ -34,6 +34,7 @@ import httpx
 
 from monitor.errors import FetchError
 from monitor.types import FetchResult
+from monitor.untrusted import header, one_line
 
 log = logging.getLogger(__name__)
 
@@ -211,16 +212,18 @@ class HttpClient:
         try:
             with self._client.stream(method, url, headers=dict(headers), data=form) as response:
                 if response.status_code in _REDIRECTS:
-                    location = response.headers.get("location")
+                    location = header(response.headers.get("location"))
                     if not location:
-                        raise FetchError(f"{response.status_code} without Location", status=response.status_code)
+                        status = response.status_code
+                        raise FetchError(f"{status} without a usable Location", status=status)
                     return response.status_code, location
                 _raise_for_status(response)
                 body = b"" if response.status_code == 304 else _read_capped(response, max_bytes, deadline)
                 return FetchResult(
                     url=url, final_url=url, status=response.status_code, body=body,
-                    content_type=response.headers.get("content-type", ""),
-                    etag=response.headers.get("etag"), last_modified=response.headers.get("last-modified"),
+                    content_type=header(response.headers.get("content-type")) or "",
+                    etag=header(response.headers.get("etag")),
+                    last_modified=header(response.headers.get("last-modified")),
                     max_age=freshness(response.headers), wire_bytes=response.num_bytes_downloaded,
                 )
         except httpx.TimeoutException as exc:
@@ -239,7 +242,7 @@ def _raise_for_status(response: httpx.Response) -> None:
     status = response.status_code
     if 200 <= status < 300 or status == 304:
         return
-    reason = response.reason_phrase or "error"
+    reason = one_line(response.reason_phrase, "header") or "error"
     raise FetchError(
         f"{status} {reason.lower()}", status=status, permanent=status in PERMANENT_STATUSES,
         retry_after=parse_retry_after(response.headers.get("retry-after")),

@@ -14,6 +14,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from monitor.redact import redact
 from monitor.store.claims import claimant
 from monitor.store.schema import DeliveryRow, DigestItemRow, DigestRow, DigestStateRow
 from monitor.types import PendingDelivery
@@ -116,7 +117,7 @@ def mark_failed(session: Session, delivery_id: int, error: str, retry_at: dateti
     row = session.get_one(DeliveryRow, delivery_id)
     row.attempts += 1
     row.claimed_until = None
-    row.last_error = error[:8000]
+    row.last_error = redact(error)[:8000]
     if retry_at is None:
         row.status = "failed"
     else:

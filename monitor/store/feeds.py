@@ -10,6 +10,7 @@ from typing import Any, cast
 from sqlalchemy import Integer, String, Table, bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from monitor.redact import redact
 from monitor.store.claims import claimant
 from monitor.store.schema import FeedErrorRow, FeedRow
 from monitor.types import FeedSpec, FeedState
@@ -192,14 +193,15 @@ def record_failure(
     ``disable_after`` permanent failures in a row. Returns the new state."""
     row = session.get_one(FeedRow, feed_id)
     row.last_polled_at, row.last_status, row.next_poll_at = now, "error", next_poll_at
-    row.last_error, row.last_error_at, row.items_last_poll = error[:2000], now, 0
+    error = redact(error)[:2000]
+    row.last_error, row.last_error_at, row.items_last_poll = error, now, 0
     row.error_count += 1
     row.claimed_until = None
     row.permanent_failures = row.permanent_failures + 1 if permanent else row.permanent_failures
     row.failing_since = row.failing_since or now
     if disable_after is not None and row.permanent_failures >= disable_after:
         row.enabled = False
-    session.add(FeedErrorRow(feed_id=feed_id, at=now, status=status, permanent=permanent, message=error[:2000]))
+    session.add(FeedErrorRow(feed_id=feed_id, at=now, status=status, permanent=permanent, message=error))
     session.flush()
     _prune_errors(session, feed_id)
     return _state(row)

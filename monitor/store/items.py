@@ -10,6 +10,7 @@ from typing import cast
 from sqlalchemy import ColumnElement, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from monitor.redact import redact
 from monitor.store.schema import DigestItemRow, FeedRow, ItemRow
 from monitor.types import DigestEntry, NewItem, Source, Verdict
 
@@ -42,7 +43,8 @@ def add_item(session: Session, item: NewItem) -> int:
     entry, article, judgement = item.entry, item.article, item.judgement
     row = ItemRow(
         feed_id=item.feed_id, entry_key=entry.key, url=entry.link or None, title=entry.title or article.title,
-        summary=entry.summary, text=article.text, text_source=article.source, extract_error=article.error,
+        summary=entry.summary, text=article.text, text_source=article.source,
+        extract_error=redact(article.error) if article.error else None,
         author=entry.author or article.author, outlet=item.outlet, sitename=article.sitename, language=article.language,
         published_at=entry.published or item.fetched_at, fetched_at=item.fetched_at,
         content_hash=item.content_hash, topics=list(item.relevance.topics),

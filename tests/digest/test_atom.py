@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import xml.etree.ElementTree as ET
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -31,6 +33,15 @@ def test_atom_feed_parses_and_escapes() -> None:
     assert "<script>" not in document and "&lt;script&gt;" in document
     assert parsed.entries[0].link == "https://pub.example/2"
     assert parsed.entries[0].summary == "A <b>new</b> fact & more."
+
+
+def test_atom_feed_is_well_formed_whatever_was_stored() -> None:
+    hostile = "Court \x1b[31m\x07adjourns\u202e \x00\ud800\ufffe hearing"
+    entry = replace(item(1, hostile, 5), outlet="Out\x0blet", novel_sentences=(hostile,))
+    root = ET.fromstring(atom_feed([entry], now=NOW).encode())  # strict: an invalid character raises
+    atom = "{http://www.w3.org/2005/Atom}"
+    assert root.findtext(f"{atom}entry/{atom}title") == "[NEW] Court [31madjourns  hearing"
+    assert root.findtext(f"{atom}entry/{atom}author/{atom}name") == "Outlet"
 
 
 def test_feed_command_writes_stored_developments(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

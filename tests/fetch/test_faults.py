@@ -135,10 +135,8 @@ ROUTES: dict[str, Handler] = {
     "/429": slow_down,
     "/truncated": truncated,
     "/malformed": reply(200, rss(("m1", "Broken &amp; recovered"))[:-20] + b"<item><title>Unclosed"),
+    "/cut-off": reply(200, rss(("c1", "Cut off before its closing tags"))[:-len("</channel></rss>")]),
     "/garbage": reply(200, b"\x00\x01<<<not xml at all>>>\xff"),
-    "/huge-declared": reply(200, b"x" * (11 * 1024 * 1024)),
-    "/huge-streamed": endless,
-    "/bomb": reply(200, gzip.compress(b"\0" * (100 * 1024 * 1024)), {"Content-Encoding": "gzip"}),
     "/loop-a": reply(302, b"", {"Location": "/loop-b"}),
     "/loop-b": reply(302, b"", {"Location": "/loop-a"}),
     "/html": reply(200, b"<html><head><title>Home</title></head><body><p>Welcome</p></body></html>",
@@ -152,9 +150,19 @@ ROUTES: dict[str, Handler] = {
 }
 
 
-def context(tmp_path: Path, db_url: str, faults: FaultServer, smtp: SmtpSink, **polling: object) -> Context:
-    faults.routes.update(ROUTES)
-    feeds = [{"url": f"{faults.base}{path}"} for path in ROUTES]
+# Bodies over the cap: stopped by the cap, not by the deadline, however slowly a loaded machine reads.
+OVERSIZED: dict[str, Handler] = {
+    "/huge-declared": reply(200, b"x" * (11 * 1024 * 1024)),
+    "/huge-streamed": endless,
+    "/bomb": reply(200, gzip.compress(b"\0" * (100 * 1024 * 1024)), {"Content-Encoding": "gzip"}),
+}
+
+
+def context(tmp_path: Path, db_url: str, faults: FaultServer, smtp: SmtpSink, routes: dict[str, Handler] | None = None,
+            **polling: object) -> Context:
+    routes = ROUTES if routes is None else routes
+    faults.routes.update(routes)
+    feeds = [{"url": f"{faults.base}{path}"} for path in routes]
     feeds.append({"url": f"http://127.0.0.1:{free_port()}/refused"})
     path = write_config(
         tmp_path / "w.yaml", database_url=db_url, feeds=feeds, admin_channel="ops",
@@ -192,16 +200,22 @@ def test_every_fault_is_recorded_and_the_daemon_goes_on(
         got = states(ctx)
         expect_error = {
             "500": "fetch: 500", "503": "fetch: 503", "429": "fetch: 429", "truncated": "fetch:",
-            "garbage": "parse: not a feed", "huge-declared": "exceeds the cap", "huge-streamed": "exceeds the cap",
-            "bomb": "exceeds the cap", "loop-a": "redirect loop", "html": "parse: not a feed",
+            "garbage": "parse: not a feed", "loop-a": "redirect loop", "html": "parse: not a feed",
             "image": "image/png is not a feed", "slow": "timed out", "gone": "fetch: 410", "refused": "fetch:",
         }
         for name, needle in expect_error.items():
             state = got[name]
             assert state.last_status == "error" and needle in (state.last_error or ""), (name, state.last_error)
             assert state.error_count == 1 and state.next_poll_at is not None and state.next_poll_at > NOW, name
-        for name in ("malformed", "bad-utf8", "dup-guids"):
+        for name in ("bad-utf8", "dup-guids"):
             assert got[name].last_status == "200" and got[name].error_count == 0, (name, got[name].last_error)
+        # A malformed document is a recorded parse error that counts, and its readable entry is kept.
+        malformed = got["malformed"]
+        assert malformed.last_status == "error" and malformed.error_count == 1
+        assert (malformed.last_error or "").startswith("parse: malformed document: not well-formed (invalid token)")
+        assert [o.new_items for o in report.feeds if o.feed_url.endswith("/malformed")] == [1]
+        assert (got["cut-off"].last_error or "").startswith("parse: malformed document: no element found")
+        assert [o.new_items for o in report.feeds if o.feed_url.endswith("/cut-off")] == [1]
         assert got["dup-guids"].items_last_poll == 2  # the repeated GUID is one item
         assert got["bad-utf8"].items_last_poll == 2
         # Retry-After pushes the next poll out; jittered back-off keeps others apart.
@@ -209,6 +223,19 @@ def test_every_fault_is_recorded_and_the_daemon_goes_on(
         assert got["429"].next_poll_at >= NOW + timedelta(hours=2, minutes=59)
         # The daemon is alive: another cycle runs (nothing is due yet, so nothing is fetched).
         assert run_once(ctx, digests=False).feeds == ()
+    finally:
+        ctx.close()
+
+
+def test_oversized_bodies_are_stopped_by_the_cap(
+    tmp_path: Path, db_url: str, faults: FaultServer, smtp: SmtpSink,
+) -> None:
+    ctx = context(tmp_path, db_url, faults, smtp, routes=OVERSIZED, timeout="120s")
+    try:
+        run_once(ctx, digests=False)
+        got = states(ctx)
+        for name in ("huge-declared", "huge-streamed", "bomb"):
+            assert got[name].last_status == "error" and "exceeds the cap" in (got[name].last_error or ""), name
     finally:
         ctx.close()
 
@@ -238,5 +265,28 @@ def test_permanent_failures_disable_the_feed_and_alert_once(
         with ctx.db.session() as session:
             feed_store.enable_feed(session, gone.id, clock.now())
         assert states(ctx)["gone"].enabled and states(ctx)["gone"].error_count == 0
+    finally:
+        ctx.close()
+
+
+def late_slow_down(h: BaseHTTPRequestHandler) -> None:
+    """A 429 that takes 1.5 s to arrive and asks for 2 s more."""
+    time.sleep(1.5)
+    reply(429, b"slow down", {"Retry-After": "2"}, "text/plain")(h)
+
+
+def test_retry_after_counts_from_the_answer(tmp_path: Path, db_url: str, faults: FaultServer) -> None:
+    faults.routes["/late"] = late_slow_down
+    path = write_config(tmp_path / "w.yaml", database_url=db_url, feeds=[{"url": f"{faults.base}/late"}],
+                        polling={"allow_hosts": ["127.0.0.1"], "timeout": "5s", "host_delay": "0s",
+                                 "min_interval": "1s"})
+    ctx = build_context(load_config(path))  # the real clock: the wait is measured from when the answer came
+    try:
+        start(ctx)
+        asked = datetime.now(UTC)
+        run_once(ctx, digests=False)
+        late = states(ctx)["late"]
+        assert late.last_status == "error" and (late.last_error or "").startswith("fetch: 429")
+        assert late.next_poll_at is not None and late.next_poll_at >= asked + timedelta(seconds=3.5)
     finally:
         ctx.close()

@@ -1,0 +1,139 @@
+"""The one redaction rule for everything the service writes: logs, stdout, ``status``,
+``feeds show``, the database's error columns and what a failed channel reported.
+
+Two layers, applied together by :func:`redact`:
+
+* patterns that need no configuration: URL credentials (``scheme://user:password@``), secret-looking
+  query values (``token=``, ``key=``, ``password=`` …) and ``Authorization`` header values;
+* the secrets of the configured channels and feeds, remembered once at start-up
+  (:func:`remember`): every part of a channel URL that may be a token (user, password, path
+  segments, query values, fragment, and a host that is a token rather than a domain, as in
+  ``slack://TOKEN/…`` or ``ntfy://topic``), a feed's or the database's password and secret query
+  values, and the ``Basic`` form of each user and password. Libraries (apprise, httpx …) log these in
+  forms no pattern can know; the literal values are replaced wherever they appear.
+
+Redacted text shows ``***`` in place of each secret.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import threading
+from collections.abc import Iterable
+from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
+
+MASK = "***"
+MIN_SECRET_CHARS = 4  # shorter pieces (ports, "to", ids like "1") are not secrets and would mask too much
+
+_CREDENTIALS = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)[^/\s:@]+:[^/\s@]+@", re.IGNORECASE)
+_SECRET_QUERY = re.compile(
+    r"(?P<key>[?&;](?:token|access_token|key|apikey|api_key|password|passwd|pass|secret|auth|sig|signature)=)"
+    r"[^&#\s\"']+", re.IGNORECASE)
+_AUTH_HEADER = re.compile(
+    r"(?P<key>\b(?:proxy-)?authorization\b[\"']?\s*[:=]\s*[\"']?(?:(?:basic|bearer|token|digest)\s+)?)"
+    r"[^\s\"',}]+", re.IGNORECASE)
+_SECRET_QUERY_KEYS = re.compile(r"^(?:token|access_token|key|apikey|api_key|password|passwd|pass|secret|auth|sig|"
+                                r"signature)$", re.IGNORECASE)
+_DOMAIN_SCHEMES = {"http", "https", "json", "jsons", "xml", "xmls", "form", "forms", "mailto", "mailtos"}
+
+
+class _Known:
+    """The literal secrets remembered so far, as one compiled pattern."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._secrets: set[str] = set()
+        self.pattern: re.Pattern[str] | None = None
+
+    def add(self, secrets: Iterable[str]) -> None:
+        with self._lock:
+            fresh = {s for s in secrets if len(s) >= MIN_SECRET_CHARS} - self._secrets
+            if not fresh:
+                return
+            self._secrets |= fresh
+            ordered = sorted(self._secrets, key=len, reverse=True)  # the longest first: a token may contain another
+            self.pattern = re.compile("|".join(re.escape(s) for s in ordered), re.IGNORECASE)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._secrets.clear()
+            self.pattern = None
+
+
+_KNOWN = _Known()
+
+
+def redact(text: str) -> str:
+    """``text`` with every secret replaced by ``***``."""
+    text = _CREDENTIALS.sub(rf"\g<scheme>{MASK}@", text)
+    text = _SECRET_QUERY.sub(rf"\g<key>{MASK}", text)
+    text = _AUTH_HEADER.sub(rf"\g<key>{MASK}", text)
+    pattern = _KNOWN.pattern
+    return pattern.sub(MASK, text) if pattern is not None else text
+
+
+def redact_channel(text: str, url: str) -> str:
+    """``text`` redacted, and every secret part of this channel URL too (remembered or not)."""
+    text = redact(text)
+    for secret in sorted(channel_secrets(url), key=len, reverse=True):
+        text = re.sub(re.escape(secret), MASK, text, flags=re.IGNORECASE)
+    return text
+
+
+def without_credentials(url: str) -> str:
+    """The URL with no user, password or secret-named query value: a feed's default name, and the base
+    against which its relative links are resolved (so no article link inherits the feed's password)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    netloc = f"[{host}]" if ":" in host else host
+    if parts.port is not None:
+        netloc += f":{parts.port}"
+    query = "&".join(pair for pair in parts.query.split("&") if not _SECRET_QUERY_KEYS.match(pair.split("=", 1)[0]))
+    return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
+
+
+def remember(*, channels: Iterable[str] = (), feeds: Iterable[str] = ()) -> None:
+    """Remember the secrets of these channel and feed URLs, so :func:`redact` hides them anywhere."""
+    secrets: set[str] = set()
+    for url in channels:
+        secrets |= channel_secrets(url)
+    for url in feeds:
+        secrets |= feed_secrets(url)
+    _KNOWN.add(secrets)
+
+
+def forget_all() -> None:
+    """Drop the remembered secrets (a fresh configuration replaces them)."""
+    _KNOWN.clear()
+
+
+def channel_secrets(url: str) -> set[str]:
+    """Every part of a channel (apprise) URL that may be a secret."""
+    parts = urlsplit(url)
+    secrets = _userinfo(parts.username, parts.password)
+    host = parts.hostname or ""
+    if parts.scheme.lower() not in _DOMAIN_SCHEMES and "." not in host and host != "localhost":
+        secrets.add(unquote(parts.netloc))  # a token, e.g. tgram://BOTID:TOKEN/…, not an address
+        secrets.update(unquote(piece) for piece in re.split(r"[@:]", parts.netloc))
+    secrets.update(unquote(segment) for segment in parts.path.split("/"))
+    secrets.update(value for _, value in parse_qsl(parts.query))
+    secrets.update(re.split(r"[^\w.-]+", unquote(parts.fragment)))
+    return {s for s in secrets if len(s) >= MIN_SECRET_CHARS}
+
+
+def feed_secrets(url: str) -> set[str]:
+    """A feed (or database) URL's password, its ``Basic`` form, and secret-named query values; the user
+    name alone is not a secret (and masking a common one would garble every line)."""
+    parts = urlsplit(url)
+    secrets = _userinfo(parts.username, parts.password) - {unquote(parts.username or "")}
+    secrets.update(value for key, value in parse_qsl(parts.query) if _SECRET_QUERY_KEYS.match(key))
+    return {s for s in secrets if len(s) >= MIN_SECRET_CHARS}
+
+
+def _userinfo(user: str | None, password: str | None) -> set[str]:
+    secrets = {unquote(user or ""), unquote(password or "")}
+    if password:
+        pair = f"{unquote(user or '')}:{unquote(password)}".encode()
+        secrets.add(base64.b64encode(pair).decode("ascii"))
+    return secrets

@@ -1,0 +1,72 @@
+"""Text from the network, capped and cleaned before anything else touches it.
+
+Every field a feed or page supplies has a cap (in characters), applied first, so one
+oversized title cannot make matching, judging, storing or rendering expensive:
+
+==============  ======  =============================================
+field           cap     applies to
+==============  ======  =============================================
+``title``       500     entry, page and feed titles
+``author``      200     entry and page authors
+``outlet``      200     a feed's name for the publisher, a page's site name
+``summary``     10,000  an entry's summary or teaser (after its tags are removed)
+``text``        200,000 an article's extracted text
+``url``         2,048   entry links (a longer link is dropped; the entry is kept)
+``guid``        1,000   entry ids
+``header``      1,000   response headers kept (ETag, Last-Modified, Location) and reason phrases
+==============  ======  =============================================
+
+Cleaning removes the characters that can corrupt an output or mislead a reader: C0 and C1
+control characters (other than tab and line breaks in long text), DEL, the bidirectional
+embedding, override and isolate characters (U+202A–U+202E, U+2066–U+2069), and code points
+XML cannot carry (surrogates, U+FFFE, U+FFFF).
+"""
+
+from __future__ import annotations
+
+import re
+
+CAPS = {"title": 500, "author": 200, "outlet": 200, "summary": 10_000, "text": 200_000, "url": 2048,
+        "guid": 1000, "header": 1000}
+RAW_FACTOR = 8  # markup and entities shrink when removed: a raw field is first cut to 8× its cap
+
+_UNSAFE = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff"
+_UNSAFE_IN_TEXT = re.compile(f"[{_UNSAFE}]")
+_UNSAFE_ON_A_LINE = re.compile(f"[{_UNSAFE}\t\n\r]")
+_SPACE = re.compile(r"\s+")
+
+
+def header(value: str | None) -> str | None:
+    """A response header's value, or None when it is longer than its cap (a cut one would be wrong)."""
+    return value if value is None or len(value) <= CAPS["header"] else None
+
+
+def cut_raw(text: str, field: str) -> str:
+    """A raw field (before markup and entities are removed) cut to a bounded length."""
+    return text[: CAPS[field] * RAW_FACTOR]
+
+
+def clean_text(text: str, field: str = "text") -> str:
+    """Long text: unsafe characters removed, capped; line breaks kept."""
+    return _UNSAFE_IN_TEXT.sub("", text[: CAPS[field] * RAW_FACTOR])[: CAPS[field]].strip()
+
+
+def one_line(text: str, field: str) -> str:
+    """A short field: unsafe characters removed, whitespace collapsed to single spaces, capped."""
+    text = _UNSAFE_IN_TEXT.sub("", text[: CAPS[field] * RAW_FACTOR])
+    return _SPACE.sub(" ", text).strip()[: CAPS[field]].strip()
+
+
+def strip_unsafe(text: str) -> str:
+    """``text`` without its unsafe characters (the last guard of an XML document: any input stays valid)."""
+    return _UNSAFE_IN_TEXT.sub("", text)
+
+
+def visible(text: str) -> str:
+    """For a terminal or a one-line log: each control, line-break or bidi character shown as an escape."""
+    return _UNSAFE_ON_A_LINE.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"

@@ -1,0 +1,51 @@
+"""The one redaction rule: patterns that need no configuration, and the remembered secrets."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from monitor.redact import channel_secrets, feed_secrets, redact, remember, without_credentials
+
+
+@pytest.mark.parametrize(("raw", "clean"), [
+    ("http://user:pw1234@feeds.example/rss", "http://***@feeds.example/rss"),
+    ("https://a.example/rss?token=abc123&page=2&apikey=k99", "https://a.example/rss?token=***&page=2&apikey=***"),
+    ("<outline xmlUrl=\"https://a.example/rss?x=1&amp;token=abc123\"/>",
+     "<outline xmlUrl=\"https://a.example/rss?x=1&amp;token=***\"/>"),
+    ("Authorization: Basic dXNlcjpwYXNz", "Authorization: Basic ***"),
+    ("{'Authorization': 'Bearer eyJhbGciOi'}", "{'Authorization': 'Bearer ***'}"),
+    ("https://example.com/feed.xml?page=2", "https://example.com/feed.xml?page=2"),
+])
+def test_patterns(raw: str, clean: str) -> None:
+    assert redact(raw) == clean
+
+
+def test_remembered_channel_secrets_are_hidden_in_any_form() -> None:
+    remember(channels=["tgram://123456789:BotTokenAbc/-1002003", "ntfy://ntfy.example/alertTopic77",
+                       "https://hooks.slack.com/services/T01AAA/B02BBB/XsecretCCC"])
+    line = ("POST https://api.telegram.org/bot123456789:BotTokenAbc/sendMessage topic=alertTopic77 "
+            "slack=/T01AAA/B02BBB/XSECRETCCC")
+    shown = redact(line)
+    for secret in ("BotTokenAbc", "alertTopic77", "T01AAA", "B02BBB", "XsecretCCC".upper()):
+        assert secret.lower() not in shown.lower()
+    assert "api.telegram.org" in shown and "POST" in shown  # only the secrets go
+
+
+def test_feed_secrets_are_the_password_its_basic_form_and_secret_query_values() -> None:
+    url = "https://reader:Pa55word9@feeds.example/rss?token=Tok3n&page=20"
+    basic = base64.b64encode(b"reader:Pa55word9").decode()
+    assert feed_secrets(url) == {"Pa55word9", basic, "Tok3n"}
+    remember(feeds=[url])
+    assert redact(f"sent Basic {basic} with Pa55word9") == "sent Basic *** with ***"
+
+
+def test_channel_secrets_leave_addresses_and_short_pieces_alone() -> None:
+    secrets = channel_secrets("mailtos://alerts:hunter22@smtp.example.com:587?to=a@example.com")
+    assert secrets == {"alerts", "hunter22", base64.b64encode(b"alerts:hunter22").decode(), "a@example.com"}
+
+
+def test_without_credentials() -> None:
+    assert without_credentials("http://u:p@[::1]:8080/rss?token=t&page=2#x") == "http://[::1]:8080/rss?page=2"
+    assert without_credentials("https://feeds.example/rss") == "https://feeds.example/rss"

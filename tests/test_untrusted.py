@@ -1,0 +1,31 @@
+"""Text from the network: capped first, unsafe characters removed, shown visibly where it is kept."""
+
+from __future__ import annotations
+
+from monitor.untrusted import CAPS, clean_text, cut_raw, header, one_line, strip_unsafe, visible
+
+HOSTILE = "Khan\x1b[31m red\x07 \u202egnp.exe\u2066 \x9b2J\ud800 done\ufffe"
+
+
+def test_one_line_removes_controls_and_bidi_and_collapses_space() -> None:
+    assert one_line(f"  {HOSTILE}\n\tnext ", "title") == "Khan[31m red gnp.exe 2J done next"
+
+
+def test_long_text_keeps_its_line_breaks() -> None:
+    assert clean_text("First.\n\nSecond\x00 line.\u202d") == "First.\n\nSecond line."
+
+
+def test_caps_apply_before_any_work() -> None:
+    huge = "x" * 4_000_000
+    assert len(cut_raw(huge, "title")) == CAPS["title"] * 8
+    assert len(one_line(huge, "title")) == CAPS["title"]
+    assert len(clean_text(huge)) == CAPS["text"]
+    assert header("W/" + "e" * 2000) is None and header('"abc"') == '"abc"'
+
+
+def test_visible_shows_each_unsafe_character_as_an_escape() -> None:
+    assert visible("a\x1b[2Jb\nc\u202e") == "a\\x1b[2Jb\\x0ac\\u202e"
+
+
+def test_strip_unsafe_leaves_only_what_xml_can_carry() -> None:
+    assert strip_unsafe(HOSTILE) == "Khan[31m red gnp.exe 2J done"
