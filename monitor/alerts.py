@@ -43,5 +43,5 @@ def notify_operator(ctx: Context, title: str, body: str) -> bool:
     channel = ctx.config.channel(ctx.config.admin_channel)
     result = notify.send(channel.url.get_secret_value(), title, body, "text")
     if not result.ok:
-        log.error("admin channel refused the alert", extra={"channel": channel.name, "detail": result.detail})
+        log.error("admin channel refused the alert", extra={"channel": channel.name, "cause": result.cause})
     return result.ok

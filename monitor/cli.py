@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
-from monitor.errors import ConfigError, MonitorError, UsageError
+from monitor.errors import ConfigError, MonitorError, NotifyError, UsageError
 from monitor.terminal import cell, say
 
 if TYPE_CHECKING:
@@ -83,6 +83,18 @@ def _config() -> Config:
     return config
 
 
+def _demo_config() -> Config:
+    """The config given, else ``config/watchlist.yaml`` here, else the project's own: the demo runs from
+    any folder."""
+    from monitor.config import DEFAULT_CONFIG
+
+    if State.config_path is None and not DEFAULT_CONFIG.exists():
+        project = Path(__file__).resolve().parent.parent / DEFAULT_CONFIG
+        if project.exists():
+            State.config_path = project
+    return _config()
+
+
 @contextmanager
 def _context(config: Config | None = None) -> Iterator[Context]:
     from monitor.context import build_context
@@ -136,6 +148,7 @@ def run(
     from datetime import timedelta
 
     from monitor.daemon import Daemon
+    from monitor.digest.plan import digest_plans
     from monitor.feedserver import start_feed_server
     from monitor.health import start_health_server
     from monitor.pipeline import start
@@ -146,6 +159,8 @@ def run(
         daemon.handle_signals()  # before start-up work, so a stop during it is clean too
         added, seeds = start(ctx)
         log.info("ready", extra={"database": _safe(ctx.db.url), "feeds_added": added, "seeds_changed": seeds})
+        for plan in digest_plans(ctx):
+            log.info("digest scheduled", extra={"digest": plan.name, "next_due": plan.when(), "to": plan.where()})
         servers = []
         if feed_listen:
             servers.append(start_feed_server(ctx, *_listen(feed_listen)))
@@ -242,7 +257,7 @@ def demo(
     from monitor.demo.run import run_demo
 
     with _progress("demo: polling sample feeds") as progress:
-        result = run_demo(_config(), out_dir, progress)
+        result = run_demo(_demo_config(), out_dir, progress)
     sys.stdout.write(result.text)
     say(out, "", f"{result.polled} sample feeds polled, {result.stored} items stored, {result.relevant} relevant.")
     say(out, f"HTML version written to {result.html_path}")
@@ -331,8 +346,8 @@ def test_notify(channel: Annotated[str, typer.Argument(help="A channel name from
     result = notify.send(target.url.get_secret_value(), "monitor: test message",
                          "This is a test message from monitor. If you can read it, the channel works.", fmt)
     if not result.ok:
-        raise MonitorError(f"channel {channel!r} ({notify.scheme_of(target.url.get_secret_value())}) did not accept "
-                           f"the test message:\n{result.detail}")
+        raise NotifyError(f"channel {channel!r} ({notify.scheme_of(target.url.get_secret_value())}) did not accept "
+                           f"the test message: {result.cause}")
     say(out, f"channel {channel!r} accepted the test message ({fmt})")
 
 
@@ -383,10 +398,12 @@ def feeds_import(path: Annotated[Path, typer.Argument(help="An OPML file.", exis
     from monitor.opml import read_opml
     from monitor.store import feeds as feed_store
 
-    specs = read_opml(path.read_bytes(), source_name=str(path))
+    found = read_opml(path.read_bytes(), source_name=str(path))
     with _migrated() as ctx, ctx.db.session() as session:
-        added = feed_store.add_feeds(session, specs, ctx.clock.now())
-    say(out, f"{len(specs)} feeds in {path}: {added} added, {len(specs) - added} already known")
+        added = feed_store.add_feeds(session, found.specs, ctx.clock.now())
+    total = len(found.specs)
+    say(out, f"{total} feeds in {path}: {added} added, {total - added} already known"
+        + (f", {len(found.skipped)} outlines skipped:" if found.skipped else ""), *(f"  {s}" for s in found.skipped))
 
 
 @feeds_app.command("export")
@@ -429,9 +446,17 @@ def _find(session: Session, ref: str) -> FeedState:
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
-    """Apply database migrations."""
-    with _migrated() as ctx:
-        say(out, f"database at {_safe(ctx.db.url)} is up to date")
+    """Apply database migrations, and say what was done."""
+    with _context() as ctx:
+        before, after = ctx.db.upgrade()
+        tables = ctx.db.tables()
+    where = f"database at {_safe(ctx.db.url)}"
+    if before is None:
+        say(out, f"{where}: created {len(tables)} tables ({', '.join(tables)}) at schema revision {after}")
+    elif before != after:
+        say(out, f"{where}: upgraded from schema revision {before} to {after}")
+    else:
+        say(out, f"{where} is up to date (schema revision {after})")
 
 
 def _safe(url: str) -> str:
@@ -453,11 +478,38 @@ def _report(exc: BaseException) -> int:
     return 1
 
 
+_GLOBAL_WITH_VALUE = ("--config", "-c", "--log-format")
+_GLOBAL_FLAGS = ("--verbose", "-v")
+
+
+def global_options_first(argv: list[str]) -> list[str]:
+    """``monitor status --config x.yaml`` -> ``monitor --config x.yaml status``: the global options
+    are accepted after the command too (anything after ``--`` is left alone)."""
+    head: list[str] = []
+    rest: list[str] = []
+    words = iter(argv)
+    for word in words:
+        if word == "--":
+            rest += [word, *words]
+            break
+        name = word.split("=", 1)[0]
+        if name in _GLOBAL_WITH_VALUE:
+            head.append(word)
+            if "=" not in word:
+                head.append(next(words, ""))
+        elif word in _GLOBAL_FLAGS:
+            head.append(word)
+        else:
+            rest.append(word)
+    return head + rest
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; returns the exit code."""
     command = typer.main.get_command(app)
+    args = global_options_first(sys.argv[1:] if argv is None else argv)
     try:
-        result = command.main(args=argv, prog_name="monitor", standalone_mode=False)
+        result = command.main(args=args, prog_name="monitor", standalone_mode=False)
     except MonitorError as exc:
         return _report(exc)
     except typer.TyperException as exc:  # usage errors: bad option, missing argument, unknown command

@@ -8,11 +8,12 @@ the line of every problem.
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 from urllib.parse import quote_plus, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -334,10 +335,41 @@ def _from_validation(exc: ValidationError, lines: LineMap) -> ConfigError:
     for err in exc.errors():
         loc: YamlPath = tuple(p for p in err["loc"] if isinstance(p, str | int))
         loc = _strip_union_tags(loc)
-        problems.append(lines.error(loc, _message(err)))
+        message = _unknown(loc) if err["type"] == "extra_forbidden" else _message(err)
+        problems.append(lines.error(loc, message))
     first = problems[0]
     first.details = [str(p) for p in problems]
     return first
+
+
+def _unknown(loc: YamlPath) -> str:
+    """"unknown setting", with the closest valid name (or the valid names) at that place."""
+    valid = _settings_at(loc[:-1])
+    close = difflib.get_close_matches(str(loc[-1]), valid, n=1, cutoff=0.6) if loc else []
+    if close:
+        return f"unknown setting; did you mean '{close[0]}'?"
+    return f"unknown setting (valid here: {', '.join(valid)})" if valid else "unknown setting"
+
+
+def _settings_at(path: YamlPath) -> list[str]:
+    """The setting names the schema accepts at ``path`` (list indexes skipped)."""
+    model: type[BaseModel] | None = Config
+    for part in path:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part) if model is not None else None
+        model = _model_in(field.annotation) if field is not None else None
+    return list(model.model_fields) if model is not None else []
+
+
+def _model_in(annotation: object) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
 
 
 def _strip_union_tags(loc: YamlPath) -> YamlPath:
@@ -350,8 +382,6 @@ def _message(err: Any) -> str:
     cause = ctx.get("error")
     if isinstance(cause, QuerySyntaxError | ConfigError):
         return f"invalid query: {cause}" if isinstance(cause, QuerySyntaxError) else cause.message
-    if err["type"] == "extra_forbidden":
-        return "unknown setting"
     if err["type"] == "missing":
         return "required setting is missing"
     message = str(err["msg"])

@@ -7,6 +7,8 @@ import threading
 from collections.abc import Callable, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from monitor.errors import UsageError
+
 log = logging.getLogger(__name__)
 
 Response = tuple[int, bytes, str]  # status, body, content type
@@ -14,7 +16,8 @@ Route = Callable[[], Response]
 
 
 def serve(host: str, port: int, routes: Mapping[str, Route], name: str) -> ThreadingHTTPServer:
-    """Answer ``GET`` on each path of ``routes`` (query strings ignored), 404 elsewhere."""
+    """Answer ``GET`` on each path of ``routes`` (query strings ignored), 404 elsewhere; an address
+    that cannot be bound (in use, not local) is a UsageError naming the endpoint and the address."""
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
@@ -32,7 +35,12 @@ def serve(host: str, port: int, routes: Mapping[str, Route], name: str) -> Threa
         def log_message(self, format: str, *args: object) -> None:
             log.debug(f"{name} request: " + format, *args)
 
-    server = ThreadingHTTPServer((host, port), Handler)
+    try:
+        server = ThreadingHTTPServer((host, port), Handler)
+    except OSError as exc:
+        setting = {"health": "health_listen", "feed": "--feed-listen"}.get(name, name)
+        raise UsageError(f"cannot serve the {name} endpoint on {host}:{port} ({setting}): "
+                         f"{exc.strerror or exc}") from exc
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, name=f"{name}-server", daemon=True).start()
     return server

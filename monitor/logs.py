@@ -84,6 +84,9 @@ def configure(verbose: bool = False, log_format: str = "text") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
-    for noisy in ("httpx", "httpcore", "urllib3", "requests", "sqlalchemy", "apscheduler", "trafilatura", "htmldate",
-                  "courlan", "alembic"):
+    for noisy in ("httpx", "httpcore", "urllib3", "requests", "sqlalchemy", "trafilatura", "htmldate", "courlan",
+                  "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # "skipped: maximum number of running instances reached" only says a poll outlasted a tick (it then
+    # simply runs at the next one); the daemon logs its own failures.
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)

@@ -8,6 +8,7 @@ URLs carry tokens and passwords.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urlencode
@@ -21,10 +22,16 @@ Format = Literal["text", "markdown", "html", "slack"]
 
 @dataclass(frozen=True)
 class SendResult:
-    """The outcome of one send: ``ok``, and apprise's redacted log when it failed."""
+    """The outcome of one send: ``ok``; when it failed, the cause on one line and apprise's whole
+    (redacted) log."""
 
     ok: bool
     detail: str = ""
+    cause: str = ""
+
+
+_REASON = re.compile(r"exception|errno|refused|timed out|timeout|denied|unauthori[sz]ed|forbidden|response|"
+                     r"status|code|certificate|ssl|auth", re.IGNORECASE)
 
 
 def validate_url(url: str) -> None:
@@ -64,9 +71,26 @@ def send(url: str, title: str, body: str, fmt: Format) -> SendResult:
     client = apprise.Apprise()
     if not client.add(url):
         return SendResult(False, f"notify: invalid apprise URL (scheme {scheme_of(url)!r})")
-    with apprise.LogCapture(level=logging.INFO) as captured:  # type: ignore[no-untyped-call]
-        ok = bool(client.notify(title=title, body=body, body_format=body_format))
-        detail = "" if ok else redact_channel(captured.getvalue(), url)
-    if not ok:
-        log.warning("notify failed", extra={"channel_scheme": scheme_of(url)})
-    return SendResult(ok, detail[-4000:])
+    library = logging.getLogger("apprise")
+    live = library.propagate
+    library.propagate = logging.getLogger().isEnabledFor(logging.DEBUG)  # apprise's lines once: live only if -v
+    try:
+        with apprise.LogCapture(level=logging.DEBUG) as captured:  # type: ignore[no-untyped-call]
+            ok = bool(client.notify(title=title, body=body, body_format=body_format))
+            detail = "" if ok else redact_channel(captured.getvalue(), url)
+    finally:
+        library.propagate = live
+    if ok:
+        return SendResult(True)
+    cause = _cause(detail)
+    log.debug("notify failed", extra={"channel_scheme": scheme_of(url), "cause": cause})  # callers report it
+    return SendResult(False, detail[-4000:], cause)
+
+
+def _cause(captured: str) -> str:
+    """One line from apprise's log: its warnings and errors, then the debug lines that say why."""
+    messages = [line.split(" - ", 2) for line in captured.splitlines()]
+    said = [m[2] for m in messages if len(m) == 3 and m[1] in ("WARNING", "ERROR", "CRITICAL")]
+    why = [m[2] for m in messages if len(m) == 3 and m[1] == "DEBUG" and _REASON.search(m[2])
+           and not m[2].startswith("Loaded ")]
+    return ": ".join(dict.fromkeys(said + why)) or "the channel did not accept the message (apprise gave no reason)"

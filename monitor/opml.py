@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from email.utils import format_datetime
 
@@ -13,23 +14,37 @@ from monitor.types import FeedSpec, FeedState
 from monitor.untrusted import one_line
 
 
-def read_opml(data: bytes, *, source_name: str = "OPML") -> list[FeedSpec]:
-    """Every ``<outline xmlUrl=…>`` in the document (nested folders included), as feed specs."""
+@dataclass(frozen=True)
+class OpmlFeeds:
+    """The feeds of an OPML document, and each outline that was left out with why."""
+
+    specs: tuple[FeedSpec, ...]
+    skipped: tuple[str, ...]
+
+
+def read_opml(data: bytes, *, source_name: str = "OPML") -> OpmlFeeds:
+    """Every ``<outline xmlUrl=…>`` in the document (nested folders included), as feed specs; an
+    outline whose address is not http(s), or that names a web page but no feed, is reported."""
     try:
         root = ET.fromstring(data)  # noqa: S314 - a local file the operator chose; expat limits entity expansion
     except ET.ParseError as exc:
         raise ConfigError(f"not an OPML document: {exc}", file=source_name) from exc
     if root.tag.lower() != "opml":
         raise ConfigError(f"not an OPML document (root element <{root.tag}>)", file=source_name)
-    specs = []
+    specs, skipped = [], []
     for outline in root.iter("outline"):
         url = (outline.get("xmlUrl") or outline.get("xmlurl") or "").strip()
-        if not url.startswith(("http://", "https://")):
+        name = outline.get("title") or outline.get("text") or ""
+        if not url:
+            if outline.get("htmlUrl"):
+                skipped.append(f"{one_line(name, 'outlet')!r}: a web page (htmlUrl) without a feed address (xmlUrl)")
             continue
-        name = outline.get("title") or outline.get("text") or without_credentials(url)
-        specs.append(FeedSpec(url=url, name=one_line(name, "outlet"), topics=None, interval_seconds=None,
-                              source="opml"))
-    return specs
+        if not url.startswith(("http://", "https://")):
+            skipped.append(f"{one_line(name, 'outlet')!r}: {url.split(':', 1)[0]}:// is not an http(s) feed address")
+            continue
+        specs.append(FeedSpec(url=url, name=one_line(name or without_credentials(url), "outlet"), topics=None,
+                              interval_seconds=None, source="opml"))
+    return OpmlFeeds(tuple(specs), tuple(skipped))
 
 
 def write_opml(feeds: Sequence[FeedState], *, now: datetime, title: str = "monitor feeds") -> str:

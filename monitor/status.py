@@ -8,12 +8,16 @@ from rich.console import Console
 from rich.table import Table
 
 from monitor.context import Context
+from monitor.digest.plan import digest_plans
+from monitor.notify import scheme_of
 from monitor.store import digests as digest_store
 from monitor.store import feeds as feed_store
 from monitor.store import items as item_store
 from monitor.store.session import safe_url
-from monitor.terminal import cell
-from monitor.types import FeedState
+from monitor.terminal import cell, say
+from monitor.types import ChannelState, FeedState
+
+WIDE = 140  # columns a terminal needs for the feeds table; narrower (or piped) output gets one line per feed
 
 
 def render_status(ctx: Context, console: Console) -> None:
@@ -21,23 +25,42 @@ def render_status(ctx: Context, console: Console) -> None:
         feeds = feed_store.all_feeds(session)
         verdicts = item_store.count_by_verdict(session)
         deliveries = digest_store.delivery_counts(session)
-    table = Table(title=f"Feeds ({len(feeds)})", show_lines=False)
-    for column in ("id", "feed", "last poll", "result", "items", "next poll", "errors", "state"):
-        table.add_column(column, overflow="fold")
-    for feed in feeds:
-        result = feed.last_status or "-"
-        if feed.last_status == "error" and feed.last_error:
-            result = feed.last_error[:80]
-        if feed.fetch_url:
-            result += f" (moved to {feed.fetch_url})"
-        table.add_row(str(feed.id), cell(feed.name), _when(feed.last_polled_at), cell(result),
-                      str(feed.items_last_poll), _when(feed.next_poll_at), str(feed.error_count),
-                      cell(_state(feed, ctx.clock.now())))
-    console.print(table)
+    now = ctx.clock.now()
+    if console.is_terminal and console.width >= WIDE:
+        _feed_table(feeds, now, console)
+    else:
+        say(console, f"feeds ({len(feeds)}): id, name, result of the last poll, next poll, errors in a row, state "
+                     "(full errors: monitor feeds show ID)", *(_feed_line(feed, now) for feed in feeds))
+    _digests(ctx, console)
     console.print("items: " + (", ".join(f"{k} {v}" for k, v in sorted(verdicts.items())) or "none"), markup=False)
     console.print("deliveries: " + (", ".join(f"{k} {v}" for k, v in sorted(deliveries.items())) or "none"),
                   markup=False)
     console.print(f"database: {safe_url(ctx.db.url)}", markup=False)
+
+
+def _feed_table(feeds: list[FeedState], now: datetime, console: Console) -> None:
+    table = Table(title=f"Feeds ({len(feeds)})", show_lines=False)
+    for column in ("id", "feed", "last poll", "result", "items", "next poll", "errors", "state"):
+        table.add_column(column, overflow="fold")
+    for feed in feeds:
+        table.add_row(str(feed.id), cell(feed.name), _when(feed.last_polled_at), cell(_result(feed)),
+                      str(feed.items_last_poll), _when(feed.next_poll_at), str(feed.error_count),
+                      cell(_state(feed, now)))
+    console.print(table)
+
+
+def _feed_line(feed: FeedState, now: datetime) -> str:
+    return (f"#{feed.id} {feed.name[:40]} | {_result(feed)[:60]} | next {_when(feed.next_poll_at)} | "
+            f"{feed.error_count} errors | {_state(feed, now)}")
+
+
+def _result(feed: FeedState) -> str:
+    result = feed.last_status or "not polled yet"
+    if feed.last_status == "error" and feed.last_error:
+        result = feed.last_error[:80]
+    if feed.fetch_url:
+        result += f" (moved to {feed.fetch_url})"
+    return result
 
 
 def _state(feed: FeedState, now: datetime) -> str:
@@ -49,3 +72,21 @@ def _state(feed: FeedState, now: datetime) -> str:
 
 def _when(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "-"
+
+
+def _digests(ctx: Context, console: Console) -> None:
+    """Each digest on one line: schedule, next due time in its time zone, destinations, and each
+    channel's last result."""
+    plans = digest_plans(ctx)
+    lines = [f"  {plan.name} ({plan.schedule}): next {plan.when()} to {plan.where()}; "
+             + ("; ".join(_channel(state) for state in plan.channels) or "nothing sent yet") for plan in plans]
+    say(console, f"digests ({len(plans)}):" if plans else "digests: none configured", *lines)
+    channels = [f"{c.name} ({scheme_of(c.url.get_secret_value())}, {c.effective_format()})"
+                for c in ctx.config.channels]
+    say(console, "channels: " + (", ".join(channels) or "none (digests are written to files)"))
+
+
+def _channel(state: ChannelState) -> str:
+    sent = f", last sent {_when(state.last_sent)}" if state.last_sent else ""
+    error = f" ({state.last_error.splitlines()[0][:80]})" if state.status != "sent" and state.last_error else ""
+    return f"{state.channel}: {state.status}{error}{sent}"

@@ -269,3 +269,13 @@ class KnownItem:
     verdict: str | None = None
     vs_seeds: str | None = None
     vector: bytes | None = None
+
+
+@dataclass(frozen=True)
+class ChannelState:
+    """One channel of a digest: its latest delivery's state, and when it last received the digest."""
+
+    channel: str
+    status: str  # pending, sent or failed
+    last_error: str | None
+    last_sent: datetime | None

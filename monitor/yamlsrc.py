@@ -65,9 +65,7 @@ def load_yaml(path: Path, env: Mapping[str, str] | None = None) -> tuple[Any, Li
             return {}, lines
         data = _Builder(loader, lines, env, path.parent).build(node, ())
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        raise ConfigError(f"invalid YAML: {exc.problem or exc}", file=str(path), line=line) from exc
+        raise _syntax_error(exc, path) from exc
     except yaml.YAMLError as exc:
         raise ConfigError(f"invalid YAML: {exc}", file=str(path)) from exc
     finally:
@@ -141,6 +139,18 @@ class _Builder:
             raise self.lines.error(path, f"environment variable {name} is not set (use ${{{name}:-default}})")
 
         return _VAR.sub(repl, value)
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError, path: Path) -> ConfigError:
+    """A YAML syntax error at the line where the broken construct starts (an unclosed bracket or
+    quote is reported by the parser only where it noticed, often lines later): both are named."""
+    problem, opened = exc.problem_mark, exc.context_mark
+    message = f"invalid YAML: {exc.problem or exc}"
+    if problem is not None and opened is not None and opened.line < problem.line:
+        message += f" on line {problem.line + 1}, {exc.context} that starts here"
+        return ConfigError(message, file=str(path), line=opened.line + 1)
+    mark = problem or opened
+    return ConfigError(message, file=str(path), line=mark.line + 1 if mark is not None else None)
 
 
 def _read_config(path: Path) -> str:

@@ -44,7 +44,8 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield f"sqlite:///{tmp_path / 'test.db'}"
         return
     if not PG_URL:
-        pytest.skip("MONITOR_TEST_DATABASE_URL is not set")
+        pytest.skip("PostgreSQL: set MONITOR_TEST_DATABASE_URL (e.g. postgresql://postgres@127.0.0.1:5432/test) "
+                    "to run it")
     schema = "t_" + uuid.uuid4().hex[:12]
     engine = create_engine(PG_URL)
     with engine.begin() as conn:

@@ -58,7 +58,47 @@ def test_poll_survives_a_dead_feed_and_records_it(tmp_path: Path, capsys: pytest
     out = capsys.readouterr().out
     assert "Dead feed" in out and "fetch:" in out
     assert main(["-c", str(path), "db", "upgrade"]) == 0
-    assert "up to date" in capsys.readouterr().out
+    assert "up to date (schema revision" in capsys.readouterr().out
+
+
+def test_demo_runs_from_any_folder_and_prints_its_digest_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no config/watchlist.yaml here: the demo finds the project's own
+    assert main(["demo", "--out", str(tmp_path / "demo")]) == 0
+    captured = capfd.readouterr()
+    assert captured.out.count("Demo digest: new developments") == 1 and "Demo digest" not in captured.err
+    assert all(len(line) < 400 for line in captured.err.splitlines())  # log lines are events, not a digest
+
+
+def test_global_options_after_the_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check-config", "--config", SHIPPED, "-v"]) == 0
+    assert "OK: 2 topics" in capsys.readouterr().out
+    assert main(["check-config", f"--config={SHIPPED}", "--log-format", "json"]) == 0
+
+
+def test_db_upgrade_says_what_it_created(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_config(tmp_path / "w.yaml", database_url=f"sqlite:///{tmp_path / 'new.db'}")
+    assert main(["-c", str(path), "db", "upgrade"]) == 0
+    out = capsys.readouterr().out
+    assert "created 9 tables (deliveries, digest_items" in out and "at schema revision" in out
+
+
+def test_status_names_each_digest_and_channel_and_one_line_per_feed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = write_config(
+        tmp_path / "w.yaml", feeds=[{"url": f"http://127.0.0.1:{free_port()}/feed.xml", "name": "Local desk"}],
+        digests=[{"name": "briefing", "schedule": "0 8 * * *", "timezone": "Asia/Karachi", "channels": []}])
+    assert main(["-c", str(path), "poll", "--once"]) == 0
+    capsys.readouterr()
+    assert main(["-c", str(path), "status"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    (feed,) = [line for line in out if line.startswith("#1 ")]  # piped: one line per feed
+    assert "Local desk | fetch: ConnectError" in feed and "| 1 errors | enabled" in feed
+    (digest,) = [line for line in out if "briefing (0 8 * * *)" in line]
+    assert " 08:00 PKT (Asia/Karachi) to files in " in digest and "nothing sent yet" in digest
+    assert "channels: none (digests are written to files)" in out
 
 
 def test_demo_runs_offline(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

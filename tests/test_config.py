@@ -72,7 +72,8 @@ def test_valid_config_loads(tmp_path: Path) -> None:
     ("    url: mailto://user:secret@example.com?to=a@example.com", "    url: nosuch://token",
      ":8 channels[0].url: not a valid apprise URL (scheme 'nosuch')"),
     ("  - url: https://example.com/feed.xml", "  - url: https://example.com/feed.xml\n    intervall: 5m",
-     ":6 feeds[0].intervall: unknown setting"),
+     ":6 feeds[0].intervall: unknown setting; did you mean 'interval'?"),
+    ("feeds:", "polling:\n  zzz: 1\nfeeds:", ":5 polling.zzz: unknown setting (valid here: interval, min_interval,"),
     ("feeds:", "polling:\n  per_host: true\nfeeds:", ":5 polling.per_host: wanted a number, got the boolean true"),
 ])
 def test_errors_name_file_path_and_line(tmp_path: Path, broken: str, replacement: str, expected: str) -> None:
@@ -84,9 +85,10 @@ def test_errors_name_file_path_and_line(tmp_path: Path, broken: str, replacement
 
 
 def test_yaml_syntax_error_has_line(tmp_path: Path) -> None:
-    error = error_for(tmp_path, VALID.replace("feeds:", "feeds: [unclosed"))
-    assert error.line is not None and error.line >= 4
-    assert "invalid YAML" in str(error)
+    error = error_for(tmp_path, VALID.replace("  - url: https://example.com/feed.xml",
+                                              "  - {url: https://example.com/feed.xml"))
+    assert error.line == 5  # where the unclosed brace opens, not where the parser noticed
+    assert "invalid YAML: expected ',' or '}'" in str(error) and "that starts here" in str(error)
 
 
 def test_a_file_that_is_not_utf8_names_its_line_and_column(tmp_path: Path) -> None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 
+from monitor.errors import UsageError
 from monitor.httpserve import Response, serve
 
 
@@ -27,3 +29,15 @@ def test_routes_and_not_found() -> None:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_an_address_in_use_names_the_endpoint_and_the_address() -> None:
+    first = serve("127.0.0.1", 0, {}, "health")
+    port = first.server_address[1]
+    try:
+        with pytest.raises(UsageError, match=rf"cannot serve the health endpoint on 127.0.0.1:{port} "
+                                             r"\(health_listen\): Address already in use"):
+            serve("127.0.0.1", port, {}, "health")
+    finally:
+        first.shutdown()
+        first.server_close()

@@ -23,9 +23,11 @@ OPML = b"""<?xml version="1.0"?>
 
 
 def test_read_nested_outlines() -> None:
-    specs = read_opml(OPML)
-    assert [(s.url, s.name, s.source) for s in specs] == [
+    found = read_opml(OPML)
+    assert [(s.url, s.name, s.source) for s in found.specs] == [
         ("https://a.example/feed.xml", "Desk A", "opml"), ("https://b.example/rss", "Desk B & Co", "opml")]
+    assert found.skipped == ("'No feed here': a web page (htmlUrl) without a feed address (xmlUrl)",
+                             "'Bad scheme': file:// is not an http(s) feed address")
 
 
 def test_not_opml() -> None:
@@ -39,11 +41,13 @@ def test_import_then_export(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     config = write_config(tmp_path / "w.yaml", feeds=[{"url": "https://config.example/feed", "name": "Config feed"}])
     (tmp_path / "subs.opml").write_bytes(OPML)
     assert main(["-c", str(config), "feeds", "import", str(tmp_path / "subs.opml")]) == 0
-    assert "2 feeds in" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "2 feeds in" in printed and "2 added, 0 already known, 2 outlines skipped:" in printed
+    assert "  'Bad scheme': file:// is not an http(s) feed address" in printed
     assert main(["-c", str(config), "feeds", "import", str(tmp_path / "subs.opml")]) == 0
     assert "0 added, 2 already known" in capsys.readouterr().out
     assert main(["-c", str(config), "feeds", "export", "--out", str(tmp_path / "out.opml")]) == 0
-    exported = read_opml((tmp_path / "out.opml").read_bytes())
+    exported = read_opml((tmp_path / "out.opml").read_bytes()).specs
     assert {s.url for s in exported} == {"https://config.example/feed", "https://a.example/feed.xml",
                                          "https://b.example/rss"}
     assert main(["-c", str(config), "feeds", "export"]) == 0

@@ -81,7 +81,8 @@ def reserve_digest(ctx: Context, name: str, due_at: datetime) -> int | None:
             channels = digest.channels or [FILE_CHANNEL]
             digest_id = digest_store.create_digest(
                 session, name, due_at, item_ids=[e.item_id for e in entries], channels=channels, now=ctx.clock.now())
-    log.info("digest reserved", extra={"digest": name, "items": len(entries), "digest_id": digest_id})
+    level = logging.INFO if digest_id is not None else logging.DEBUG  # "nothing to send" every tick is noise
+    log.log(level, "digest reserved", extra={"digest": name, "items": len(entries), "digest_id": digest_id})
     return digest_id
 
 
@@ -141,8 +142,12 @@ def deliver(ctx: Context, pending: PendingDelivery) -> bool:
             f"{pending.digest_name} of {pending.due_at:%Y-%m-%d %H:%M} UTC; its items stay reserved for it.\n"
             f"Last error: {detail}",
         )
-    log.info("digest delivered" if ok else "digest delivery failed",
-             extra={"digest": pending.digest_name, "channel": pending.channel, "attempt": pending.attempts + 1})
+    if ok:
+        log.info("digest delivered",
+                 extra={"digest": pending.digest_name, "channel": pending.channel, "attempt": pending.attempts + 1})
+    else:
+        log.warning("digest delivery failed", extra={"digest": pending.digest_name, "channel": pending.channel,
+                                                     "attempt": pending.attempts + 1, "cause": detail.split("\n")[0]})
     return ok
 
 
@@ -178,11 +183,11 @@ def _send(ctx: Context, pending: PendingDelivery, message: dict[str, str]) -> tu
     identity = f"{pending.digest_name}.{pending.due_at:%Y%m%dT%H%M%SZ}"
     url = notify.with_identity(channel.url.get_secret_value(), identity)
     result = notify.send(url, message["title"], message["body"], cast(Format, message["format"]))
-    return result.ok, result.detail or "notify: the channel did not accept the message"
+    return result.ok, "" if result.ok else f"notify: {result.cause}\n{result.detail}".strip()
 
 
 def write_digest_files(folder: Path, content: DigestContent, templates: Path | None = None) -> Path:
-    """Write the digest as text and HTML into ``folder``, log the text; returns the HTML path."""
+    """Write the digest as text and HTML into ``folder`` (the log names the files); returns the HTML path."""
     return _write_files(folder, {
         "stem": f"{content.name}-{content.window_end:%Y%m%dT%H%M%SZ}",
         "text": render(content, "text", templates), "html": render(content, "html", templates),
@@ -194,5 +199,5 @@ def _write_files(folder: Path, message: dict[str, str]) -> Path:
     (folder / f"{message['stem']}.txt").write_text(message["text"], encoding="utf-8")
     html_path = folder / f"{message['stem']}.html"
     html_path.write_text(message["html"], encoding="utf-8")
-    log.info("digest written to %s\n%s", html_path, message["text"])
+    log.info("digest written", extra={"html": str(html_path), "text": str(html_path.with_suffix(".txt"))})
     return html_path

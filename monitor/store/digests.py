@@ -8,6 +8,7 @@ delivery row per channel records whether that channel has it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select, update
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session
 from monitor.redact import redact
 from monitor.store.claims import claimant
 from monitor.store.schema import DeliveryRow, DigestItemRow, DigestRow, DigestStateRow
-from monitor.types import PendingDelivery
+from monitor.types import ChannelState, PendingDelivery
 
 
 def last_due(session: Session, name: str) -> datetime | None:
@@ -129,3 +130,18 @@ def delivery_counts(session: Session) -> dict[str, int]:
     for status in session.scalars(select(DeliveryRow.status)):
         counts[status] = counts.get(status, 0) + 1
     return counts
+
+
+def channel_states(session: Session, name: str) -> list[ChannelState]:
+    """For each channel of digest ``name``: its latest delivery's state and when it last succeeded."""
+    query = (select(DeliveryRow.channel, DeliveryRow.status, DeliveryRow.last_error, DeliveryRow.sent_at)
+             .join(DigestRow, DigestRow.id == DeliveryRow.digest_id).where(DigestRow.name == name)
+             .order_by(DeliveryRow.id.desc()))
+    latest: dict[str, ChannelState] = {}
+    for channel, status, error, sent_at in session.execute(query):
+        state = latest.get(channel)
+        if state is None:
+            latest[channel] = ChannelState(channel, status, error, sent_at)
+        elif state.last_sent is None and sent_at is not None:
+            latest[channel] = replace(state, last_sent=sent_at)
+    return [latest[channel] for channel in sorted(latest)]

@@ -53,10 +53,11 @@ def safe_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def upgrade(engine: Engine) -> None:
-    """Apply all Alembic migrations (idempotent)."""
+def upgrade(engine: Engine) -> tuple[str | None, str | None]:
+    """Apply all Alembic migrations (idempotent); returns the schema revision before and after."""
     from alembic import command
     from alembic.config import Config
+    from alembic.runtime.migration import MigrationContext
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
@@ -64,8 +65,10 @@ def upgrade(engine: Engine) -> None:
         if connection.dialect.name == "postgresql":
             # replicas starting together migrate one after the other (SQLite's writers queue anyway)
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
+        before = MigrationContext.configure(connection).get_current_revision()
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, "head")
+        return before, MigrationContext.configure(connection).get_current_revision()
 
 
 def check_migrated(engine: Engine) -> None:
@@ -88,8 +91,12 @@ class Database:
         with self._sessions() as session, session.begin():
             yield session
 
-    def upgrade(self) -> None:
-        upgrade(self.engine)
+    def upgrade(self) -> tuple[str | None, str | None]:
+        return upgrade(self.engine)
+
+    def tables(self) -> list[str]:
+        """The tables the schema holds (the migration ledger left out)."""
+        return sorted(t for t in inspect(self.engine).get_table_names() if t != "alembic_version")
 
     def dispose(self) -> None:
         self.engine.dispose()

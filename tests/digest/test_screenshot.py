@@ -17,7 +17,8 @@ from monitor.types import DigestEntry, Source
 WHEN = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)
 
 needs_chromium = pytest.mark.skipif(
-    find_chromium() is None and not os.environ.get("CI"), reason="Chromium is not installed (CI installs it)")
+    find_chromium() is None and not os.environ.get("CI"),
+    reason="Chromium: install it (Debian: apt install chromium) to run it")
 
 
 def png_size(path: Path) -> tuple[int, int]:
