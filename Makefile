@@ -18,12 +18,15 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# setuptools prints an informational banner about editable installs even with --quiet; it is not a problem.
+INSTALL := PYTHONWARNINGS=ignore $(BIN)/python -m pip install --quiet
+
 $(APP_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+	$(INSTALL) -e .
 	@touch $@
 
 $(DEV_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(INSTALL) -e '.[dev]'
 	@touch $@ $(APP_STAMP)
 
 run: $(APP_STAMP)  ## migrate, load seeds and start the daemon with config/watchlist.yaml

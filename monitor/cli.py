@@ -291,12 +291,12 @@ def explain(target: Annotated[str, typer.Argument(help="An article URL, or an HT
     from monitor.summary import load_article, print_decision
 
     with _context() as ctx:
+        from monitor.judging import judge_of
         from monitor.pipeline import start
 
         start(ctx)
         title, text, language = load_article(ctx, target)
-        assert ctx.novelty is not None
-        decision = ctx.novelty.judge(target, title, text, ctx.clock.now(), language, remember=False)
+        decision = judge_of(ctx).judge(target, title, text, ctx.clock.now(), language, remember=False)
     print_decision(decision, out)
 
 

@@ -9,13 +9,14 @@ remember the article, so an insert that fails leaves nothing behind in memory.
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import replace
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from monitor.context import Context
-from monitor.errors import MonitorError, in_stage
+from monitor.errors import in_stage
 from monitor.novelty.engine import new_judge
 from monitor.novelty.judge import NoveltyJudge
 from monitor.store import items as item_store
@@ -23,6 +24,19 @@ from monitor.store import judged
 from monitor.types import Judgement, KnownItem, NewItem
 
 log = logging.getLogger(__name__)
+
+
+_BUILDING = threading.Lock()
+
+
+def judge_of(ctx: Context) -> NoveltyJudge:
+    """The context's judge, built at the first article that needs judging (a poll that judges nothing
+    never loads the models or the index)."""
+    if ctx.novelty is None:
+        with _BUILDING:
+            if ctx.novelty is None:
+                ctx.novelty = build_judge(ctx)
+    return ctx.novelty
 
 
 def build_judge(ctx: Context) -> NoveltyJudge:
@@ -42,9 +56,7 @@ def build_judge(ctx: Context) -> NoveltyJudge:
 def judge_and_store(ctx: Context, item: NewItem) -> Judgement | None:
     """Judge a relevant item and store it with its judgement; None when it was stored already
     (another feed or replica had the same article)."""
-    judge = ctx.novelty
-    if judge is None:
-        raise MonitorError("the novelty judge is not built: call pipeline.start() first")
+    judge = judge_of(ctx)
     entry = item.entry
     title, text = entry.title or item.article.title, item.article.text or entry.title
     when = entry.published or item.fetched_at  # as stored: a restart or another replica learns it so

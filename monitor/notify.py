@@ -38,7 +38,13 @@ def validate_url(url: str) -> None:
     """Raise ValueError (naming only the scheme, never the secret) if apprise rejects ``url``."""
     import apprise
 
-    if not apprise.Apprise().add(url):
+    library = logging.getLogger("apprise")
+    live, library.propagate = library.propagate, False  # its "Unparseable URL" line would repeat our error
+    try:
+        accepted = apprise.Apprise().add(url)
+    finally:
+        library.propagate = live
+    if not accepted:
         scheme = url.split(":", 1)[0] if ":" in url else "(none)"
         raise ValueError(f"not a valid apprise URL (scheme {scheme!r}); see the apprise wiki for its format")
 

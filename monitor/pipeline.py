@@ -29,7 +29,7 @@ from monitor.errors import FetchError, MonitorError, ParseError, StageError, in_
 from monitor.extract import extract_article, fallback
 from monitor.fetch.feed import fetch_feed
 from monitor.fetch.page import fetch_page
-from monitor.judging import build_judge, insert_item, judge_and_store
+from monitor.judging import insert_item, judge_and_store
 from monitor.match import match, may_match
 from monitor.novelty.text import content_hash
 from monitor.parse import parse_feed
@@ -55,13 +55,12 @@ T = TypeVar("T")
 
 
 def start(ctx: Context) -> tuple[int, int]:
-    """Migrate, sync the feeds, load the seeds and build the novelty judge; returns (feeds added, seeds changed)."""
+    """Migrate, sync the feeds and load the seeds; returns (feeds added, seeds changed). The novelty judge
+    is built when the first article needs judging (:func:`monitor.judging.judge_of`)."""
     ctx.db.upgrade()
     with ctx.db.session() as session:
         _release_dead(session, ctx.clock.now())
-    result = _settled(sync_feeds, ctx), _settled(load_seeds, ctx)
-    ctx.novelty = build_judge(ctx)
-    return result
+    return _settled(sync_feeds, ctx), _settled(load_seeds, ctx)
 
 
 def _release_dead(session: Session, now: datetime) -> None:

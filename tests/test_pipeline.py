@@ -12,7 +12,8 @@ from monitor.clock import FrozenClock
 from monitor.config import load_config
 from monitor.context import Context, build_context
 from monitor.demo.server import LocalSite
-from monitor.pipeline import build_judge, poll_due, start
+from monitor.judging import build_judge
+from monitor.pipeline import poll_due, start
 from monitor.store import feeds as feed_store
 from monitor.store.schema import ItemRow
 from monitor.types import FeedState
@@ -145,6 +146,25 @@ def test_unchanged_body_without_validators_is_not_reparsed(tmp_path: Path, db_ur
         assert poll_due(ctx)[0].status == "200"
         clock.advance(timedelta(days=1))
         assert poll_due(ctx)[0].status == "unchanged"
+    finally:
+        ctx.close()
+
+
+def test_the_judge_is_built_only_when_an_article_needs_judging(tmp_path: Path, site: LocalSite) -> None:
+    feed = ('<?xml version="1.0"?><rss version="2.0"><channel><title>Markets</title><item><title>Cotton prices '
+            "steady in Multan</title><link>https://pub.example/cotton</link><description>Traders said demand held."
+            "</description></item></channel></rss>")
+    site.put("/feed.xml", feed, "application/rss+xml")
+    ctx, _ = context(tmp_path, f"sqlite:///{tmp_path / 'lazy.db'}", site)
+    try:
+        (outcome,) = poll_due(ctx)
+        assert outcome.new_items == 1 and outcome.relevant == 0
+        assert ctx.novelty is None  # no model or index loaded for a poll that judged nothing
+        site.put("/feed.xml", (DATA / "e2e" / "feed.xml").read_text().replace("{base}", site.base),
+                 "application/rss+xml")
+        with ctx.db.session() as session:  # due again: the same process polls it once more
+            feed_store.make_all_due(session, NOW)
+        assert sum(o.relevant for o in poll_due(ctx)) > 0 and ctx.novelty is not None
     finally:
         ctx.close()
 

@@ -20,6 +20,7 @@ from monitor.clock import FrozenClock
 from monitor.config import load_config
 from monitor.context import build_context
 from monitor.demo.server import LocalSite
+from monitor.judging import judge_of
 from monitor.pipeline import make_all_due, poll_due, start
 from tests.conftest import DATA, PG_URL, write_config
 from tests.test_replicas import start_replicas, stop_replicas, stored, wait_for
@@ -121,11 +122,10 @@ def test_three_replicas_judge_as_one_process(tmp_path: Path, db_url: str, site: 
     ctx = build_context(load_config(config))  # a restart: the judge is rebuilt from what is stored
     try:
         start(ctx)
-        assert ctx.novelty is not None
         rebuilt: dict[int, set[str]] = defaultdict(set)
         with ctx.db.session() as session:
             keys = {row[0]: row[1] for row in session.execute(text("SELECT id, entry_key FROM items"))}
-        for doc in ctx.novelty.index.docs:
+        for doc in judge_of(ctx).index.docs:
             if doc.key.startswith("item:"):
                 rebuilt[doc.story].add(keys[int(doc.key.removeprefix("item:"))])
         assert {frozenset(v) for v in rebuilt.values()} == expected_stories
