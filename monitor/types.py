@@ -164,6 +164,7 @@ class Source:
     outlet: str
     published: datetime | None
     url: str
+    added: tuple[str, ...] = ()  # what this report added to the story's earlier reports ("same report" if none)
 
 
 @dataclass(frozen=True)
@@ -196,6 +197,7 @@ class DigestContent:
     more: int = 0
     generated_at: datetime | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    timezone: str = "UTC"  # every time in the digest is shown in this zone
 
 
 @dataclass(frozen=True)

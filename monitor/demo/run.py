@@ -79,7 +79,8 @@ def demo_config(base: Config, site: LocalSite, workdir: Path) -> Config:
         "google_news": GoogleNews(enabled=False),
         "polling": Polling(allow_hosts=["127.0.0.1"], timeout=timedelta(seconds=10), host_delay=timedelta(0),
                            per_host=4),
-        "digests": [Digest(name=DEMO_DIGEST, schedule="every 1h", title="Demo digest: new developments")],
+        "digests": [Digest(name=DEMO_DIGEST, schedule="every 1h", title="Demo digest: new developments",
+                           timezone=base.digests[0].timezone if base.digests else "UTC")],
     })
 
 

@@ -1,8 +1,8 @@
 """Group a digest's items into stories, order and cap them (pure).
 
-Several outlets reporting one story make one digest line: its headline comes from the first
-report among the story's items, its "what's new" joins the new sentences of every item (without
-repeats), and its sources list each outlet with its time and link.
+Several outlets reporting one story make one digest entry: its headline and its development (one
+or two sentences, never the headline again) come from the story's first report; each later report
+is listed with what *it* added (or nothing: the same report); stories are ordered by importance.
 """
 
 from __future__ import annotations
@@ -11,26 +11,29 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from monitor.types import DigestContent, DigestEntry, Source, Verdict
+from monitor.types import DigestContent, DigestEntry, Source
 
 _VERDICT_ORDER = {"new": 0, "update": 1, "repeat": 2}
-MAX_SENTENCES = 6
-LEAD_SENTENCES = 3
+LEAD_SENTENCES = 2  # the development, from the first report
+ADDED_SENTENCES = 2  # what each later report added
+TITLE_STORIES = 3  # headlines named in the digest's title (the email subject)
 
 
 def build_digest(
     name: str, entries: Sequence[DigestEntry], *, window_end: datetime, max_items: int, title: str | None = None,
     generated_at: datetime | None = None, earlier: Mapping[int, tuple[Source, ...]] | None = None,
+    timezone: str = "UTC",
 ) -> DigestContent:
-    """Stories ordered by verdict then score (then recency); ``max_items`` shown, the rest counted as ``more``.
+    """Stories by importance (new before update, then more outlets, more new facts, higher score, more
+    recent); ``max_items`` shown, the rest counted as ``more``. Times are shown in ``timezone``.
 
     ``earlier`` gives, per story, the reports already sent before, for a link back to them.
     """
     stories = sorted(group_stories(entries, earlier or {}), key=_rank)
     shown = tuple(stories[:max_items])
-    heading = title or _default_title(name, len(stories))
+    heading = title or _default_title(stories)
     return DigestContent(name=name, title=heading, window_end=window_end, entries=shown,
-                         more=len(stories) - len(shown), generated_at=generated_at or window_end)
+                         more=len(stories) - len(shown), generated_at=generated_at or window_end, timezone=timezone)
 
 
 def group_stories(
@@ -48,27 +51,50 @@ def group_stories(
 
 
 def _merge(items: list[DigestEntry]) -> DigestEntry:
+    """The story as its first report tells it, then each later report with what it added."""
     lead = min(items, key=lambda e: (_VERDICT_ORDER.get(e.verdict, 3), _chronological(e)))
-    verdict: Verdict = lead.verdict
-    # the first report's opening, then what each later report added
-    ordered = [*lead.novel_sentences[:LEAD_SENTENCES], *(s for e in items if e is not lead for s in e.novel_sentences),
-               *lead.novel_sentences[LEAD_SENTENCES:]]
-    headline = lead.title.strip().casefold()
-    sentences = tuple(s for s in dict.fromkeys(ordered) if s.strip().casefold() != headline)[:MAX_SENTENCES]
-    sources = tuple(Source(e.outlet, e.published, e.url) for e in items)
-    return replace(lead, verdict=verdict, score=max(e.score for e in items), novel_sentences=sentences,
-                   sources=sources)
+    said = {_key(lead.title)}
+    development = _fresh(lead.novel_sentences, said)[:LEAD_SENTENCES]
+    later = [Source(e.outlet, e.published, e.url, _fresh(e.novel_sentences, said)[:ADDED_SENTENCES])
+             for e in items if e is not lead]
+    return replace(lead, score=max(e.score for e in items), novel_sentences=development,
+                   sources=(Source(lead.outlet, lead.published, lead.url), *later))
+
+
+def _fresh(sentences: Sequence[str], said: set[str]) -> tuple[str, ...]:
+    """The sentences not said yet (each is then said)."""
+    fresh = []
+    for sentence in sentences:
+        if _key(sentence) not in said:
+            said.add(_key(sentence))
+            fresh.append(sentence)
+    return tuple(fresh)
+
+
+def _key(sentence: str) -> str:
+    return " ".join(sentence.casefold().split())
 
 
 def _chronological(entry: DigestEntry) -> tuple[datetime, int]:
     return entry.published or datetime.max.replace(tzinfo=UTC), entry.item_id
 
 
-def _rank(entry: DigestEntry) -> tuple[int, float, float, int]:
+def _rank(entry: DigestEntry) -> tuple[int, int, int, float, float, int]:
     published = entry.published.timestamp() if entry.published else 0.0
-    return (_VERDICT_ORDER.get(entry.verdict, 3), -entry.score, -published, entry.item_id)
+    facts = len(entry.novel_sentences) + sum(len(s.added) for s in entry.sources)
+    return (_VERDICT_ORDER.get(entry.verdict, 3), -len(entry.sources), -facts, -entry.score, -published,
+            entry.item_id)
 
 
-def _default_title(name: str, count: int) -> str:
-    noun = "development" if count == 1 else "developments"
-    return f"{count} new {noun} ({name})" if count else f"Nothing new ({name})"
+def _default_title(stories: Sequence[DigestEntry]) -> str:
+    """``3 new developments: Court adjourns Khan appeal; …`` (it is also the email subject)."""
+    if not stories:
+        return "Nothing new"
+    noun = "development" if len(stories) == 1 else "developments"
+    named = [_short(s.title) for s in stories[:TITLE_STORIES]]
+    more = "; …" if len(stories) > TITLE_STORIES else ""
+    return f"{len(stories)} new {noun}: {'; '.join(named)}{more}"
+
+
+def _short(title: str, limit: int = 60) -> str:
+    return title if len(title) <= limit else title[: limit - 1].rsplit(" ", 1)[0] + "…"

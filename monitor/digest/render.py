@@ -1,7 +1,7 @@
 """Render a digest with Jinja2 templates: text, Markdown, HTML email and Slack mrkdwn.
 
-Every piece of feed text is escaped for its format: HTML through autoescape, Markdown
-by backslash-escaping its control characters. Slack bodies go out as plain text, which apprise
+Every piece of feed text is escaped for its format: HTML through autoescape, Markdown by
+backslash-escaping the characters it would read as markup. Slack bodies go out as plain text, which apprise
 escapes (``&``, ``<``, ``>``) on the way, so they carry no link or mention syntax of their own.
 Templates in an override folder (``config/templates/``) win over the bundled ones.
 """
@@ -9,9 +9,11 @@ Templates in an override folder (``config/templates/``) win over the bundled one
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from jinja2 import (
     ChoiceLoader,
@@ -28,12 +30,25 @@ Format = Literal["text", "markdown", "html", "slack"]
 TEMPLATES: dict[str, str] = {
     "text": "digest.txt.j2", "markdown": "digest.md.j2", "html": "digest.html.j2", "slack": "digest.slack.j2",
 }
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
+_MD_INLINE = re.compile(r"([\\`*_\[\]<>|~])")  # what can start emphasis, code, a link, HTML or a table
+_MD_LINE_START = re.compile(r"^(\s*)(?:([#>+\-=])|(\d+)([.)]))")  # a heading, quote, list or rule
 
 
 def md_escape(value: object) -> str:
-    """Escape Markdown control characters so feed text cannot add links, images or emphasis."""
-    return _MD_SPECIAL.sub(r"\\\1", str(value))
+    """Escape only what Markdown would read as markup, so feed text cannot add links, images, emphasis,
+    code or structure, while ordinary punctuation (``.``, ``-``, ``(``) stays as it is."""
+    text = _MD_INLINE.sub(r"\\\1", str(value))
+    return "\n".join(_MD_LINE_START.sub(_line_start, line) for line in text.split("\n"))
+
+
+def _line_start(match: re.Match[str]) -> str:
+    indent, mark, number, dot = match.groups()
+    return f"{indent}\\{mark}" if mark else f"{indent}{number}\\{dot}"
+
+
+def local_time(moment: datetime | None, timezone: str, fmt: str = "%Y-%m-%d %H:%M %Z") -> str:
+    """``moment`` in the digest's time zone (``2026-11-24 13:05 PKT``); empty when unknown."""
+    return moment.astimezone(ZoneInfo(timezone)).strftime(fmt) if moment is not None else ""
 
 
 def safe_href(url: object) -> str:
@@ -51,7 +66,7 @@ def environment(override_dir: Path | None = None) -> Environment:
         loader=ChoiceLoader(loaders), autoescape=select_autoescape(["html", "html.j2"], default=False),
         undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
     )
-    env.filters.update(md=md_escape, href=safe_href)
+    env.filters.update(md=md_escape, href=safe_href, local=local_time)
     return env
 
 

@@ -164,8 +164,9 @@ def test_slack_payload_and_retry_after_server_errors(tmp_path: Path, db_url: str
         assert len(responses.calls) == 3
         payload = json.loads(responses.calls[2].request.body)
         attachment = payload["attachments"][0]
-        assert payload["channel"] == "#news" and attachment["title"] == "1 new development (briefing)"
-        assert attachment["text"].startswith("*1 new development (briefing)*\n\n1. *Senate committee in Islamabad")
+        title = "1 new development: Senate committee in Islamabad summons PTI founder's legal…"
+        assert payload["channel"] == "#news" and attachment["title"] == title
+        assert attachment["text"].startswith(f"*{title}*\n\n1. *Senate committee in Islamabad")
         assert "/articles/senate-committee-prison-visits.html" in attachment["text"]
         assert "<" not in attachment["text"].replace("&lt;", "")  # no link or mention syntax gets through
     finally:

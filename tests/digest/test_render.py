@@ -40,7 +40,7 @@ def test_html_drops_non_http_links() -> None:
 def test_markdown_escapes_links_and_emphasis() -> None:
     md = render(content(entry(1, HOSTILE)), "markdown")  # type: ignore[arg-type]
     assert "[click](http://evil.example)" not in md
-    assert "\\[click\\]\\(http://evil\\.example\\)" in md
+    assert "\\[click\\](http://evil.example)" in md  # an escaped bracket makes no link
     assert "\\*bold\\*" in md
 
 
@@ -50,20 +50,32 @@ def test_slack_text_has_no_link_syntax_of_its_own() -> None:
     assert "\nhttps://news.example/a\n" in slack  # a bare link; apprise escapes (see test_delivery.py)
 
 
-def test_text_lists_whats_new_and_link() -> None:
-    text = render(content(entry(1)), "text")  # type: ignore[arg-type]
-    assert "1. Court adjourns hearing" in text
-    assert "https://news.example/a" in text
-    assert "- The hearing moved to 3 December." in text
-    assert "Matched: Imran Khan in title" in text
+def test_text_states_the_development_with_its_source_in_the_digest_time_zone() -> None:
+    digest = build_digest("briefing", [entry(1)], window_end=WHEN, max_items=5, timezone="Asia/Karachi")
+    text = render(digest, "text")
+    assert "1. Court adjourns hearing\n   NEW\n   The hearing moved to 3 December.\n" in text
+    assert "   - Example Times · 2026-11-24 08:00 PKT · https://news.example/a" in text  # 03:00 UTC
+    assert "Matched" not in text and "monitor explain URL" in text  # the evidence is behind a footer line
+    for fmt in ("markdown", "html", "slack"):
+        assert "08:00 PKT" in render(digest, fmt) and "UTC" not in render(digest, fmt), fmt
 
 
-def test_cap_says_how_many_more_and_orders_by_verdict_then_score() -> None:
+def test_markdown_escapes_only_what_it_would_read_as_markup() -> None:
+    plain = entry(1, "Khan, 74, (PTI) - appeal no. 3 adjourned.")
+    md = render(content(plain), "markdown")  # type: ignore[arg-type]
+    assert "Khan, 74, (PTI) - appeal no. 3 adjourned." in md
+
+
+def test_cap_says_how_many_more_and_orders_by_importance() -> None:
     entries = [entry(1, "U", "update", 0.9), entry(2, "N-low", "new", 0.2), entry(3, "N-high", "new", 0.8)]
     digest = build_digest("briefing", entries, window_end=WHEN, max_items=2)
     assert [e.title for e in digest.entries] == ["N-high", "N-low"]
     assert digest.more == 1
+    assert digest.title == "3 new developments: N-high; N-low; U"  # the subject names the top developments
     assert "…and 1 more." in render(digest, "text")
+    two_outlets = [DigestEntry(**{**entry(4, "Told twice", "new", 0.1).__dict__, "story": 1}),
+                   DigestEntry(**{**entry(5, "Told again", "update", 0.1).__dict__, "story": 1})]
+    assert build_digest("b", [*entries, *two_outlets], window_end=WHEN, max_items=9).entries[0].title == "Told twice"
 
 
 def test_user_templates_override(tmp_path: Path) -> None:
@@ -87,12 +99,24 @@ def test_items_of_one_story_make_one_line_with_every_source() -> None:
     assert [e.title for e in digest.entries] == ["Court adjourns hearing", "Rally announced"]
     story = digest.entries[0]
     assert [s.outlet for s in story.sources] == ["Alpha", "Beta"]
-    assert story.novel_sentences == ("The hearing moved to 3 December.", "A jail meeting was ordered.")
-    assert digest.title == "2 new developments (briefing)"
+    assert story.novel_sentences == ("The hearing moved to 3 December.",)  # the first report's development
+    assert story.sources[1].added == ("A jail meeting was ordered.",)  # what Beta added, attributed to it
+    assert digest.title == "2 new developments: Court adjourns hearing; Rally announced"
     text = render(digest, "text")
-    assert "Reported by 2 outlets:" in text and "https://b.example/2" in text
+    assert "   Beta adds: A jail meeting was ordered.\n" in text and "https://b.example/2" in text
     html = render(digest, "html")
-    assert 'href="https://b.example/2"' in html and ">Beta</a>" in html
+    assert 'href="https://b.example/2"' in html and ">Beta</a>" in html and "<strong>Beta adds:</strong>" in html
+    for fmt in ("markdown", "slack"):
+        assert "Beta adds:" in render(digest, fmt)
+
+
+def test_a_later_report_that_adds_nothing_is_the_same_report() -> None:
+    first = DigestEntry(**{**entry(1).__dict__, "story": 3, "outlet": "Alpha"})
+    copy = DigestEntry(**{**first.__dict__, "item_id": 2, "outlet": "Beta", "verdict": "repeat",
+                          "published": WHEN.replace(hour=4)})
+    digest = build_digest("briefing", [first, copy], window_end=WHEN, max_items=5)
+    assert digest.entries[0].sources[1].added == ()
+    assert "   Beta: same report\n" in render(digest, "text")
 
 
 def test_earlier_reports_of_a_story_are_linked() -> None:
