@@ -11,6 +11,7 @@ from datetime import datetime
 
 from monitor import notify
 from monitor.context import Context
+from monitor.redact import redact
 from monitor.store import feeds as feed_store
 from monitor.types import FeedState
 
@@ -27,8 +28,8 @@ def feed_trouble(ctx: Context, feed: FeedState, now: datetime) -> bool:
         problem = f"has been failing since {feed.failing_since:%Y-%m-%d %H:%M} UTC ({feed.error_count} errors)"
     else:
         return False
-    body = (f"Feed {feed.name} <{feed.url}> {problem}.\nLast error: {feed.last_error}\n"
-            f"Re-enable it with: monitor feeds enable {feed.id}")
+    body = redact(f"Feed {feed.name} <{feed.url}> {problem}.\nLast error: {feed.last_error}\n"
+                  f"Re-enable it with: monitor feeds enable {feed.id}")  # the alert leaves the host
     notify_operator(ctx, f"monitor: feed {feed.name} needs attention", body)
     with ctx.db.session() as session:
         feed_store.mark_alerted(session, feed.id)

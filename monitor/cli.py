@@ -431,6 +431,7 @@ def feeds_export(
         return
     if redact(document) != document:
         out_file.touch(mode=0o600)
+        out_file.chmod(0o600)  # an existing file keeps its mode through touch
     out_file.write_text(document, encoding="utf-8")
     say(out, f"written to {out_file}")
 

@@ -90,3 +90,6 @@ def configure(verbose: bool = False, log_format: str = "text") -> None:
     # "skipped: maximum number of running instances reached" only says a poll outlasted a tick (it then
     # simply runs at the next one); the daemon logs its own failures.
     logging.getLogger("apscheduler").setLevel(logging.ERROR)
+    # apprise's own lines are shown live only with --verbose; otherwise the code that sent reports
+    # the outcome once (a delivery's cause, test-notify's error line).
+    logging.getLogger("apprise").propagate = verbose

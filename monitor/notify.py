@@ -38,13 +38,7 @@ def validate_url(url: str) -> None:
     """Raise ValueError (naming only the scheme, never the secret) if apprise rejects ``url``."""
     import apprise
 
-    library = logging.getLogger("apprise")
-    live, library.propagate = library.propagate, False  # its "Unparseable URL" line would repeat our error
-    try:
-        accepted = apprise.Apprise().add(url)
-    finally:
-        library.propagate = live
-    if not accepted:
+    if not apprise.Apprise().add(url):
         scheme = url.split(":", 1)[0] if ":" in url else "(none)"
         raise ValueError(f"not a valid apprise URL (scheme {scheme!r}); see the apprise wiki for its format")
 
@@ -77,15 +71,9 @@ def send(url: str, title: str, body: str, fmt: Format) -> SendResult:
     client = apprise.Apprise()
     if not client.add(url):
         return SendResult(False, f"notify: invalid apprise URL (scheme {scheme_of(url)!r})")
-    library = logging.getLogger("apprise")
-    live = library.propagate
-    library.propagate = logging.getLogger().isEnabledFor(logging.DEBUG)  # apprise's lines once: live only if -v
-    try:
-        with apprise.LogCapture(level=logging.DEBUG) as captured:  # type: ignore[no-untyped-call]
-            ok = bool(client.notify(title=title, body=body, body_format=body_format))
-            detail = "" if ok else redact_channel(captured.getvalue(), url)
-    finally:
-        library.propagate = live
+    with apprise.LogCapture(level=logging.DEBUG) as captured:  # type: ignore[no-untyped-call]
+        ok = bool(client.notify(title=title, body=body, body_format=body_format))
+        detail = "" if ok else redact_channel(captured.getvalue(), url)
     if ok:
         return SendResult(True)
     cause = _cause(detail)

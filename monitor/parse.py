@@ -57,8 +57,8 @@ def _malformed(parsed: Any) -> str | None:
     feedparser also flags harmless things (an encoding declared differently from the header,
     a feed served as ``text/html``); only a failure of the XML parser is an error of the feed."""
     exc = parsed.get("bozo_exception")
-    if not isinstance(exc, xml.sax.SAXParseException):
-        return None
+    if not isinstance(exc, xml.sax.SAXParseException) or exc.getMessage().startswith("undefined entity"):
+        return None  # an HTML entity (&nbsp;) in XML: common, and the loose parser reads it correctly
     return f"malformed document: {exc.getMessage()} (line {exc.getLineNumber()}, column {exc.getColumnNumber()})"
 
 
@@ -106,7 +106,8 @@ def make_entry(
     if not link and not title:
         return None
     canonical = canonical_url(link) if link.startswith(("http://", "https://")) else ""
-    key = clean_text(guid, "guid") or canonical or _hash_key(title, raw_date[:100])
+    canonical = canonical if len(canonical) <= CAPS["url"] else ""
+    key = (clean_text(guid, "guid") or canonical or _hash_key(title, raw_date[:100]))[: CAPS["guid"]]
     return FeedEntry(
         key=key, title=title, link=canonical,
         summary=one_line(html.unescape(_TAGS.sub(" ", cut_raw(summary, "summary"))), "summary"),

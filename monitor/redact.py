@@ -26,15 +26,15 @@ from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 MASK = "***"
 MIN_SECRET_CHARS = 4  # shorter pieces (ports, "to", ids like "1") are not secrets and would mask too much
 
-_CREDENTIALS = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)[^/\s:@]+:[^/\s@]+@", re.IGNORECASE)
-_SECRET_QUERY = re.compile(
-    r"(?P<key>[?&;](?:token|access_token|key|apikey|api_key|password|passwd|pass|secret|auth|sig|signature)=)"
-    r"[^&#\s\"']+", re.IGNORECASE)
+# query parameter names that carry secrets (also feed_token, client_secret, api-key, private_token …)
+_SECRET_NAMES = r"(?:[a-z0-9]+[_-])*(?:token|secret|password|passwd|pass|apikey|key|auth|sig|signature|session|credentials?)"  # noqa: S105, E501
+_CREDENTIALS = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)[^/\s@?#]+@", re.IGNORECASE)  # user:pass@, or a token@
+_SECRET_QUERY = re.compile(rf"(?P<key>[?&;]{_SECRET_NAMES}=)[^&#\s\"']+", re.IGNORECASE)
 _AUTH_HEADER = re.compile(
     r"(?P<key>\b(?:proxy-)?authorization\b[\"']?\s*[:=]\s*[\"']?(?:(?:basic|bearer|token|digest)\s+)?)"
     r"[^\s\"',}]+", re.IGNORECASE)
-_SECRET_QUERY_KEYS = re.compile(r"^(?:token|access_token|key|apikey|api_key|password|passwd|pass|secret|auth|sig|"
-                                r"signature)$", re.IGNORECASE)
+_SECRET_QUERY_KEYS = re.compile(rf"^{_SECRET_NAMES}$", re.IGNORECASE)
+_WORD = re.compile(r"^[a-z]{1,11}$", re.IGNORECASE)  # an ordinary word: not masked wherever it appears
 _DOMAIN_SCHEMES = {"http", "https", "json", "jsons", "xml", "xmls", "form", "forms", "mailto", "mailtos"}
 
 
@@ -109,7 +109,10 @@ def forget_all() -> None:
 
 
 def channel_secrets(url: str) -> set[str]:
-    """Every part of a channel (apprise) URL that may be a secret."""
+    """Every part of a channel (apprise) URL that may be a secret: its password, and each other part
+    (user, token host, path segment, query value, fragment) that looks like a token rather than an
+    ordinary word of under 12 letters (``notify``, ``news``, ``POST``), which would
+    otherwise be masked in every line where the word appears."""
     parts = urlsplit(url)
     secrets = _userinfo(parts.username, parts.password)
     host = parts.hostname or ""
@@ -119,14 +122,17 @@ def channel_secrets(url: str) -> set[str]:
     secrets.update(unquote(segment) for segment in parts.path.split("/"))
     secrets.update(value for _, value in parse_qsl(parts.query))
     secrets.update(re.split(r"[^\w.-]+", unquote(parts.fragment)))
-    return {s for s in secrets if len(s) >= MIN_SECRET_CHARS}
+    password = unquote(parts.password or "")
+    return {s for s in secrets if len(s) >= MIN_SECRET_CHARS and (s == password or not _WORD.match(s))}
 
 
 def feed_secrets(url: str) -> set[str]:
-    """A feed (or database) URL's password, its ``Basic`` form, and secret-named query values; the user
-    name alone is not a secret (and masking a common one would garble every line)."""
+    """A feed (or database) URL's password, its ``Basic`` form, and secret-named query values; a user
+    name is a secret only when it comes without a password (a token given as the user)."""
     parts = urlsplit(url)
-    secrets = _userinfo(parts.username, parts.password) - {unquote(parts.username or "")}
+    secrets = _userinfo(parts.username, parts.password)
+    if parts.password:
+        secrets.discard(unquote(parts.username or ""))  # with a password, the user name is not the secret
     secrets.update(value for key, value in parse_qsl(parts.query) if _SECRET_QUERY_KEYS.match(key))
     return {s for s in secrets if len(s) >= MIN_SECRET_CHARS}
 

@@ -10,6 +10,7 @@ from rich.table import Table
 from monitor.context import Context
 from monitor.digest.plan import digest_plans
 from monitor.notify import scheme_of
+from monitor.redact import redact
 from monitor.store import digests as digest_store
 from monitor.store import feeds as feed_store
 from monitor.store import items as item_store
@@ -50,14 +51,14 @@ def _feed_table(feeds: list[FeedState], now: datetime, console: Console) -> None
 
 
 def _feed_line(feed: FeedState, now: datetime) -> str:
-    return (f"#{feed.id} {feed.name[:40]} | {_result(feed)[:60]} | next {_when(feed.next_poll_at)} | "
-            f"{feed.error_count} errors | {_state(feed, now)}")
+    return (f"#{feed.id} {redact(feed.name)[:40]} | {redact(_result(feed))[:60]} | next {_when(feed.next_poll_at)} | "
+            f"{feed.error_count} errors | {_state(feed, now)}")  # redacted before it is cut, or a cut would hide
 
 
 def _result(feed: FeedState) -> str:
     result = feed.last_status or "not polled yet"
     if feed.last_status == "error" and feed.last_error:
-        result = feed.last_error[:80]
+        result = redact(feed.last_error)[:80]
     if feed.fetch_url:
         result += f" (moved to {feed.fetch_url})"
     return result

@@ -11,9 +11,9 @@ field           cap     applies to
 ``outlet``      200     a feed's name for the publisher, a page's site name
 ``summary``     10,000  an entry's summary or teaser (after its tags are removed)
 ``text``        200,000 an article's extracted text
-``url``         2,048   entry links (a longer link is dropped; the entry is kept)
-``guid``        1,000   entry ids
-``header``      1,000   response headers kept (ETag, Last-Modified, Location) and reason phrases
+``url``         2,000   entry links and redirect targets (a longer one is dropped; the entry is kept)
+``guid``        1,000   entry ids (and the identity key made from a link)
+``header``      500     response headers kept (ETag; Last-Modified 100) and reason phrases
 ==============  ======  =============================================
 
 Cleaning removes the characters that can corrupt an output or mislead a reader: C0 and C1
@@ -26,8 +26,8 @@ from __future__ import annotations
 
 import re
 
-CAPS = {"title": 500, "author": 200, "outlet": 200, "summary": 10_000, "text": 200_000, "url": 2048,
-        "guid": 1000, "header": 1000}
+CAPS = {"title": 500, "author": 200, "outlet": 200, "summary": 10_000, "text": 200_000, "url": 2000,
+        "guid": 1000, "header": 500}
 RAW_FACTOR = 8  # markup and entities shrink when removed: a raw field is first cut to 8× its cap
 
 _UNSAFE = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff"
@@ -36,9 +36,9 @@ _UNSAFE_ON_A_LINE = re.compile(f"[{_UNSAFE}\t\n\r]")
 _SPACE = re.compile(r"\s+")
 
 
-def header(value: str | None) -> str | None:
+def header(value: str | None, cap: int = CAPS["header"]) -> str | None:
     """A response header's value, or None when it is longer than its cap (a cut one would be wrong)."""
-    return value if value is None or len(value) <= CAPS["header"] else None
+    return value if value is None or len(value) <= cap else None
 
 
 def cut_raw(text: str, field: str) -> str:

@@ -91,6 +91,11 @@ def test_yaml_syntax_error_has_line(tmp_path: Path) -> None:
     assert "invalid YAML: expected ',' or '}'" in str(error) and "that starts here" in str(error)
 
 
+def test_a_block_error_is_reported_where_the_parser_found_it(tmp_path: Path) -> None:
+    error = error_for(tmp_path, VALID.replace("    channels: [email]", "   channels: [email]"))
+    assert error.line == 13 and "invalid YAML" in str(error)
+
+
 def test_a_file_that_is_not_utf8_names_its_line_and_column(tmp_path: Path) -> None:
     path = tmp_path / "watchlist.yaml"
     path.write_bytes(VALID.replace("feeds:", "# caf\xe9\nfeeds:").encode("latin-1"))

@@ -103,3 +103,17 @@ def test_json_that_is_not_a_feed() -> None:
         parse_feed(b'{"hello": "world"}', url="https://ex.com/api", now=NOW)
     with pytest.raises(ParseError, match="invalid JSON"):
         parse_feed(b'{"version": ', url="https://ex.com/api", content_type="application/json", now=NOW)
+
+
+def test_an_html_entity_is_not_a_malformed_document() -> None:
+    body = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><item><title>Court&nbsp;rises'
+            b"</title><link>https://e.example/a</link></item></channel></rss>")
+    parsed = parse_feed(body, url="https://e.example/feed", now=NOW)
+    assert parsed.error is None and [e.title for e in parsed.entries] == ["Court rises"]
+
+
+def test_an_identity_key_made_from_a_long_link_fits_its_column() -> None:
+    link = "https://e.example/" + "a" * 1500
+    (entry,) = parse_feed(f'<rss version="2.0"><channel><item><title>T</title><link>{link}</link></item>'
+                          "</channel></rss>".encode(), url="https://e.example/feed", now=NOW).entries
+    assert entry.link == link and len(entry.key) == 1000

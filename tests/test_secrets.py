@@ -217,6 +217,8 @@ def test_opml_export_to_a_file_keeps_the_real_address(tmp_path: Path, capfd: pyt
     code, shown = run(capfd, "-c", config, "feeds", "export")
     assert code == 0 and FEED_PASSWORD not in shown and FEED_TOKEN not in shown and "export with --out" in shown
     out = tmp_path / "subs.opml"
+    out.write_text("an older export")
+    out.chmod(0o644)
     assert run(capfd, "-c", config, "feeds", "export", "--out", str(out))[0] == 0
     assert out.stat().st_mode & 0o077 == 0  # readable by its owner only
     exported = out.read_text(encoding="utf-8")

@@ -51,10 +51,16 @@ def local_time(moment: datetime | None, timezone: str, fmt: str = "%Y-%m-%d %H:%
     return moment.astimezone(ZoneInfo(timezone)).strftime(fmt) if moment is not None else ""
 
 
+_LINK_BREAKERS = {"<": "%3C", ">": "%3E", " ": "%20", '"': "%22", "'": "%27", "\\": "%5C", "\n": "", "\r": ""}
+
+
 def safe_href(url: object) -> str:
-    """Only http(s) links survive; anything else (``javascript:``, ``data:``) becomes empty."""
+    """Only http(s) links survive; anything else (``javascript:``, ``data:``) becomes empty. Characters
+    that could end a link's destination (``>`` in ``[t](<…>)``, quotes in HTML) are percent-encoded."""
     text = str(url)
-    return text if urlsplit(text).scheme in ("http", "https") else ""
+    if urlsplit(text).scheme not in ("http", "https"):
+        return ""
+    return "".join(_LINK_BREAKERS.get(c, c) for c in text)
 
 
 def environment(override_dir: Path | None = None) -> Environment:

@@ -34,7 +34,7 @@ import httpx
 
 from monitor.errors import FetchError
 from monitor.types import FetchResult
-from monitor.untrusted import header, one_line
+from monitor.untrusted import CAPS, header, one_line
 
 log = logging.getLogger(__name__)
 
@@ -212,7 +212,7 @@ class HttpClient:
         try:
             with self._client.stream(method, url, headers=dict(headers), data=form) as response:
                 if response.status_code in _REDIRECTS:
-                    location = header(response.headers.get("location"))
+                    location = header(response.headers.get("location"), CAPS["url"])
                     if not location:
                         status = response.status_code
                         raise FetchError(f"{status} without a usable Location", status=status)
@@ -223,7 +223,7 @@ class HttpClient:
                     url=url, final_url=url, status=response.status_code, body=body,
                     content_type=header(response.headers.get("content-type")) or "",
                     etag=header(response.headers.get("etag")),
-                    last_modified=header(response.headers.get("last-modified")),
+                    last_modified=header(response.headers.get("last-modified"), 100),
                     max_age=freshness(response.headers), wire_bytes=response.num_bytes_downloaded,
                 )
         except httpx.TimeoutException as exc:

@@ -60,6 +60,11 @@ def test_text_states_the_development_with_its_source_in_the_digest_time_zone() -
         assert "08:00 PKT" in render(digest, fmt) and "UTC" not in render(digest, fmt), fmt
 
 
+def test_a_link_cannot_close_its_destination_and_open_another() -> None:
+    md = render(content(entry(1, url="https://evil.example/x>)[Verify](https://phish.example/")), "markdown")  # type: ignore[arg-type]
+    assert "(<https://evil.example/x%3E)[Verify](https://phish.example/>)" in md
+
+
 def test_markdown_escapes_only_what_it_would_read_as_markup() -> None:
     plain = entry(1, "Khan, 74, (PTI) - appeal no. 3 adjourned.")
     md = render(content(plain), "markdown")  # type: ignore[arg-type]
