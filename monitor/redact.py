@@ -1,16 +1,16 @@
 """The one redaction rule for everything the service writes: logs, stdout, ``status``,
-``feeds show``, the database's error columns and what a failed channel reported.
+``feeds show``, operator alerts, the database's error columns and what a failed channel reported.
 
 Two layers, applied together by :func:`redact`:
 
-* patterns that need no configuration: URL credentials (``scheme://user:password@``), secret-looking
-  query values (``token=``, ``key=``, ``password=`` …) and ``Authorization`` header values;
-* the secrets of the configured channels and feeds, remembered once at start-up
-  (:func:`remember`): every part of a channel URL that may be a token (user, password, path
-  segments, query values, fragment, and a host that is a token rather than a domain, as in
-  ``slack://TOKEN/…`` or ``ntfy://topic``), a feed's or the database's password and secret query
-  values, and the ``Basic`` form of each user and password. Libraries (apprise, httpx …) log these in
-  forms no pattern can know; the literal values are replaced wherever they appear.
+* patterns that need no configuration: URL credentials (``scheme://user:password@`` or a token
+  given as the user), secret-looking query values (``token=``, ``feed_token=``, ``api-key=`` …)
+  and ``Authorization`` header values;
+* the secrets of the configured channels and feeds, remembered at start-up (:func:`remember`):
+  every part of a channel URL that looks like a token (see :func:`channel_secrets`), a feed's or
+  the database's password and secret query values, and the ``Basic`` form of each user and password.
+  Libraries (apprise, httpx …) log these in forms no pattern can know; the literal values are
+  replaced wherever they appear.
 
 Redacted text shows ``***`` in place of each secret.
 """
