@@ -317,14 +317,10 @@ def feed_command(
     days: Annotated[int, typer.Option(help="How many days of developments to include.", min=1)] = 7,
 ) -> None:
     """Write an Atom feed of new stories and updates, for any feed reader."""
-    from datetime import timedelta
+    from monitor.feedserver import developments_feed
 
-    from monitor.digest.atom import atom_feed
-    from monitor.store.items import developments_since
-
-    with _migrated() as ctx, ctx.db.session() as session:
-        now = ctx.clock.now()
-        document = atom_feed(developments_since(session, now - timedelta(days=days)), now=now)
+    with _migrated() as ctx:
+        document = developments_feed(ctx, days)
     if out_file is None:
         sys.stdout.write(document)
     else:

@@ -30,7 +30,7 @@ from pydantic import (
 
 from monitor.errors import ConfigError
 from monitor.match import QuerySyntaxError, TopicQuery, compile_topic
-from monitor.novelty.judge import Thresholds
+from monitor.novelty.thresholds import Thresholds
 from monitor.redact import remember
 from monitor.yamlsrc import LineMap, YamlPath, load_yaml
 
@@ -231,11 +231,11 @@ class Novelty(Strict):
     """The novelty judge: its embedder and thresholds (the defaults suit ``wordllama``)."""
 
     embedder: Literal["wordllama", "minilm", "hashing"] = "wordllama"
-    sentence_low: Float = Field(default=0.30, gt=0, le=1)
-    sentence_high: Float = Field(default=0.80, gt=0, le=1)
-    duplicate_containment: Float = Field(default=0.8, gt=0, le=1)
+    sentence_low: Float = Field(default=Thresholds.sentence_low, gt=0, le=1)
+    sentence_high: Float = Field(default=Thresholds.sentence_high, gt=0, le=1)
+    duplicate_containment: Float = Field(default=Thresholds.duplicate_containment, gt=0, le=1)
     story_window: Duration = timedelta(days=14)
-    min_sentence_chars: Int = Field(default=25, ge=1)
+    min_sentence_chars: Int = Field(default=Thresholds.min_sentence_chars, ge=1)
 
     def thresholds(self) -> Thresholds:
         return Thresholds(self.sentence_low, self.sentence_high, self.duplicate_containment, self.min_sentence_chars)

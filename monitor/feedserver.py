@@ -15,14 +15,18 @@ log = logging.getLogger(__name__)
 PATH = "/feed.xml"
 
 
+def developments_feed(ctx: Context, days: int = 7) -> str:
+    """The Atom document of the developments stored in the last ``days`` (``monitor feed`` and ``/feed.xml``)."""
+    now = ctx.clock.now()
+    with ctx.db.session() as session:
+        return atom_feed(developments_since(session, now - timedelta(days=days)), now=now)
+
+
 def start_feed_server(ctx: Context, host: str, port: int, days: int = 7) -> ThreadingHTTPServer:
     """Serve ``GET /feed.xml`` (the developments of the last ``days``) on host:port in a background thread."""
 
     def feed() -> Response:
-        now = ctx.clock.now()
-        with ctx.db.session() as session:
-            body = atom_feed(developments_since(session, now - timedelta(days=days)), now=now).encode()
-        return 200, body, "application/atom+xml; charset=utf-8"
+        return 200, developments_feed(ctx, days).encode(), "application/atom+xml; charset=utf-8"
 
     server = serve(host, port, {PATH: feed}, "feed")
     log.info("serving the Atom feed", extra={"url": f"http://{host}:{server.server_address[1]}{PATH}"})

@@ -50,6 +50,7 @@ from monitor.novelty.index import SHINGLE, KnownDoc, NoveltyIndex, Shingles, Sto
 from monitor.novelty.model import Models, load_models
 from monitor.novelty.profile import Weigher, numbers, profile
 from monitor.novelty.text import content_hash, normalize_text, sentences
+from monitor.novelty.thresholds import Thresholds
 from monitor.types import Judgement, Verdict, VsSeeds
 
 _NEIGHBOURS, _NEIGHBOUR_FLOOR = 16, 0.45  # documents whose sentences and words count as known
@@ -57,18 +58,6 @@ _CANDIDATES = 16  # nearest documents per channel compared with an article
 _STORY_MEMBERS = 30  # a story's score averages over at most this many of its reports
 _PRUNE_EVERY = 500  # articles between two sweeps of documents older than the story window
 _LEAD_CHARS = 300  # the multilingual embedder reads the title and the opening
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    """Sentence and copy thresholds (calibrated for the wordllama embedder); the story and
-    development decisions are fitted (:mod:`monitor.novelty.model`)."""
-
-    sentence_low: float = 0.30
-    sentence_high: float = 0.80
-    duplicate_containment: float = 0.8
-    min_sentence_chars: int = 25
-    languages: frozenset[str] = frozenset({"en"})
 
 
 @dataclass(frozen=True)
