@@ -44,24 +44,25 @@ def _feed_table(feeds: list[FeedState], now: datetime, console: Console) -> None
     for column in ("id", "feed", "last poll", "result", "items", "next poll", "errors", "state"):
         table.add_column(column, overflow="fold")
     for feed in feeds:
-        table.add_row(str(feed.id), cell(feed.name), _when(feed.last_polled_at), cell(_result(feed)),
+        table.add_row(str(feed.id), cell(feed.name), _when(feed.last_polled_at), cell(_result(feed)[:80]),
                       str(feed.items_last_poll), _when(feed.next_poll_at), str(feed.error_count),
                       cell(_state(feed, now)))
     console.print(table)
 
 
 def _feed_line(feed: FeedState, now: datetime) -> str:
-    return (f"#{feed.id} {redact(feed.name)[:40]} | {redact(_result(feed))[:60]} | next {_when(feed.next_poll_at)} | "
-            f"{feed.error_count} errors | {_state(feed, now)}")  # redacted before it is cut, or a cut would hide
+    return (f"#{feed.id} {redact(feed.name)[:40]} | {_result(feed)[:60]} | next {_when(feed.next_poll_at)} | "
+            f"{feed.error_count} errors | {_state(feed, now)}")
 
 
 def _result(feed: FeedState) -> str:
+    """The last poll's result, redacted whole: a line cut first could hide a secret from the redaction."""
     result = feed.last_status or "not polled yet"
     if feed.last_status == "error" and feed.last_error:
-        result = redact(feed.last_error)[:80]
+        result = feed.last_error
     if feed.fetch_url:
         result += f" (moved to {feed.fetch_url})"
-    return result
+    return redact(result)
 
 
 def _state(feed: FeedState, now: datetime) -> str:

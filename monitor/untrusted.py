@@ -48,13 +48,12 @@ def cut_raw(text: str, field: str) -> str:
 
 def clean_text(text: str, field: str = "text") -> str:
     """Long text: unsafe characters removed, capped; line breaks kept."""
-    return _UNSAFE_IN_TEXT.sub("", text[: CAPS[field] * RAW_FACTOR])[: CAPS[field]].strip()
+    return strip_unsafe(cut_raw(text, field))[: CAPS[field]].strip()
 
 
 def one_line(text: str, field: str) -> str:
     """A short field: unsafe characters removed, whitespace collapsed to single spaces, capped."""
-    text = _UNSAFE_IN_TEXT.sub("", text[: CAPS[field] * RAW_FACTOR])
-    return _SPACE.sub(" ", text).strip()[: CAPS[field]].strip()
+    return _SPACE.sub(" ", strip_unsafe(cut_raw(text, field))).strip()[: CAPS[field]].strip()
 
 
 def strip_unsafe(text: str) -> str:

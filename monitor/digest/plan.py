@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from monitor import scheduler
 from monitor.config import Digest
 from monitor.context import Context
+from monitor.digest.run import files_folder
 from monitor.store import digests as digest_store
 from monitor.types import ChannelState
 
@@ -56,4 +57,4 @@ def _next_due(digest: Digest, since: datetime) -> datetime | None:
 def _destinations(digest: Digest, data_dir: Path) -> tuple[str, ...]:
     if digest.channels:
         return tuple(digest.channels)
-    return (f"files in {data_dir / 'digests'}/ (no channel configured)",)
+    return (f"files in {files_folder(data_dir)}/ (no channel configured)",)

@@ -31,6 +31,11 @@ FILE_CHANNEL = "(file)"
 DELIVERY_ATTEMPTS = 8
 
 
+def files_folder(data_dir: Path) -> Path:
+    """Where a digest with no channel is written (text and HTML)."""
+    return data_dir / "digests"
+
+
 def due_digests(ctx: Context) -> list[tuple[str, datetime]]:
     """Digests whose schedule fell due since they last ran (a first sight only starts the clock)."""
     now = ctx.clock.now()
@@ -177,7 +182,7 @@ def _render_once(ctx: Context, pending: PendingDelivery) -> dict[str, str]:
 
 def _send(ctx: Context, pending: PendingDelivery, message: dict[str, str]) -> tuple[bool, str]:
     if pending.channel == FILE_CHANNEL:
-        return True, str(_write_files(ctx.config.data_dir / "digests", message))
+        return True, str(_write_files(files_folder(ctx.config.data_dir), message))
     channel = next((c for c in ctx.config.channels if c.name == pending.channel), None)
     if channel is None or "body" not in message:
         return False, f"notify: channel {pending.channel!r} is no longer in the config"
