@@ -14,6 +14,9 @@ echo
 echo "## monitor run (what make run starts), stopped with SIGTERM after 25 s"
 run "timeout --preserve-status -s TERM 25 $M run; echo \"monitor run exited \$?\""
 echo
+echo "## help: flags take no value, arguments in capitals"
+run "$M poll --help; $M explain --help | head -n 3"
+echo
 echo "## monitor status (piped: one line per feed)"
 run "$M status | head -n 6; $M status | tail -n 7"
 echo

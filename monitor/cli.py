@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
+from monitor.clihelp import plain_help
 from monitor.errors import ConfigError, MonitorError, NotifyError, UsageError
 from monitor.terminal import cell, say
 
@@ -503,7 +504,7 @@ def global_options_first(argv: list[str]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; returns the exit code."""
-    command = typer.main.get_command(app)
+    command = plain_help(typer.main.get_command(app))
     args = global_options_first(sys.argv[1:] if argv is None else argv)
     try:
         result = command.main(args=args, prog_name="monitor", standalone_mode=False)

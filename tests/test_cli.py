@@ -38,7 +38,18 @@ def test_help_on_every_command(capsys: pytest.CaptureFixture[str]) -> None:
                  ["db", "upgrade"], ["feeds", "enable"], ["feeds", "show"], ["feeds", "import"], ["feeds", "export"],
                  ["replay"], ["explain"], ["feed"], ["test-notify"]):
         assert main([*args, "--help"]) == 0
-        assert "Usage" in capsys.readouterr().out
+        out = capsys.readouterr().out
+        assert "Usage" in out
+        assert "<bool>" not in out and "{" not in out, f"{args}: flags take no type, arguments no braces"
+
+
+def test_help_names_arguments_in_capitals(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["explain", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "Usage: monitor explain [OPTIONS] TARGET" in out
+    assert main(["poll", "--help"]) == 0
+    once = next(line for line in capsys.readouterr().out.splitlines() if "--once " in line and "One pass" in line)
+    assert "<" not in once
 
 
 def test_seeds_list(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
