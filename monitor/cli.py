@@ -153,6 +153,7 @@ def run(
     from monitor.feedserver import start_feed_server
     from monitor.health import start_health_server
     from monitor.pipeline import start
+    from monitor.web import start_web_server
 
     config = _config()
     with _context(config) as ctx:
@@ -168,6 +169,8 @@ def run(
         if config.health_listen:
             servers.append(start_health_server(ctx, *_listen(config.health_listen), lambda: daemon.last_tick,
                                                daemon.tick))
+        if config.web_listen:
+            servers.append(start_web_server(ctx, *_listen(config.web_listen)))
         try:
             daemon.run()
         finally:

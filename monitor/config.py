@@ -250,6 +250,8 @@ class Config(Strict):
     admin_channel: str | None = None
     retention_days: Int = Field(default=90, ge=1)
     health_listen: Annotated[str, Field(pattern=r"^[^\s:]*:\d{1,5}$")] | None = None
+    web_listen: Annotated[str, Field(pattern=r"^[^\s:]*:\d{1,5}$")] | None = None
+    public_url: Annotated[str, Field(pattern=r"^https?://[^\s]+$")] | None = None
     polling: Polling = Polling()
     google_news: GoogleNews = GoogleNews()
     topics: list[Topic] = Field(min_length=1)
@@ -264,7 +266,7 @@ class Config(Strict):
         """The file this config was read from."""
         return self._source
 
-    @field_validator("database_url", "health_listen", mode="before")
+    @field_validator("database_url", "health_listen", "web_listen", "public_url", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value

@@ -25,7 +25,7 @@ def developments_feed(ctx: Context, days: int = 7) -> str:
 def start_feed_server(ctx: Context, host: str, port: int, days: int = 7) -> ThreadingHTTPServer:
     """Serve ``GET /feed.xml`` (the developments of the last ``days``) on host:port in a background thread."""
 
-    def feed() -> Response:
+    def feed(_: str) -> Response:
         return 200, developments_feed(ctx, days).encode(), "application/atom+xml; charset=utf-8"
 
     server = serve(host, port, {PATH: feed}, "feed")

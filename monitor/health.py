@@ -55,11 +55,11 @@ def start_health_server(
 ) -> ThreadingHTTPServer:
     """Serve ``/healthz`` and ``/metrics`` on host:port in a background thread."""
 
-    def healthz() -> Response:
+    def healthz(_: str) -> Response:
         report = health(ctx, last_tick(), tick)
         return 200 if report["ok"] else 503, json.dumps(report).encode(), "application/json"
 
-    def metrics_text() -> Response:
+    def metrics_text(_: str) -> Response:
         refresh_gauges(ctx)
         return 200, generate_latest(metrics.REGISTRY), CONTENT_TYPE_LATEST
 

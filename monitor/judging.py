@@ -78,16 +78,6 @@ def judge_and_store(ctx: Context, item: NewItem) -> Judgement | None:
     return judgement
 
 
-def insert_item(session: Session, item: NewItem) -> bool:
-    """Store an item as it is; False when the same article is stored already."""
-    try:
-        with session.begin_nested():
-            item_store.add_item(session, item)
-    except IntegrityError:
-        return False
-    return True
-
-
 def _catch_up(judge: NoveltyJudge, session: Session) -> None:
     """Learn the items other processes judged since this one last looked."""
     for known in judged.judged_after(session, judge.stored_through):

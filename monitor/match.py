@@ -224,7 +224,7 @@ class _Doc:
             self.index.setdefault(w, []).append(i)
         self._cased: dict[str, list[int]] | None = None
 
-    def _cased_index(self) -> dict[str, list[int]]:
+    def cased_index(self) -> dict[str, list[int]]:
         """Positions of the words written in capitals (built only when an acronym is looked up)."""
         if self._cased is None:
             self._cased = {}
@@ -236,7 +236,7 @@ class _Doc:
     def positions(self, term: Term) -> list[int]:
         """Where ``term`` starts in this field."""
         if term.acronym:
-            return self._cased_index().get(term.parts[0], [])
+            return self.cased_index().get(term.parts[0], [])
         first, rest = term.parts[0], term.parts[1:]
         if not rest:
             if term.prefix:
@@ -296,6 +296,34 @@ def _terms(node: Node) -> tuple[Term, ...]:
     return tuple(term for child in node.children for term in _terms(child))
 
 
+class _Positives:
+    """A topic's positive terms (those of its query not under a NOT, and its aliases), indexed
+    for a fast "does any of them occur?". A topic can only match where one of them occurs: a
+    query of exclusions only does not parse."""
+
+    def __init__(self, terms: Iterable[Term]) -> None:
+        self.by_first: dict[str, list[Term]] = {}
+        prefixes: list[str] = []
+        acronyms: set[str] = set()
+        for term in terms:
+            if term.acronym:
+                acronyms.add(term.parts[0])
+            elif term.prefix and len(term.parts) == 1:
+                prefixes.append(term.parts[0])
+            else:
+                self.by_first.setdefault(term.parts[0], []).append(term)
+        self.prefixes = tuple(prefixes)
+        self.acronyms = frozenset(acronyms)
+
+    def occur_in(self, doc: _Doc) -> bool:
+        for word in self.by_first.keys() & doc.index.keys():
+            if any(doc.has(term) for term in self.by_first[word]):
+                return True
+        if self.prefixes and any(word.startswith(self.prefixes) for word in doc.index):
+            return True
+        return bool(self.acronyms) and not self.acronyms.isdisjoint(doc.cased_index())
+
+
 @dataclass(frozen=True)
 class TopicQuery:
     """A compiled topic: its query, alias phrases, context terms and languages."""
@@ -305,6 +333,10 @@ class TopicQuery:
     aliases: tuple[Term, ...]
     context: tuple[Term, ...] = ()
     languages: frozenset[str] = frozenset()
+
+    @functools.cached_property
+    def positives(self) -> _Positives:
+        return _Positives((*_terms(self.query), *self.aliases))
 
 
 def compile_topic(
@@ -335,6 +367,8 @@ def match(topics: Sequence[TopicQuery], title: str, text: str, language: str = "
 def _topic_hits(topic: TopicQuery, fields: Fields, language: str) -> list[tuple[Term, str]] | None:
     if topic.languages and language and language not in topic.languages:
         return None
+    if not any(topic.positives.occur_in(doc) for _, doc in fields):
+        return None
     hits: list[tuple[Term, str]] = []
     ok = _evaluate(topic.query, fields, hits)
     for alias in topic.aliases:
@@ -358,4 +392,4 @@ def may_match(topics: Sequence[TopicQuery], title: str, text: str) -> bool:
     fetching; the full query is then applied to the article text.
     """
     docs = (_Doc(title), _Doc(text))
-    return any(doc.has(term) for topic in topics for term in (*_terms(topic.query), *topic.aliases) for doc in docs)
+    return any(topic.positives.occur_in(doc) for topic in topics for doc in docs)

@@ -29,6 +29,7 @@ from monitor.untrusted import CAPS, clean_text, cut_raw, one_line
 from monitor.urls import canonical_url
 
 _TAGS = re.compile(r"<[^>]+>")
+_HIDDEN = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)  # markup whose text is no text
 _JSON_FEED = re.compile(rb"^\s*\{")
 
 
@@ -39,7 +40,9 @@ def parse_feed(body: bytes, *, url: str, content_type: str = "", now: datetime) 
     headers = {"content-location": without_credentials(url)}  # the base of relative links: no password in them
     if content_type:
         headers["content-type"] = content_type
-    parsed: Any = feedparser.parse(io.BytesIO(body), response_headers=headers)
+    # the HTML of summaries is reduced to text here, so feedparser need not sanitise it or resolve links in it
+    parsed: Any = feedparser.parse(io.BytesIO(body), response_headers=headers, sanitize_html=False,
+                                   resolve_relative_uris=False)
     if not parsed.get("version") and not parsed.entries:
         raise ParseError(_not_a_feed_reason(parsed))
     broken = _malformed(parsed)
@@ -110,7 +113,7 @@ def make_entry(
     key = (clean_text(guid, "guid") or canonical or _hash_key(title, raw_date[:100]))[: CAPS["guid"]]
     return FeedEntry(
         key=key, title=title, link=canonical,
-        summary=one_line(html.unescape(_TAGS.sub(" ", cut_raw(summary, "summary"))), "summary"),
+        summary=one_line(html.unescape(_TAGS.sub(" ", _HIDDEN.sub(" ", cut_raw(summary, "summary")))), "summary"),
         published=parse_date(raw_date[:100], now), author=one_line(author, "author"),
         source=one_line(source, "outlet"),
     )

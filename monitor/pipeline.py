@@ -15,7 +15,6 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from functools import partial
 from typing import TypeVar
 from urllib.parse import urlsplit
 
@@ -29,8 +28,8 @@ from monitor.errors import FetchError, MonitorError, ParseError, StageError, in_
 from monitor.extract import extract_article, fallback
 from monitor.fetch.feed import fetch_feed
 from monitor.fetch.page import fetch_page
-from monitor.judging import insert_item, judge_and_store
-from monitor.match import match, may_match
+from monitor.judging import judge_and_store
+from monitor.match import TopicQuery, match, may_match
 from monitor.novelty.text import content_hash
 from monitor.parse import parse_feed
 from monitor.seeds import read_seeds
@@ -317,27 +316,68 @@ def _store_new_entries(ctx: Context, fetched: Sequence[_Fetched]) -> dict[int, _
     the feed's other entries are stored."""
     polling = ctx.config.polling
     results = {f.feed.id: _Stored(errors=list(f.errors)) for f in fetched}
-    work = [(f.feed, entry) for f in fetched for entry in f.entries]
-    prepared = run_fair(work, key=lambda pair: _host(pair[1].link), work=lambda pair: _prepare_entry(ctx, *pair),
-                        concurrency=polling.concurrency, per_key=polling.per_host)
+    screened = [(f.feed, entry, _screen(ctx, f.feed, entry)) for f in fetched for entry in f.entries]
+    work = [(feed, entry) for feed, entry, done in screened if done is None]
+    prepared: list[_Prepared | tuple[FeedState, MonitorError] | None] = [d for _, _, d in screened if d is not None]
+    prepared += run_fair(work, key=lambda pair: _host(pair[1].link), work=lambda pair: _prepare_entry(ctx, *pair),
+                         concurrency=polling.concurrency, per_key=polling.per_host)
     for feed, error in (p for p in prepared if isinstance(p, tuple)):
         results[feed.id].errors.append(error)
+    plain: list[_Prepared] = []  # irrelevant entries, stored many at a time but never after a later relevant one
     for item in _oldest_first([p for p in prepared if isinstance(p, _Prepared)]):
-        result = results[item.feed.id]
-        try:
-            stored = in_stage("store", partial(_store_one, ctx, item))
-        except MonitorError as exc:
-            result.errors.append(exc)
-            log.warning("entry not stored",
-                        extra={"feed_url": item.feed.url, "entry": item.entry.key, "error": str(exc)})
+        if not item.relevance.relevant:
+            plain.append(item)
             continue
-        result.new += stored
-        result.relevant += stored and item.relevance.relevant
+        _store_plain(ctx, plain, results)
+        plain = []
+        _store_relevant(ctx, item, results[item.feed.id])
+    _store_plain(ctx, plain, results)
     return results
 
 
-def _store_one(ctx: Context, item: _Prepared) -> bool:
-    return _store(ctx, item.entry, item.feed, article=item.article, relevance=item.relevance)
+def _store_relevant(ctx: Context, item: _Prepared, result: _Stored) -> None:
+    try:
+        stored = in_stage("store", lambda: _store(ctx, _new_item(ctx, item)))
+    except MonitorError as exc:
+        result.errors.append(exc)
+        log.warning("entry not stored", extra={"feed_url": item.feed.url, "entry": item.entry.key, "error": str(exc)})
+        return
+    result.new += stored
+    result.relevant += stored
+
+
+def _store_plain(ctx: Context, items: Sequence[_Prepared], results: dict[int, _Stored]) -> None:
+    """Store entries that need no judgement in one transaction; a failure is kept for each of their feeds."""
+    if not items:
+        return
+    try:
+        stored = in_stage("store", lambda: _insert_plain(ctx, [_new_item(ctx, item) for item in items]))
+    except MonitorError as exc:
+        for feed_id in dict.fromkeys(item.feed.id for item in items):
+            results[feed_id].errors.append(exc)
+        log.warning("entries not stored", extra={"entries": len(items), "error": str(exc)})
+        return
+    for feed_id, _ in stored:  # one row per (feed, key), however often the feed repeated it
+        results[feed_id].new += 1
+
+
+def _screen(ctx: Context, feed: FeedState, entry: FeedEntry) -> _Prepared | tuple[FeedState, MonitorError] | None:
+    """Stage 2 without the network, for the common case: an entry whose title and teaser carry no
+    watched term cannot match (every topic needs one of its terms), so unless pages are always
+    fetched it is irrelevant as it stands, and its language is left unknown. None when the entry
+    needs the full stage 2."""
+    if ctx.config.polling.fetch_articles == "always":
+        return None
+    try:
+        if in_stage("match", lambda: may_match(_topics(ctx, feed), entry.title, entry.summary)):
+            return None
+    except MonitorError as exc:
+        return feed, exc
+    return _Prepared(feed, entry, Article(text=entry.summary, source="summary"), Relevance((), (), 0.0))
+
+
+def _topics(ctx: Context, feed: FeedState) -> list[TopicQuery]:
+    return [t for t in ctx.topics if feed.topics is None or t.name in feed.topics]
 
 
 def _prepare_entry(
@@ -359,15 +399,16 @@ def _oldest_first(items: Sequence[_Prepared]) -> list[_Prepared]:
 
 def _prepare(ctx: Context, feed: FeedState, entry: FeedEntry) -> _Prepared | None:
     """Stage 2 for one entry: resolve its link, fetch and extract the page, match the watchlist."""
-    topics = [t for t in ctx.topics if feed.topics is None or t.name in feed.topics]
+    topics = _topics(ctx, feed)
     worth_fetching = in_stage("match", lambda: may_match(topics, entry.title, entry.summary))
     resolved = in_stage("identity", lambda: _resolve_link(ctx, entry, worth_fetching))
     if resolved is not entry:
         with ctx.db.session() as session:
             seen = item_store.entry_seen(session, feed.id, resolved.key, resolved.link)
-        if seen:
-            _store(ctx, replace(entry, link=""), feed, article=fallback("", None), relevance=Relevance((), (), 0.0))
-            return None  # the publisher's own feed brought it already; remember the Google entry
+        if seen:  # the publisher's own feed brought it already; remember the Google entry
+            _insert_plain(ctx, [_new_item(ctx, _Prepared(feed, replace(entry, link=""), fallback("", None),
+                                                         Relevance((), (), 0.0)))])
+            return None
         entry = resolved
     article = _article(ctx, entry, worth_fetching)
     relevance = in_stage("match", lambda: match(topics, entry.title, article.text or entry.summary, article.language))
@@ -387,24 +428,36 @@ def _resolve_link(ctx: Context, entry: FeedEntry, worth_fetching: bool) -> FeedE
         return entry
 
 
-def _store(ctx: Context, entry: FeedEntry, feed: FeedState, *, article: Article, relevance: Relevance) -> bool:
-    """Store one entry (a relevant one judged first); False when another feed or replica stored it first."""
-    text = article.text or entry.title
-    item = NewItem(feed_id=feed.id, entry=entry, article=article, relevance=relevance, judgement=None,
-                   content_hash=content_hash(text), fetched_at=ctx.clock.now(), outlet=entry.source or feed.name)
-    if relevance.relevant:
-        judgement = judge_and_store(ctx, item)
-        if judgement is None:
-            return False
-        metrics.ITEMS.labels(verdict=judgement.verdict).inc()
-    else:
-        with ctx.db.session() as session:
-            if not insert_item(session, item):
-                return False
-        metrics.ITEMS.labels(verdict="irrelevant").inc()
-    if article.error is not None and article.error.startswith("extract:"):
-        metrics.EXTRACTION_FAILURES.inc()
+def _new_item(ctx: Context, item: _Prepared) -> NewItem:
+    text = item.article.text or item.entry.title
+    return NewItem(feed_id=item.feed.id, entry=item.entry, article=item.article, relevance=item.relevance,
+                   judgement=None, content_hash=content_hash(text), fetched_at=ctx.clock.now(),
+                   outlet=item.entry.source or item.feed.name)
+
+
+def _store(ctx: Context, item: NewItem) -> bool:
+    """Judge a relevant item and store it; False when another feed or replica stored it first."""
+    judgement = judge_and_store(ctx, item)
+    if judgement is None:
+        return False
+    metrics.ITEMS.labels(verdict=judgement.verdict).inc()
+    _count_extraction_failures([item])
     return True
+
+
+def _insert_plain(ctx: Context, items: Sequence[NewItem]) -> set[tuple[int, str]]:
+    """Store items that need no judgement; returns the (feed id, entry key) of those not stored before."""
+    with ctx.db.session() as session:
+        stored = item_store.add_unjudged(session, items)
+    metrics.ITEMS.labels(verdict="irrelevant").inc(len(stored))
+    _count_extraction_failures([item for item in items if (item.feed_id, item.entry.key) in stored])
+    return stored
+
+
+def _count_extraction_failures(items: Sequence[NewItem]) -> None:
+    failed = sum(1 for item in items if item.article.error is not None and item.article.error.startswith("extract:"))
+    if failed:
+        metrics.EXTRACTION_FAILURES.inc(failed)
 
 
 def _article(ctx: Context, entry: FeedEntry, relevant: bool) -> Article:

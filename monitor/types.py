@@ -117,6 +117,9 @@ class Judgement:
     total_sentences: int = 0
     story: int | None = None
     vector: bytes = b""  # the multilingual vector it was compared with (float16), kept for restarts
+    # each known sentence with the key of the document it matched ("item:12", a seed's key); a
+    # sentence of "" means the whole report repeats that document
+    matches: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -198,6 +201,7 @@ class DigestContent:
     generated_at: datetime | None = None
     extra: dict[str, str] = field(default_factory=dict)
     timezone: str = "UTC"  # every time in the digest is shown in this zone
+    public_url: str = ""  # where the story pages are served, for a link from each story
 
 
 @dataclass(frozen=True)
@@ -281,3 +285,42 @@ class ChannelState:
     status: str  # pending, sent or failed
     last_error: str | None
     last_sent: datetime | None
+
+
+@dataclass(frozen=True)
+class StoryReport:
+    """One report of a story, as its page shows it."""
+
+    item_id: int
+    title: str
+    url: str
+    outlet: str
+    published: datetime
+    verdict: Verdict
+    vs_seeds: str
+    text: str  # empty once retention has cleared it
+    novel_sentences: tuple[str, ...]
+    matches: tuple[tuple[str, str], ...]  # as in Judgement.matches
+
+
+@dataclass(frozen=True)
+class StoryLine:
+    """A story in the list of recent stories."""
+
+    id: int
+    title: str
+    updated: datetime
+    reports: int
+    outlets: tuple[str, ...]
+    verdict: Verdict  # its best: new, else update, else repeat
+
+
+@dataclass(frozen=True)
+class Known:
+    """A document a known sentence matched: a seed or an earlier report."""
+
+    key: str
+    title: str
+    outlet: str
+    url: str
+    story: int | None = None  # an earlier report's story (None for a seed)

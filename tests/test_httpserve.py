@@ -12,11 +12,15 @@ from monitor.httpserve import Response, serve
 def test_routes_and_not_found() -> None:
     calls: list[str] = []
 
-    def hello() -> Response:
-        calls.append("hello")
+    def hello(rest: str) -> Response:
+        calls.append("hello" + rest)
         return 418, b"short and stout", "text/plain; charset=utf-8"
 
-    server = serve("127.0.0.1", 0, {"/hello": hello}, "test")
+    def under(rest: str) -> Response:
+        calls.append("under:" + rest)
+        return 200, rest.encode(), "text/plain; charset=utf-8"
+
+    server = serve("127.0.0.1", 0, {"/hello": hello, "/things/": under}, "test")
     try:
         base = f"http://127.0.0.1:{server.server_address[1]}"
         response = httpx.get(f"{base}/hello?x=1")
@@ -25,7 +29,14 @@ def test_routes_and_not_found() -> None:
         assert response.headers["content-length"] == "15"
         missing = httpx.get(f"{base}/other")
         assert missing.status_code == 404 and "/hello" in missing.text
-        assert calls == ["hello"]
+        assert httpx.get(f"{base}/things/42?q=1").text == "42"
+        assert httpx.get(f"{base}/hello/more").status_code == 404  # only a path ending in / is a prefix
+        assert httpx.post(f"{base}/hello").status_code == 501  # read-only
+        assert calls == ["hello", "under:42"]
+        headers = response.headers
+        assert "default-src 'none'" in headers["content-security-policy"]
+        assert headers["x-content-type-options"] == "nosniff" and headers["x-frame-options"] == "DENY"
+        assert headers["referrer-policy"] == "no-referrer"
     finally:
         server.shutdown()
         server.server_close()

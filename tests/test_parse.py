@@ -117,3 +117,15 @@ def test_an_identity_key_made_from_a_long_link_fits_its_column() -> None:
     (entry,) = parse_feed(f'<rss version="2.0"><channel><item><title>T</title><link>{link}</link></item>'
                           "</channel></rss>".encode(), url="https://e.example/feed", now=NOW).entries
     assert entry.link == link and len(entry.key) == 1000
+
+
+def test_summary_markup_is_reduced_to_its_text() -> None:
+    script = b"&lt;script&gt;track('Khan')&lt;/script&gt;&lt;style&gt;p { color: red }&lt;/style&gt;"
+    body = RSS.replace(b"&lt;p&gt;Hello", script + b"&lt;p&gt;Hello &lt;a href='/rel'&gt;there&lt;/a&gt;")
+    summary = parse_feed(body, url="https://ex.com/feed", now=NOW).entries[0].summary
+    assert summary == "Hello there & bye"
+
+
+def test_relative_links_resolve_against_the_feed() -> None:
+    body = RSS.replace(b"https://ex.com/b", b"/news/b")
+    assert parse_feed(body, url="https://ex.com/feed", now=NOW).entries[1].link == "https://ex.com/news/b"

@@ -22,7 +22,7 @@ TITLE_STORIES = 3  # headlines named in the digest's title (the email subject)
 def build_digest(
     name: str, entries: Sequence[DigestEntry], *, window_end: datetime, max_items: int, title: str | None = None,
     generated_at: datetime | None = None, earlier: Mapping[int, tuple[Source, ...]] | None = None,
-    timezone: str = "UTC",
+    timezone: str = "UTC", public_url: str = "",
 ) -> DigestContent:
     """Stories by importance (new before update, then more outlets, more new facts, higher score, more
     recent); ``max_items`` shown, the rest counted as ``more``. Times are shown in ``timezone``.
@@ -33,7 +33,8 @@ def build_digest(
     shown = tuple(stories[:max_items])
     heading = title or _default_title(stories)
     return DigestContent(name=name, title=heading, window_end=window_end, entries=shown,
-                         more=len(stories) - len(shown), generated_at=generated_at or window_end, timezone=timezone)
+                         more=len(stories) - len(shown), generated_at=generated_at or window_end, timezone=timezone,
+                         public_url=public_url)
 
 
 def group_stories(

@@ -63,6 +63,11 @@ def safe_href(url: object) -> str:
     return "".join(_LINK_BREAKERS.get(c, c) for c in text)
 
 
+def story_page(story: int | None, public_url: str) -> str:
+    """The address of a story's page under ``public_url``; empty without either."""
+    return f"{public_url.rstrip('/')}/stories/{story}" if story is not None and public_url else ""
+
+
 def environment(override_dir: Path | None = None) -> Environment:
     loaders: list[FileSystemLoader | PackageLoader] = []
     if override_dir is not None and override_dir.is_dir():
@@ -72,7 +77,7 @@ def environment(override_dir: Path | None = None) -> Environment:
         loader=ChoiceLoader(loaders), autoescape=select_autoescape(["html", "html.j2"], default=False),
         undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
     )
-    env.filters.update(md=md_escape, href=safe_href, local=local_time)
+    env.filters.update(md=md_escape, href=safe_href, local=local_time, story_page=story_page)
     return env
 
 

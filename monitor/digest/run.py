@@ -98,7 +98,7 @@ def digest_content(ctx: Context, name: str) -> DigestContent:
         entries = [e for e in item_store.undigested(session, name, digest.include) if e.score >= digest.min_score]
         earlier = _earlier(session, entries)
     return build_digest(name, entries, window_end=ctx.clock.now(), max_items=digest.max_items, title=digest.title,
-                        earlier=earlier, timezone=digest.timezone)
+                        earlier=earlier, timezone=digest.timezone, public_url=ctx.config.public_url or "")
 
 
 def _earlier(session: Session, entries: Sequence[DigestEntry]) -> dict[int, tuple[Source, ...]]:
@@ -164,7 +164,7 @@ def _render_once(ctx: Context, pending: PendingDelivery) -> dict[str, str]:
     config = next((d for d in ctx.config.digests if d.name == pending.digest_name), None)
     content = build_digest(pending.digest_name, entries, window_end=pending.due_at, earlier=earlier,
                            max_items=config.max_items if config else 25, title=config.title if config else None,
-                           timezone=config.timezone if config else "UTC")
+                           timezone=config.timezone if config else "UTC", public_url=ctx.config.public_url or "")
     templates = _templates(ctx)
     message = {"title": content.title, "stem": f"{content.name}-{content.window_end:%Y%m%dT%H%M%SZ}"}
     channel = next((c for c in ctx.config.channels if c.name == pending.channel), None)

@@ -69,6 +69,7 @@ class SentenceCheck:
     similarity: float
     closest: str
     new_facts: tuple[str, ...]
+    source: str = ""  # the key of the document the closest sentence is from ("item:12", a seed's key)
 
 
 @dataclass(frozen=True)
@@ -246,6 +247,8 @@ class NoveltyJudge:
             verdict=verdict, vs_seeds="new" if is_development else "known", score=round(share, 4),
             novel_sentences=tuple(shown), known_sentences=sum(1 for c in checks if not c.novel),
             total_sentences=len(checks),
+            matches=((("", copy.key),) if copy is not None else
+                     tuple((c.sentence, c.source) for c in checks if not c.novel and c.source)),
         )
         names = tuple((self.index.docs[i].key, round(s, 3)) for i, s in neighbours)
         layer = "syndicated copy" if copy is not None else "story and development"
@@ -322,6 +325,7 @@ class NoveltyJudge:
                     zip(article.sentences, article.sentence_facts, strict=True)]
         known = np.vstack([d.vectors for d in pool]).astype(np.float32)
         texts = [s for d in pool for s in d.sentences]
+        owners = [d.key for d in pool for _ in d.sentences]
         vocab = set().union(*(d.vocabulary for d in pool))
         known_text = " ".join(d.text for d in pool)
         quotes = [set(f[2:].split()) for d in pool for f in d.facts if f.startswith("q:")]
@@ -332,7 +336,8 @@ class NoveltyJudge:
             similarity = float(sims[row, best[row]])
             fresh = new_facts(article.sentence_facts[row], vocab, known_text, quotes)
             novel = similarity < self.t.sentence_low or (similarity < self.t.sentence_high and bool(fresh))
-            checks.append(SentenceCheck(sentence, novel, round(similarity, 3), texts[best[row]], tuple(sorted(fresh))))
+            checks.append(SentenceCheck(sentence, novel, round(similarity, 3), texts[best[row]], tuple(sorted(fresh)),
+                                        owners[best[row]]))
         return checks
 
     def _check_numbers(self, article: Prepared, pool: Sequence[KnownDoc]) -> list[SentenceCheck]:
@@ -347,7 +352,7 @@ class NoveltyJudge:
 
     def _repeat(self, doc: KnownDoc, layer: str) -> Decision:
         vs: VsSeeds = "new" if doc.development >= self.models.development.threshold else "known"
-        return Decision(Judgement("repeat", vs, 0.0, (), 0, 0), (), ((doc.key, 1.0),), layer,
+        return Decision(Judgement("repeat", vs, 0.0, (), 0, 0, matches=(("", doc.key),)), (), ((doc.key, 1.0),), layer,
                         development=doc.development)
 
     # -- bookkeeping -----------------------------------------------------------------------

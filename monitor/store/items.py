@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import cast
 
 from sqlalchemy import ColumnElement, delete, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from monitor.redact import redact
@@ -40,8 +41,30 @@ def seen_entries(session: Session, feed_id: int, entries: Sequence[tuple[str, st
 
 def add_item(session: Session, item: NewItem) -> int:
     """Store an item with its relevance and verdict; returns its id."""
+    row = ItemRow(**_values(item))
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def add_unjudged(session: Session, items: Sequence[NewItem]) -> set[tuple[int, str]]:
+    """Store items that need no judgement, in statements of many rows, keeping the first of any
+    that are stored already (same feed and key, or same URL). Returns the (feed id, entry key)
+    of those stored."""
+    if not items:
+        return set()
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = insert(ItemRow).on_conflict_do_nothing().returning(ItemRow.feed_id, ItemRow.entry_key)
+    stored: set[tuple[int, str]] = set()
+    for start in range(0, len(items), 500):
+        rows = session.execute(statement, [_values(item) for item in items[start : start + 500]])
+        stored.update((feed_id, key) for feed_id, key in rows)
+    return stored
+
+
+def _values(item: NewItem) -> dict[str, object]:
     entry, article, judgement = item.entry, item.article, item.judgement
-    row = ItemRow(
+    return dict(
         feed_id=item.feed_id, entry_key=entry.key, url=entry.link or None, title=entry.title or article.title,
         summary=entry.summary, text=article.text, text_source=article.source,
         extract_error=redact(article.error) if article.error else None,
@@ -53,10 +76,8 @@ def add_item(session: Session, item: NewItem) -> int:
         score=judgement.score if judgement else 0.0,
         novel_sentences=list(judgement.novel_sentences) if judgement else [],
         story_id=judgement.story if judgement else None, vector=judgement.vector or None if judgement else None,
+        matches=[list(pair) for pair in judgement.matches] if judgement else [],
     )
-    session.add(row)
-    session.flush()
-    return row.id
 
 
 def prune(session: Session, before: datetime) -> tuple[int, int]:

@@ -124,6 +124,8 @@ class ItemRow(Base):
     story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id", ondelete="SET NULL"), nullable=True)
     # the multilingual vector the judge compared it with (float16), so a restart need not recompute it
     vector: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    # [sentence, key of the document it matched] for each known sentence ("" for the whole report)
+    matches: Mapped[list[list[str]]] = mapped_column(JSON, default=list)
 
 
 class SeedRow(Base):

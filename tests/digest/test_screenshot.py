@@ -11,8 +11,8 @@ import pytest
 
 from monitor.digest.build import build_digest
 from monitor.digest.render import render
-from monitor.digest.screenshot import find_chromium, screenshot
 from monitor.types import DigestEntry, Source
+from tests.chromium import find_chromium, screenshot
 
 WHEN = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)
 

@@ -80,6 +80,27 @@ def test_items_dedupe_by_entry_and_url(db_url: str) -> None:
     db.dispose()
 
 
+def test_unjudged_items_are_stored_together_keeping_the_first_of_duplicates(db_url: str) -> None:
+    db = database(db_url)
+    with db.session() as s:
+        feeds.sync_feeds(s, [FeedSpec("https://a.example/feed", "A", None, None),
+                             FeedSpec("https://b.example/feed", "B", None, None)], NOW)
+        a, b = (f.id for f in feeds.due_feeds(s, NOW))
+        items.add_item(s, new_item(a, "k1", "https://a.example/1"))
+    batch = [new_item(a, "k1", "https://a.example/other", None),  # same feed and key as a stored item
+             new_item(b, "k9", "https://a.example/1", None),  # same URL as a stored item
+             new_item(a, "k2", "https://a.example/2", None),
+             new_item(b, "k3", "https://a.example/2", None),  # same URL as an earlier row of the batch
+             new_item(b, "k4", "", None)]  # no URL
+    with db.session() as s:
+        stored = items.add_unjudged(s, batch)
+    assert stored == {(a, "k2"), (b, "k4")}
+    with db.session() as s:
+        assert items.entry_seen(s, a, "k2", "") and items.entry_seen(s, b, "k4", "")
+        assert not items.entry_seen(s, b, "k3", "") and not items.entry_seen(s, b, "k9", "")
+    db.dispose()
+
+
 def test_seeds_load_idempotently(db_url: str) -> None:
     db = database(db_url)
     doc = SeedDoc("000_x", "Title", "Sentence one is here. Sentence two is here.")

@@ -1,0 +1,68 @@
+"""Stories as a reader browses them: the recent ones, one story's reports, what known sentences matched."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import cast
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from monitor.store.schema import FeedRow, ItemRow, SeedRow, StoryRow
+from monitor.types import Known, StoryLine, StoryReport, Verdict
+
+_RANK: dict[str | None, int] = {"new": 0, "update": 1, "repeat": 2}
+_WHEN = func.coalesce(ItemRow.published_at, ItemRow.fetched_at)
+
+
+def recent(session: Session, since: datetime, limit: int = 100) -> list[StoryLine]:
+    """Stories with a report stored since ``since``, the most recently updated first."""
+    rows = session.execute(
+        select(StoryRow.id, StoryRow.title, func.max(ItemRow.fetched_at))
+        .join(ItemRow, ItemRow.story_id == StoryRow.id)
+        .where(ItemRow.verdict.is_not(None)).group_by(StoryRow.id, StoryRow.title)
+        .having(func.max(ItemRow.fetched_at) >= since).order_by(func.max(ItemRow.fetched_at).desc()).limit(limit)
+    ).all()
+    lines = []
+    for story_id, title, updated in rows:
+        reports = session.execute(select(ItemRow.verdict, ItemRow.outlet, FeedRow.name).join(FeedRow).where(
+            ItemRow.story_id == story_id, ItemRow.verdict.is_not(None)).order_by(_WHEN)).all()
+        best = min((verdict for verdict, _, _ in reports), key=lambda v: _RANK.get(v, 3))
+        outlets = tuple(dict.fromkeys(outlet or feed for _, outlet, feed in reports))
+        lines.append(StoryLine(story_id, title, updated, len(reports), outlets, cast(Verdict, best)))
+    return lines
+
+
+def story(session: Session, story_id: int) -> tuple[str, list[StoryReport]] | None:
+    """A story's title and its reports, oldest first; None when there is no such story."""
+    title = session.scalar(select(StoryRow.title).where(StoryRow.id == story_id))
+    if title is None:
+        return None
+    rows = session.execute(select(ItemRow, FeedRow.name).join(FeedRow).where(
+        ItemRow.story_id == story_id, ItemRow.verdict.is_not(None)).order_by(_WHEN, ItemRow.id)).all()
+    return title, [_report(row, feed) for row, feed in rows]
+
+
+def _report(row: ItemRow, feed: str) -> StoryReport:
+    return StoryReport(
+        item_id=row.id, title=row.title, url=row.url or "", outlet=row.outlet or feed,
+        published=row.published_at or row.fetched_at, verdict=cast(Verdict, row.verdict), vs_seeds=row.vs_seeds or "",
+        text=row.text, novel_sentences=tuple(row.novel_sentences),
+        matches=tuple((sentence, key) for sentence, key in row.matches or []),
+    )
+
+
+def known(session: Session, keys: Iterable[str]) -> dict[str, Known]:
+    """The seeds and earlier reports behind ``keys`` (``item:12`` or a seed's key); unknown keys are left out."""
+    keys = set(keys)
+    ids = {int(k.split(":", 1)[1]): k for k in keys if k.startswith("item:") and k.split(":", 1)[1].isdigit()}
+    found: dict[str, Known] = {}
+    if ids:
+        for row, feed in session.execute(select(ItemRow, FeedRow.name).join(FeedRow).where(ItemRow.id.in_(ids))):
+            found[ids[row.id]] = Known(ids[row.id], row.title, row.outlet or feed, row.url or "", row.story_id)
+    seeds = keys - set(ids.values())
+    if seeds:
+        for seed in session.scalars(select(SeedRow).where(SeedRow.key.in_(seeds))):
+            found[seed.key] = Known(seed.key, seed.title, seed.outlet, seed.url)
+    return found

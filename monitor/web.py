@@ -1,0 +1,103 @@
+"""The story pages: a small read-only web view served by the daemon on ``web_listen``.
+
+``/`` lists the stories of the last ``days`` with their best verdict; ``/stories/ID`` shows one
+story's reports in order, each with its outlet, time and link, and its text sentence by sentence:
+new sentences highlighted, known ones with the seed or earlier report they matched (what
+``monitor explain`` shows). ``/feed.xml`` is the Atom feed of developments. Pages are rendered on
+the server from templates that escape all feed text; every answer carries security headers.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from http.server import ThreadingHTTPServer
+
+from monitor.context import Context
+from monitor.digest.render import environment
+from monitor.feedserver import PATH as FEED_PATH
+from monitor.feedserver import developments_feed
+from monitor.httpserve import Response, serve
+from monitor.novelty.text import sentences
+from monitor.store import stories as story_store
+from monitor.types import Known, StoryReport
+
+log = logging.getLogger(__name__)
+HTML = "text/html; charset=utf-8"
+STORY_PATH = "/stories/"
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of a report as its page shows it."""
+
+    text: str
+    new: bool = False
+    matched: Known | None = None  # for a known sentence: the seed or earlier report it matched
+
+
+@dataclass(frozen=True)
+class ReportView:
+    report: StoryReport
+    sentences: tuple[Sentence, ...]
+    copy_of: Known | None = None  # the whole report repeats this one
+
+
+def story_url(public_url: str, story_id: int) -> str:
+    """The address of a story's page under ``public_url``."""
+    return f"{public_url.rstrip('/')}{STORY_PATH}{story_id}"
+
+
+def index_page(ctx: Context, days: int = 14) -> str:
+    """The stories with a report in the last ``days``, the most recently updated first."""
+    with ctx.db.session() as session:
+        lines = story_store.recent(session, ctx.clock.now() - timedelta(days=days))
+    template = environment().get_template("stories.html.j2")
+    return template.render(stories=lines, days=days, timezone=_timezone(ctx), feed=FEED_PATH)
+
+
+def story_page(ctx: Context, story_id: int) -> str | None:
+    """One story's page; None when there is no such story."""
+    with ctx.db.session() as session:
+        found = story_store.story(session, story_id)
+        if found is None:
+            return None
+        title, reports = found
+        known = story_store.known(session, (key for r in reports for _, key in r.matches))
+    views = [_view(report, known) for report in reports]
+    template = environment().get_template("story.html.j2")
+    return template.render(title=title, story_id=story_id, reports=views, timezone=_timezone(ctx))
+
+
+def _view(report: StoryReport, known: dict[str, Known]) -> ReportView:
+    matched = {sentence: known.get(key) for sentence, key in report.matches if sentence}
+    copy_of = next((known.get(key) for sentence, key in report.matches if not sentence), None)
+    novel = set(report.novel_sentences)
+    parts = sentences(report.text) if report.text else list(report.novel_sentences)
+    return ReportView(report, tuple(Sentence(s, s in novel, matched.get(s)) for s in parts), copy_of)
+
+
+def _timezone(ctx: Context) -> str:
+    """Times are shown in the first digest's time zone, else UTC."""
+    return ctx.config.digests[0].timezone if ctx.config.digests else "UTC"
+
+
+def start_web_server(ctx: Context, host: str, port: int) -> ThreadingHTTPServer:
+    """Serve the story pages and the Atom feed on host:port in a background thread."""
+
+    def index(_: str) -> Response:
+        return 200, index_page(ctx).encode(), HTML
+
+    def story(rest: str) -> Response:
+        page = story_page(ctx, int(rest)) if rest.isdigit() and len(rest) < 12 else None
+        if page is None:
+            return 404, b"no such story", "text/plain; charset=utf-8"
+        return 200, page.encode(), HTML
+
+    def feed(_: str) -> Response:
+        return 200, developments_feed(ctx).encode(), "application/atom+xml; charset=utf-8"
+
+    server = serve(host, port, {"/": index, STORY_PATH: story, FEED_PATH: feed}, "web")
+    log.info("serving the story pages", extra={"url": f"http://{host}:{server.server_address[1]}/"})
+    return server
