@@ -73,6 +73,7 @@ def judge_and_store(ctx: Context, item: NewItem) -> Judgement | None:
             except IntegrityError:
                 return None  # the same article arrived through another feed or replica meanwhile
         assert judgement.story is not None
+        prepared.key = f"item:{item_id}"  # as after a restart: what later reports match names the stored item
         judge.accept(prepared, decision, judgement.story)  # committed: only now is it remembered
         judge.stored_through = max(judge.stored_through, item_id)
     return judgement

@@ -44,11 +44,6 @@ class ReportView:
     copy_of: Known | None = None  # the whole report repeats this one
 
 
-def story_url(public_url: str, story_id: int) -> str:
-    """The address of a story's page under ``public_url``."""
-    return f"{public_url.rstrip('/')}{STORY_PATH}{story_id}"
-
-
 def index_page(ctx: Context, days: int = 14) -> str:
     """The stories with a report in the last ``days``, the most recently updated first."""
     with ctx.db.session() as session:

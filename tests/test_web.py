@@ -115,7 +115,7 @@ def test_each_story_page_shows_its_reports_and_highlights_what_is_new(served: tu
                 other = stories.get(int(target))
                 assert other is not None and int(item) in {r.item_id for r in other[1]}
                 known_total += 1
-    assert marked_total >= 3  # the demo's new stories; known sentences, where shown, link to a real report
+    assert marked_total >= 3 and known_total >= 1  # the demo's new stories and a rewrite of one of them
 
 
 @needs_chromium

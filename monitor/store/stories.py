@@ -24,14 +24,15 @@ def recent(session: Session, since: datetime, limit: int = 100) -> list[StoryLin
         .where(ItemRow.verdict.is_not(None)).group_by(StoryRow.id, StoryRow.title)
         .having(func.max(ItemRow.fetched_at) >= since).order_by(func.max(ItemRow.fetched_at).desc()).limit(limit)
     ).all()
-    lines = []
-    for story_id, title, updated in rows:
-        reports = session.execute(select(ItemRow.verdict, ItemRow.outlet, FeedRow.name).join(FeedRow).where(
-            ItemRow.story_id == story_id, ItemRow.verdict.is_not(None)).order_by(_WHEN)).all()
-        best = min((verdict for verdict, _, _ in reports), key=lambda v: _RANK.get(v, 3))
-        outlets = tuple(dict.fromkeys(outlet or feed for _, outlet, feed in reports))
-        lines.append(StoryLine(story_id, title, updated, len(reports), outlets, cast(Verdict, best)))
-    return lines
+    reports: dict[int, list[tuple[str, str]]] = {story_id: [] for story_id, _, _ in rows}
+    for story_id, verdict, outlet, feed in session.execute(
+            select(ItemRow.story_id, ItemRow.verdict, ItemRow.outlet, FeedRow.name).join(FeedRow)
+            .where(ItemRow.story_id.in_(reports), ItemRow.verdict.is_not(None)).order_by(_WHEN)):
+        reports[cast(int, story_id)].append((cast(str, verdict), outlet or feed))
+    return [StoryLine(story_id, title, updated, len(reports[story_id]),
+                      tuple(dict.fromkeys(outlet for _, outlet in reports[story_id])),
+                      cast(Verdict, min((v for v, _ in reports[story_id]), key=lambda v: _RANK.get(v, 3))))
+            for story_id, title, updated in rows]
 
 
 def story(session: Session, story_id: int) -> tuple[str, list[StoryReport]] | None:
