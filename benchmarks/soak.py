@@ -6,9 +6,12 @@ the watchlist, so its entries go through matching and the novelty judge. The dae
 every simulated 5 minutes on a FrozenClock; the server follows the same simulated time.
 
 It reports, from this one run: items processed, CPU seconds, process memory (RSS) every 2
-simulated hours (it must stay flat), and the SQLite database size at the end.
+simulated hours (it must stay flat), the documents the novelty judge holds, and the SQLite database
+size at the end. Runs longer than the story window (14 days in the shipped watchlist) show the
+steady state: the judge forgets reports older than the window, so memory stops growing once it is full.
 
 Usage: .venv/bin/python benchmarks/soak.py [--feeds 200] [--hours 24]
+       .venv/bin/python benchmarks/soak.py --feeds 40 --hours 504   (three weeks: past the story window)
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ import poll_cycle as pc  # noqa: E402
 from novelty import rss_mb  # noqa: E402
 
 from monitor.clock import FrozenClock  # noqa: E402
+from monitor.context import Context  # noqa: E402
 from monitor.daemon import Daemon  # noqa: E402
 from monitor.store import items as item_store  # noqa: E402
 
@@ -51,9 +55,10 @@ def main() -> None:
     server.start()
     ready.wait(10)
     clock = FrozenClock(pc.T0)
-    samples: list[tuple[int, float]] = []
+    samples: list[tuple[int, float, int]] = []
     with tempfile.TemporaryDirectory() as tmp:
         ctx = pc.make_context(Path(tmp), args.port, args.feeds, clock)
+        window_hours = int(ctx.config.novelty.story_window.total_seconds() // 3600)
         daemon = Daemon(ctx, tick=STEP)
         cpu = time.process_time()
         try:
@@ -62,7 +67,7 @@ def main() -> None:
                 clock.set(pc.T0 + step * STEP)
                 daemon.step()
                 if step % 24 == 0:
-                    samples.append((step * 5 // 60, rss_mb()))
+                    samples.append((step * 5 // 60, rss_mb(), _judged_docs(ctx)))
             with ctx.db.session() as session:
                 verdicts = item_store.count_by_verdict(session)
         finally:
@@ -72,11 +77,23 @@ def main() -> None:
         size_mb = (Path(tmp) / "monitor.db").stat().st_size / 1024**2
     print(f"soak: {args.feeds} feeds, {args.hours} simulated hours, a step every 5 minutes")
     print(f"items stored: {sum(verdicts.values())} ({', '.join(f'{k} {v}' for k, v in sorted(verdicts.items()))})")
-    print(f"CPU: {cpu:.1f} s for the simulated day")
-    print("memory (RSS) by simulated hour: " + ", ".join(f"{h}h {mb:.0f} MB" for h, mb in samples))
-    later = [mb for h, mb in samples if h >= args.hours // 4]
-    print(f"memory growth over the last three quarters of the day: {later[-1] - later[0]:+.1f} MB")
+    print(f"CPU: {cpu:.1f} s for {args.hours} simulated hours")
+    stride = 1 if args.hours <= 48 else 12  # every 2 hours, or once a day on long runs
+    print("memory (RSS) and documents the judge holds, by simulated hour: " + ", ".join(
+        f"{h}h {mb:.0f} MB/{docs}" for h, mb, docs in samples[::stride]))
+    if args.hours > window_hours + 24:
+        later = [mb for h, mb, _ in samples if h >= window_hours]
+        print(f"memory growth once the {window_hours // 24}-day story window is full: {later[-1] - later[0]:+.1f} MB "
+              f"(min {min(later):.0f}, max {max(later):.0f} MB)")
+    else:
+        later = [mb for h, mb, _ in samples if h >= args.hours // 4]
+        print(f"memory growth over the last three quarters of the run: {later[-1] - later[0]:+.1f} MB")
     print(f"database size: {size_mb:.1f} MB")
+
+
+def _judged_docs(ctx: Context) -> int:
+    """How many documents the novelty judge holds (0 before the first relevant entry)."""
+    return len(ctx.novelty.index.docs) if ctx.novelty is not None else 0
 
 
 if __name__ == "__main__":

@@ -69,6 +69,8 @@ def judge_and_store(ctx: Context, item: NewItem) -> Judgement | None:
             try:
                 with session.begin_nested():
                     judgement = _with_story(session, decision.judgement, title, item, judge.index.next_story_id)
+                    assert judgement.story is not None
+                    judged.merge_stories(session, judgement.story, decision.merged, item.fetched_at)
                     item_id = item_store.add_item(session, replace(item, judgement=judgement))
             except IntegrityError:
                 return None  # the same article arrived through another feed or replica meanwhile
@@ -81,9 +83,12 @@ def judge_and_store(ctx: Context, item: NewItem) -> Judgement | None:
 
 def _catch_up(judge: NoveltyJudge, session: Session) -> None:
     """Learn the items other processes judged since this one last looked."""
-    for known in judged.judged_after(session, judge.stored_through):
+    learnt = judged.judged_after(session, judge.stored_through)
+    for known in learnt:
         _learn(judge, known)
         judge.stored_through = known.id
+    if learnt:  # a story merges only when an item is stored
+        judge.merge(judged.merges(session))
 
 
 def _learn(judge: NoveltyJudge, item: KnownItem) -> None:

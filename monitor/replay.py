@@ -90,4 +90,7 @@ def replay(
         results.append(result)
         if progress is not None:
             progress(result)
+    for result in results:  # stories merged later hold their earlier reports
+        if result["story"] is not None:
+            result["story"] = f"s{judge.index.current(int(result['story'][1:]))}"
     return results

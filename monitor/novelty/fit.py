@@ -41,6 +41,7 @@ from monitor.replay import ReplayItem, read_items, replay
 
 FOLDS = 5
 STORY_THRESHOLD = 0.4  # story score that joins a story (mean and max of same-event probabilities)
+MERGE_THRESHOLD = 0.8  # story score with a second story that shows the two report one event
 TREES = {"max_depth": 3, "learning_rate": 0.05, "max_iter": 200, "min_samples_leaf": 20}
 
 
@@ -74,13 +75,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path(__file__).with_name(WEIGHTS))
     parser.add_argument("--story-threshold", type=float, default=STORY_THRESHOLD,
                         help="story score at which an article joins a story (default %(default)s)")
+    parser.add_argument("--merge-threshold", type=float, default=MERGE_THRESHOLD,
+                        help="story score with a second story at which the two merge (default %(default)s)")
     args = parser.parse_args(argv)
     labels = [json.loads(line) for line in args.corpus.read_text(encoding="utf-8").splitlines() if line.strip()]
     items = list(read_items(args.corpus))
     seed_events: dict[str, str] = json.loads(args.seed_events.read_text(encoding="utf-8"))
     config = load_config(args.config)
     _cache_embedders(config.novelty.embedder)
-    data = fit(labels, items, seed_events, config, args.seeds, story_threshold=args.story_threshold)
+    data = fit(labels, items, seed_events, config, args.seeds, story_threshold=args.story_threshold,
+               merge_threshold=args.merge_threshold)
     args.out.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     print(json.dumps(data["report"], indent=1))
     return 0
@@ -97,7 +101,7 @@ def _cache_embedders(name: str) -> None:
 
 def fit(
     labels: list[dict[str, Any]], items: list[ReplayItem], seed_events: dict[str, str], config: Any, seeds: Path,
-    *, story_threshold: float = STORY_THRESHOLD,
+    *, story_threshold: float = STORY_THRESHOLD, merge_threshold: float = MERGE_THRESHOLD,
 ) -> dict[str, Any]:
     """Fit both decisions; returns the JSON structure of ``weights.json`` with its cross-validated report."""
     from sklearn.model_selection import GroupKFold
@@ -109,15 +113,17 @@ def fit(
     for fold, (_, held) in enumerate(GroupKFold(n_splits=FOLDS).split(events, groups=events)):
         test = set(events[held])
         print(f"fold {fold + 1}/{FOLDS}: {len(test)} events held out", file=sys.stderr)
-        data = _fit_once(pairs, truth, items, config, seeds, exclude=test, story_threshold=story_threshold)
+        data = _fit_once(pairs, truth, items, config, seeds, exclude=test, story_threshold=story_threshold,
+                         merge_threshold=merge_threshold)
         results = replay(items, config, seeds_dir=seeds, models=models_from(data))
         folds.append(score(truth, results, only=test))
     report = {
-        "folds": FOLDS, "grouped_by": "event", "story_threshold": story_threshold,
+        "folds": FOLDS, "grouped_by": "event", "story_threshold": story_threshold, "merge_threshold": merge_threshold,
         "held_out_mean": {k: round(float(np.mean([f[k] for f in folds])), 4) for k in folds[0]},
         "per_fold": folds,
     }
-    data = _fit_once(pairs, truth, items, config, seeds, exclude=set(), story_threshold=story_threshold)
+    data = _fit_once(pairs, truth, items, config, seeds, exclude=set(), story_threshold=story_threshold,
+                     merge_threshold=merge_threshold)
     results = replay(items, config, seeds_dir=seeds, models=models_from(data))
     report["in_sample"] = score(truth, results)
     data["report"] = report
@@ -153,7 +159,7 @@ def _pairs(
 
 def _fit_once(
     pairs: list[Pair], truth: list[Labelled], items: list[ReplayItem], config: Any, seeds: Path, *,
-    exclude: set[str], story_threshold: float,
+    exclude: set[str], story_threshold: float, merge_threshold: float,
 ) -> dict[str, Any]:
     """Trees on the pairs outside ``exclude``, then the development model on the articles outside it."""
     from sklearn.ensemble import HistGradientBoostingClassifier
@@ -162,7 +168,7 @@ def _fit_once(
     trees = HistGradientBoostingClassifier(random_state=0, **TREES).fit(
         np.array([p.values for p in kept]), np.array([p.same for p in kept]))
     data = {"same_event": _export_trees(trees), "development": _placeholder_development(),
-            "story_threshold": story_threshold}
+            "story_threshold": story_threshold, "merge_threshold": merge_threshold}
     decisions = _development_rows(items, config, seeds, data)
     rows = [(decisions[t.id], t.new) for t in truth if t.relevant and t.id in decisions and t.event not in exclude]
     data["development"] = _fit_logistic([r for r, _ in rows], [y for _, y in rows])

@@ -96,6 +96,7 @@ class NoveltyIndex:
         self._crossed = np.zeros(0, dtype=bool)  # which rows of _cross hold a vector
         self._postings: defaultdict[str, list[int]] = defaultdict(list)
         self._next_story = 1
+        self.merged: dict[int, int] = {}  # story id -> the story it was folded into
 
     def idf_map(self) -> Mapping[str, float]:
         """The current inverse document frequencies of profile terms."""
@@ -164,6 +165,22 @@ class NoveltyIndex:
         story = Story(story_id, seed, when, when, title=title)
         self.stories[story_id] = story
         return story
+
+    def merge(self, keep: int, gone: int) -> None:
+        """Fold story ``gone`` into ``keep``: two stories turned out to report one event."""
+        kept, folded = self.stories[keep], self.stories.pop(gone)
+        for index in folded.docs:
+            self.docs[index].story = keep
+        kept.docs = sorted(kept.docs + folded.docs)
+        kept.first_seen, kept.last_seen = min(kept.first_seen, folded.first_seen), max(kept.last_seen, folded.last_seen)
+        kept.announced = kept.announced or folded.announced
+        self.merged[gone] = keep
+
+    def current(self, story_id: int) -> int:
+        """The story ``story_id`` is now part of (itself unless it was merged)."""
+        while story_id in self.merged:
+            story_id = self.merged[story_id]
+        return story_id
 
     def add(self, doc: KnownDoc, content_hash: str) -> int:
         """Remember ``doc`` in its story; returns its index."""

@@ -92,6 +92,7 @@ class Decision:
     candidates: tuple[Candidate, ...] = ()
     development: float = 0.0
     development_features: tuple[tuple[str, float], ...] = ()
+    merged: tuple[int, ...] = ()  # stories this article showed to report its story's event, folded into it
 
 
 @dataclass
@@ -140,8 +141,8 @@ class NoveltyJudge:
             self.horizon = max([self.horizon, *days] if self.horizon else days)
         article = self._prepare(key, title, text, when, "en", dated=published is not None, seed=True)
         with self._lock:
-            story, _ = self._link(article)
-            story = story or self.index.new_story(seed=True, when=when, title=title)
+            group, _ = self._link(article)
+            story = group[0] if group else self.index.new_story(seed=True, when=when, title=title)
             self._remember(article, story, development=0.0)
         return story.id
 
@@ -157,6 +158,7 @@ class NoveltyJudge:
             decision, story = self._decide(article)
             if remember:
                 story = story or self.index.new_story(seed=False, when=when, title=title)
+                self._fold(story.id, decision.merged)
                 self._accept(article, decision, story)
         return _stamped(decision, story, article)
 
@@ -176,9 +178,22 @@ class NoveltyJudge:
     def accept(self, article: Prepared, decision: Decision, story_id: int) -> None:
         """Remember a decided article in story ``story_id`` (the caller stored it under that id)."""
         with self._lock:
+            story_id = self.index.current(story_id)
             story = self.index.stories.get(story_id) or self.index.new_story(
                 seed=False, when=article.when, title=article.title, story_id=story_id)
+            self._fold(story_id, decision.merged)
             self._accept(article, decision, story)
+
+    def merge(self, merges: Sequence[tuple[int, int]]) -> None:
+        """Apply merges another process stored: each (merged story, the story it joined)."""
+        with self._lock:
+            for gone, keep in merges:
+                self._fold(self.index.current(keep), (gone,))
+
+    def _fold(self, keep: int, stories: Sequence[int]) -> None:
+        for gone in dict.fromkeys(self.index.current(s) for s in stories):
+            if gone != keep and gone in self.index.stories and keep in self.index.stories:
+                self.index.merge(keep, gone)
 
     def _accept(self, article: Prepared, decision: Decision, story: Story) -> None:
         self._remember(article, story, development=decision.development,
@@ -223,11 +238,13 @@ class NoveltyJudge:
                                              floor=_NEIGHBOUR_FLOOR)
         copy = self._syndicated(article, neighbours)
         candidates: tuple[Candidate, ...] = ()
+        group: list[Story] = []
         if copy is not None:
-            story: Story | None = self.index.stories[copy.story]
+            group = [self.index.stories[copy.story]]
         else:
-            story, candidates = self._link(article)
-        members = [self.index.docs[i].report for i in story.docs] if story else []
+            group, candidates = self._link(article)
+        story = min(group, key=lambda s: s.id) if group else None  # merged stories keep the oldest id
+        members = [self.index.docs[i].report for s in group for i in s.docs]
         closeness = seed_closeness(article.report, [self.index.docs[i].report for i in self.index.seed_docs],
                                    Weigher(self.index.idf_map()))
         values = self._development_values(article, closeness, [*members, article.report])
@@ -239,7 +256,8 @@ class NoveltyJudge:
         facts_added = any(c.novel and c.new_facts for c in checks)
         verdict: Verdict = "repeat"
         if is_development:
-            verdict = "new" if story is None or not story.announced else ("update" if facts_added else "repeat")
+            announced = any(s.announced for s in group)
+            verdict = "new" if not announced else ("update" if facts_added else "repeat")
         shown = [c.sentence for c in checks if c.novel and (c.new_facts or verdict == "new")]
         shown = shown if verdict != "repeat" else []
         share = sum(1 for c in checks if c.novel and c.new_facts) / max(len(checks), 1)
@@ -252,8 +270,9 @@ class NoveltyJudge:
         )
         names = tuple((self.index.docs[i].key, round(s, 3)) for i, s in neighbours)
         layer = "syndicated copy" if copy is not None else "story and development"
+        merged = tuple(s.id for s in group if s is not story)
         return Decision(judgement, tuple(checks), names, layer, candidates, round(development, 4),
-                        tuple((k, round(v, 4)) for k, v in values.items())), story
+                        tuple((k, round(v, 4)) for k, v in values.items()), merged), story
 
     def _development_values(self, article: Prepared, closeness: SeedCloseness, story: Sequence[Report]) -> dict[
             str, float]:
@@ -262,8 +281,9 @@ class NoveltyJudge:
         return development_features(article.report, f"{article.title}. {article.text}", stated, self.horizon,
                                     closeness, story)
 
-    def _link(self, article: Prepared) -> tuple[Story | None, tuple[Candidate, ...]]:
-        """The story the article belongs to most strongly, if the fitted model says it belongs."""
+    def _link(self, article: Prepared) -> tuple[list[Story], tuple[Candidate, ...]]:
+        """The story the article belongs to most strongly, if the fitted model says it belongs, and
+        any other it belongs to at the (stricter) merge threshold: those turned out to be one event."""
         assert article.report is not None
         weigher, model = Weigher(self.index.idf_map()), self.models.same_event
         docs = [self._crossed(index) for index in self._candidate_docs(article)]
@@ -278,8 +298,25 @@ class NoveltyJudge:
             scored.append(Candidate(story_id, round(story_score([p for p, _ in pairs], reports), 4),
                                     tuple((k, round(v, 3)) for k, v in best.items())))
         scored.sort(key=lambda c: -c.score)
-        chosen = scored[0] if scored and scored[0].score >= self.models.story_threshold else None
-        return (self.index.stories[chosen.story] if chosen else None), tuple(scored[:5])
+        if not scored or scored[0].score < self.models.story_threshold:
+            return [], tuple(scored[:5])
+        chosen = self.index.stories[scored[0].story]
+        also = [self.index.stories[c.story] for c in scored[1:] if c.score >= self.models.merge_threshold]
+        also = [s for s in also if not (s.seed and chosen.seed) and self._one_event(chosen, s, weigher)]
+        return [chosen, *also], tuple(scored[:5])
+
+    def _one_event(self, a: Story, b: Story, weigher: Weigher) -> bool:
+        """Whether the reports of two stories, compared directly, report one event: each report of the
+        smaller story belongs to the other (its best same-event probability, averaged, reaches the
+        joining threshold)."""
+        small, large = sorted((a, b), key=lambda s: len(s.docs))
+        theirs = [self._crossed(i).report for i in large.docs[-_STORY_MEMBERS:]]
+        best = []
+        for index in small.docs[-_STORY_MEMBERS:]:
+            mine = self._crossed(index).report
+            rows = [pair_features(mine, other, weigher) for other in theirs]
+            best.append(float(np.max(self.models.same_event.probabilities(rows))))
+        return bool(best) and float(np.mean(best)) >= self.models.merge_threshold
 
     def _crossed(self, index: int) -> KnownDoc:
         """The document, with its multilingual vector (computed now for a document reloaded at start-up)."""

@@ -110,6 +110,7 @@ class Models:
     same_event: Trees
     development: Logistic
     story_threshold: float
+    merge_threshold: float  # story score with a second story at which the two are merged (above 1: never)
     report: Mapping[str, Any]
 
 
@@ -134,5 +135,6 @@ def models_from(data: Mapping[str, Any]) -> Models:
             float(dev["intercept"]), float(dev["threshold"]),
         ),
         story_threshold=float(data["story_threshold"]),
+        merge_threshold=float(data.get("merge_threshold", 1.1)),
         report=data.get("report", {}),
     )

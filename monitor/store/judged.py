@@ -9,9 +9,10 @@ its turn a process first reads the items judged elsewhere since it last looked
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from monitor.store.schema import ItemRow, StoryRow
@@ -65,3 +66,25 @@ def touch_story(session: Session, story_id: int, title: str, now: datetime) -> N
     else:
         row.updated_at = max(row.updated_at, now)
     session.flush()
+
+
+def merge_stories(session: Session, keep: int, gone: Sequence[int], now: datetime) -> None:
+    """Stories ``gone`` turned out to report the event of story ``keep``: their reports move to it,
+    and each points at it (so an address of theirs still leads to the story)."""
+    if not gone:
+        return
+    session.execute(update(ItemRow).where(ItemRow.story_id.in_(gone)).values(story_id=keep))
+    session.execute(update(StoryRow).where(StoryRow.merged_into.in_(gone)).values(merged_into=keep))
+    session.execute(update(StoryRow).where(StoryRow.id.in_(gone)).values(merged_into=keep, updated_at=now))
+    touch_story(session, keep, "", now)
+
+
+def merges(session: Session) -> list[tuple[int, int]]:
+    """Every merged story with the story it now belongs to."""
+    query = select(StoryRow.id, StoryRow.merged_into).where(StoryRow.merged_into.is_not(None))
+    return [(int(gone), int(keep)) for gone, keep in session.execute(query) if keep is not None]
+
+
+def merged_into(session: Session, story_id: int) -> int | None:
+    """The story that story ``story_id`` was merged into, if it was."""
+    return session.scalar(select(StoryRow.merged_into).where(StoryRow.id == story_id))

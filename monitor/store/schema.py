@@ -149,6 +149,7 @@ class StoryRow(Base):
     title: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    merged_into: Mapped[int | None] = mapped_column(Integer, nullable=True)  # its reports moved to that story
 
 
 class DigestRow(Base):

@@ -36,10 +36,15 @@ def recent(session: Session, since: datetime, limit: int = 100) -> list[StoryLin
 
 
 def story(session: Session, story_id: int) -> tuple[str, list[StoryReport]] | None:
-    """A story's title and its reports, oldest first; None when there is no such story."""
-    title = session.scalar(select(StoryRow.title).where(StoryRow.id == story_id))
-    if title is None:
+    """A story's title and its reports, oldest first; None when there is no such story. A story merged
+    into another (they turned out to report one event) is that story."""
+    row = session.execute(select(StoryRow.title, StoryRow.merged_into).where(StoryRow.id == story_id)).first()
+    if row is None:
         return None
+    title, merged_into = row
+    kept = session.scalar(select(StoryRow.title).where(StoryRow.id == merged_into)) if merged_into else None
+    if kept is not None:
+        title, story_id = kept, cast(int, merged_into)
     rows = session.execute(select(ItemRow, FeedRow.name).join(FeedRow).where(
         ItemRow.story_id == story_id, ItemRow.verdict.is_not(None)).order_by(_WHEN, ItemRow.id)).all()
     return title, [_report(row, feed) for row, feed in rows]

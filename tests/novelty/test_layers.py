@@ -6,7 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 from monitor.novelty.embed import HashingEmbedder, get_embedder
 from monitor.novelty.facts import facts, new_facts, vocabulary
+from monitor.novelty.features import PAIR_FEATURES
+from monitor.novelty.fit import _placeholder_development
 from monitor.novelty.judge import NoveltyJudge, Thresholds
+from monitor.novelty.model import Models, models_from
 
 T0 = datetime(2026, 3, 11, 9, 0, tzinfo=UTC)
 REPORT = (
@@ -100,3 +103,40 @@ def test_a_reloaded_report_gets_its_multilingual_vector_when_a_translation_needs
     translated = j.judge("b", "La cour ajourne l'appel de Khan", french, T0 + timedelta(hours=3), "fr").judgement
     assert translated.story == 7 and translated.verdict != "new"
     assert j.index.docs[0].key == "item:1" and j.index.docs[0].report.cross is not None  # computed when needed
+
+
+def _on_body(merge_threshold: float) -> Models:
+    """Models whose same-event probability is 1 when two bodies share most weighted words, else 0."""
+    tree = {"feature": [PAIR_FEATURES.index("body"), 0, 0], "threshold": [0.5, 0.0, 0.0], "left": [1, -1, -1],
+            "right": [2, -1, -1], "value": [0.0, -20.0, 20.0]}
+    return models_from({
+        "same_event": {"features": list(PAIR_FEATURES), "baseline": 0.0, "trees": [tree], "threshold": 0.5},
+        "development": _placeholder_development(), "story_threshold": 0.4, "merge_threshold": merge_threshold})
+
+
+def _reordered(text: str, how: str) -> str:
+    """The same words in another order: the same bag of words, with no run of three words shared
+    with the text or with the other order (so neither reads as a copy)."""
+    words = text.replace(".", "").split()
+    return " ".join(reversed(words) if how == "reversed" else sorted(words, key=str.lower)) + "."
+
+
+def test_an_article_that_belongs_to_two_stories_of_one_event_merges_them() -> None:
+    j = NoveltyJudge(HashingEmbedder(), Thresholds(), models=_on_body(0.8))
+    other = "Karachi port container volumes rose in October as shipping lines added weekly calls to the harbour."
+    j.remember("a", "Court adjourns Khan appeal", REPORT, T0, story_id=50, language="en")
+    j.remember("b", "Khan appeal hearing put off", _reordered(REPORT, "reversed"), T0, story_id=60, language="en")
+    j.remember("c", "Port volumes rise", other, T0, story_id=70, language="en")
+    decision = j.judge("d", "Khan appeal adjourned again", _reordered(REPORT, "sorted"), T0 + timedelta(hours=2))
+    assert decision.judgement.story == 50 and decision.merged == (60,)  # the oldest story keeps its id
+    assert 60 not in j.index.stories and {j.index.docs[i].key for i in j.index.stories[50].docs} == {"a", "b", "d"}
+    assert [j.index.docs[i].key for i in j.index.stories[70].docs] == ["c"]
+    assert j.index.current(60) == 50
+
+
+def test_stories_stay_apart_below_the_merge_threshold() -> None:
+    j = NoveltyJudge(HashingEmbedder(), Thresholds(), models=_on_body(1.1))
+    j.remember("a", "Court adjourns Khan appeal", REPORT, T0, story_id=50, language="en")
+    j.remember("b", "Khan appeal hearing put off", _reordered(REPORT, "reversed"), T0, story_id=60, language="en")
+    decision = j.judge("d", "Khan appeal adjourned again", _reordered(REPORT, "sorted"), T0 + timedelta(hours=2))
+    assert decision.merged == () and set(j.index.stories) >= {50, 60}
