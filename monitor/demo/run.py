@@ -23,6 +23,7 @@ from monitor.digest.render import render
 from monitor.digest.run import digest_content, write_digest_files
 from monitor.pipeline import poll_due, start
 from monitor.seeds import read_seeds
+from monitor.types import DigestContent
 
 DEMO_DIGEST = "demo"
 
@@ -30,6 +31,7 @@ DEMO_DIGEST = "demo"
 @dataclass(frozen=True)
 class DemoResult:
     text: str
+    content: DigestContent
     html_path: Path
     polled: int
     stored: int
@@ -102,5 +104,5 @@ def run_demo(base: Config, out_dir: Path, progress: Progress | None = None) -> D
         finally:
             ctx.close()
     html_path = write_digest_files(out_dir, content, base.source.parent / "templates")
-    return DemoResult(text=render(content, "text"), html_path=html_path, polled=len(outcomes),
+    return DemoResult(text=render(content, "text"), content=content, html_path=html_path, polled=len(outcomes),
                       stored=sum(o.new_items for o in outcomes), relevant=sum(o.relevant for o in outcomes))

@@ -1,5 +1,6 @@
 """Dates an article states: absolute ("21 December 2024", "Dec 21, 2024", "2024-12-21", "March 2025"),
-partial ("on Dec 21", "on Tuesday", "yesterday") resolved against its publication date.
+partial ("on Dec 21", "on Tuesday", "yesterday") resolved against its publication date (a day and
+month without a year: the latest such day, or an upcoming one in the next weeks).
 
 A development has a time. An article whose events are all dated before the seed corpus is
 background however new its wording; the judge compares these dates with the seed horizon.
@@ -8,6 +9,7 @@ background however new its wording; the judge compares these dates with the seed
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -35,6 +37,10 @@ _WEEKDAY = re.compile(r"\bon\s+(monday|tuesday|wednesday|thursday|friday|saturda
 _RELATIVE = re.compile(r"\b(yesterday|today|tonight|last night|earlier this week)\b", re.IGNORECASE)
 
 
+PAST_DAYS = 30  # a text whose latest stated date is older than this retells; it does not report
+AHEAD_DAYS = 45  # a day and month without a year up to this far ahead is upcoming (a hearing, a visit)
+
+
 @dataclass(frozen=True)
 class Stated:
     """One date a text states: the calendar day (the last day of a month or year stated alone) and
@@ -46,7 +52,7 @@ class Stated:
 
 def stated_dates(text: str, published: datetime | None) -> list[Stated]:
     """The dates ``text`` states, each resolved to a calendar day (month or year alone: its last day;
-    a day and month without a year: the most recent such day on or before ``published``, or none)."""
+    a day and month without a year: see :func:`_recent`)."""
     found: list[Stated] = []
     spans: list[tuple[int, int]] = []
     for kind, pattern in _PATTERNS:
@@ -64,6 +70,12 @@ def stated_dates(text: str, published: datetime | None) -> list[Stated]:
         if _RELATIVE.search(text):
             found.append(Stated(published.date(), True))
     return found
+
+
+def retold(stated: Sequence[Stated], when: datetime) -> bool:
+    """Whether dates were stated and the latest is more than :data:`PAST_DAYS` before ``when``:
+    "held since September 2023", an explainer of 2022's events."""
+    return bool(stated) and (when.date() - max(s.day for s in stated)).days > PAST_DAYS
 
 
 def _resolve(kind: str, groups: tuple[str | None, ...], published: datetime | None) -> date | None:
@@ -84,11 +96,19 @@ def _resolve(kind: str, groups: tuple[str | None, ...], published: datetime | No
 
 
 def _recent(month: int, day: int, published: datetime | None) -> date | None:
-    """The latest such day on or (a day) after ``published``; none without a publication date."""
+    """The latest such day on or before ``published``, unless that day comes within the next
+    :data:`AHEAD_DAYS` (a hearing fixed "to December 3" in November); none without a publication date."""
     if published is None:
         return None
-    candidate = date(published.year, month, day)
-    return candidate if candidate <= published.date() + timedelta(days=1) else date(published.year - 1, month, day)
+    today = published.date()
+    for year in (today.year + 1, today.year, today.year - 1):
+        try:
+            candidate = date(year, month, day)
+        except ValueError:  # 29 February outside a leap year
+            continue
+        if (candidate - today).days <= AHEAD_DAYS:
+            return candidate
+    return None
 
 
 def _month(name: str | None) -> int:

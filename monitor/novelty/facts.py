@@ -1,4 +1,4 @@
-"""Salient facts of a sentence: numbers, dates, quotations and names.
+"""Salient facts of a sentence: numbers, dates, quotations, names and actions.
 
 A paraphrase or a translation keeps the facts of its original and changes the words
 around them; a development adds a fact (a new actor, number, date or quotation). These
@@ -33,6 +33,17 @@ def _day_month(match: tuple[str, str, str, str]) -> str:
     return f"{int(day)} {month.lower()}"
 
 
+# Verbs that report something done (a ruling, an arrest, a deal, a vote): a sentence with one that
+# nothing known uses reports a new action, whatever its names and numbers.
+ACTIONS = frozenset(
+    "sentenced convicted acquitted granted indicted arrested released designated imposed signed approved announced "
+    "elected resigned rejected adjourned deferred ordered directed summoned banned suspended appointed nominated "
+    "launched agreed visited dismissed disqualified filed issued passed unfroze exempted thanked welcomed condemned "
+    "decided ruled barred reserved extended".split()
+)
+_AGE = re.compile(r"[A-Z][\w’'\-]*,\s+(\d{1,3}),")  # "Khan, 74, ...": an age in apposition, not a fact of the event
+_WORDS = re.compile(r"\w+")
+
 # Capitalised words that are not names (sentence openers, titles, function words).
 _NOT_NAMES = frozenset(
     "the a an he she it they we i you this that these those his her its their our my however but and or if "
@@ -43,9 +54,11 @@ _NOT_NAMES = frozenset(
 
 
 def facts(sentence: str) -> set[str]:
-    """The sentence's salient facts, normalised: ``n:625000``, ``d:november``, ``q:…``, ``p:shehbaz sharif``."""
+    """The sentence's salient facts, normalised: ``n:625000``, ``d:november``, ``q:…``, ``p:shehbaz sharif``,
+    ``a:sentenced`` (an action)."""
     text = sentence.translate(_DIGITS)
-    found = {f"n:{m.replace(',', '')}" for m in _NUMBER.findall(text)}
+    found = {f"n:{m.replace(',', '')}" for m in _NUMBER.findall(text)} - {f"n:{a}" for a in _AGE.findall(text)}
+    found.update(f"a:{w}" for w in _WORDS.findall(text.lower()) if w in ACTIONS)
     found.update(f"d:{m.lower()}" for m in _CALENDAR.findall(text))
     found.update(f"t:{_day_month(m)}" for m in _DATE.findall(text))
     found.update(f"q:{normalize_text(q)}" for q in _QUOTE.findall(text) if len(q.split()) >= 2)

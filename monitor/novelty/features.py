@@ -22,6 +22,7 @@ import numpy as np
 
 from monitor.novelty.dates import Stated
 from monitor.novelty.embed import Matrix
+from monitor.novelty.facts import ACTIONS
 from monitor.novelty.profile import Profile, Weigher
 
 PAIR_FEATURES = (
@@ -39,13 +40,11 @@ _MODAL = frozenset(
     "expectation question analysis opinion column editorial view views analyst analysts observer observers "
     "commentator".split()
 )
-_ACTION = frozenset(
-    "sentenced convicted acquitted granted indicted arrested released designated imposed signed approved announced "
-    "elected resigned rejected adjourned deferred ordered summoned banned suspended appointed nominated launched "
-    "agreed visited dismissed disqualified filed issued passed unfroze exempted thanked welcomed condemned decided "
-    "ruled barred reserved extended".split()
-)
 _FIRST_PERSON = frozenset(("i", "my", "we", "our"))
+# The labels publishers put on what is not news: at the head of a title ("Explainer: ...") or in
+# parentheses ("(op-ed)"). A report *about* an op-ed names it in its sentence, not as a label.
+_GENRES = r"explainer|analysis|opinion|op-ed|oped|editorial|column|comment|commentary|profile|timeline|fact check"
+_LABELLED = re.compile(rf"^\s*(?:{_GENRES})\s*[:|]|\([^()]*\b(?:{_GENRES})\b[^()]*\)", re.IGNORECASE)
 _WORD = re.compile(r"\w+")
 
 
@@ -131,7 +130,7 @@ def development_features(  # noqa: PLR0917 - each argument is one independent so
         "year_after": float(horizon is not None and any(s.day.year > horizon.year for s in stated)),
         "seed_e5": closeness.e5, "seed_wl": closeness.wl, "seed_body": closeness.body, "seed_names": closeness.names,
         "modal": 100 * sum(w in _MODAL for w in words) / total,
-        "act": 100 * sum(w in _ACTION for w in words) / total,
+        "act": 100 * sum(w in ACTIONS for w in words) / total,
         "quest": float("?" in text[: title_end if title_end > 0 else 200]),
         "first": 100 * sum(w in _FIRST_PERSON for w in words) / total,
         "en": float(a.english),
@@ -139,6 +138,12 @@ def development_features(  # noqa: PLR0917 - each argument is one independent so
         "st_after": float(any(_after(d, horizon) for d in published)),
         "st_seed": float(any(r.seed for r in story)),
     }
+
+
+def commentary(title: str) -> bool:
+    """Whether the title labels the piece as commentary, an explainer or a profile: it reports no
+    development whatever events it retells."""
+    return bool(_LABELLED.search(title))
 
 
 def _before(day: date | None, horizon: date | None) -> bool:

@@ -14,14 +14,17 @@ Layers, each cheap before the next:
    threshold, else it starts a story. Seed stories never close;
 3. **development**: a fitted model reads the dates the article states and its publication date
    against the seed horizon, its closeness to the seeds, what its story already holds and how it
-   reports; ``vs_seeds`` is ``new`` when it reports a development the seeds lack;
-4. **sentences**: a sentence is *novel* when it brings a new fact (name, number, date or
-   quotation) and no known sentence (seeds, the story, the nearest documents) is
-   ``sentence_high`` similar to it, or when nothing known is even ``sentence_low`` similar.
+   reports; ``vs_seeds`` is ``new`` when it reports a development the seeds lack (never for a
+   piece its title labels as commentary, an explainer or a profile);
+4. **sentences**: a sentence is *novel* when it brings a new fact (name, number, date, quotation
+   or action; not in a sentence about the past that reports no action, such as "held since
+   2023") and no known sentence (seeds, the story, the nearest documents) is ``sentence_high``
+   similar to it, or when nothing known is even ``sentence_low`` similar.
 
 Verdict: a development is ``new`` when it is the first development of its story, an ``update`` when
 the story already had one and its sentences add a fact, else a ``repeat``; what is not a
-development (copies, translations, rehash, events before the seed corpus) is a ``repeat``.
+development (copies, translations, rehash, events before the seed corpus, pieces labelled as
+commentary or explainers) is a ``repeat``.
 """
 
 from __future__ import annotations
@@ -35,12 +38,13 @@ from datetime import date, datetime
 
 import numpy as np
 
-from monitor.novelty.dates import stated_dates
+from monitor.novelty.dates import retold, stated_dates
 from monitor.novelty.embed import Embedder, Matrix, cross_lingual
 from monitor.novelty.facts import new_facts, quote_facts, sentence_facts, vocabulary
 from monitor.novelty.features import (
     Report,
     SeedCloseness,
+    commentary,
     development_features,
     pair_features,
     seed_closeness,
@@ -248,7 +252,7 @@ class NoveltyJudge:
         closeness = seed_closeness(article.report, [self.index.docs[i].report for i in self.index.seed_docs],
                                    Weigher(self.index.idf_map()))
         values = self._development_values(article, closeness, [*members, article.report])
-        development = self.models.development.probability(values)
+        development = 0.0 if commentary(article.title) else self.models.development.probability(values)
         if copy is not None:  # a copy reports what its original reported
             development = copy.development
         is_development = development >= self.models.development.threshold
@@ -371,7 +375,8 @@ class NoveltyJudge:
         checks = []
         for row, sentence in enumerate(article.sentences):
             similarity = float(sims[row, best[row]])
-            fresh = new_facts(article.sentence_facts[row], vocab, known_text, quotes)
+            found = article.sentence_facts[row]
+            fresh = set() if _retold(sentence, found, article) else new_facts(found, vocab, known_text, quotes)
             novel = similarity < self.t.sentence_low or (similarity < self.t.sentence_high and bool(fresh))
             checks.append(SentenceCheck(sentence, novel, round(similarity, 3), texts[best[row]], tuple(sorted(fresh)),
                                         owners[best[row]]))
@@ -383,7 +388,8 @@ class NoveltyJudge:
         vocab = set().union(*(d.vocabulary for d in pool)) if pool else set()
         checks = []
         for sentence, found in zip(article.sentences, article.sentence_facts, strict=True):
-            fresh = new_facts({f for f in found if f.startswith("n:")}, vocab, "")
+            numbers = {f for f in found if f.startswith("n:")}
+            fresh = set() if _retold(sentence, found, article) else new_facts(numbers, vocab, "")
             checks.append(SentenceCheck(sentence, bool(fresh), 0.0, "", tuple(sorted(fresh))))
         return checks
 
@@ -438,6 +444,12 @@ def _stamped(decision: Decision, story: Story | None, article: Prepared) -> Deci
     vector = cross.astype(np.float16).tobytes() if cross is not None else b""
     story_id = story.id if story is not None else None
     return replace(decision, judgement=replace(decision.judgement, story=story_id, vector=vector))
+
+
+def _retold(sentence: str, facts: set[str], article: Prepared) -> bool:
+    """A sentence about the past that reports no action ("held since September 2023"): background,
+    whatever names and numbers it holds."""
+    return not any(f.startswith("a:") for f in facts) and retold(stated_dates(sentence, article.when), article.when)
 
 
 def _lead(title: str, text: str) -> str:

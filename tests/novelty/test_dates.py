@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from monitor.novelty.dates import stated_dates
+from monitor.novelty.dates import retold, stated_dates
 
 PUBLISHED = datetime(2025, 3, 6, 10, 0, tzinfo=UTC)  # a Thursday
 
@@ -25,8 +25,18 @@ def test_partial_dates_need_the_publication_date() -> None:
     assert days("The court meets on March 4.") == [(date(2025, 3, 4), True)]
     assert days("The court met on 28 December.") == [(date(2024, 12, 28), True)]
     assert days("The court meets on March 4.", None) == []
+    assert days("The hearing was adjourned to April 2.") == [(date(2025, 4, 2), True)]  # weeks ahead: upcoming
+    assert days("The election of February 8 was disputed.") == [(date(2025, 2, 8), True)]
+    assert days("The talks of 25 June failed.") == [(date(2024, 6, 25), True)]  # months ahead: last year's
     assert (date(2025, 3, 4), True) in days("The minister spoke on Tuesday.")
 
 
 def test_amounts_and_percentages_are_not_years() -> None:
     assert days("He was fined Rs 2024,000 and tariffs rose 2025%.") == []
+
+
+def test_a_text_whose_latest_date_is_long_past_retells() -> None:
+    assert retold(stated_dates("Khan has been held at Adiala jail since September 2023.", PUBLISHED), PUBLISHED)
+    assert not retold(stated_dates("The court ruled on 21 February 2025.", PUBLISHED), PUBLISHED)
+    assert not retold(stated_dates("Held since 2023, he appeared in court on Tuesday.", PUBLISHED), PUBLISHED)
+    assert not retold(stated_dates("He appeared in court.", PUBLISHED), PUBLISHED)  # no date: not known to be past

@@ -140,3 +140,20 @@ def test_stories_stay_apart_below_the_merge_threshold() -> None:
     j.remember("b", "Khan appeal hearing put off", _reordered(REPORT, "reversed"), T0, story_id=60, language="en")
     decision = j.judge("d", "Khan appeal adjourned again", _reordered(REPORT, "sorted"), T0 + timedelta(hours=2))
     assert decision.merged == () and set(j.index.stories) >= {50, 60}
+
+
+def test_actions_are_facts_and_ages_are_not() -> None:
+    found = facts("Khan, 74, was sentenced to 14 years and the court directed the jail to allow visits.")
+    assert {"a:sentenced", "a:directed", "n:14"} <= found and "n:74" not in found
+
+
+def test_a_sentence_about_the_past_adds_no_fact_and_a_new_action_does() -> None:
+    j = judge()
+    first = j.judge("a", "Court adjourns Khan appeal", REPORT, T0).judgement
+    past = "Defence counsel Naveed Qureshi said his client has been held at Adiala jail since August 2023."
+    action = "Defence counsel Naveed Qureshi said the court directed the hearing of the appeal to continue."
+    decision = j.judge("b", "Court adjourns Khan appeal again", f"{REPORT} {past} {action}", T0 + timedelta(days=1))
+    checks = {c.sentence: c for c in decision.checks}
+    assert checks[past].similarity >= j.t.sentence_low and not checks[past].novel  # Adiala and August, but of 2023
+    assert checks[action].new_facts == ("a:directed",) and checks[action].novel
+    assert decision.judgement.story == first.story and decision.judgement.novel_sentences == (action,)
