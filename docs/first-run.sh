@@ -11,6 +11,9 @@ echo
 echo "## make demo"
 run "make demo | tail -n 12"
 echo
+echo "## make run, stopped with SIGTERM after 25 s: the daemon stops cleanly, GNU make re-raises the signal (143)"
+run "timeout --preserve-status -s TERM 25 make run | tail -n 4; echo \"make run exited \${PIPESTATUS[0]}\""
+echo
 echo "## monitor run (what make run starts), stopped with SIGTERM after 25 s"
 run "timeout --preserve-status -s TERM 25 $M run; echo \"monitor run exited \$?\""
 echo
@@ -37,6 +40,23 @@ echo
 echo "## OPML import with an outline that is not a feed"
 printf '<opml version="2.0"><body><outline text="Desk" xmlUrl="https://a.example/rss"/><outline text="Old FTP" xmlUrl="ftp://b.example/feed"/></body></opml>' > $W/subs.opml
 run "$M feeds import $W/subs.opml --config $W/new.yaml"
+echo
+echo "## the other commands of the README, on the shipped watchlist"
+printf '<html><head><title>Court adjourns appeal</title></head><body><article><h1>Court adjourns appeal</h1><p>The Islamabad High Court on Monday adjourned the hearing of Imran Khan'"'"'s appeal to December 3 after the prosecution asked for more time.</p></article></body></html>' > $W/article.html
+head -n 4 tests/data/novelty/stream.jsonl > $W/stream.jsonl
+run "$M poll --once | tail -n 3"
+run "$M digest briefing --dry-run --format text | head -n 8"
+run "$M seeds list"
+run "$M prune"
+run "$M feed --out $W/feed.xml --days 7 && head -c 300 $W/feed.xml; echo"
+run "$M replay $W/stream.jsonl --out $W/out.jsonl"
+run "$M explain $W/article.html | head -n 12"
+run "$M feeds show Dawn | head -n 8"
+run "$M feeds enable Dawn"
+run "$M feeds export --out $W/feeds.opml && head -c 300 $W/feeds.opml; echo"
+echo
+echo "## make test"
+run "make test 2>&1 | tail -n 4"
 echo
 echo "## test-notify on a channel that refuses"
 printf 'channels:\n  - name: mail\n    url: mailto://u:secret@127.0.0.1:9?mode=insecure&from=a@example.com&to=b@example.com\n' >> $W/new.yaml

@@ -20,6 +20,7 @@ from rich.console import Console
 
 from monitor.clihelp import plain_help
 from monitor.errors import ConfigError, MonitorError, NotifyError, UsageError
+from monitor.formats import DEFAULT, FORMATS, output_format
 from monitor.terminal import cell, say
 
 if TYPE_CHECKING:
@@ -43,12 +44,6 @@ app.add_typer(seeds_app, name="seeds")
 app.add_typer(feeds_app, name="feeds")
 app.add_typer(db_app, name="db")
 
-
-class Fmt(StrEnum):
-    text = "text"
-    markdown = "markdown"
-    html = "html"
-    slack = "slack"
 
 
 class LogFormat(StrEnum):
@@ -217,18 +212,22 @@ def poll(
 def digest(
     name: Annotated[str, typer.Argument(help="The digest's name in the config.")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Print it; reserve and send nothing.")] = False,
-    fmt: Annotated[Fmt, typer.Option("--format", "-f", help="Format for --dry-run.")] = Fmt.text,
+    fmt: Annotated[str, typer.Option("--format", "-f", help=f"Format for --dry-run ({', '.join(FORMATS)}).")] = DEFAULT,
 ) -> None:
     """Preview a digest (--dry-run) or send it now."""
     from monitor.digest.run import preview_digest, run_digest
     from monitor.pipeline import start
 
+    try:
+        output_format(fmt)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
     config = _config()
     config.digest(name)
     with _context(config) as ctx:
         start(ctx)
         if dry_run:
-            sys.stdout.write(preview_digest(ctx, name, fmt.value))
+            sys.stdout.write(preview_digest(ctx, name, fmt))
             return
         digest_id = run_digest(ctx, name, ctx.clock.now())
     say(out, "nothing new to send" if digest_id is None else f"digest {name} #{digest_id} sent")

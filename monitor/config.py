@@ -29,6 +29,7 @@ from pydantic import (
 )
 
 from monitor.errors import ConfigError
+from monitor.formats import Format, default_format, output_format
 from monitor.match import QuerySyntaxError, TopicQuery, compile_topic
 from monitor.novelty.thresholds import Thresholds
 from monitor.redact import remember
@@ -80,7 +81,6 @@ Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
 Size = Annotated[int, BeforeValidator(parse_size), Field(gt=0)]
 Name = Annotated[str, Field(pattern=_NAME.pattern, max_length=64)]
 VerdictName = Literal["new", "update", "repeat"]
-Format = Literal["text", "markdown", "html", "slack"]
 
 
 class Strict(BaseModel):
@@ -164,6 +164,11 @@ class Channel(Strict):
     url: SecretStr
     format: Format | None = None
 
+    @field_validator("format")
+    @classmethod
+    def _known_format(cls, name: Format | None) -> Format | None:
+        return output_format(name).name if name is not None else None
+
     @field_validator("url")
     @classmethod
     def _apprise(cls, url: SecretStr) -> SecretStr:
@@ -175,12 +180,8 @@ class Channel(Strict):
         return url
 
     def effective_format(self) -> Format:
-        if self.format is not None:
-            return self.format
-        scheme = self.url.get_secret_value().split(":", 1)[0].lower()
-        if scheme in ("mailto", "mailtos"):
-            return "html"
-        return "slack" if scheme == "slack" else "text"
+        """The format named, else the usual one for the channel's kind (HTML for e-mail, Slack's own)."""
+        return self.format or default_format(self.url.get_secret_value().split(":", 1)[0])
 
 
 class Digest(Strict):

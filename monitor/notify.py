@@ -10,14 +10,13 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from typing import Literal
 from urllib.parse import urlencode
 
+from monitor.formats import Format, output_format
 from monitor.redact import redact_channel
 
 log = logging.getLogger(__name__)
 
-Format = Literal["text", "markdown", "html", "slack"]
 
 
 @dataclass(frozen=True)
@@ -62,12 +61,7 @@ def send(url: str, title: str, body: str, fmt: Format) -> SendResult:
     """Send one message through apprise and report whether the channel accepted it."""
     import apprise
 
-    body_format = {
-        "html": apprise.NotifyFormat.HTML,
-        "markdown": apprise.NotifyFormat.MARKDOWN,
-        "slack": apprise.NotifyFormat.TEXT,  # apprise then escapes &, < and > for Slack itself
-        "text": apprise.NotifyFormat.TEXT,
-    }[fmt]
+    body_format = apprise.NotifyFormat(output_format(fmt).body)
     client = apprise.Apprise()
     if not client.add(url):
         return SendResult(False, f"notify: invalid apprise URL (scheme {scheme_of(url)!r})")

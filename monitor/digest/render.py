@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -24,12 +23,9 @@ from jinja2 import (
     select_autoescape,
 )
 
+from monitor.formats import Format, output_format
 from monitor.types import DigestContent
 
-Format = Literal["text", "markdown", "html", "slack"]
-TEMPLATES: dict[str, str] = {
-    "text": "digest.txt.j2", "markdown": "digest.md.j2", "html": "digest.html.j2", "slack": "digest.slack.j2",
-}
 _MD_INLINE = re.compile(r"([\\`*_\[\]<>|~])")  # what can start emphasis, code, a link, HTML or a table
 _MD_LINE_START = re.compile(r"^(\s*)(?:([#>+\-=])|(\d+)([.)]))")  # a heading, quote, list or rule
 
@@ -83,5 +79,5 @@ def environment(override_dir: Path | None = None) -> Environment:
 
 def render(content: DigestContent, fmt: Format, override_dir: Path | None = None) -> str:
     """The digest as ``fmt``."""
-    template = environment(override_dir).get_template(TEMPLATES[fmt])
+    template = environment(override_dir).get_template(output_format(fmt).template)
     return template.render(digest=content)

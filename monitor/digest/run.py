@@ -12,7 +12,6 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import cast
 
 from sqlalchemy.orm import Session
 
@@ -20,7 +19,8 @@ from monitor import alerts, metrics, notify, scheduler
 from monitor.config import Digest as DigestConfig
 from monitor.context import Context
 from monitor.digest.build import build_digest
-from monitor.digest.render import Format, render
+from monitor.digest.render import render
+from monitor.formats import Format
 from monitor.store import digests as digest_store
 from monitor.store import items as item_store
 from monitor.store.claims import LEASE
@@ -188,7 +188,7 @@ def _send(ctx: Context, pending: PendingDelivery, message: dict[str, str]) -> tu
         return False, f"notify: channel {pending.channel!r} is no longer in the config"
     identity = f"{pending.digest_name}.{pending.due_at:%Y%m%dT%H%M%SZ}"
     url = notify.with_identity(channel.url.get_secret_value(), identity)
-    result = notify.send(url, message["title"], message["body"], cast(Format, message["format"]))
+    result = notify.send(url, message["title"], message["body"], message["format"])
     return result.ok, "" if result.ok else f"notify: {result.cause}\n{result.detail}".strip()
 
 
