@@ -12,7 +12,7 @@ echo "## make demo"
 run "make demo | tail -n 12"
 echo
 echo "## make run, stopped with SIGTERM after 25 s: the daemon stops cleanly, GNU make re-raises the signal (143)"
-run "timeout --preserve-status -s TERM 25 make run | tail -n 4; echo \"make run exited \${PIPESTATUS[0]}\""
+run "timeout --preserve-status -s TERM 25 make run 2>&1 | tail -n 5; echo \"make run exited \${PIPESTATUS[0]}\""
 echo
 echo "## monitor run (what make run starts), stopped with SIGTERM after 25 s"
 run "timeout --preserve-status -s TERM 25 $M run; echo \"monitor run exited \$?\""
@@ -44,7 +44,7 @@ echo
 echo "## the other commands of the README, on the shipped watchlist"
 printf '<html><head><title>Court adjourns appeal</title></head><body><article><h1>Court adjourns appeal</h1><p>The Islamabad High Court on Monday adjourned the hearing of Imran Khan'"'"'s appeal to December 3 after the prosecution asked for more time.</p></article></body></html>' > $W/article.html
 head -n 4 tests/data/novelty/stream.jsonl > $W/stream.jsonl
-run "$M poll --once | tail -n 3"
+run "$M poll --once 2>&1 | tail -n 2"
 run "$M digest briefing --dry-run --format text | head -n 8"
 run "$M seeds list"
 run "$M prune"

@@ -23,6 +23,7 @@ from monitor.types import FeedOutcome
 
 log = logging.getLogger(__name__)
 TICK = timedelta(seconds=30)
+REPEATED_SIGNAL = 2.0  # seconds after a stop signal within which another is the same request
 
 
 @dataclass(frozen=True)
@@ -91,14 +92,22 @@ class Daemon:
     def handle_signals(self) -> None:
         """SIGTERM/SIGINT ask for a clean stop (the current unit finishes); a second one exits at once.
 
-        Installed before start-up work (migrations, building the judge), so a stop asked for during
-        start-up is honoured too.
+        A signal within :data:`REPEATED_SIGNAL` seconds of the first is the same request delivered
+        twice (a supervisor signals the process group and a parent such as ``make`` forwards it too),
+        not a second one. Installed before start-up work (migrations, building the judge), so a stop
+        asked for during start-up is honoured too.
         """
+        asked = [0.0]
 
         def on_signal(signum: int, _frame: FrameType | None) -> None:
+            now = time.monotonic()
             if self.stopping.is_set():
+                if now - asked[0] < REPEATED_SIGNAL:
+                    log.debug("signal %s repeated: already stopping", signal.Signals(signum).name)
+                    return
                 log.warning("second signal: exiting now")
                 raise SystemExit(1)
+            asked[0] = now
             log.info("signal %s: finishing the current unit of work", signal.Signals(signum).name)
             self.stopping.set()
             if self._scheduler is not None:

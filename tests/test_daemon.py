@@ -66,6 +66,27 @@ def test_sigterm_stops_the_daemon_cleanly(tmp_path: Path, site: LocalSite) -> No
                 proc.kill()
 
 
+def test_a_stop_signal_delivered_twice_is_one_request(tmp_path: Path, site: LocalSite) -> None:
+    """A supervisor signalling the process group while a parent (make) forwards the signal too."""
+    serve_fixture(site)
+    path = write_config(tmp_path / "w.yaml", feeds=[{"url": f"{site.base}/feed.xml"}])
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    with subprocess.Popen([sys.executable, "-m", "monitor.cli", "-c", str(path), "run", "--tick", "1"],
+                          stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path) as proc:
+        try:
+            _read_until(proc, "feed polled", timeout=60)
+            proc.send_signal(signal.SIGTERM)
+            _read_until(proc, "finishing the current unit of work", timeout=15)  # the first was handled
+            proc.send_signal(signal.SIGTERM)  # the same request again, a moment later
+            assert proc.wait(timeout=15) == 0
+            assert proc.stderr is not None
+            rest = proc.stderr.read()
+            assert "daemon stopped" in rest and "exiting now" not in rest and "Traceback" not in rest
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+
+
 def _read_until(proc: subprocess.Popen[str], needle: str, timeout: float) -> list[str]:
     assert proc.stderr is not None
     deadline = time.monotonic() + timeout
