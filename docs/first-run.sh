@@ -2,7 +2,8 @@
 # Runs the first-hour commands in a fresh clone ($1) whose .venv exists, printing a Markdown transcript.
 cd "$1" || exit 1
 M=.venv/bin/monitor
-run() { echo; echo '```'; echo "\$ $*"; eval "$@" 2>&1 | sed -e 's/\x1b\[[0-9;]*m//g' | cut -c1-220; echo "(exit ${PIPESTATUS[0]})"; echo '```'; }
+export LC_ALL=C.UTF-8  # long lines are cut at 220 characters, not bytes
+run() { echo; echo '```'; echo "\$ $*"; eval "$@" 2>&1 | sed -E -e 's/\x1b\[[0-9;]*m//g' -e 's/^(.{220}).*/\1/'; echo "(exit ${PIPESTATUS[0]})"; echo '```'; }
 W=$(mktemp -d)
 echo "# First run: a transcript"
 echo

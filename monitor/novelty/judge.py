@@ -310,9 +310,9 @@ class NoveltyJudge:
         return [chosen, *also], tuple(scored[:5])
 
     def _one_event(self, a: Story, b: Story, weigher: Weigher) -> bool:
-        """Whether the reports of two stories, compared directly, report one event: each report of the
-        smaller story belongs to the other (its best same-event probability, averaged, reaches the
-        joining threshold)."""
+        """Whether the reports of two stories, compared directly, report one event: the reports of the
+        smaller story belong to the other (their best same-event probabilities with it, averaged,
+        reach the merge threshold)."""
         small, large = sorted((a, b), key=lambda s: len(s.docs))
         theirs = [self._crossed(i).report for i in large.docs[-_STORY_MEMBERS:]]
         best = []

@@ -83,8 +83,3 @@ def merges(session: Session) -> list[tuple[int, int]]:
     """Every merged story with the story it now belongs to."""
     query = select(StoryRow.id, StoryRow.merged_into).where(StoryRow.merged_into.is_not(None))
     return [(int(gone), int(keep)) for gone, keep in session.execute(query) if keep is not None]
-
-
-def merged_into(session: Session, story_id: int) -> int | None:
-    """The story that story ``story_id`` was merged into, if it was."""
-    return session.scalar(select(StoryRow.merged_into).where(StoryRow.id == story_id))
