@@ -77,6 +77,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="story score at which an article joins a story (default %(default)s)")
     parser.add_argument("--merge-threshold", type=float, default=MERGE_THRESHOLD,
                         help="story score with a second story at which the two merge (default %(default)s)")
+    parser.add_argument("--held-out", type=Path, metavar="OUT.jsonl",
+                        help="also write each article's held-out replay row, as monitor replay does (error analysis)")
     args = parser.parse_args(argv)
     labels = [json.loads(line) for line in args.corpus.read_text(encoding="utf-8").splitlines() if line.strip()]
     items = list(read_items(args.corpus))
@@ -85,6 +87,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     _cache_embedders(config.novelty.embedder)
     data = fit(labels, items, seed_events, config, args.seeds, story_threshold=args.story_threshold,
                merge_threshold=args.merge_threshold)
+    rows = data.pop("held_out")
+    if args.held_out is not None:
+        args.held_out.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
     args.out.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     print(json.dumps(data["report"], indent=1))
     return 0
@@ -103,13 +108,15 @@ def fit(
     labels: list[dict[str, Any]], items: list[ReplayItem], seed_events: dict[str, str], config: Any, seeds: Path,
     *, story_threshold: float = STORY_THRESHOLD, merge_threshold: float = MERGE_THRESHOLD,
 ) -> dict[str, Any]:
-    """Fit both decisions; returns the JSON structure of ``weights.json`` with its cross-validated report."""
+    """Fit both decisions; returns the JSON structure of ``weights.json`` with its cross-validated report,
+    and under ``held_out`` each article's replay row from the fold that held its event out."""
     from sklearn.model_selection import GroupKFold
 
     truth = [Labelled.of(row) for row in labels]
     pairs = _pairs(items, truth, seed_events, config, seeds)
     events = np.array(sorted({t.event for t in truth if t.relevant}))
     folds = []
+    held_rows: dict[str, dict[str, Any]] = {}
     for fold, (_, held) in enumerate(GroupKFold(n_splits=FOLDS).split(events, groups=events)):
         test = set(events[held])
         print(f"fold {fold + 1}/{FOLDS}: {len(test)} events held out", file=sys.stderr)
@@ -117,6 +124,7 @@ def fit(
                          merge_threshold=merge_threshold)
         results = replay(items, config, seeds_dir=seeds, models=models_from(data))
         folds.append(score(truth, results, only=test))
+        held_rows |= _held_rows(truth, results, test, fold)
     report = {
         "folds": FOLDS, "grouped_by": "event", "story_threshold": story_threshold, "merge_threshold": merge_threshold,
         "held_out_mean": {k: round(float(np.mean([f[k] for f in folds])), 4) for k in folds[0]},
@@ -127,7 +135,19 @@ def fit(
     results = replay(items, config, seeds_dir=seeds, models=models_from(data))
     report["in_sample"] = score(truth, results)
     data["report"] = report
+    data["held_out"] = [held_rows.get(t.id) or row for t, row in zip(truth, results, strict=True)]
     return data
+
+
+def _held_rows(
+    truth: list[Labelled], results: list[dict[str, Any]], test: set[str], fold: int,
+) -> dict[str, dict[str, Any]]:
+    """The rows of the held-out events' articles, their stories named by fold (stories of different
+    replays are different)."""
+    return {
+        t.id: row | {"story": f"f{fold}{row['story']}" if row["story"] else None}
+        for t, row in zip(truth, results, strict=True) if t.relevant and t.event in test
+    }
 
 
 def _pairs(
