@@ -31,6 +31,7 @@ from monitor.config import load_config  # noqa: E402
 from monitor.novelty.engine import new_judge  # noqa: E402
 from monitor.novelty.judge import NoveltyJudge  # noqa: E402
 from monitor.replay import read_items, replay  # noqa: E402
+from monitor.seeds import read_seeds  # noqa: E402
 
 STREAM = ROOT / "tests" / "data" / "novelty" / "stream.jsonl"
 START = datetime(2025, 1, 1, tzinfo=UTC)
@@ -82,12 +83,13 @@ def main() -> None:
     config = load_config(ROOT / "config" / "watchlist.yaml")
 
     items = list(read_items(STREAM))
-    new_judge(config)  # load models and seeds once before timing
+    seeds = read_seeds(ROOT / "seeds")
+    new_judge(config.novelty.settings(), seeds)  # load models and seeds once before timing
     began = time.perf_counter()
     replay(items, config)
     replay_rate = len(items) / (time.perf_counter() - began)
 
-    judge = new_judge(config)
+    judge = new_judge(config.novelty.settings(), seeds)
     words = sorted({w.lower() for d in judge.index.docs for w in d.text.split() if w.isalpha() and len(w) > 3})
     rng = random.Random(7)
     probes = [(i.title, i.text) for i in items if i.id < "n040"][:30]

@@ -31,41 +31,14 @@ from pydantic import (
 from monitor.errors import ConfigError
 from monitor.formats import Format, default_format, output_format
 from monitor.match import QuerySyntaxError, TopicQuery, compile_topic
-from monitor.novelty.thresholds import Thresholds
 from monitor.redact import remember
+from monitor.scheduler import in_quiet_hours, parse_schedule
+from monitor.types import JudgeSettings, Thresholds
+from monitor.units import parse_duration, parse_size
 from monitor.yamlsrc import LineMap, YamlPath, load_yaml
 
 DEFAULT_CONFIG = Path("config/watchlist.yaml")
-_DURATION = re.compile(r"(\d+)\s*([smhd])")
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-_SIZE = re.compile(r"(\d+)\s*(b|kb|mb|gb)?", re.IGNORECASE)
-_SIZE_UNITS = {"b": 1, "kb": 1024, "mb": 1024**2, "gb": 1024**3}
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-
-
-def parse_duration(value: object) -> timedelta:
-    """``90`` (seconds), ``"45s"``, ``"30m"``, ``"1h30m"``, ``"2d"`` -> timedelta."""
-    if isinstance(value, timedelta):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return timedelta(seconds=value)
-    if isinstance(value, str):
-        text = value.strip().lower().replace(" ", "")
-        parts = _DURATION.findall(text)
-        if parts and "".join(n + u for n, u in parts) == text:
-            return timedelta(seconds=sum(int(n) * _UNITS[u] for n, u in parts))
-    raise ValueError(f"not a duration: {value!r} (use e.g. 90s, 30m, 2h, 1d)")
-
-
-def parse_size(value: object) -> int:
-    """``1048576``, ``"512KB"``, ``"10MB"`` -> bytes."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    if isinstance(value, str):
-        m = _SIZE.fullmatch(value.strip().replace(" ", ""))
-        if m:
-            return int(m.group(1)) * _SIZE_UNITS[(m.group(2) or "b").lower()]
-    raise ValueError(f"not a size: {value!r} (use e.g. 512KB, 10MB)")
 
 
 def not_a_boolean(value: object) -> object:
@@ -202,8 +175,6 @@ class Digest(Strict):
     @field_validator("quiet_hours")
     @classmethod
     def _quiet(cls, spec: str | None) -> str | None:
-        from monitor.scheduler import in_quiet_hours
-
         if spec is not None:
             if "-" not in spec:
                 raise ValueError(f"not a time range: {spec!r} (use e.g. 22:00-07:00)")
@@ -222,8 +193,6 @@ class Digest(Strict):
     @field_validator("schedule")
     @classmethod
     def _schedule(cls, schedule: str) -> str:
-        from monitor.scheduler import parse_schedule
-
         parse_schedule(schedule, "UTC")
         return schedule
 
@@ -238,8 +207,11 @@ class Novelty(Strict):
     story_window: Duration = timedelta(days=14)
     min_sentence_chars: Int = Field(default=Thresholds.min_sentence_chars, ge=1)
 
-    def thresholds(self) -> Thresholds:
-        return Thresholds(self.sentence_low, self.sentence_high, self.duplicate_containment, self.min_sentence_chars)
+    def settings(self) -> JudgeSettings:
+        """The judge's settings as this section gives them."""
+        thresholds = Thresholds(self.sentence_low, self.sentence_high, self.duplicate_containment,
+                                self.min_sentence_chars)
+        return JudgeSettings(self.embedder, thresholds, self.story_window)
 
 
 class Config(Strict):

@@ -4,6 +4,9 @@
 
     MonitorError                 base; ``permanent`` says whether retrying can help
     ├── ConfigError              bad config file: names the file, the YAML path and the line
+    │   └── SettingError         one value a setting cannot take (a duration, a cron line, a channel
+    │                            URL, a format, an embedder); in the config it becomes a ConfigError
+    │                            naming where the value is
     ├── FetchError               fetch: network, HTTP status, size cap, refused address
     ├── ParseError               parse: the body is not a feed
     ├── ExtractError             extract: no article text in a page
@@ -58,6 +61,14 @@ class ConfigError(MonitorError):
         parts = [p for p in (where, self.path) if p]
         prefix = " ".join(parts)
         return f"{prefix}: {self.message}" if prefix else self.message
+
+
+class SettingError(ConfigError, ValueError):
+    """A value that a setting cannot take, raised where the value is read. It is a ValueError so
+    that the config's validators report it as the problem of the value's file, path and line."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
 
 
 class FetchError(MonitorError):

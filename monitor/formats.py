@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from monitor.errors import SettingError
+
 Format = str  # the name of an entry of FORMATS
 
 
@@ -34,10 +36,10 @@ DEFAULT = "text"
 
 
 def output_format(name: str) -> OutputFormat:
-    """The format called ``name``; a ValueError naming the known ones otherwise."""
+    """The format called ``name``; a SettingError naming the known ones otherwise."""
     found = FORMATS.get(name)
     if found is None:
-        raise ValueError(f"unknown format {name!r} (one of: {', '.join(FORMATS)})")
+        raise SettingError(f"unknown format {name!r} (one of: {', '.join(FORMATS)})")
     return found
 
 

@@ -21,6 +21,7 @@ from monitor.novelty.engine import new_judge
 from monitor.novelty.judge import NoveltyJudge
 from monitor.store import items as item_store
 from monitor.store import judged
+from monitor.store import seeds as seed_store
 from monitor.types import Judgement, KnownItem, NewItem
 
 log = logging.getLogger(__name__)
@@ -40,9 +41,11 @@ def judge_of(ctx: Context) -> NoveltyJudge:
 
 
 def build_judge(ctx: Context) -> NoveltyJudge:
-    """The seeds, then the judged items of the story window (as stored, with their stories)."""
-    judge = new_judge(ctx.config)
+    """The seeds as stored, then the judged items of the story window (with their stories)."""
     since = ctx.clock.now() - ctx.config.novelty.story_window
+    with ctx.db.session() as session:
+        seeds = seed_store.list_seeds(session)
+    judge = new_judge(ctx.config.novelty.settings(), seeds)
     with ctx.db.session() as session:
         through = judged.last_item_id(session)  # first: an item stored meanwhile is learnt at the first turn
         known = [item for item in judged.recent(session, since) if item.id <= through]

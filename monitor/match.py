@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from monitor.textnorm import normalize, words
 from monitor.types import Evidence, Relevance
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -43,23 +43,6 @@ class QuerySyntaxError(ValueError):
     def __init__(self, message: str, position: int) -> None:
         super().__init__(f"{message} at position {position + 1}")
         self.position = position
-
-
-# Combining marks left by NFKD decomposition (Latin accents, and Arabic-script vowel signs).
-_MARKS = re.compile("[\u0300-\u036f\u0483-\u0489\u0591-\u05bd\u064b-\u065f\u0670\u06d6-\u06ed"
-                    "\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
-
-
-def normalize(text: str) -> str:
-    """Casefold and strip diacritics (``Pakistán`` -> ``pakistan``)."""
-    if text.isascii():
-        return text.casefold()
-    return _MARKS.sub("", unicodedata.normalize("NFKD", text)).casefold()
-
-
-def words(text: str) -> list[str]:
-    """The normalised words of ``text``."""
-    return _WORD.findall(normalize(text))
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from monitor.errors import SettingError
 from monitor.formats import Format, output_format
 from monitor.redact import redact_channel
 
@@ -34,12 +35,12 @@ _REASON = re.compile(r"exception|errno|refused|timed out|timeout|denied|unauthor
 
 
 def validate_url(url: str) -> None:
-    """Raise ValueError (naming only the scheme, never the secret) if apprise rejects ``url``."""
+    """Raise SettingError (naming only the scheme, never the secret) if apprise rejects ``url``."""
     import apprise
 
     if not apprise.Apprise().add(url):
         scheme = url.split(":", 1)[0] if ":" in url else "(none)"
-        raise ValueError(f"not a valid apprise URL (scheme {scheme!r}); see the apprise wiki for its format")
+        raise SettingError(f"not a valid apprise URL (scheme {scheme!r}); see the apprise wiki for its format")
 
 
 def scheme_of(url: str) -> str:

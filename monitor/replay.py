@@ -24,6 +24,7 @@ from monitor.match import match
 from monitor.novelty.engine import SEED_TIME, new_judge
 from monitor.novelty.judge import Decision
 from monitor.novelty.model import Models
+from monitor.seeds import read_seeds
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ def replay(
 ) -> list[dict[str, Any]]:
     """Judge ``items`` in order; returns one result dict per item. An item without a publication
     date is judged at the latest date seen so far, and its date is not used as evidence."""
-    judge = new_judge(config, seeds_dir, models)
+    judge = new_judge(config.novelty.settings(), read_seeds(seeds_dir or config.seeds_dir), models)
     topics = config.compiled_topics()
     results = []
     clock = SEED_TIME

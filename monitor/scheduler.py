@@ -13,6 +13,9 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 
+from monitor.errors import SettingError
+from monitor.units import parse_duration
+
 
 @dataclass(frozen=True)
 class Schedule:
@@ -32,28 +35,26 @@ class Schedule:
         assert self.cron is not None
         fire = self.cron.get_next_fire_time(None, moment + timedelta(microseconds=1))
         if fire is None:  # pragma: no cover - a crontab always fires again
-            raise ValueError(f"schedule {self.text!r} never fires again")
+            raise SettingError(f"schedule {self.text!r} never fires again")
         return cast(datetime, fire)
 
 
 def parse_schedule(text: str, timezone: str) -> Schedule:
-    """``"0 8 * * *"`` (cron, in ``timezone``) or ``"every 6h"``; raises ValueError otherwise."""
-    from monitor.config import parse_duration  # config imports this module for validation
-
+    """``"0 8 * * *"`` (cron, in ``timezone``) or ``"every 6h"``; raises SettingError otherwise."""
     stripped = text.strip()
     if stripped.lower() == "immediate":
         return Schedule(stripped, immediate=True)
     if stripped.lower().startswith("every "):
         every = parse_duration(stripped[6:])
         if every < timedelta(minutes=1):
-            raise ValueError("an interval schedule must be at least 1 minute")
+            raise SettingError("an interval schedule must be at least 1 minute")
         return Schedule(stripped, every=every)
     if len(stripped.split()) != 5:
-        raise ValueError(f"not a valid cron expression: {text!r} (5 fields, or 'every 6h')")
+        raise SettingError(f"not a valid cron expression: {text!r} (5 fields, or 'every 6h')")
     try:
         trigger = CronTrigger.from_crontab(stripped, timezone=ZoneInfo(timezone))
     except ValueError as exc:
-        raise ValueError(f"not a valid cron expression: {text!r} ({exc})") from exc
+        raise SettingError(f"not a valid cron expression: {text!r} ({exc})") from exc
     return Schedule(stripped, cron=trigger)
 
 
@@ -71,7 +72,7 @@ def _minutes(clock: str) -> int:
     hours, minutes = clock.strip().split(":", 1)
     value = int(hours) * 60 + int(minutes)
     if not 0 <= value < 24 * 60 or len(minutes) != 2:
-        raise ValueError(f"not a time of day: {clock!r} (use HH:MM)")
+        raise SettingError(f"not a time of day: {clock!r} (use HH:MM)")
     return value
 
 

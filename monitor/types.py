@@ -7,7 +7,7 @@ returns these frozen dataclasses.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal
 
 Verdict = Literal["new", "update", "repeat"]
@@ -120,6 +120,27 @@ class Judgement:
     # each known sentence with the key of the document it matched ("item:12", a seed's key); a
     # sentence of "" means the whole report repeats that document
     matches: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The novelty judge's sentence and copy thresholds (calibrated for the wordllama embedder); the
+    story and development decisions are fitted (:mod:`monitor.novelty.model`)."""
+
+    sentence_low: float = 0.30
+    sentence_high: float = 0.80
+    duplicate_containment: float = 0.8
+    min_sentence_chars: int = 25
+    languages: frozenset[str] = frozenset({"en"})
+
+
+@dataclass(frozen=True)
+class JudgeSettings:
+    """What the novelty judge is built with: its sentence embedder, thresholds and story window."""
+
+    embedder: str = "wordllama"
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    story_window: timedelta = timedelta(days=14)
 
 
 @dataclass(frozen=True)

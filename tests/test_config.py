@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from monitor.config import load_config, parse_duration, parse_size
-from monitor.errors import ConfigError
+from monitor.config import load_config
+from monitor.errors import ConfigError, SettingError
+from monitor.units import parse_duration, parse_size
 from tests.conftest import ROOT
 
 SHIPPED = ROOT / "config" / "watchlist.yaml"
@@ -163,14 +164,14 @@ def test_durations(text: object, seconds: int) -> None:
 
 @pytest.mark.parametrize("text", ["5 minutes", "", "m5", True])
 def test_bad_durations(text: object) -> None:
-    with pytest.raises(ValueError, match="not a duration"):
+    with pytest.raises(SettingError, match="not a duration"):
         parse_duration(text)
 
 
 def test_sizes() -> None:
     assert parse_size("10MB") == 10 * 1024**2
     assert parse_size("512kb") == 512 * 1024
-    with pytest.raises(ValueError, match="not a size"):
+    with pytest.raises(SettingError, match="not a size"):
         parse_size("lots")
 
 

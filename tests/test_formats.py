@@ -10,6 +10,7 @@ import pytest
 from monitor import formats
 from monitor.config import load_config
 from monitor.digest.render import render
+from monitor.errors import SettingError
 from monitor.formats import FORMATS, OutputFormat, default_format, output_format
 from tests.conftest import ROOT, write_config
 from tests.digest.test_render import content, entry
@@ -28,7 +29,7 @@ def test_channels_get_the_usual_format_for_their_kind() -> None:
 
 
 def test_an_unknown_format_names_the_known_ones(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="unknown format 'pdf' \\(one of: text, markdown, html, slack\\)"):
+    with pytest.raises(SettingError, match="unknown format 'pdf' \\(one of: text, markdown, html, slack\\)"):
         output_format("pdf")
     path = write_config(tmp_path / "w.yaml", channels=[{"name": "mail", "url": "json://127.0.0.1:9/", "format": "pdf"}])
     with pytest.raises(Exception, match="unknown format 'pdf'"):

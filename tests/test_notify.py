@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from monitor.errors import SettingError
 from monitor.notify import send, validate_url
 from monitor.redact import redact_channel
 from tests.conftest import SmtpSink, free_port
@@ -31,7 +32,7 @@ def test_unreachable_server_is_a_failure() -> None:
 
 
 def test_invalid_url_names_only_the_scheme() -> None:
-    with pytest.raises(ValueError, match="scheme 'nosuch'") as info:
+    with pytest.raises(SettingError, match="scheme 'nosuch'") as info:
         validate_url("nosuch://supersecrettoken")
     assert "supersecrettoken" not in str(info.value)
 

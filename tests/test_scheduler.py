@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from monitor.errors import SettingError
 from monitor.scheduler import PollPolicy, latest_due, next_poll, observed_gap, parse_schedule
 
 POLICY = PollPolicy(timedelta(minutes=30), timedelta(minutes=10), timedelta(hours=6))
@@ -34,7 +35,7 @@ def test_interval_schedule() -> None:
 
 @pytest.mark.parametrize("text", ["daily", "0 8 * *", "61 * * * *", "every 10s"])
 def test_bad_schedules(text: str) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(SettingError):
         parse_schedule(text, "UTC")
 
 
@@ -90,5 +91,5 @@ def test_immediate_and_quiet_hours() -> None:
     assert not in_quiet_hours("22:00-07:00", night - timedelta(hours=6), "Asia/Karachi")
     assert in_quiet_hours("01:00-05:00", datetime(2026, 11, 24, 2, tzinfo=UTC), "UTC")
     assert not in_quiet_hours(None, night, "UTC")
-    with pytest.raises(ValueError, match="not a time of day"):
+    with pytest.raises(SettingError, match="not a time of day"):
         in_quiet_hours("25:00-07:00", night, "UTC")

@@ -20,7 +20,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from monitor.match import words
+from monitor.errors import SettingError
+from monitor.textnorm import words
 
 Matrix = np.ndarray[Any, np.dtype[np.float32]]
 
@@ -146,6 +147,6 @@ def get_embedder(name: str) -> Embedder:
                 "wordllama": WordLlamaEmbedder, "minilm": MiniLMEmbedder, "hashing": HashingEmbedder,
             }
             if name not in factories:
-                raise ValueError(f"unknown embedder {name!r} (wordllama, minilm or hashing)")
+                raise SettingError(f"unknown embedder {name!r} (wordllama, minilm or hashing)")
             _CACHE[name] = factories[name]()
         return _CACHE[name]

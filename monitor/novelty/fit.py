@@ -38,6 +38,7 @@ from monitor.novelty.judge import Decision
 from monitor.novelty.metrics import Labelled, score
 from monitor.novelty.model import WEIGHTS, models_from
 from monitor.replay import ReplayItem, read_items, replay
+from monitor.seeds import read_seeds
 
 FOLDS = 5
 STORY_THRESHOLD = 0.4  # story score that joins a story (mean and max of same-event probabilities)
@@ -154,7 +155,7 @@ def _pairs(
     items: list[ReplayItem], truth: list[Labelled], seed_events: dict[str, str], config: Any, seeds: Path,
 ) -> list[Pair]:
     """Every (article, earlier document) pair of the labelled stream with its channels."""
-    judge = new_judge(config, seeds, _placeholder())
+    judge = new_judge(config.novelty.settings(), read_seeds(seeds), _placeholder())
     event_of = {doc.key: seed_events.get(doc.key, "background") for doc in judge.index.docs}
     story_of: dict[str, int] = {}
     for doc in judge.index.docs:

@@ -54,8 +54,7 @@ from monitor.novelty.index import SHINGLE, KnownDoc, NoveltyIndex, Shingles, Sto
 from monitor.novelty.model import Models, load_models
 from monitor.novelty.profile import Weigher, numbers, profile
 from monitor.novelty.text import content_hash, normalize_text, sentences
-from monitor.novelty.thresholds import Thresholds
-from monitor.types import Judgement, Verdict, VsSeeds
+from monitor.types import Judgement, Thresholds, Verdict, VsSeeds
 
 _NEIGHBOURS, _NEIGHBOUR_FLOOR = 16, 0.45  # documents whose sentences and words count as known
 _CANDIDATES = 16  # nearest documents per channel compared with an article

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from monitor.match import normalize
+from monitor.textnorm import normalize
 
 # A sentence ends at . ! ? (optionally followed by a closing quote or bracket) before
 # whitespace and a capital, digit or opening quote; line breaks always end one.

@@ -8,8 +8,9 @@ from monitor.novelty.embed import HashingEmbedder, get_embedder
 from monitor.novelty.facts import facts, new_facts, vocabulary
 from monitor.novelty.features import PAIR_FEATURES
 from monitor.novelty.fit import _placeholder_development
-from monitor.novelty.judge import NoveltyJudge, Thresholds
+from monitor.novelty.judge import NoveltyJudge
 from monitor.novelty.model import Models, models_from
+from monitor.types import Thresholds
 
 T0 = datetime(2026, 3, 11, 9, 0, tzinfo=UTC)
 REPORT = (

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from monitor.novelty.embed import HashingEmbedder
-from monitor.novelty.judge import NoveltyJudge, Thresholds
+from monitor.novelty.judge import NoveltyJudge
 from monitor.store import feeds, items, judged, stories
-from monitor.types import FeedSpec
+from monitor.types import FeedSpec, Thresholds
 from tests.store.test_store import NOW, database, new_item
 
 

@@ -1,0 +1,24 @@
+"""Text normalisation shared by the query language and the novelty judge: casefolded words without
+diacritics, in any script."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+# Combining marks left by NFKD decomposition (Latin accents, and Arabic-script vowel signs).
+_MARKS = re.compile("[\u0300-\u036f\u0483-\u0489\u0591-\u05bd\u064b-\u065f\u0670\u06d6-\u06ed"
+                    "\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
+def normalize(text: str) -> str:
+    """Casefold and strip diacritics (``Pakistán`` -> ``pakistan``)."""
+    if text.isascii():
+        return text.casefold()
+    return _MARKS.sub("", unicodedata.normalize("NFKD", text)).casefold()
+
+
+def words(text: str) -> list[str]:
+    """The normalised words of ``text``."""
+    return _WORD.findall(normalize(text))
