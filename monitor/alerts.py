@@ -11,6 +11,7 @@ from datetime import datetime
 
 from monitor import notify
 from monitor.context import Context
+from monitor.errors import NotifyError
 from monitor.redact import redact
 from monitor.store import feeds as feed_store
 from monitor.types import FeedState
@@ -42,7 +43,9 @@ def notify_operator(ctx: Context, title: str, body: str) -> bool:
     if ctx.config.admin_channel is None:
         return False
     channel = ctx.config.channel(ctx.config.admin_channel)
-    result = notify.send(channel.url.get_secret_value(), title, body, "text")
-    if not result.ok:
-        log.error("admin channel refused the alert", extra={"channel": channel.name, "cause": result.cause})
-    return result.ok
+    try:
+        notify.send(channel.url.get_secret_value(), title, body, "text")
+    except NotifyError as exc:
+        log.error("admin channel refused the alert", extra={"channel": channel.name, "cause": exc.message})
+        return False
+    return True

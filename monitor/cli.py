@@ -342,11 +342,12 @@ def test_notify(channel: Annotated[str, typer.Argument(help="A channel name from
         raise UsageError(f"no channel named {channel!r} (configured: {', '.join(names) or 'none'})")
     target = config.channel(channel)
     fmt = target.effective_format()
-    result = notify.send(target.url.get_secret_value(), "monitor: test message",
-                         "This is a test message from monitor. If you can read it, the channel works.", fmt)
-    if not result.ok:
+    try:
+        notify.send(target.url.get_secret_value(), "monitor: test message",
+                    "This is a test message from monitor. If you can read it, the channel works.", fmt)
+    except NotifyError as exc:
         raise NotifyError(f"channel {channel!r} ({notify.scheme_of(target.url.get_secret_value())}) did not accept "
-                           f"the test message: {result.cause}")
+                          f"the test message: {exc.message}") from exc
     say(out, f"channel {channel!r} accepted the test message ({fmt})")
 
 

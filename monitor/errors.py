@@ -98,9 +98,14 @@ class ExtractError(MonitorError):
 
 
 class NotifyError(MonitorError):
-    """A notification channel did not accept a message."""
+    """A notification channel did not accept a message: the cause on one line; ``detail`` is the
+    channel library's whole account (secrets removed)."""
 
     stage = "notify"
+
+    def __init__(self, message: str, *, detail: str = "", permanent: bool = False) -> None:
+        super().__init__(message, permanent=permanent)
+        self.detail = detail
 
 
 class StoreError(MonitorError):

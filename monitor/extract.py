@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from monitor.errors import ExtractError, MonitorError
 from monitor.language import detect_language
 from monitor.pagemeta import read_meta
 from monitor.types import Article
@@ -23,7 +24,7 @@ MAX_HTML_CHARS = 5_000_000
 def extract_article(html: str | bytes, *, url: str, summary: str) -> Article:
     """Main text and metadata of a page; the feed summary when the page yields too little text."""
     if len(html) > MAX_HTML_CHARS:
-        return fallback(summary, f"extract: page of {len(html)} characters exceeds the cap")
+        return fallback(summary, ExtractError(f"page of {len(html)} characters exceeds the cap"))
     from trafilatura import bare_extraction
     from trafilatura.utils import load_html
 
@@ -35,10 +36,10 @@ def extract_article(html: str | bytes, *, url: str, summary: str) -> Article:
         ) if tree is not None else None
     except Exception as exc:  # a library failure on hostile HTML must not drop the item
         log.warning("extraction raised", extra={"url": url, "error": repr(exc)})
-        return fallback(summary, f"extract: {type(exc).__name__}: {exc}")
+        return fallback(summary, ExtractError(f"{type(exc).__name__}: {exc}"))
     text = (getattr(doc, "text", None) or "").strip() if doc is not None else ""
     if meta is None or not text or (len(text) < MIN_TEXT_CHARS and summary):
-        return fallback(summary, "extract: no article text found in the page")
+        return fallback(summary, ExtractError("no article text found in the page"))
     text = clean_text(text)
     return Article(
         text=text, source="page", title=one_line(meta.title, "title"), author=one_line(meta.author, "author"),
@@ -47,6 +48,8 @@ def extract_article(html: str | bytes, *, url: str, summary: str) -> Article:
     )
 
 
-def fallback(summary: str, reason: str | None) -> Article:
-    """The feed summary as the article text, with the reason it was used."""
-    return Article(text=summary, source="summary", error=reason, language=detect_language(summary))
+def fallback(summary: str, problem: MonitorError | None) -> Article:
+    """The feed summary as the article text, with the failure that made it stand in (none when the
+    page was not fetched on purpose)."""
+    return Article(text=summary, source="summary", error=str(problem) if problem else None,
+                   error_stage=problem.stage if problem else None, language=detect_language(summary))

@@ -9,25 +9,13 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from monitor.errors import SettingError
+from monitor.errors import NotifyError, SettingError
 from monitor.formats import Format, output_format
 from monitor.redact import redact_channel
 
 log = logging.getLogger(__name__)
-
-
-
-@dataclass(frozen=True)
-class SendResult:
-    """The outcome of one send: ``ok``; when it failed, the cause on one line and apprise's whole
-    (redacted) log."""
-
-    ok: bool
-    detail: str = ""
-    cause: str = ""
 
 
 _REASON = re.compile(r"exception|errno|refused|timed out|timeout|denied|unauthori[sz]ed|forbidden|response|"
@@ -58,22 +46,22 @@ def with_identity(url: str, identity: str) -> str:
     return url + ("&" if "?" in url else "?") + urlencode(headers, safe="+")
 
 
-def send(url: str, title: str, body: str, fmt: Format) -> SendResult:
-    """Send one message through apprise and report whether the channel accepted it."""
+def send(url: str, title: str, body: str, fmt: Format) -> None:
+    """Send one message through apprise; a NotifyError with the cause (and apprise's redacted log as
+    its detail) when the channel does not accept it."""
     import apprise
 
     body_format = apprise.NotifyFormat(output_format(fmt).body)
     client = apprise.Apprise()
     if not client.add(url):
-        return SendResult(False, f"notify: invalid apprise URL (scheme {scheme_of(url)!r})")
+        raise NotifyError(f"invalid apprise URL (scheme {scheme_of(url)!r})", permanent=True)
     with apprise.LogCapture(level=logging.DEBUG) as captured:  # type: ignore[no-untyped-call]
         ok = bool(client.notify(title=title, body=body, body_format=body_format))
         detail = "" if ok else redact_channel(captured.getvalue(), url)
-    if ok:
-        return SendResult(True)
-    cause = _cause(detail)
-    log.debug("notify failed", extra={"channel_scheme": scheme_of(url), "cause": cause})  # callers report it
-    return SendResult(False, detail[-4000:], cause)
+    if not ok:
+        cause = _cause(detail)
+        log.debug("notify failed", extra={"channel_scheme": scheme_of(url), "cause": cause})  # callers report it
+        raise NotifyError(cause, detail=detail[-4000:])
 
 
 def _cause(captured: str) -> str:

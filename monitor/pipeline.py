@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from monitor import alerts, metrics, redact, scheduler
 from monitor.context import Context, Progress
 from monitor.dispatch import run_fair
-from monitor.errors import FetchError, MonitorError, ParseError, StageError, in_stage
+from monitor.errors import ExtractError, FetchError, MonitorError, ParseError, StageError, in_stage
 from monitor.extract import extract_article, fallback
 from monitor.fetch.feed import fetch_feed
 from monitor.fetch.page import fetch_page
@@ -44,6 +44,7 @@ from monitor.types import (
     FeedSpec,
     FeedState,
     NewItem,
+    PollSuccess,
     Relevance,
 )
 from monitor.untrusted import one_line
@@ -193,10 +194,10 @@ class UnchangedBatch:
 
     def __init__(self, ctx: Context, size: int = 200) -> None:
         self.ctx, self.size = ctx, size
-        self._rows: list[dict[str, object]] = []
+        self._rows: list[PollSuccess] = []
         self._lock = threading.Lock()
 
-    def add(self, row: dict[str, object]) -> None:
+    def add(self, row: PollSuccess) -> None:
         with self._lock:
             self._rows.append(row)
             full = len(self._rows) >= self.size
@@ -455,7 +456,7 @@ def _insert_plain(ctx: Context, items: Sequence[NewItem]) -> set[tuple[int, str]
 
 
 def _count_extraction_failures(items: Sequence[NewItem]) -> None:
-    failed = sum(1 for item in items if item.article.error is not None and item.article.error.startswith("extract:"))
+    failed = sum(1 for item in items if item.article.error_stage == ExtractError.stage)
     if failed:
         metrics.EXTRACTION_FAILURES.inc(failed)
 
@@ -468,7 +469,7 @@ def _article(ctx: Context, entry: FeedEntry, relevant: bool) -> Article:
         html = in_stage("page", lambda: fetch_page(ctx.http, entry.link, max_bytes=ctx.config.polling.max_page_bytes))
     except FetchError as exc:
         log.info("article fetch failed", extra={"url": entry.link, "error": str(exc)})
-        return fallback(entry.summary, str(exc))
+        return fallback(entry.summary, exc)
     return in_stage("extract", lambda: extract_article(html, url=entry.link, summary=entry.summary))
 
 
@@ -486,10 +487,9 @@ def _succeeded(
         gap = timedelta(seconds=feed.observed_gap_seconds)
     next_at = scheduler.next_poll(now, _policy(ctx, feed), ttl_minutes=polled.ttl, max_age=polled.max_age,
                                   observed_gap=gap)
-    row = feed_store.success_row(
-        feed.id, now=now, status=polled.status, next_poll_at=next_at, items=polled.new, etag=polled.etag,
-        last_modified=polled.last_modified, body_hash=polled.body_hash, moved_to=polled.moved_to,
-        observed_gap_seconds=int(polled.gap.total_seconds()) if polled.gap else None,
+    row = PollSuccess(
+        feed.id, now, polled.status, next_at, polled.new, polled.etag, polled.last_modified, polled.body_hash,
+        polled.moved_to, int(polled.gap.total_seconds()) if polled.gap else None,
     )
     if batch is not None and polled.status in ("304", "unchanged") and polled.moved_to is None:
         batch.add(row)

@@ -71,7 +71,8 @@ class Article:
     sitename: str = ""
     language: str = ""
     published: str = ""  # the page's own publication date (day precision), when it states one
-    error: str | None = None
+    error: str | None = None  # why the summary stands in for the page, as stored ("extract: ...")
+    error_stage: str | None = None  # the stage that failed ("fetch", "extract")
 
 
 @dataclass(frozen=True)
@@ -179,6 +180,23 @@ class FeedOutcome:
     new_items: int = 0
     relevant: int = 0
     error: str | None = None
+
+
+@dataclass(frozen=True)
+class PollSuccess:
+    """The state a successful poll of one feed leaves: its status (the HTTP status, or ``unchanged``
+    for a body seen before), validators, schedule and what it found."""
+
+    feed_id: int
+    polled_at: datetime
+    status: str
+    next_poll_at: datetime
+    items: int
+    etag: str | None
+    last_modified: str | None
+    body_hash: str | None
+    moved_to: str | None = None
+    observed_gap_seconds: int | None = None
 
 
 @dataclass(frozen=True)

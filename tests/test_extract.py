@@ -26,6 +26,7 @@ def test_empty_page_falls_back_to_summary() -> None:
     article = extract_article("<html><body><nav>Home</nav></body></html>", url="https://x.example/", summary="teaser")
     assert article.source == "summary" and article.text == "teaser"
     assert article.error == "extract: no article text found in the page"
+    assert article.error_stage == "extract"
 
 
 def test_garbage_falls_back_to_summary() -> None:

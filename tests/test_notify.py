@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.errors import SettingError
+from monitor.errors import NotifyError, SettingError
 from monitor.notify import send, validate_url
 from monitor.redact import redact_channel
 from tests.conftest import SmtpSink, free_port
 
 
 def test_send_html_email(smtp: SmtpSink) -> None:
-    result = send(smtp.url(), "2 new developments", "<p>Hello &amp; welcome</p>", "html")
-    assert result.ok and result.detail == ""
+    send(smtp.url(), "2 new developments", "<p>Hello &amp; welcome</p>", "html")
     assert len(smtp.messages) == 1
     assert b"Subject: 2 new developments" in smtp.messages[0].content
 
@@ -20,15 +19,18 @@ def test_send_html_email(smtp: SmtpSink) -> None:
 def test_refused_message_is_a_failure_with_a_redacted_log(smtp: SmtpSink) -> None:
     smtp.refuse = True
     url = f"mailto://ops:hunter2secret@127.0.0.1:{smtp.port}?mode=insecure&from=monitor@example.com&to=a@example.com"
-    result = send(url, "title", "body", "text")
-    assert not result.ok
-    assert result.detail  # apprise's own account of the failure
-    assert "hunter2secret" not in result.detail
+    with pytest.raises(NotifyError) as info:
+        send(url, "title", "body", "text")
+    assert info.value.detail  # apprise's own account of the failure
+    assert "hunter2secret" not in info.value.detail
+    assert "hunter2secret" not in str(info.value)
 
 
 def test_unreachable_server_is_a_failure() -> None:
     url = f"mailto://127.0.0.1:{free_port()}?mode=insecure&from=monitor@example.com&to=a@example.com"
-    assert not send(url, "title", "body", "text").ok
+    with pytest.raises(NotifyError, match=r"^notify: .*(refused|Errno|onnect)") as info:
+        send(url, "title", "body", "text")
+    assert not info.value.permanent
 
 
 def test_invalid_url_names_only_the_scheme() -> None:

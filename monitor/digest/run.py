@@ -20,6 +20,7 @@ from monitor.config import Digest as DigestConfig
 from monitor.context import Context
 from monitor.digest.build import build_digest
 from monitor.digest.render import render
+from monitor.errors import NotifyError
 from monitor.formats import Format
 from monitor.store import digests as digest_store
 from monitor.store import items as item_store
@@ -131,7 +132,11 @@ def deliver(ctx: Context, pending: PendingDelivery) -> bool:
     The message is rendered at the first attempt and kept: a retry (or a resend after a crash)
     sends the same bytes, even when later reports of its stories have arrived since."""
     message = json.loads(pending.rendered) if pending.rendered else _render_once(ctx, pending)
-    ok, detail = _send(ctx, pending, message)
+    try:
+        _send(ctx, pending, message)
+        ok, detail = True, ""
+    except NotifyError as exc:
+        ok, detail = False, f"{exc}\n{exc.detail}".strip()
     metrics.NOTIFICATIONS.labels(channel=pending.channel, result="delivered" if ok else "failed").inc()
     now = ctx.clock.now()
     retry = now + timedelta(minutes=2 ** pending.attempts) if pending.attempts + 1 < DELIVERY_ATTEMPTS else None
@@ -180,16 +185,17 @@ def _render_once(ctx: Context, pending: PendingDelivery) -> dict[str, str]:
     return message
 
 
-def _send(ctx: Context, pending: PendingDelivery, message: dict[str, str]) -> tuple[bool, str]:
+def _send(ctx: Context, pending: PendingDelivery, message: dict[str, str]) -> None:
+    """Deliver ``message`` to ``pending``'s channel; a NotifyError when it is not accepted."""
     if pending.channel == FILE_CHANNEL:
-        return True, str(_write_files(files_folder(ctx.config.data_dir), message))
+        _write_files(files_folder(ctx.config.data_dir), message)
+        return
     channel = next((c for c in ctx.config.channels if c.name == pending.channel), None)
     if channel is None or "body" not in message:
-        return False, f"notify: channel {pending.channel!r} is no longer in the config"
+        raise NotifyError(f"channel {pending.channel!r} is no longer in the config", permanent=True)
     identity = f"{pending.digest_name}.{pending.due_at:%Y%m%dT%H%M%SZ}"
     url = notify.with_identity(channel.url.get_secret_value(), identity)
-    result = notify.send(url, message["title"], message["body"], message["format"])
-    return result.ok, "" if result.ok else f"notify: {result.cause}\n{result.detail}".strip()
+    notify.send(url, message["title"], message["body"], message["format"])
 
 
 def write_digest_files(folder: Path, content: DigestContent, templates: Path | None = None) -> Path:

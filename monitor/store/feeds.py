@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import cast
 
 from sqlalchemy import Integer, String, Table, bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Session
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from monitor.redact import redact
 from monitor.store.claims import claimant
 from monitor.store.schema import FeedErrorRow, FeedRow
-from monitor.types import FeedSpec, FeedState
+from monitor.types import FeedSpec, FeedState, PollSuccess
 
 KEEP_ERRORS = 20
 SYNCED_SOURCES = ("config", "google")
@@ -147,27 +147,18 @@ def find_feed(session: Session, ref: str) -> FeedState | None:
     return _state(row) if row is not None else None
 
 
-def success_row(
-    feed_id: int, *, now: datetime, status: str, next_poll_at: datetime, items: int, etag: str | None,
-    last_modified: str | None, body_hash: str | None, moved_to: str | None = None,
-    observed_gap_seconds: int | None = None,
-) -> dict[str, object]:
-    """The state a successful poll leaves, for :func:`record_successes`."""
-    return {
-        "feed_id": feed_id, "last_polled_at": now, "last_status": status, "next_poll_at": next_poll_at,
-        "items_last_poll": items, "etag": etag, "last_modified": last_modified, "body_hash": body_hash,
-        "fetch_url": moved_to, "observed_gap_seconds": observed_gap_seconds,
-    }
-
-
-def record_successes(session: Session, rows: Sequence[dict[str, object]]) -> None:
+def record_successes(session: Session, polls: Sequence[PollSuccess]) -> None:
     """Polls that worked: store validators and schedule, reset the failure counters (one statement for all)."""
-    session.execute(_SUCCESS, list(rows))
+    session.execute(_SUCCESS, [_success_params(p) for p in polls])
 
 
-def record_success(session: Session, feed_id: int, **state: Any) -> None:
-    """One poll that worked (see :func:`success_row` for the fields)."""
-    record_successes(session, [success_row(feed_id, **state)])
+def _success_params(poll: PollSuccess) -> dict[str, object]:
+    return {
+        "feed_id": poll.feed_id, "last_polled_at": poll.polled_at, "last_status": poll.status,
+        "next_poll_at": poll.next_poll_at, "items_last_poll": poll.items, "etag": poll.etag,
+        "last_modified": poll.last_modified, "body_hash": poll.body_hash, "fetch_url": poll.moved_to,
+        "observed_gap_seconds": poll.observed_gap_seconds,
+    }
 
 
 _TABLE = cast(Table, FeedRow.__table__)

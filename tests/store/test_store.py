@@ -14,6 +14,7 @@ from monitor.types import (
     FeedSpec,
     Judgement,
     NewItem,
+    PollSuccess,
     Relevance,
     SeedDoc,
 )
@@ -60,8 +61,7 @@ def test_feed_sync_and_state(db_url: str) -> None:
         assert failed.error_count == 1 and failed.failing_since == NOW and failed.enabled
         assert feeds.due_feeds(s, NOW) == []
     with db.session() as s:
-        feeds.record_success(s, due[0].id, now=NOW, status="200", next_poll_at=NOW, items=3, etag='"e"',
-                             last_modified=None, body_hash="x")
+        feeds.record_successes(s, [PollSuccess(due[0].id, NOW, "200", NOW, 3, '"e"', None, "x")])
         state = feeds.get_feed(s, due[0].id)
     assert state.error_count == 0 and state.etag == '"e"' and state.last_error == "fetch: 500 boom"
     db.dispose()
