@@ -104,7 +104,7 @@ def main() -> int:
     items = list(read_items(args.corpus))
     seeds = [(s.title, s.text) for s in read_seeds(args.seeds)]
     started = time.perf_counter()
-    runs = {"monitor": replay(items, config, seeds_dir=args.seeds)}
+    runs = {"monitor": [r.row() for r in replay(items, config, seeds_dir=args.seeds)]}
     elapsed = time.perf_counter() - started
     runs["keyword + TF-IDF NN 0.3"] = nearest_baseline(items, seeds, config, "tfidf")
     runs["keyword + wordllama 0.8"] = nearest_baseline(items, seeds, config, "wordllama")

@@ -280,7 +280,7 @@ def replay_command(
     items = list(read_items(input_file))
     with _progress("replaying") as progress:
         results = replay(items, _config(), seeds_dir=seeds, progress=progress)
-    lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in results)
+    lines = "".join(json.dumps(r.row(), ensure_ascii=False) + "\n" for r in results)
     if out_file is None:
         sys.stdout.write(lines)
     else:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ from monitor.novelty.engine import SEED_TIME, new_judge
 from monitor.novelty.judge import Decision
 from monitor.novelty.model import Models
 from monitor.seeds import read_seeds
+from monitor.types import Verdict, VsSeeds
 
 
 @dataclass(frozen=True)
@@ -58,13 +59,33 @@ def _item(line: str, where: str) -> ReplayItem:
         raise UsageError(f"{where}: not a replay item ({type(exc).__name__}: {exc})") from exc
 
 
+@dataclass(frozen=True)
+class ReplayResult:
+    """How one replayed item was judged (``story`` is None for an irrelevant item)."""
+
+    id: str
+    relevant: bool
+    topics: tuple[str, ...] = ()
+    story: str | None = None
+    verdict: Verdict | None = None
+    vs_seeds: VsSeeds | None = None
+    novel_sentences: tuple[str, ...] = ()
+    score: float = 0.0
+
+    def row(self) -> dict[str, object]:
+        """The result as a line of ``monitor replay``'s output (what a corpus scorer reads)."""
+        return {"id": self.id, "relevant": self.relevant, "topics": list(self.topics), "story": self.story,
+                "verdict": self.verdict, "vs_seeds": self.vs_seeds, "novel_sentences": list(self.novel_sentences),
+                "score": self.score}
+
+
 def replay(
     items: Iterable[ReplayItem], config: Config, *, seeds_dir: Path | None = None,
-    progress: Callable[[dict[str, Any]], None] | None = None, models: Models | None = None,
+    progress: Callable[[ReplayResult], None] | None = None, models: Models | None = None,
     observe: Callable[[str, Decision], None] | None = None,
-) -> list[dict[str, Any]]:
-    """Judge ``items`` in order; returns one result dict per item. An item without a publication
-    date is judged at the latest date seen so far, and its date is not used as evidence."""
+) -> list[ReplayResult]:
+    """Judge ``items`` in order; returns one result per item. An item without a publication date
+    is judged at the latest date seen so far, and its date is not used as evidence."""
     judge = new_judge(config.novelty.settings(), read_seeds(seeds_dir or config.seeds_dir), models)
     topics = config.compiled_topics()
     results = []
@@ -77,21 +98,17 @@ def replay(
             text, title, language = article.text, item.title or article.title, article.language
         language = language or detect_language(text)
         relevance = match(topics, title, text, language)
-        result: dict[str, Any] = {"id": item.id, "relevant": relevance.relevant, "topics": list(relevance.topics),
-                                  "story": None, "verdict": None, "vs_seeds": None, "novel_sentences": [],
-                                  "score": 0.0}
+        result = ReplayResult(item.id, relevance.relevant, tuple(relevance.topics))
         if relevance.relevant:
             decision = judge.judge(item.id, title, text, item.published or clock, language,
                                    dated=item.published is not None)
             if observe is not None:
                 observe(item.id, decision)
-            judgement = decision.judgement
-            result.update(story=f"s{judgement.story}", verdict=judgement.verdict, vs_seeds=judgement.vs_seeds,
-                          novel_sentences=list(judgement.novel_sentences), score=judgement.score)
+            j = decision.judgement
+            result = replace(result, story=f"s{j.story}", verdict=j.verdict, vs_seeds=j.vs_seeds,
+                             novel_sentences=tuple(j.novel_sentences), score=j.score)
         results.append(result)
         if progress is not None:
             progress(result)
-    for result in results:  # stories merged later hold their earlier reports
-        if result["story"] is not None:
-            result["story"] = f"s{judge.index.current(int(result['story'][1:]))}"
-    return results
+    # stories merged later hold their earlier reports
+    return [replace(r, story=f"s{judge.index.current(int(r.story[1:]))}") if r.story else r for r in results]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
-from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -15,19 +14,20 @@ from monitor.extract import extract_article
 from monitor.fetch.page import fetch_page
 from monitor.language import detect_language
 from monitor.novelty.judge import Decision
+from monitor.replay import ReplayResult
 from monitor.terminal import say
 
 
-def print_replay_summary(results: list[dict[str, Any]], console: Console) -> None:
-    verdicts = Counter(r["verdict"] or "irrelevant" for r in results)
+def print_replay_summary(results: list[ReplayResult], console: Console) -> None:
+    verdicts = Counter(r.verdict or "irrelevant" for r in results)
     table = Table(title=f"Replay: {len(results)} items")
     table.add_column("verdict")
     table.add_column("items", justify="right")
     for verdict in ("new", "update", "repeat", "irrelevant"):
         table.add_row(verdict, str(verdicts.get(verdict, 0)))
     console.print(table)
-    stories = {r["story"] for r in results if r["story"]}
-    known = sum(r["vs_seeds"] == "known" for r in results)
+    stories = {r.story for r in results if r.story}
+    known = sum(r.vs_seeds == "known" for r in results)
     say(console, f"{len(stories)} stories; {known} items only repeat the seed corpus")
 
 

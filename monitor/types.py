@@ -96,14 +96,15 @@ class Relevance:
     def relevant(self) -> bool:
         return bool(self.topics)
 
-    def explain(self) -> str:
-        """A short human line: ``Imran Khan in title; Adiala in text``."""
-        seen: list[str] = []
+    def explain(self, limit: int = 5) -> str:
+        """A short human line, ``Imran Khan in title; Adiala jail in text``: each term once, where it
+        counts most, title first, at most ``limit`` terms."""
+        where: dict[str, str] = {}
         for ev in self.evidence:
-            part = f"{ev.term} in {ev.where}"
-            if part not in seen:
-                seen.append(part)
-        return "; ".join(seen)
+            if where.get(ev.term) != "title":
+                where[ev.term] = ev.where
+        ordered = sorted(where.items(), key=lambda kv: kv[1] != "title")
+        return "; ".join(f"{term} in {place}" for term, place in ordered[:limit])
 
 
 @dataclass(frozen=True)

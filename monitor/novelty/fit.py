@@ -117,13 +117,13 @@ def fit(
     pairs = _pairs(items, truth, seed_events, config, seeds)
     events = np.array(sorted({t.event for t in truth if t.relevant}))
     folds = []
-    held_rows: dict[str, dict[str, Any]] = {}
+    held_rows: dict[str, dict[str, object]] = {}
     for fold, (_, held) in enumerate(GroupKFold(n_splits=FOLDS).split(events, groups=events)):
         test = set(events[held])
         print(f"fold {fold + 1}/{FOLDS}: {len(test)} events held out", file=sys.stderr)
         data = _fit_once(pairs, truth, items, config, seeds, exclude=test, story_threshold=story_threshold,
                          merge_threshold=merge_threshold)
-        results = replay(items, config, seeds_dir=seeds, models=models_from(data))
+        results = [r.row() for r in replay(items, config, seeds_dir=seeds, models=models_from(data))]
         folds.append(score(truth, results, only=test))
         held_rows |= _held_rows(truth, results, test, fold)
     report = {
@@ -133,7 +133,7 @@ def fit(
     }
     data = _fit_once(pairs, truth, items, config, seeds, exclude=set(), story_threshold=story_threshold,
                      merge_threshold=merge_threshold)
-    results = replay(items, config, seeds_dir=seeds, models=models_from(data))
+    results = [r.row() for r in replay(items, config, seeds_dir=seeds, models=models_from(data))]
     report["in_sample"] = score(truth, results)
     data["report"] = report
     data["held_out"] = [held_rows.get(t.id) or row for t, row in zip(truth, results, strict=True)]
@@ -141,8 +141,8 @@ def fit(
 
 
 def _held_rows(
-    truth: list[Labelled], results: list[dict[str, Any]], test: set[str], fold: int,
-) -> dict[str, dict[str, Any]]:
+    truth: list[Labelled], results: list[dict[str, object]], test: set[str], fold: int,
+) -> dict[str, dict[str, object]]:
     """The rows of the held-out events' articles, their stories named by fold (stories of different
     replays are different)."""
     return {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import datetime
-from typing import cast
+from typing import Literal, cast
 
 from sqlalchemy import ColumnElement, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from monitor.redact import redact
 from monitor.store.schema import DigestItemRow, FeedRow, ItemRow
-from monitor.types import DigestEntry, NewItem, Source, Verdict
+from monitor.types import DigestEntry, Evidence, NewItem, Relevance, Source, Verdict
 
 
 def entry_seen(session: Session, feed_id: int, key: str, url: str) -> bool:
@@ -148,20 +148,17 @@ def count_by_verdict(session: Session) -> dict[str, int]:
     return {str(verdict or "irrelevant"): int(n) for verdict, n in session.execute(query)}
 
 
-def explain(evidence: Sequence[dict[str, str]], limit: int = 5) -> str:
-    """``Imran Khan in title; Adiala jail in text``: each term once, where it counts most, title first."""
-    where: dict[str, str] = {}
-    for ev in evidence:
-        if where.get(ev["term"]) != "title":
-            where[ev["term"]] = ev["where"]
-    ordered = sorted(where.items(), key=lambda kv: kv[1] != "title")
-    return "; ".join(f"{term} in {place}" for term, place in ordered[:limit])
+def _relevance(row: ItemRow) -> Relevance:
+    """The stored relevance of an item: its topics and the evidence that matched."""
+    evidence = tuple(Evidence(ev["topic"], ev["term"], cast(Literal["title", "text"], ev["where"]))
+                     for ev in row.evidence)
+    return Relevance(tuple(row.topics or ()), evidence, row.relevance or 0.0)
 
 
 def _entry(row: ItemRow, feed_name: str) -> DigestEntry:
     verdict = cast(Verdict, row.verdict or "new")
     return DigestEntry(
         item_id=row.id, title=row.title, url=row.url or "", outlet=row.outlet or row.sitename or feed_name,
-        published=row.published_at, verdict=verdict, score=row.score, matched=explain(row.evidence),
+        published=row.published_at, verdict=verdict, score=row.score, matched=_relevance(row).explain(),
         novel_sentences=tuple(row.novel_sentences), summary=row.summary, story=row.story_id,
     )

@@ -9,14 +9,14 @@ from typing import Any
 import pytest
 
 from monitor.config import load_config
-from monitor.replay import read_items, replay
+from monitor.replay import ReplayResult, read_items, replay
 from tests.conftest import DATA, ROOT
 
 FOLDER = DATA / "novelty"
 
 
 @pytest.fixture(scope="module")
-def results() -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
+def results() -> tuple[list[ReplayResult], dict[str, dict[str, Any]]]:
     labels = {label["id"]: label for label in map(json.loads, (FOLDER / "labels.jsonl").read_text().splitlines())}
     out = replay(read_items(FOLDER / "stream.jsonl"), load_config(ROOT / "config" / "watchlist.yaml"))
     return out, labels
@@ -34,20 +34,20 @@ def b_cubed(pred: dict[str, Any], gold: dict[str, str]) -> float:
     return 2 * precision * recall / (precision + recall)
 
 
-def test_stream_quality(results: tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]) -> None:
+def test_stream_quality(results: tuple[list[ReplayResult], dict[str, dict[str, Any]]]) -> None:
     out, labels = results
     assert len(out) >= 80 and len({label["event"] for label in labels.values()}) >= 15
     tp = fp = fn = 0
     news: Counter[str] = Counter()
     for result in out:
-        label = labels[result["id"]]
-        want, got = label["expected"] in ("new", "update"), result["verdict"] in ("new", "update")
+        label = labels[result.id]
+        want, got = label["expected"] in ("new", "update"), result.verdict in ("new", "update")
         tp, fp, fn = tp + (got and want), fp + (got and not want), fn + (want and not got)
-        news[label["event"]] += result["verdict"] == "new"
+        news[label["event"]] += result.verdict == "new"
     precision, recall = tp / (tp + fp), tp / (tp + fn)
     f1 = 2 * precision * recall / (precision + recall)
     # irrelevant items (no story) each stand alone
-    pred = {r["id"]: r["story"] or f"alone:{r['id']}" for r in out}
+    pred = {r.id: r.story or f"alone:{r.id}" for r in out}
     clustering = b_cubed(pred, {i: labels[i]["event"] for i in pred})
     print(f"\nnew-vs-known: P {precision:.3f} R {recall:.3f} F1 {f1:.3f}; B-cubed F1 {clustering:.3f}")
     # The written stream is cleaner than real coverage; where they disagree the real corpus
