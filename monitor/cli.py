@@ -202,7 +202,7 @@ def poll(
         held = held_elsewhere(ctx)
     if held:
         say(out, f"skipped {held} due feeds: another process is polling them (see monitor status)")
-    failed = [f for f in report.feeds if f.status == "error"]
+    failed = [f for f in report.feeds if f.result == "error"]
     say(out, f"polled {len(report.feeds)} feeds: {sum(f.new_items for f in report.feeds)} new items, "
               f"{sum(f.relevant for f in report.feeds)} relevant, {len(failed)} failed")
     say(out, *(f"  {outcome.feed_url}: {outcome.error}" for outcome in failed))

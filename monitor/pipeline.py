@@ -44,8 +44,10 @@ from monitor.types import (
     FeedSpec,
     FeedState,
     NewItem,
+    PollResult,
     PollSuccess,
     Relevance,
+    poll_status,
 )
 from monitor.untrusted import one_line
 from monitor.urls import canonical_url
@@ -232,7 +234,7 @@ def make_all_due(ctx: Context) -> int:
 class _Polled:
     """What a successful poll found, for the feed's state."""
 
-    status: str
+    result: PollResult
     etag: str | None
     last_modified: str | None
     body_hash: str | None
@@ -243,6 +245,7 @@ class _Polled:
     entries: int = 0
     new: int = 0
     relevant: int = 0
+    http_status: int | None = None
 
 
 @dataclass(frozen=True)
@@ -269,7 +272,7 @@ def _fetch(ctx: Context, feed: FeedState, batch: UnchangedBatch | None) -> _Fetc
 def _fetch_and_parse(ctx: Context, feed: FeedState, batch: UnchangedBatch | None, now: datetime) -> _Fetched:
     result = in_stage("fetch", lambda: fetch_feed(ctx.http, feed, max_bytes=ctx.config.polling.max_feed_bytes))
     if result.not_modified:  # a 304 costs no parsing
-        polled = _Polled("304", result.etag or feed.etag, result.last_modified or feed.last_modified,
+        polled = _Polled("not-modified", result.etag or feed.etag, result.last_modified or feed.last_modified,
                          feed.body_hash, result.moved_to, result.max_age)
         return _Fetched(feed, now, _succeeded(ctx, feed, polled, now, batch))
     body_hash = hashlib.sha256(result.body).hexdigest()
@@ -280,8 +283,8 @@ def _fetch_and_parse(ctx: Context, feed: FeedState, batch: UnchangedBatch | None
                                                    content_type=result.content_type, now=now))
     seen = in_stage("store", lambda: _seen(ctx, feed, parsed.entries))
     gap = scheduler.observed_gap([e.published for e in parsed.entries if e.published], now)
-    polled = _Polled(str(result.status), result.etag, result.last_modified, body_hash, result.moved_to,
-                     result.max_age, parsed.ttl_minutes, gap, len(parsed.entries))
+    polled = _Polled("fetched", result.etag, result.last_modified, body_hash, result.moved_to,
+                     result.max_age, parsed.ttl_minutes, gap, len(parsed.entries), http_status=result.status)
     fresh = tuple(dict.fromkeys(e for e in parsed.entries if (e.key, e.link) not in seen))
     broken = (ParseError(parsed.error),) if parsed.error else ()
     skipped = tuple(StageError("identity", reason) for reason in parsed.skipped)
@@ -487,23 +490,25 @@ def _succeeded(
         gap = timedelta(seconds=feed.observed_gap_seconds)
     next_at = scheduler.next_poll(now, _policy(ctx, feed), ttl_minutes=polled.ttl, max_age=polled.max_age,
                                   observed_gap=gap)
+    status = poll_status(polled.result, polled.http_status)
     row = PollSuccess(
-        feed.id, now, polled.status, next_at, polled.new, polled.etag, polled.last_modified, polled.body_hash,
+        feed.id, now, status, next_at, polled.new, polled.etag, polled.last_modified, polled.body_hash,
         polled.moved_to, int(polled.gap.total_seconds()) if polled.gap else None,
     )
-    if batch is not None and polled.status in ("304", "unchanged") and polled.moved_to is None:
+    if batch is not None and polled.result in ("not-modified", "unchanged") and polled.moved_to is None:
         batch.add(row)
     else:
         with ctx.db.session() as session:
             feed_store.record_successes(session, [row])
     if polled.moved_to:
         log.info("feed moved permanently", extra={"feed_url": feed.url, "new_url": polled.moved_to})
-    metrics.POLLS.labels(result=polled.status).inc()
+    metrics.POLLS.labels(result=status).inc()
     level = logging.INFO if polled.new or polled.moved_to else logging.DEBUG  # 304s are the common case
     if log.isEnabledFor(level):
-        log.log(level, "feed polled", extra={"feed_url": feed.url, "status": polled.status, "entries": polled.entries,
+        log.log(level, "feed polled", extra={"feed_url": feed.url, "status": status, "entries": polled.entries,
                                        "new_items": polled.new, "next_poll": next_at.isoformat(timespec="seconds")})
-    return FeedOutcome(feed.url, polled.status, entries=polled.entries, new_items=polled.new, relevant=polled.relevant)
+    return FeedOutcome(feed.url, polled.result, polled.http_status, entries=polled.entries, new_items=polled.new,
+                       relevant=polled.relevant)
 
 
 def _failed(ctx: Context, feed: FeedState, exc: MonitorError, now: datetime) -> FeedOutcome:

@@ -13,6 +13,7 @@ from typing import Literal
 Verdict = Literal["new", "update", "repeat"]
 VsSeeds = Literal["new", "known"]
 TextSource = Literal["page", "summary"]
+PollResult = Literal["fetched", "not-modified", "unchanged", "error"]
 
 
 @dataclass(frozen=True)
@@ -173,14 +174,28 @@ class NewItem:
 
 @dataclass(frozen=True)
 class FeedOutcome:
-    """What one poll of one feed did."""
+    """What one poll of one feed did: ``result``, with the HTTP status of a fetched document."""
 
     feed_url: str
-    status: str
+    result: PollResult
+    http_status: int | None = None
     entries: int = 0
     new_items: int = 0
     relevant: int = 0
     error: str | None = None
+
+    @property
+    def status(self) -> str:
+        """The result as stored on the feed and counted in metrics: the HTTP status of a fetched
+        document (``200``), ``304``, ``unchanged`` (a body seen before) or ``error``."""
+        return poll_status(self.result, self.http_status)
+
+
+def poll_status(result: PollResult, http_status: int | None) -> str:
+    """See :attr:`FeedOutcome.status`."""
+    if result == "fetched":
+        return str(http_status or 200)
+    return "304" if result == "not-modified" else result
 
 
 @dataclass(frozen=True)
