@@ -93,7 +93,8 @@ def main() -> None:
 
 def _judged_docs(ctx: Context) -> int:
     """How many documents the novelty judge holds (0 before the first relevant entry)."""
-    return len(ctx.novelty.index.docs) if ctx.novelty is not None else 0
+    judge = ctx.judge.peek()
+    return judge.known_documents if judge is not None else 0
 
 
 if __name__ == "__main__":

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 from monitor.clock import Clock, SystemClock
 from monitor.config import Config
@@ -16,19 +18,41 @@ from monitor.store.session import Database
 from monitor.types import FeedOutcome
 
 Progress = Callable[[FeedOutcome], None]
+T = TypeVar("T")
 
 
-@dataclass
+class Lazy(Generic[T]):
+    """A value built the first time it is needed (once, whichever thread asks first), then kept."""
+
+    def __init__(self) -> None:
+        self._value: T | None = None
+        self._lock = threading.Lock()
+
+    def get(self, build: Callable[[], T]) -> T:
+        """The value, built with ``build`` if it is not yet."""
+        if self._value is None:
+            with self._lock:
+                if self._value is None:
+                    self._value = build()
+        return self._value
+
+    def peek(self) -> T | None:
+        """The value if it was built, else None (builds nothing)."""
+        return self._value
+
+
+@dataclass(frozen=True)
 class Context:
-    """What every stage needs: the config, the database, the HTTP seam and the clock."""
+    """What every stage needs: the config, the database, the HTTP seam and the clock, and the novelty
+    judge once the first article needs it (:func:`monitor.judging.judge_of`)."""
 
     config: Config
     db: Database
     http: HttpClient
     clock: Clock = field(default_factory=SystemClock)
-    topics: list[TopicQuery] = field(default_factory=list)
+    topics: tuple[TopicQuery, ...] = ()
     google: GoogleNewsResolver | None = None
-    novelty: NoveltyJudge | None = None
+    judge: Lazy[NoveltyJudge] = field(default_factory=Lazy)
 
     def holding_claims(self) -> claims.Renewal:
         """A ``with`` block during which this process's claims are renewed (long polls and sends)."""
@@ -55,4 +79,4 @@ def build_context(config: Config, *, clock: Clock | None = None, database_url: s
     )
     google = GoogleNewsResolver(http, config.google_news.base_url) if config.google_news.resolve_links else None
     return Context(config=config, db=Database(database_url or config.db_url()), http=http,
-                   clock=clock or SystemClock(), topics=config.compiled_topics(), google=google)
+                   clock=clock or SystemClock(), topics=tuple(config.compiled_topics()), google=google)

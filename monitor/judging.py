@@ -9,7 +9,6 @@ remember the article, so an insert that fails leaves nothing behind in memory.
 from __future__ import annotations
 
 import logging
-import threading
 from dataclasses import replace
 
 from sqlalchemy.exc import IntegrityError
@@ -27,17 +26,12 @@ from monitor.types import Judgement, KnownItem, NewItem
 log = logging.getLogger(__name__)
 
 
-_BUILDING = threading.Lock()
 
 
 def judge_of(ctx: Context) -> NoveltyJudge:
     """The context's judge, built at the first article that needs judging (a poll that judges nothing
     never loads the models or the index)."""
-    if ctx.novelty is None:
-        with _BUILDING:
-            if ctx.novelty is None:
-                ctx.novelty = build_judge(ctx)
-    return ctx.novelty
+    return ctx.judge.get(lambda: build_judge(ctx))
 
 
 def build_judge(ctx: Context) -> NoveltyJudge:
@@ -52,7 +46,7 @@ def build_judge(ctx: Context) -> NoveltyJudge:
     judge.stored_through = through
     for item in known:
         _learn(judge, item)
-    log.info("novelty judge ready", extra={"seeds": sum(d.seed for d in judge.index.docs), "items": len(known)})
+    log.info("novelty judge ready", extra={"seeds": len(seeds), "items": len(known)})
     return judge
 
 
@@ -71,7 +65,7 @@ def judge_and_store(ctx: Context, item: NewItem) -> Judgement | None:
             decision = in_stage("judge", lambda: judge.decide(prepared))
             try:
                 with session.begin_nested():
-                    judgement = _with_story(session, decision.judgement, title, item, judge.index.next_story_id)
+                    judgement = _with_story(session, decision.judgement, title, item, judge.next_story_id)
                     assert judgement.story is not None
                     judged.merge_stories(session, judgement.story, decision.merged, item.fetched_at)
                     item_id = item_store.add_item(session, replace(item, judgement=judgement))

@@ -111,4 +111,4 @@ def replay(
         if progress is not None:
             progress(result)
     # stories merged later hold their earlier reports
-    return [replace(r, story=f"s{judge.index.current(int(r.story[1:]))}") if r.story else r for r in results]
+    return [replace(r, story=f"s{judge.current_story(int(r.story[1:]))}") if r.story else r for r in results]

@@ -159,12 +159,12 @@ def test_the_judge_is_built_only_when_an_article_needs_judging(tmp_path: Path, s
     try:
         (outcome,) = poll_due(ctx)
         assert outcome.new_items == 1 and outcome.relevant == 0
-        assert ctx.novelty is None  # no model or index loaded for a poll that judged nothing
+        assert ctx.judge.peek() is None  # no model or index loaded for a poll that judged nothing
         site.put("/feed.xml", (DATA / "e2e" / "feed.xml").read_text().replace("{base}", site.base),
                  "application/rss+xml")
         with ctx.db.session() as session:  # due again: the same process polls it once more
             feed_store.make_all_due(session, NOW)
-        assert sum(o.relevant for o in poll_due(ctx)) > 0 and ctx.novelty is not None
+        assert sum(o.relevant for o in poll_due(ctx)) > 0 and ctx.judge.peek() is not None
     finally:
         ctx.close()
 

@@ -7,6 +7,7 @@ import os
 import re
 import struct
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -134,11 +135,8 @@ def test_digest_links_to_story_pages_when_public_url_is_set(served: tuple[str, C
     from monitor.digest.run import digest_content
 
     _, ctx = served
-    ctx.config = ctx.config.model_copy(update={"public_url": "https://news.example.org/monitor/"})
-    try:
-        content = digest_content(ctx, "demo")
-    finally:
-        ctx.config = ctx.config.model_copy(update={"public_url": None})
+    public = replace(ctx, config=ctx.config.model_copy(update={"public_url": "https://news.example.org/monitor/"}))
+    content = digest_content(public, "demo")
     assert content.entries
     for fmt in ("text", "markdown", "html", "slack"):
         body = render(content, fmt)  # type: ignore[arg-type]

@@ -15,8 +15,8 @@ SEED_TIME = datetime(1970, 1, 1, tzinfo=UTC)
 
 def new_judge(settings: JudgeSettings, seeds: Iterable[SeedDoc], models: Models | None = None) -> NoveltyJudge:
     """A judge with ``settings`` that knows ``seeds`` as known coverage; seed stories never expire."""
-    judge = NoveltyJudge(get_embedder(settings.embedder), settings.thresholds, models=models)
-    judge.index.window = settings.story_window
+    judge = NoveltyJudge(get_embedder(settings.embedder), settings.thresholds, models=models,
+                         window=settings.story_window)
     for seed in seeds:
         judge.add_seed(seed.key, seed.title, seed.text, SEED_TIME, _day(seed.published))
     return judge

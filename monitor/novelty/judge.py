@@ -34,7 +34,7 @@ import sys
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import numpy as np
 
@@ -121,11 +121,13 @@ class NoveltyJudge:
 
     def __init__(
         self, embedder: Embedder, thresholds: Thresholds | None = None, index: NoveltyIndex | None = None,
-        models: Models | None = None,
+        models: Models | None = None, window: timedelta | None = None,
     ):
         self.embedder = embedder
         self.t = thresholds or Thresholds()
         self.index = index or NoveltyIndex(embedder.dim)
+        if window is not None:
+            self.index.window = window
         self.models = models or load_models()
         self.horizon: date | None = None  # the latest day the seed corpus covers
         self._lock = threading.Lock()  # polling threads judge concurrently; the index is shared
@@ -134,6 +136,20 @@ class NoveltyJudge:
         self._since_prune = 0
 
     # -- public ---------------------------------------------------------------------------
+
+    @property
+    def next_story_id(self) -> int:
+        """The id a new story would get here (above every story known)."""
+        return self.index.next_story_id
+
+    @property
+    def known_documents(self) -> int:
+        """How many documents (seeds and items) the judge holds."""
+        return len(self.index.docs)
+
+    def current_story(self, story_id: int) -> int:
+        """The story ``story_id`` is now part of (itself unless it was merged into another)."""
+        return self.index.current(story_id)
 
     def add_seed(self, key: str, title: str, text: str, when: datetime, published: date | None = None) -> int:
         """Load a seed article as known coverage; returns its story id (seeds about one event share one).
