@@ -24,11 +24,8 @@ from monitor.formats import DEFAULT, FORMATS, output_format
 from monitor.terminal import cell, say
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
     from monitor.config import Config
     from monitor.context import Context
-    from monitor.types import FeedState
 
 log = logging.getLogger(__name__)
 out = Console(highlight=False, soft_wrap=True)
@@ -291,15 +288,11 @@ def replay_command(
 @app.command()
 def explain(target: Annotated[str, typer.Argument(help="An article URL, or an HTML or text file.")]) -> None:
     """Show how one article is judged: verdict, nearest known articles, each sentence new or known."""
-    from monitor.summary import load_article, print_decision
+    from monitor.explain import explain as explain_article
+    from monitor.summary import print_decision
 
     with _context() as ctx:
-        from monitor.judging import judge_of
-        from monitor.pipeline import start
-
-        start(ctx)
-        title, text, language = load_article(ctx, target)
-        decision = judge_of(ctx).judge(target, title, text, ctx.clock.now(), language, remember=False)
+        decision = explain_article(ctx, target)
     print_decision(decision, out)
 
 
@@ -354,13 +347,10 @@ def test_notify(channel: Annotated[str, typer.Argument(help="A channel name from
 @seeds_app.command("list")
 def seeds_list() -> None:
     """List the seed articles loaded as known coverage."""
-    from monitor.pipeline import load_seeds
-    from monitor.store.seeds import list_seeds
+    from monitor import admin
 
     with _migrated() as ctx:
-        load_seeds(ctx)
-        with ctx.db.session() as session:
-            docs = list_seeds(session)
+        docs = admin.seeds(ctx)
     for doc in docs:
         meta = ", ".join(x for x in (doc.outlet, doc.published) if x)
         say(out, f"{doc.key}  {doc.title}" + (f"  ({meta})" if meta else "") + f"  [{len(doc.text)} chars]")
@@ -370,22 +360,21 @@ def seeds_list() -> None:
 @feeds_app.command("enable")
 def feeds_enable(ref: Annotated[str, typer.Argument(help="The feed's id, URL or name (see `status`).")]) -> None:
     """Re-enable a disabled feed and poll it at the next tick."""
-    from monitor.store import feeds as feed_store
+    from monitor import admin
 
-    with _migrated() as ctx, ctx.db.session() as session:
-        feed = _find(session, ref)
-        feed_store.enable_feed(session, feed.id, ctx.clock.now())
+    with _migrated() as ctx:
+        feed = admin.enable_feed(ctx, ref)
     say(out, f"feed {feed.id} ({feed.name}) enabled; it will be polled at the next tick")
 
 
 @feeds_app.command("show")
 def feeds_show(ref: Annotated[str, typer.Argument(help="The feed's id, URL or name.")]) -> None:
     """Show one feed's state and its recent errors."""
-    from monitor.store import feeds as feed_store
+    from monitor import admin
 
-    with _migrated() as ctx, ctx.db.session() as session:
-        feed = _find(session, ref)
-        errors = feed_store.recent_errors(session, feed.id)
+    with _migrated() as ctx:
+        details = admin.feed_details(ctx, ref)
+    feed, errors = details.feed, details.errors
     moved = f" (moved to {feed.fetch_url})" if feed.fetch_url else ""
     say(out, f"#{feed.id} {feed.name}", f"  {feed.url}{moved}",
         f"  enabled: {feed.enabled}, errors in a row: {feed.error_count}, permanent: {feed.permanent_failures}, "
@@ -395,12 +384,12 @@ def feeds_show(ref: Annotated[str, typer.Argument(help="The feed's id, URL or na
 @feeds_app.command("import")
 def feeds_import(path: Annotated[Path, typer.Argument(help="An OPML file.", exists=True, dir_okay=False)]) -> None:
     """Add the feeds of an OPML file (kept alongside the config's feeds; duplicates are skipped)."""
+    from monitor import admin
     from monitor.opml import read_opml
-    from monitor.store import feeds as feed_store
 
     found = read_opml(path.read_bytes(), source_name=str(path))
-    with _migrated() as ctx, ctx.db.session() as session:
-        added = feed_store.add_feeds(session, found.specs, ctx.clock.now())
+    with _migrated() as ctx:
+        added = admin.import_feeds(ctx, found.specs)
     total = len(found.specs)
     say(out, f"{total} feeds in {path}: {added} added, {total - added} already known"
         + (f", {len(found.skipped)} outlines skipped:" if found.skipped else ""), *(f"  {s}" for s in found.skipped))
@@ -414,15 +403,12 @@ def feeds_export(
 
     Feed URLs keep their credentials only in a file named with --out (created readable by its owner
     alone); on stdout they are redacted like every other output."""
+    from monitor import admin
     from monitor.opml import write_opml
-    from monitor.pipeline import sync_feeds
     from monitor.redact import redact
-    from monitor.store import feeds as feed_store
 
     with _migrated() as ctx:
-        sync_feeds(ctx)
-        with ctx.db.session() as session:
-            document = write_opml(feed_store.all_feeds(session), now=ctx.clock.now())
+        document = write_opml(admin.listed_feeds(ctx), now=ctx.clock.now())
     if out_file is None:
         shown = redact(document)
         sys.stdout.write(shown)
@@ -434,15 +420,6 @@ def feeds_export(
         out_file.chmod(0o600)  # an existing file keeps its mode through touch
     out_file.write_text(document, encoding="utf-8")
     say(out, f"written to {out_file}")
-
-
-def _find(session: Session, ref: str) -> FeedState:
-    from monitor.store import feeds as feed_store
-
-    feed = feed_store.find_feed(session, ref)
-    if feed is None:
-        raise UsageError(f"no feed {ref!r}; see `monitor status` for ids")
-    return feed
 
 
 @db_app.command("upgrade")

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 from http.server import ThreadingHTTPServer
 
+from monitor import admin
 from monitor.context import Context
 from monitor.digest.atom import atom_feed
 from monitor.httpserve import Response, serve
-from monitor.store.items import developments_since
 
 log = logging.getLogger(__name__)
 PATH = "/feed.xml"
@@ -17,9 +16,7 @@ PATH = "/feed.xml"
 
 def developments_feed(ctx: Context, days: int = 7) -> str:
     """The Atom document of the developments stored in the last ``days`` (``monitor feed`` and ``/feed.xml``)."""
-    now = ctx.clock.now()
-    with ctx.db.session() as session:
-        return atom_feed(developments_since(session, now - timedelta(days=days)), now=now)
+    return atom_feed(admin.developments(ctx, days), now=ctx.clock.now())
 
 
 def start_feed_server(ctx: Context, host: str, port: int, days: int = 7) -> ThreadingHTTPServer:

@@ -14,13 +14,10 @@ from datetime import datetime, timedelta
 from http.server import ThreadingHTTPServer
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy import text
 
-from monitor import metrics
+from monitor import admin, metrics
 from monitor.context import Context
 from monitor.httpserve import Response, serve
-from monitor.store import digests as digest_store
-from monitor.store import feeds as feed_store
 
 log = logging.getLogger(__name__)
 
@@ -28,26 +25,21 @@ log = logging.getLogger(__name__)
 def health(ctx: Context, last_tick: datetime | None, tick: timedelta) -> dict[str, object]:
     """The health report: scheduler liveness, database reachability, age of the last good poll."""
     now = ctx.clock.now()
-    report: dict[str, object] = {
-        "scheduler_alive": last_tick is not None and now - last_tick <= tick * 3,
+    database, last_poll_age = admin.database_state(ctx)
+    alive = last_tick is not None and now - last_tick <= tick * 3
+    return {
+        "scheduler_alive": alive,
         "last_tick_age_s": round((now - last_tick).total_seconds(), 1) if last_tick else None,
-        "database": "ok", "last_poll_age_s": None,
+        "database": database,
+        "last_poll_age_s": round(last_poll_age, 1) if last_poll_age is not None else None,
+        "ok": alive and database == "ok",
     }
-    try:
-        with ctx.db.session() as session:
-            session.execute(text("SELECT 1"))
-            last = feed_store.last_success_at(session)
-        report["last_poll_age_s"] = round((now - last).total_seconds(), 1) if last else None
-    except Exception as exc:
-        report["database"] = f"error: {type(exc).__name__}"
-    report["ok"] = bool(report["scheduler_alive"]) and report["database"] == "ok"
-    return report
 
 
 def refresh_gauges(ctx: Context) -> None:
-    with ctx.db.session() as session:
-        metrics.DUE_FEEDS.set(feed_store.count_due(session, ctx.clock.now()))
-        metrics.PENDING_DELIVERIES.set(digest_store.pending_count(session))
+    due, pending = admin.backlog(ctx)
+    metrics.DUE_FEEDS.set(due)
+    metrics.PENDING_DELIVERIES.set(pending)
 
 
 def start_health_server(

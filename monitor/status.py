@@ -7,13 +7,11 @@ from datetime import datetime
 from rich.console import Console
 from rich.table import Table
 
+from monitor import admin
 from monitor.context import Context
 from monitor.digest.plan import digest_plans
 from monitor.notify import scheme_of
 from monitor.redact import redact
-from monitor.store import digests as digest_store
-from monitor.store import feeds as feed_store
-from monitor.store import items as item_store
 from monitor.store.session import safe_url
 from monitor.terminal import cell, say
 from monitor.types import ChannelState, FeedState
@@ -22,10 +20,8 @@ WIDE = 140  # columns a terminal needs for the feeds table; narrower (or piped) 
 
 
 def render_status(ctx: Context, console: Console) -> None:
-    with ctx.db.session() as session:
-        feeds = feed_store.all_feeds(session)
-        verdicts = item_store.count_by_verdict(session)
-        deliveries = digest_store.delivery_counts(session)
+    seen = admin.overview(ctx)
+    feeds, verdicts, deliveries = list(seen.feeds), seen.verdicts, seen.deliveries
     now = ctx.clock.now()
     if console.is_terminal and console.width >= WIDE:
         _feed_table(feeds, now, console)

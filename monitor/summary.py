@@ -3,16 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
-from monitor.context import Context
-from monitor.errors import UsageError
-from monitor.extract import extract_article
-from monitor.fetch.page import fetch_page
-from monitor.language import detect_language
 from monitor.novelty.judge import Decision
 from monitor.replay import ReplayResult
 from monitor.terminal import say
@@ -29,25 +23,6 @@ def print_replay_summary(results: list[ReplayResult], console: Console) -> None:
     stories = {r.story for r in results if r.story}
     known = sum(r.vs_seeds == "known" for r in results)
     say(console, f"{len(stories)} stories; {known} items only repeat the seed corpus")
-
-
-def load_article(ctx: Context, target: str) -> tuple[str, str, str]:
-    """(title, text, language) of a URL (fetched through the guarded client) or a local file."""
-    if target.startswith(("http://", "https://")):
-        html: str | bytes = fetch_page(ctx.http, target, max_bytes=ctx.config.polling.max_page_bytes)
-    else:
-        path = Path(target)
-        if not path.is_file():
-            raise UsageError(f"{target} is neither an http(s) URL nor a file")
-        if path.suffix.lower() not in (".html", ".htm"):
-            text = path.read_text(encoding="utf-8")
-            title, _, body = text.partition("\n")
-            return title.strip(), body.strip() or title.strip(), detect_language(text)
-        html = path.read_bytes()
-    article = extract_article(html, url=target, summary="")
-    if article.source != "page":
-        raise UsageError(f"no article text found in {target}")
-    return article.title, article.text, article.language
 
 
 def print_decision(decision: Decision, console: Console) -> None:

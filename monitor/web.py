@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
 from http.server import ThreadingHTTPServer
 
+from monitor import admin
 from monitor.context import Context
 from monitor.digest.render import environment
 from monitor.feedserver import PATH as FEED_PATH
 from monitor.feedserver import developments_feed
 from monitor.httpserve import Response, serve
 from monitor.novelty.text import sentences
-from monitor.store import stories as story_store
 from monitor.types import Known, StoryReport
 
 log = logging.getLogger(__name__)
@@ -46,23 +45,19 @@ class ReportView:
 
 def index_page(ctx: Context, days: int = 14) -> str:
     """The stories with a report in the last ``days``, the most recently updated first."""
-    with ctx.db.session() as session:
-        lines = story_store.recent(session, ctx.clock.now() - timedelta(days=days))
+    lines = admin.recent_stories(ctx, days)
     template = environment().get_template("stories.html.j2")
     return template.render(stories=lines, days=days, timezone=_timezone(ctx), feed=FEED_PATH)
 
 
 def story_page(ctx: Context, story_id: int) -> str | None:
     """One story's page; None when there is no such story."""
-    with ctx.db.session() as session:
-        found = story_store.story(session, story_id)
-        if found is None:
-            return None
-        title, reports = found
-        known = story_store.known(session, (key for r in reports for _, key in r.matches))
-    views = [_view(report, known) for report in reports]
+    found = admin.story_details(ctx, story_id)
+    if found is None:
+        return None
+    views = [_view(report, found.known) for report in found.reports]
     template = environment().get_template("story.html.j2")
-    return template.render(title=title, story_id=story_id, reports=views, timezone=_timezone(ctx))
+    return template.render(title=found.title, story_id=story_id, reports=views, timezone=_timezone(ctx))
 
 
 def _view(report: StoryReport, known: dict[str, Known]) -> ReportView:

@@ -1,0 +1,136 @@
+"""The operator's use cases: the state of feeds, items and deliveries, the seeds, and feed
+administration. The command line and the web pages call these and present what they return; only
+these (and the other use-case modules) open database sessions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from monitor.context import Context
+from monitor.errors import UsageError
+from monitor.pipeline import load_seeds, sync_feeds
+from monitor.store import digests as digest_store
+from monitor.store import feeds as feed_store
+from monitor.store import items as item_store
+from monitor.store import seeds as seed_store
+from monitor.store import stories as story_store
+from monitor.store.feeds import FeedError
+from monitor.types import DigestEntry, FeedSpec, FeedState, Known, SeedDoc, StoryLine, StoryReport
+
+
+@dataclass(frozen=True)
+class Overview:
+    """What ``monitor status`` shows besides the digests: every feed, and items and deliveries counted."""
+
+    feeds: tuple[FeedState, ...]
+    verdicts: dict[str, int]
+    deliveries: dict[str, int]
+
+
+@dataclass(frozen=True)
+class FeedDetails:
+    """One feed and its recent errors, the newest first."""
+
+    feed: FeedState
+    errors: tuple[FeedError, ...]
+
+
+@dataclass(frozen=True)
+class StoryDetails:
+    """One story: its title, its reports, and the known documents its reports repeat, by key."""
+
+    title: str
+    reports: tuple[StoryReport, ...]
+    known: dict[str, Known]
+
+
+def overview(ctx: Context) -> Overview:
+    with ctx.db.session() as session:
+        return Overview(tuple(feed_store.all_feeds(session)), item_store.count_by_verdict(session),
+                        digest_store.delivery_counts(session))
+
+
+def seeds(ctx: Context) -> list[SeedDoc]:
+    """The seed corpus as stored, after loading the seed folder."""
+    load_seeds(ctx)
+    with ctx.db.session() as session:
+        return seed_store.list_seeds(session)
+
+
+def enable_feed(ctx: Context, ref: str) -> FeedState:
+    """Re-enable a feed (by id, URL or name) and make it due now."""
+    with ctx.db.session() as session:
+        feed = _find(session, ref)
+        feed_store.enable_feed(session, feed.id, ctx.clock.now())
+    return feed
+
+
+def feed_details(ctx: Context, ref: str) -> FeedDetails:
+    with ctx.db.session() as session:
+        feed = _find(session, ref)
+        return FeedDetails(feed, tuple(feed_store.recent_errors(session, feed.id)))
+
+
+def import_feeds(ctx: Context, specs: Sequence[FeedSpec]) -> int:
+    """Add feeds beside the config's; returns how many were new."""
+    with ctx.db.session() as session:
+        return feed_store.add_feeds(session, specs, ctx.clock.now())
+
+
+def listed_feeds(ctx: Context) -> list[FeedState]:
+    """Every polled feed, the config's synced first (for an export)."""
+    sync_feeds(ctx)
+    with ctx.db.session() as session:
+        return feed_store.all_feeds(session)
+
+
+def developments(ctx: Context, days: int) -> list[DigestEntry]:
+    """The items judged new or update in the last ``days`` (for the Atom feed)."""
+    with ctx.db.session() as session:
+        return item_store.developments_since(session, ctx.clock.now() - timedelta(days=days))
+
+
+def recent_stories(ctx: Context, days: int) -> list[StoryLine]:
+    """The stories with a report in the last ``days``, the most recently updated first."""
+    with ctx.db.session() as session:
+        return story_store.recent(session, ctx.clock.now() - timedelta(days=days))
+
+
+def story_details(ctx: Context, story_id: int) -> StoryDetails | None:
+    """One story with what its reports repeat; None when there is no such story."""
+    with ctx.db.session() as session:
+        found = story_store.story(session, story_id)
+        if found is None:
+            return None
+        title, reports = found
+        known = story_store.known(session, (key for r in reports for _, key in r.matches))
+    return StoryDetails(title, tuple(reports), known)
+
+
+def database_state(ctx: Context) -> tuple[str, float | None]:
+    """``ok`` (or the error's type) and the age in seconds of the last successful poll, if any."""
+    try:
+        with ctx.db.session() as session:
+            session.execute(text("SELECT 1"))
+            last = feed_store.last_success_at(session)
+    except Exception as exc:  # the health report names what is wrong instead of failing
+        return f"error: {type(exc).__name__}", None
+    return "ok", (ctx.clock.now() - last).total_seconds() if last else None
+
+
+def backlog(ctx: Context) -> tuple[int, int]:
+    """(feeds due now, deliveries pending)."""
+    with ctx.db.session() as session:
+        return feed_store.count_due(session, ctx.clock.now()), digest_store.pending_count(session)
+
+
+def _find(session: Session, ref: str) -> FeedState:
+    feed = feed_store.find_feed(session, ref)
+    if feed is None:
+        raise UsageError(f"no feed {ref!r}; see `monitor status` for ids")
+    return feed

@@ -1,0 +1,41 @@
+"""``monitor explain``: how one article (a URL or a file) would be judged now, remembering nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from monitor.context import Context
+from monitor.errors import UsageError
+from monitor.extract import extract_article
+from monitor.fetch.page import fetch_page
+from monitor.judging import judge_of
+from monitor.language import detect_language
+from monitor.novelty.judge import Decision
+from monitor.pipeline import start
+
+
+def explain(ctx: Context, target: str) -> Decision:
+    """The judge's decision on ``target`` with its reasons, after the usual start-up (migrations,
+    feeds, seeds)."""
+    start(ctx)
+    title, text, language = load_article(ctx, target)
+    return judge_of(ctx).judge(target, title, text, ctx.clock.now(), language, remember=False)
+
+
+def load_article(ctx: Context, target: str) -> tuple[str, str, str]:
+    """(title, text, language) of a URL (fetched through the guarded client) or a local file."""
+    if target.startswith(("http://", "https://")):
+        html: str | bytes = fetch_page(ctx.http, target, max_bytes=ctx.config.polling.max_page_bytes)
+    else:
+        path = Path(target)
+        if not path.is_file():
+            raise UsageError(f"{target} is neither an http(s) URL nor a file")
+        if path.suffix.lower() not in (".html", ".htm"):
+            text = path.read_text(encoding="utf-8")
+            title, _, body = text.partition("\n")
+            return title.strip(), body.strip() or title.strip(), detect_language(text)
+        html = path.read_bytes()
+    article = extract_article(html, url=target, summary="")
+    if article.source != "page":
+        raise UsageError(f"no article text found in {target}")
+    return article.title, article.text, article.language
