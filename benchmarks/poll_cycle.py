@@ -40,7 +40,8 @@ sys.path.insert(0, str(ROOT))
 from monitor.clock import FrozenClock  # noqa: E402
 from monitor.config import load_config  # noqa: E402
 from monitor.context import Context, build_context  # noqa: E402
-from monitor.pipeline import make_all_due, poll_due, start  # noqa: E402
+from monitor.pipeline import poll_due  # noqa: E402
+from monitor.startup import make_all_due, start  # noqa: E402
 
 HOSTS = 20
 T0 = datetime(2026, 11, 24, tzinfo=UTC)

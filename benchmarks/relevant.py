@@ -42,8 +42,8 @@ from monitor.language import detect_language  # noqa: E402
 from monitor.match import match  # noqa: E402
 from monitor.novelty.judge import NoveltyJudge  # noqa: E402
 from monitor.novelty.text import content_hash  # noqa: E402
-from monitor.pipeline import start  # noqa: E402
 from monitor.replay import ReplayItem, read_items  # noqa: E402
+from monitor.startup import start  # noqa: E402
 from monitor.types import FeedEntry, NewItem  # noqa: E402
 
 T0 = datetime(2025, 1, 1, tzinfo=UTC)

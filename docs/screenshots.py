@@ -16,7 +16,8 @@ from monitor.config import load_config  # noqa: E402
 from monitor.context import build_context  # noqa: E402
 from monitor.demo.run import DEMO_DIGEST, add_seed_repeat, demo_config, sample_site  # noqa: E402
 from monitor.digest.run import digest_content, write_digest_files  # noqa: E402
-from monitor.pipeline import poll_due, start  # noqa: E402
+from monitor.pipeline import poll_due  # noqa: E402
+from monitor.startup import start  # noqa: E402
 from monitor.store import stories  # noqa: E402
 from monitor.web import start_web_server  # noqa: E402
 from tests.chromium import screenshot  # noqa: E402

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from monitor.context import Context
 from monitor.errors import UsageError
-from monitor.pipeline import load_seeds, sync_feeds
+from monitor.startup import load_seeds, sync_feeds
 from monitor.store import digests as digest_store
 from monitor.store import feeds as feed_store
 from monitor.store import items as item_store

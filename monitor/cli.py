@@ -144,7 +144,7 @@ def run(
     from monitor.digest.plan import digest_plans
     from monitor.feedserver import start_feed_server
     from monitor.health import start_health_server
-    from monitor.pipeline import start
+    from monitor.startup import start
     from monitor.web import start_web_server
 
     config = _config()
@@ -185,7 +185,7 @@ def poll(
 ) -> None:
     """Poll feeds and store new items (no digests). Without --once, keeps polling on schedule."""
     from monitor.daemon import Daemon, run_once
-    from monitor.pipeline import held_elsewhere, make_all_due, start
+    from monitor.startup import held_elsewhere, make_all_due, start
 
     with _context() as ctx:
         start(ctx)
@@ -213,7 +213,7 @@ def digest(
 ) -> None:
     """Preview a digest (--dry-run) or send it now."""
     from monitor.digest.run import preview_digest, run_digest
-    from monitor.pipeline import start
+    from monitor.startup import start
 
     try:
         output_format(fmt)
@@ -299,7 +299,7 @@ def explain(target: Annotated[str, typer.Argument(help="An article URL, or an HT
 @app.command("prune")
 def prune_command() -> None:
     """Apply retention_days now (the daemon does it daily): drop old irrelevant items, clear old raw text."""
-    from monitor.pipeline import prune
+    from monitor.startup import prune
 
     with _migrated() as ctx:
         deleted, cleared = prune(ctx)

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from types import FrameType
 from typing import Any
 
-from monitor import metrics, pipeline
+from monitor import metrics, pipeline, startup
 from monitor.context import Context, Progress
 from monitor.digest import run as digests
 from monitor.types import FeedOutcome
@@ -72,7 +72,7 @@ class Daemon:
     def _prune_daily(self) -> None:
         now = self.ctx.clock.now()
         if self._pruned_at is None or now - self._pruned_at >= timedelta(days=1):
-            pipeline.prune(self.ctx)
+            startup.prune(self.ctx)
             self._pruned_at = now
 
     def _tick(self) -> None:

@@ -11,7 +11,7 @@ from monitor.fetch.page import fetch_page
 from monitor.judging import judge_of
 from monitor.language import detect_language
 from monitor.novelty.judge import Decision
-from monitor.pipeline import start
+from monitor.startup import start
 
 
 def explain(ctx: Context, target: str) -> Decision:

@@ -1,6 +1,6 @@
 """The one orchestrator; it reads top to bottom.
 
-``start``: migrate, register the configured feeds, load the seed corpus.
+Start-up and upkeep live in :mod:`monitor.startup`.
 ``refresh_feed``: fetch (conditional GET) -> parse -> for each unseen entry: first
 relevance on title and summary -> fetch and extract the page -> relevance with evidence
 -> novelty judgement -> store.
@@ -18,10 +18,7 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 from urllib.parse import urlsplit
 
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
-
-from monitor import alerts, metrics, redact, scheduler
+from monitor import alerts, metrics, scheduler
 from monitor.context import Context, Progress
 from monitor.dispatch import run_fair
 from monitor.errors import ExtractError, FetchError, MonitorError, ParseError, StageError, in_stage
@@ -32,16 +29,14 @@ from monitor.judging import judge_and_store
 from monitor.match import TopicQuery, match, may_match
 from monitor.novelty.text import content_hash
 from monitor.parse import parse_feed
-from monitor.seeds import read_seeds
+from monitor.startup import take_back_claims
 from monitor.store import feeds as feed_store
 from monitor.store import items as item_store
-from monitor.store import seeds as seed_store
-from monitor.store.claims import LEASE, release_dead
+from monitor.store.claims import LEASE
 from monitor.types import (
     Article,
     FeedEntry,
     FeedOutcome,
-    FeedSpec,
     FeedState,
     NewItem,
     PollResult,
@@ -49,77 +44,10 @@ from monitor.types import (
     Relevance,
     poll_status,
 )
-from monitor.untrusted import one_line
 from monitor.urls import canonical_url
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-
-
-def start(ctx: Context) -> tuple[int, int]:
-    """Migrate, sync the feeds and load the seeds; returns (feeds added, seeds changed). The novelty judge
-    is built when the first article needs judging (:func:`monitor.judging.judge_of`)."""
-    ctx.db.upgrade()
-    with ctx.db.session() as session:
-        _release_dead(session, ctx.clock.now())
-    return _settled(sync_feeds, ctx), _settled(load_seeds, ctx)
-
-
-def _release_dead(session: Session, now: datetime) -> None:
-    """Take back the claims of processes on this host that died holding them (no lease to wait out)."""
-    released = release_dead(session, now)
-    if released:
-        log.info("took back the claims of stopped processes on this host", extra={"claims": released})
-
-
-def held_elsewhere(ctx: Context) -> int:
-    """How many due feeds another process is polling now (a pass here skipped them)."""
-    with ctx.db.session() as session:
-        return feed_store.held_elsewhere(session, ctx.clock.now())
-
-
-def _settled(step: Callable[[Context], int], ctx: Context, attempts: int = 3) -> int:
-    """Run a start-up step, again if a replica starting at the same moment inserted the same rows."""
-    for attempt in range(attempts):
-        try:
-            return step(ctx)
-        except IntegrityError:
-            if attempt == attempts - 1:
-                raise
-            log.info("another replica wrote the same rows; reading them again", extra={"step": step.__name__})
-    return 0
-
-
-def sync_feeds(ctx: Context) -> int:
-    """Add the config's feeds to the database; the secrets of every feed polled (imported ones too)
-    are then known to the redaction rule."""
-    specs = [
-        FeedSpec(url=f.url, name=one_line(f.name or redact.without_credentials(f.url), "outlet"),
-                 topics=tuple(f.topics) if f.topics is not None else None,
-                 interval_seconds=int(f.interval.total_seconds()) if f.interval else None)
-        for f in ctx.config.all_feeds()
-    ]
-    with ctx.db.session() as session:
-        added = feed_store.sync_feeds(session, specs, ctx.clock.now())
-        redact.remember(feeds=[feed.url for feed in feed_store.all_feeds(session)])
-    return added
-
-
-def load_seeds(ctx: Context) -> int:
-    """Load the seed corpus as known coverage (idempotent: unchanged seeds are skipped)."""
-    changed = 0
-    now = ctx.clock.now()
-    for doc in read_seeds(ctx.config.seeds_dir):
-        for attempt in range(2):  # replicas starting together insert the same seeds: read it again once
-            try:
-                with ctx.db.session() as session:
-                    changed += seed_store.store_seed(session, doc, content_hash(doc.text), now)
-                break
-            except IntegrityError:
-                if attempt:
-                    raise
-    log.info("seeds loaded", extra={"changed": changed})
-    return changed
 
 
 def poll_due(
@@ -137,7 +65,7 @@ def poll_due(
     When ``should_stop`` turns true, no further feed starts; those in flight finish.
     """
     with ctx.db.session() as session:  # claimed: replicas sharing the database never poll one feed twice
-        _release_dead(session, ctx.clock.now())
+        take_back_claims(session, ctx.clock.now())
         due = feed_store.claim_due(session, ctx.clock.now(), LEASE)
     polling = ctx.config.polling
     batch = UnchangedBatch(ctx)
@@ -212,22 +140,6 @@ class UnchangedBatch:
         if rows:
             with self.ctx.db.session() as session:
                 feed_store.record_successes(session, rows)
-
-
-def prune(ctx: Context) -> tuple[int, int]:
-    """Apply ``retention_days``: returns (irrelevant items deleted, relevant items whose text was cleared)."""
-    before = ctx.clock.now() - timedelta(days=ctx.config.retention_days)
-    with ctx.db.session() as session:
-        deleted, cleared = item_store.prune(session, before)
-    if deleted or cleared:
-        log.info("retention applied", extra={"deleted": deleted, "cleared": cleared, "before": before.date()})
-    return deleted, cleared
-
-
-def make_all_due(ctx: Context) -> int:
-    """Mark every enabled feed due now (``monitor poll --all``)."""
-    with ctx.db.session() as session:
-        return feed_store.make_all_due(session, ctx.clock.now())
 
 
 @dataclass(frozen=True)

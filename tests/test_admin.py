@@ -12,7 +12,7 @@ from monitor.clock import FrozenClock
 from monitor.config import load_config
 from monitor.context import build_context
 from monitor.errors import UsageError
-from monitor.pipeline import start
+from monitor.startup import start
 from monitor.types import FeedSpec
 from tests.conftest import ROOT, write_config
 

@@ -16,7 +16,7 @@ from monitor.config import load_config
 from monitor.context import build_context
 from monitor.daemon import run_once
 from monitor.demo.server import LocalSite
-from monitor.pipeline import start
+from monitor.startup import start
 from tests.conftest import ROOT, write_config
 from tests.test_e2e import serve_fixture
 

@@ -12,7 +12,7 @@ from monitor.context import build_context
 from monitor.daemon import Daemon
 from monitor.demo.server import LocalSite
 from monitor.health import start_health_server
-from monitor.pipeline import start
+from monitor.startup import start
 from tests.conftest import write_config
 from tests.test_e2e import serve_fixture
 

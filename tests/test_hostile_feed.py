@@ -17,7 +17,8 @@ from monitor.cli import main
 from monitor.config import load_config
 from monitor.context import build_context
 from monitor.demo.server import LocalSite
-from monitor.pipeline import poll_due, start
+from monitor.pipeline import poll_due
+from monitor.startup import start
 from monitor.store.schema import ItemRow
 from monitor.untrusted import CAPS
 from tests.conftest import write_config

@@ -13,7 +13,8 @@ from monitor.config import load_config
 from monitor.context import Context, build_context
 from monitor.demo.server import LocalSite
 from monitor.judging import build_judge
-from monitor.pipeline import poll_due, start
+from monitor.pipeline import poll_due
+from monitor.startup import start
 from monitor.store import feeds as feed_store
 from monitor.store.schema import ItemRow
 from monitor.types import FeedState

@@ -21,7 +21,8 @@ from monitor.config import load_config
 from monitor.context import build_context
 from monitor.demo.server import LocalSite
 from monitor.judging import judge_of
-from monitor.pipeline import make_all_due, poll_due, start
+from monitor.pipeline import poll_due
+from monitor.startup import make_all_due, start
 from tests.conftest import DATA, PG_URL, write_config
 from tests.test_replicas import start_replicas, stop_replicas, stored, wait_for
 

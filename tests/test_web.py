@@ -20,7 +20,8 @@ from monitor.config import load_config
 from monitor.context import Context, build_context
 from monitor.demo.run import add_seed_repeat, demo_config, sample_site
 from monitor.novelty.text import sentences
-from monitor.pipeline import poll_due, start
+from monitor.pipeline import poll_due
+from monitor.startup import start
 from monitor.store import stories as story_store
 from monitor.web import start_web_server
 from tests.chromium import dump_dom, find_chromium, screenshot

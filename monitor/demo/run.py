@@ -21,8 +21,9 @@ from monitor.context import Progress, build_context
 from monitor.demo.server import LocalSite
 from monitor.digest.render import render
 from monitor.digest.run import digest_content, write_digest_files
-from monitor.pipeline import poll_due, start
+from monitor.pipeline import poll_due
 from monitor.seeds import read_seeds
+from monitor.startup import start
 from monitor.types import DigestContent
 
 DEMO_DIGEST = "demo"

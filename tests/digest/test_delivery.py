@@ -17,7 +17,8 @@ from monitor.clock import FrozenClock
 from monitor.config import load_config
 from monitor.context import Context, build_context
 from monitor.digest.run import DELIVERY_ATTEMPTS, deliver_pending, run_digest
-from monitor.pipeline import poll_due, start
+from monitor.pipeline import poll_due
+from monitor.startup import start
 from monitor.store import digests as digest_store
 from tests.conftest import SmtpSink, write_config
 from tests.test_e2e import serve_fixture

@@ -10,7 +10,7 @@ from monitor.config import load_config
 from monitor.context import Context, build_context
 from monitor.daemon import run_once
 from monitor.demo.server import LocalSite
-from monitor.pipeline import start
+from monitor.startup import start
 from tests.conftest import DATA, write_config
 from tests.test_e2e import serve_fixture
 
@@ -75,7 +75,7 @@ def test_rate_limit_per_hour(tmp_path: Path, db_url: str, site: LocalSite) -> No
         add_story(site, "budget", "Senate budget committee questions Imran Khan's jail visit rules")
         clock.advance(timedelta(hours=3))  # the feed is due again; the second story waits for the limit
         clock.set(NOON_KARACHI + timedelta(minutes=40))
-        from monitor.pipeline import make_all_due
+        from monitor.startup import make_all_due
 
         make_all_due(ctx)
         report = run_once(ctx)

@@ -20,7 +20,7 @@ from monitor.clock import FrozenClock
 from monitor.config import load_config
 from monitor.context import Context, build_context
 from monitor.daemon import run_once
-from monitor.pipeline import start
+from monitor.startup import start
 from monitor.store import feeds as feed_store
 from monitor.types import FeedState
 from tests.conftest import SmtpSink, free_port, write_config

@@ -17,7 +17,8 @@ from monitor.context import build_context
 from monitor.errors import FetchError
 from monitor.fetch.gnews import GoogleNewsResolver
 from monitor.fetch.http import AddressGuard, HttpClient
-from monitor.pipeline import poll_due, start
+from monitor.pipeline import poll_due
+from monitor.startup import start
 from monitor.store.schema import ItemRow
 from tests.conftest import DATA, write_config
 

@@ -1,0 +1,29 @@
+"""Start-up and upkeep against a real database: idempotent, as replicas and restarts need."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from monitor.clock import FrozenClock
+from monitor.config import load_config
+from monitor.context import build_context
+from monitor.startup import held_elsewhere, make_all_due, prune, start
+from tests.conftest import ROOT, write_config
+
+NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+
+
+def test_start_is_idempotent_and_upkeep_reports_what_it_did(tmp_path: Path, db_url: str) -> None:
+    feeds = [{"url": "http://127.0.0.1:9/a.xml"}, {"url": "http://127.0.0.1:9/b.xml"}]
+    ctx = build_context(load_config(write_config(tmp_path / "w.yaml", database_url=db_url, feeds=feeds)),
+                        clock=FrozenClock(NOW))
+    try:
+        seeds = len(list((ROOT / "seeds").glob("*.txt")))
+        assert start(ctx) == (2, seeds)
+        assert start(ctx) == (0, 0)  # a restart adds nothing and changes no seed
+        assert make_all_due(ctx) == 2
+        assert held_elsewhere(ctx) == 0
+        assert prune(ctx) == (0, 0)
+    finally:
+        ctx.close()
