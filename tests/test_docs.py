@@ -53,3 +53,14 @@ def test_readme_shows_the_two_commands_and_every_cli_command() -> None:
 
 def test_ci_calls_make_test() -> None:
     assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_readme_layout_names_every_module_in_the_tree() -> None:
+    """The layout table in "How it works" is the tree as it is: each module and package is placed."""
+    start = README.index("Where to change what")
+    layout = README[start : README.index("Errors follow one model", start)]
+    package = ROOT / "monitor"
+    names = [f"{p.name}" for p in package.glob("*.py") if p.name != "__init__.py"]
+    names += [f"{p.name}/" for p in package.iterdir() if p.is_dir() and (p / "__init__.py").exists()]
+    missing = [name for name in sorted(names) if f"`{name}" not in layout]
+    assert not missing, f"modules missing from the README's layout: {missing}"
