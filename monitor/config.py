@@ -30,7 +30,7 @@ from pydantic import (
 
 from monitor.errors import ConfigError
 from monitor.formats import Format, default_format, output_format
-from monitor.match import QuerySyntaxError, TopicQuery, compile_topic
+from monitor.query import QuerySyntaxError, TopicQuery, compile_topic
 from monitor.redact import remember
 from monitor.scheduler import in_quiet_hours, parse_schedule
 from monitor.types import JudgeSettings, Thresholds

@@ -11,8 +11,8 @@ from monitor.clock import Clock, SystemClock
 from monitor.config import Config
 from monitor.fetch.gnews import GoogleNewsResolver
 from monitor.fetch.http import AddressGuard, HostLimiter, HttpClient
-from monitor.match import TopicQuery
 from monitor.novelty.judge import NoveltyJudge
+from monitor.query import TopicQuery
 from monitor.store import claims
 from monitor.store.session import Database
 from monitor.types import FeedOutcome

@@ -26,9 +26,10 @@ from monitor.extract import extract_article, fallback
 from monitor.fetch.feed import fetch_feed
 from monitor.fetch.page import fetch_page
 from monitor.judging import judge_and_store
-from monitor.match import TopicQuery, match, may_match
+from monitor.match import match, may_match
 from monitor.novelty.text import content_hash
 from monitor.parse import parse_feed
+from monitor.query import TopicQuery
 from monitor.startup import take_back_claims
 from monitor.store import feeds as feed_store
 from monitor.store import items as item_store

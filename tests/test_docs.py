@@ -1,7 +1,9 @@
-"""Every config setting is documented in the README, and the README's commands exist."""
+"""Every config setting is documented in the README, the README's commands exist, and its layout is the tree."""
 
 from __future__ import annotations
 
+import ast
+import re
 import types
 from collections.abc import Iterator
 from typing import Union, get_args, get_origin
@@ -64,3 +66,49 @@ def test_readme_layout_names_every_module_in_the_tree() -> None:
     names += [f"{p.name}/" for p in package.iterdir() if p.is_dir() and (p / "__init__.py").exists()]
     missing = [name for name in sorted(names) if f"`{name}" not in layout]
     assert not missing, f"modules missing from the README's layout: {missing}"
+
+
+LAYERS = ("entry points", "use cases", "stages", "seams", "foundations")
+SIDEWAYS = {("monitor.config", "monitor.notify")}  # the config validates channel URLs with apprise
+
+
+def test_imports_run_down_the_readme_layers() -> None:
+    """No module imports one in a layer above its own (the README's layout table)."""
+    layer_of = _layers()
+    offences = []
+    for module, imported in _imports():
+        mine, theirs = layer_of.get(module), layer_of.get(imported)
+        if mine is not None and theirs is not None and theirs < mine and (module, imported) not in SIDEWAYS:
+            offences.append(f"{module} ({LAYERS[mine]}) imports {imported} ({LAYERS[theirs]})")
+    assert not offences, offences
+
+
+def _layers() -> dict[str, int]:
+    """Each module of the package with the index of its layer in the README's table."""
+    rows = {}
+    for line in README.splitlines():
+        cells = line.split("|")
+        if len(cells) > 3 and cells[1].strip() in LAYERS:
+            rows[LAYERS.index(cells[1].strip())] = re.findall(r"`([\w/.]+)`", cells[2])
+    placed: dict[str, int] = {}
+    for path in (ROOT / "monitor").rglob("*.py"):
+        module = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        relative = path.relative_to(ROOT / "monitor").as_posix()
+        exact = [i for i, names in rows.items() if relative in names]
+        inside = sorted((len(n), i) for i, names in rows.items() for n in names if n.endswith("/")
+                        and relative.startswith(n))
+        if exact or inside:
+            placed[module] = exact[0] if exact else inside[-1][1]  # a file named on its own, else its package
+    return placed
+
+
+def _imports() -> list[tuple[str, str]]:
+    edges = []
+    for path in (ROOT / "monitor").rglob("*.py"):
+        module = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("monitor"):
+                edges += [(module, node.module)] + [(module, f"{node.module}.{a.name}") for a in node.names]
+            elif isinstance(node, ast.Import):
+                edges += [(module, a.name) for a in node.names if a.name.startswith("monitor")]
+    return edges

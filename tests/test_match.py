@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
-
-from monitor.match import QuerySyntaxError, compile_topic, match, may_match, parse_query
+from monitor.match import match, may_match
+from monitor.query import compile_topic
 
 KHAN = compile_topic("imran-khan", '("Imran Khan" OR Tehreek-e-Insaf OR "Adiala jail") -Bollywood', ["عمران خان"])
 TIES = compile_topic("us-pakistan", '(Pakistan OR Islamabad) ("United States" OR Washington)')
@@ -53,23 +52,6 @@ def test_may_match_is_lenient() -> None:
     assert not may_match([KHAN], "Bollywood news", "a film")
 
 
-@pytest.mark.parametrize(("query", "message", "position"), [
-    ('"Imran Khan', "unclosed quote", 0),
-    ("(a OR b", "missing ')'", 0),
-    ("a OR", "query ends too early", 4),
-    ("OR a", "unexpected 'OR'", 0),
-    ("a )", "unexpected ')'", 2),
-    ("-a", "exclusions only", 0),
-    ("", "empty query", 0),
-    ("!!!", "no words", 0),
-])
-def test_syntax_errors_have_positions(query: str, message: str, position: int) -> None:
-    with pytest.raises(QuerySyntaxError) as info:
-        parse_query(query)
-    assert message in str(info.value)
-    assert info.value.position == position
-
-
 def test_field_scopes() -> None:
     topic = compile_topic("t", 'title:"Imran Khan" text:Adiala')
     assert match([topic], "Imran Khan appeal", "Hearing at Adiala").relevant
@@ -103,11 +85,3 @@ def test_languages_restrict_topics() -> None:
     assert match([topic], "Imran Khan", "text", "en").relevant
     assert not match([topic], "Imran Khan", "texte", "fr").relevant
     assert match([topic], "Imran Khan", "text", "").relevant  # unknown language: not excluded
-
-
-@pytest.mark.parametrize(("query", "message"), [
-    ("title:", "query ends too early"), ("a NEAR/3", "query ends too early"), ("NEAR/3 a", "unexpected 'NEAR/3'"),
-])
-def test_more_syntax_errors(query: str, message: str) -> None:
-    with pytest.raises(QuerySyntaxError, match=message):
-        parse_query(query)

@@ -1,0 +1,328 @@
+"""The watchlist query language: parsing a topic's query and evaluating it over an article's fields.
+
+Grammar (case- and diacritic-insensitive, words matched whole)::
+
+    query   := or
+    or      := and ("OR" and)*
+    and     := unary (["AND"] unary)*           # juxtaposition means AND
+    unary   := ("-" | "NOT") unary | near
+    near    := scoped ("NEAR/" N scoped)*        # both within N words of each other, in one field
+    scoped  := ["title:" | "text:"] primary      # only in the title, or only in the text
+    primary := "(" query ")" | '"a phrase"' | word | word*    # word* is a prefix
+
+A bare word written in capitals (2 to 5 letters: ``US``, ``PTI``, ``IMF``) is an acronym and
+matches only where the article also writes it in capitals, so ``US`` never matches "us".
+
+A topic is a compiled query with alias phrases, context terms and languages
+(:func:`compile_topic`); how a topic decides relevance is :mod:`monitor.match`. ``parse_query``
+raises :class:`QuerySyntaxError` with the character position of the problem.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from monitor.textnorm import normalize, words
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+_TOKEN = re.compile(
+    r'\s*(?:(?P<lp>\()|(?P<rp>\))|(?P<scope>(?:title|text):)|"(?P<phrase>[^"]*)"|(?P<open>")|(?P<neg>-)(?=[\w"(])'
+    r"|(?P<near>NEAR/\d+)(?=[\s\"(]|$)|(?P<word>[^\s()\"]+))"
+)
+FIELDS = ("title", "text")
+
+
+class QuerySyntaxError(ValueError):
+    """A query that does not parse; ``position`` is the 0-based character offset."""
+
+    def __init__(self, message: str, position: int) -> None:
+        super().__init__(f"{message} at position {position + 1}")
+        self.position = position
+
+
+@dataclass(frozen=True)
+class Term:
+    """A word, a word prefix (``khan*``) or a phrase, as the sequence of its words."""
+
+    label: str
+    parts: tuple[str, ...]
+    prefix: bool = False
+    acronym: bool = False
+
+
+@dataclass(frozen=True)
+class Not:
+    child: Node
+
+
+@dataclass(frozen=True)
+class And:
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Or:
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Scoped:
+    field: str
+    child: Node
+
+
+@dataclass(frozen=True)
+class Near:
+    left: Node
+    right: Node
+    distance: int
+
+
+Node = Term | Not | And | Or | Scoped | Near
+Token = tuple[str, str, int]
+
+
+class _Parser:
+    def __init__(self, query: str) -> None:
+        self.tokens = self._lex(query)
+        self.pos = 0
+        self.end = len(query)
+
+    @staticmethod
+    def _lex(query: str) -> list[Token]:
+        tokens: list[Token] = []
+        at = 0
+        while query[at:].strip():
+            m = _TOKEN.match(query, at)
+            if m is None or m.lastgroup is None:
+                raise QuerySyntaxError("unexpected character", at)
+            kind = m.lastgroup
+            if kind == "open":
+                raise QuerySyntaxError("unclosed quote", m.start(kind))
+            tokens.append((kind, m.group(kind), m.start(kind)))
+            at = m.end()
+        return tokens
+
+    def peek(self) -> Token | None:
+        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
+
+    def take(self) -> Token:
+        tok = self.peek()
+        if tok is None:
+            raise QuerySyntaxError("query ends too early", self.end)
+        self.pos += 1
+        return tok
+
+    def parse(self) -> Node:
+        if not self.tokens:
+            raise QuerySyntaxError("empty query", 0)
+        node = self.or_()
+        tok = self.peek()
+        if tok is not None:
+            raise QuerySyntaxError(f"unexpected {tok[1]!r}", tok[2])
+        return node
+
+    def or_(self) -> Node:
+        children = [self.and_()]
+        while (tok := self.peek()) is not None and tok[:2] == ("word", "OR"):
+            self.pos += 1
+            children.append(self.and_())
+        return children[0] if len(children) == 1 else Or(tuple(children))
+
+    def and_(self) -> Node:
+        start = self.peek()
+        children = [self.unary()]
+        while (tok := self.peek()) is not None and tok[0] != "rp" and tok[1] != "OR":
+            if tok[:2] == ("word", "AND"):
+                self.pos += 1
+            children.append(self.unary())
+        if all(isinstance(c, Not) for c in children):
+            raise QuerySyntaxError("a query cannot consist of exclusions only", start[2] if start else 0)
+        return children[0] if len(children) == 1 else And(tuple(children))
+
+    def unary(self) -> Node:
+        tok = self.peek()
+        if tok is not None and (tok[0] == "neg" or tok[:2] == ("word", "NOT")):
+            self.pos += 1
+            return Not(self.unary())
+        return self.near()
+
+    def near(self) -> Node:
+        node = self.scoped()
+        while (tok := self.peek()) is not None and tok[0] == "near":
+            self.pos += 1
+            node = Near(node, self.scoped(), int(tok[1].split("/", 1)[1]))
+        return node
+
+    def scoped(self) -> Node:
+        tok = self.peek()
+        if tok is not None and tok[0] == "scope":
+            self.pos += 1
+            return Scoped(tok[1].rstrip(":"), self.primary())
+        return self.primary()
+
+    def primary(self) -> Node:
+        kind, text, at = self.take()
+        if kind == "lp":
+            node = self.or_()
+            close = self.peek()
+            if close is None or close[0] != "rp":
+                raise QuerySyntaxError("missing ')'", at)
+            self.pos += 1
+            return node
+        if kind in ("rp", "near", "scope", "neg") or text in ("AND", "OR", "NOT"):
+            raise QuerySyntaxError(f"unexpected {text!r}", at)
+        return _term(text, at, phrase=kind == "phrase")
+
+
+def _term(text: str, at: int, *, phrase: bool) -> Term:
+    if not phrase and text.isalpha() and text.isupper() and 2 <= len(text) <= 5:
+        return Term(label=text, parts=(text,), acronym=True)
+    prefix = not phrase and text.endswith("*") and len(text) > 1
+    parts = tuple(words(text.rstrip("*") if prefix else text))
+    if not parts:
+        raise QuerySyntaxError(f"{text!r} has no words to match", at)
+    return Term(label=text, parts=parts, prefix=prefix)
+
+
+def parse_query(query: str) -> Node:
+    """Parse a watchlist query; raises QuerySyntaxError with the position of the problem."""
+    return _Parser(query).parse()
+
+
+class Doc:
+    """Word positions of one field, for fast phrase look-up."""
+
+    def __init__(self, text: str) -> None:
+        self.tokens = _WORD.findall(text)
+        normalised = normalize("\x1f".join(self.tokens)).split("\x1f")
+        self.words = normalised if len(normalised) == len(self.tokens) else words(text)
+        self.index: dict[str, list[int]] = {}
+        for i, w in enumerate(self.words):
+            self.index.setdefault(w, []).append(i)
+        self._cased: dict[str, list[int]] | None = None
+
+    def cased_index(self) -> dict[str, list[int]]:
+        """Positions of the words written in capitals (built only when an acronym is looked up)."""
+        if self._cased is None:
+            self._cased = {}
+            for i, w in enumerate(self.tokens):
+                if w.isupper():
+                    self._cased.setdefault(w, []).append(i)
+        return self._cased
+
+    def positions(self, term: Term) -> list[int]:
+        """Where ``term`` starts in this field."""
+        if term.acronym:
+            return self.cased_index().get(term.parts[0], [])
+        first, rest = term.parts[0], term.parts[1:]
+        if not rest:
+            if term.prefix:
+                return sorted(p for w, ps in self.index.items() if w.startswith(first) for p in ps)
+            return self.index.get(first, [])
+        size = len(rest)
+        return [at for at in self.index.get(first, ()) if tuple(self.words[at + 1 : at + 1 + size]) == rest]
+
+    def has(self, term: Term) -> bool:
+        return bool(self.positions(term))
+
+
+Fields = Sequence[tuple[str, Doc]]
+
+
+def evaluate(node: Node, fields: Fields, hits: list[tuple[Term, str]]) -> bool:
+    if isinstance(node, Term):
+        found = [name for name, doc in fields if doc.has(node)]
+        hits.extend((node, name) for name in found)
+        return bool(found)
+    if isinstance(node, Not):
+        return not evaluate(node.child, fields, [])
+    if isinstance(node, Scoped):
+        return evaluate(node.child, [(n, d) for n, d in fields if n == node.field], hits)
+    if isinstance(node, Near):
+        return _near(node, fields, hits)
+    results = [evaluate(child, fields, hits) for child in node.children]
+    return all(results) if isinstance(node, And) else any(results)
+
+
+def _near(node: Near, fields: Fields, hits: list[tuple[Term, str]]) -> bool:
+    found = False
+    for name, doc in fields:
+        left, right = _starts(node.left, doc), _starts(node.right, doc)
+        close = [(lt, rt) for lt, a in left for rt, b in right if abs(a - b) <= node.distance + len(lt.parts)]
+        if close:
+            found = True
+            hits.extend((term, name) for pair in close for term in pair)
+    return found
+
+
+def _starts(node: Node, doc: Doc) -> list[tuple[Term, int]]:
+    return [(term, p) for term in _terms(node) for p in doc.positions(term)]
+
+
+@functools.lru_cache(maxsize=4096)
+def _terms(node: Node) -> tuple[Term, ...]:
+    """The positive terms under ``node`` (cached: query trees are immutable)."""
+    if isinstance(node, Term):
+        return (node,)
+    if isinstance(node, Not):
+        return ()
+    if isinstance(node, Scoped):
+        return _terms(node.child)
+    if isinstance(node, Near):
+        return (*_terms(node.left), *_terms(node.right))
+    return tuple(term for child in node.children for term in _terms(child))
+
+
+class _Positives:
+    """A topic's positive terms (those of its query not under a NOT, and its aliases), indexed
+    for a fast "does any of them occur?". A topic can only match where one of them occurs: a
+    query of exclusions only does not parse."""
+
+    def __init__(self, terms: Iterable[Term]) -> None:
+        self.by_first: dict[str, list[Term]] = {}
+        prefixes: list[str] = []
+        acronyms: set[str] = set()
+        for term in terms:
+            if term.acronym:
+                acronyms.add(term.parts[0])
+            elif term.prefix and len(term.parts) == 1:
+                prefixes.append(term.parts[0])
+            else:
+                self.by_first.setdefault(term.parts[0], []).append(term)
+        self.prefixes = tuple(prefixes)
+        self.acronyms = frozenset(acronyms)
+
+    def occur_in(self, doc: Doc) -> bool:
+        for word in self.by_first.keys() & doc.index.keys():
+            if any(doc.has(term) for term in self.by_first[word]):
+                return True
+        if self.prefixes and any(word.startswith(self.prefixes) for word in doc.index):
+            return True
+        return bool(self.acronyms) and not self.acronyms.isdisjoint(doc.cased_index())
+
+
+@dataclass(frozen=True)
+class TopicQuery:
+    """A compiled topic: its query, alias phrases, context terms and languages."""
+
+    name: str
+    query: Node
+    aliases: tuple[Term, ...]
+    context: tuple[Term, ...] = ()
+    languages: frozenset[str] = frozenset()
+
+    @functools.cached_property
+    def positives(self) -> _Positives:
+        return _Positives((*_terms(self.query), *self.aliases))
+
+
+def compile_topic(
+    name: str, query: str, aliases: Iterable[str] = (), context: Iterable[str] = (), languages: Iterable[str] = (),
+) -> TopicQuery:
+    """Compile a topic's query; aliases and context terms are phrases."""
+    return TopicQuery(name, parse_query(query), tuple(_term(a, 0, phrase=True) for a in aliases),
+                      tuple(_term(c, 0, phrase=True) for c in context), frozenset(languages))
