@@ -11,13 +11,19 @@
     ├── ParseError               parse: the body is not a feed
     ├── ExtractError             extract: no article text in a page
     ├── NotifyError              notify: a channel refused or failed a message
-    ├── StoreError               store: the database is unusable (e.g. not migrated)
+    ├── StoreError               store: the database cannot be reached or used
     ├── StageError               any other failure inside a stage of a poll (identity, page, extract,
     │                            match, judge, store …), recorded on the feed like the others
     └── UsageError               usage: a command was asked for something that does not exist
 
 Messages start with their stage (``fetch: 410 gone``), so an error stored with a
 feed or a delivery reads well on its own.
+
+The model, used everywhere: a stage raises one of these, never returns an ``(ok, detail)`` pair or a
+prefixed string; what a caller stores (a feed's last error, an item's extraction failure, a
+delivery's last error) is ``str()`` of the error, and its retry decision reads ``permanent``. At the
+boundary of a poll, whatever else a library raises becomes a :class:`StageError` of the stage it
+happened in (:func:`in_stage`); the command line prints ``error: <str>`` and exits 1 (2 for usage).
 """
 
 from __future__ import annotations

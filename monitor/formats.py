@@ -2,7 +2,7 @@
 
 A new format is one entry here and one template in ``monitor/digest/templates``: the config
 (``channels[].format``), the command line (``digest --format``), rendering and delivery all read
-this table. Light on purpose (no imports beyond the standard library): ``check-config`` reads it.
+this table. Light on purpose (the standard library and the error tree): ``check-config`` reads it.
 """
 
 from __future__ import annotations

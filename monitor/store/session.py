@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.errors import StoreError
@@ -61,7 +62,7 @@ def upgrade(engine: Engine) -> tuple[str | None, str | None]:
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
+    with _reachable(engine).begin() as connection:
         if connection.dialect.name == "postgresql":
             # replicas starting together migrate one after the other (SQLite's writers queue anyway)
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
@@ -71,10 +72,16 @@ def upgrade(engine: Engine) -> tuple[str | None, str | None]:
         return before, MigrationContext.configure(connection).get_current_revision()
 
 
-def check_migrated(engine: Engine) -> None:
-    """Raise StoreError when the schema is missing (``monitor db upgrade`` not run)."""
-    if not inspect(engine).has_table("alembic_version"):
-        raise StoreError("the database is not initialised; run `monitor db upgrade`", permanent=True)
+def _reachable(engine: Engine) -> Engine:
+    """``engine``, once a connection works; a StoreError naming the database (without its password)
+    and the driver's first line of reason when none can be made."""
+    try:
+        engine.connect().close()
+    except OperationalError as exc:
+        reason = str(exc.orig or exc).strip().splitlines()[0]
+        raise StoreError(f"cannot reach the database {engine.url.render_as_string(hide_password=True)}: "
+                         f"{reason}") from exc
+    return engine
 
 
 class Database:
