@@ -72,17 +72,6 @@ def _apply(row: FeedRow, spec: FeedSpec) -> None:
     row.interval_seconds = spec.interval_seconds
 
 
-def due_feeds(session: Session, now: datetime, limit: int = 5000) -> list[FeedState]:
-    """Enabled, listed feeds whose next poll time has come, the most overdue first."""
-    query = (
-        select(FeedRow)
-        .where(FeedRow.in_config.is_(True), FeedRow.enabled.is_(True), FeedRow.next_poll_at <= now)
-        .order_by(FeedRow.next_poll_at, FeedRow.id)
-        .limit(limit)
-    )
-    return [_state(row) for row in session.scalars(query)]
-
-
 def claim_due(
     session: Session, now: datetime, lease: timedelta, limit: int = 5000, owner: str | None = None,
 ) -> list[FeedState]:
@@ -132,10 +121,6 @@ def all_feeds(session: Session) -> list[FeedState]:
     """Every listed feed, for ``status`` and ``feeds export``."""
     query = select(FeedRow).where(FeedRow.in_config.is_(True)).order_by(FeedRow.id)
     return [_state(row) for row in session.scalars(query)]
-
-
-def get_feed(session: Session, feed_id: int) -> FeedState:
-    return _state(session.get_one(FeedRow, feed_id))
 
 
 def find_feed(session: Session, ref: str) -> FeedState | None:

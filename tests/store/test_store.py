@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import inspect
 
 from monitor.store import digests, feeds, items, seeds
+from monitor.store.claims import LEASE
 from monitor.store.session import Database
 from monitor.types import (
     Article,
@@ -53,16 +54,17 @@ def test_feed_sync_and_state(db_url: str) -> None:
         assert feeds.sync_feeds(s, [spec_a, spec_b], NOW) == 2
     with db.session() as s:
         assert feeds.sync_feeds(s, [spec_b], NOW) == 0  # A leaves the config, B stays
-        due = feeds.due_feeds(s, NOW)
+        due = feeds.claim_due(s, NOW, LEASE)
     assert [f.url for f in due] == [spec_b.url] and due[0].topics == ("t",)
     with db.session() as s:
         failed = feeds.record_failure(s, due[0].id, now=NOW, error="fetch: 500 boom", next_poll_at=NOW + timedelta(1),
                                       status=500)
         assert failed.error_count == 1 and failed.failing_since == NOW and failed.enabled
-        assert feeds.due_feeds(s, NOW) == []
+        assert feeds.claim_due(s, NOW, LEASE) == []
     with db.session() as s:
         feeds.record_successes(s, [PollSuccess(due[0].id, NOW, "200", NOW, 3, '"e"', None, "x")])
-        state = feeds.get_feed(s, due[0].id)
+        state = feeds.find_feed(s, str(due[0].id))
+        assert state is not None
     assert state.error_count == 0 and state.etag == '"e"' and state.last_error == "fetch: 500 boom"
     db.dispose()
 
@@ -71,7 +73,7 @@ def test_items_dedupe_by_entry_and_url(db_url: str) -> None:
     db = database(db_url)
     with db.session() as s:
         feeds.sync_feeds(s, [FeedSpec("https://a.example/feed", "A", None, None)], NOW)
-        feed_id = feeds.due_feeds(s, NOW)[0].id
+        feed_id = feeds.all_feeds(s)[0].id
         items.add_item(s, new_item(feed_id, "k1", "https://a.example/1"))
     with db.session() as s:
         assert items.entry_seen(s, feed_id, "k1", "")
@@ -85,7 +87,7 @@ def test_unjudged_items_are_stored_together_keeping_the_first_of_duplicates(db_u
     with db.session() as s:
         feeds.sync_feeds(s, [FeedSpec("https://a.example/feed", "A", None, None),
                              FeedSpec("https://b.example/feed", "B", None, None)], NOW)
-        a, b = (f.id for f in feeds.due_feeds(s, NOW))
+        a, b = (f.id for f in feeds.all_feeds(s))
         items.add_item(s, new_item(a, "k1", "https://a.example/1"))
     batch = [new_item(a, "k1", "https://a.example/other", None),  # same feed and key as a stored item
              new_item(b, "k9", "https://a.example/1", None),  # same URL as a stored item
@@ -117,7 +119,7 @@ def test_digest_is_created_once_and_reserves_items(db_url: str) -> None:
     db = database(db_url)
     with db.session() as s:
         feeds.sync_feeds(s, [FeedSpec("https://a.example/feed", "A", None, None)], NOW)
-        feed_id = feeds.due_feeds(s, NOW)[0].id
+        feed_id = feeds.all_feeds(s)[0].id
         first = items.add_item(s, new_item(feed_id, "k1", "https://a.example/1"))
         items.add_item(s, new_item(feed_id, "k2", "https://a.example/2", verdict="repeat"))
         items.add_item(s, new_item(feed_id, "k3", "https://a.example/3", verdict=None))
@@ -161,7 +163,7 @@ def test_retention_deletes_old_irrelevant_items_and_clears_old_text(db_url: str)
     old, recent = NOW - timedelta(days=100), NOW - timedelta(days=1)
     with db.session() as s:
         feeds.sync_feeds(s, [FeedSpec("https://a.example/feed", "A", None, None)], NOW)
-        feed_id = feeds.due_feeds(s, NOW)[0].id
+        feed_id = feeds.all_feeds(s)[0].id
         for key, verdict, when in (("old-irr", None, old), ("old-rel", "new", old), ("new-irr", None, recent)):
             item = replace(new_item(feed_id, key, f"https://a.example/{key}", verdict=verdict), fetched_at=when)
             items.add_item(s, item)
