@@ -38,6 +38,7 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 
+from monitor.memory import release_free_memory
 from monitor.novelty.dates import retold, stated_dates
 from monitor.novelty.embed import Embedder, Matrix, cross_lingual
 from monitor.novelty.facts import new_facts, quote_facts, sentence_facts, vocabulary
@@ -449,7 +450,8 @@ class NoveltyJudge:
         story.announced = story.announced or announced
         self._since_prune += 1
         if self._since_prune >= _PRUNE_EVERY:
-            self.index.prune(article.when)
+            if self.index.prune(article.when):
+                release_free_memory()  # the pruned documents' arrays: hand their pages back
             self._since_prune = 0
 
 
