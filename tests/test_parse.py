@@ -129,3 +129,16 @@ def test_summary_markup_is_reduced_to_its_text() -> None:
 def test_relative_links_resolve_against_the_feed() -> None:
     body = RSS.replace(b"https://ex.com/b", b"/news/b")
     assert parse_feed(body, url="https://ex.com/feed", now=NOW).entries[1].link == "https://ex.com/news/b"
+
+
+def test_relative_links_carry_no_credentials_of_the_feed_address() -> None:
+    body = RSS.replace(b"https://ex.com/b", b"/news/b")
+    feed = parse_feed(body, url="https://reader:s3cret@ex.com/feed", now=NOW)
+    assert feed.entries[1].link == "https://ex.com/news/b"
+
+
+def test_the_http_charset_decides_the_encoding_of_a_document_without_a_declaration() -> None:
+    body = ("<rss version=\"2.0\"><channel><title>T</title><item><title>Имран Хан</title>"
+            "<link>https://ex.com/r</link></item></channel></rss>").encode("windows-1251")
+    feed = parse_feed(body, url="https://ex.com/feed", content_type="text/xml; charset=windows-1251", now=NOW)
+    assert feed.entries[0].title == "Имран Хан"
