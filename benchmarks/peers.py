@@ -4,10 +4,11 @@ A server process (separate, so its CPU is not counted) serves feeds of 20 entrie
 and Last-Modified, on 20 local hosts. For 100 and then 400 feeds, each reader runs twice: a first
 pass (every entry new, none relevant) and a second pass (every feed answers 304). CPU (user + system)
 and peak RSS come from ``/usr/bin/time``; the marginal cost per feed is the difference between 400
-and 100 feeds divided by 300, so start-up is left out. newsboat runs when it is installed (Debian:
+and 100 feeds divided by 300, so start-up is left out; each figure is the median of ``--repeat``
+runs, as whole-process CPU time varies by a third between runs. newsboat runs when it is installed (Debian:
 ``apt install newsboat``); otherwise its rows are skipped with a line saying so.
 
-Usage: .venv/bin/python benchmarks/peers.py [--small 100] [--large 400]
+Usage: .venv/bin/python benchmarks/peers.py [--small 100] [--large 400] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import multiprocessing as mp
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -110,15 +112,22 @@ def newsboat_passes(port: int, count: int, work: Path) -> list[tuple[float, int]
     return [timed(command, work) for _ in range(2)]
 
 
-def measure(name: str, run: Any, port: int, small: int, large: int) -> dict[str, float]:
-    with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
-        (cpu_s1, _), (cpu_s2, _) = run(port, small, Path(a))
-        (cpu_l1, rss_l1), (cpu_l2, rss_l2) = run(port, large, Path(b))
+def measure(name: str, run: Any, port: int, small: int, large: int, *, repeat: int) -> dict[str, float]:
+    """The marginal figures, each the median over ``repeat`` runs (whole-process CPU time is noisy)."""
+    runs = []
+    for _ in range(repeat):
+        with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
+            (cpu_s1, _), (cpu_s2, _) = run(port, small, Path(a))
+            (cpu_l1, rss_l1), (cpu_l2, rss_l2) = run(port, large, Path(b))
+        runs.append((cpu_s1, cpu_s2, cpu_l1, cpu_l2, rss_l1, rss_l2))
+    cpu_s1, cpu_s2, cpu_l1, cpu_l2, rss_l1, rss_l2 = (statistics.median(column) for column in zip(*runs, strict=True))
     span = large - small
-    figures = {"unchanged_ms": (cpu_l2 - cpu_s2) / span * 1000, "new_ms": (cpu_l1 - cpu_s1) / span * 1000,
+    new = sorted((l1 - s1) / span * 1000 for s1, _, l1, *_ in runs)
+    figures = {"unchanged_ms": (cpu_l2 - cpu_s2) / span * 1000, "new_ms": statistics.median(new),
                "rss_first": rss_l1, "rss_second": rss_l2}
     print(f"{name}: first pass {small}/{large} feeds {cpu_s1:.2f}/{cpu_l1:.2f} s CPU, "
-          f"second pass {cpu_s2:.2f}/{cpu_l2:.2f} s CPU")
+          f"second pass {cpu_s2:.2f}/{cpu_l2:.2f} s CPU (medians of {repeat} runs; new entries per feed "
+          f"{', '.join(f'{v:.1f}' for v in new)} ms)")
     return figures
 
 
@@ -126,6 +135,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--small", type=int, default=100)
     parser.add_argument("--large", type=int, default=400)
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; medians are shown")
     args = parser.parse_args()
     port = 18000 + (abs(hash(ROOT)) % 1000)
     ready = mp.Event()
@@ -133,9 +143,9 @@ def main() -> None:
     server.start()
     ready.wait(10)
     try:
-        rows = {"monitor": measure("monitor", monitor_passes, port, args.small, args.large)}
+        rows = {"monitor": measure("monitor", monitor_passes, port, args.small, args.large, repeat=args.repeat)}
         if shutil.which("newsboat"):
-            rows["newsboat"] = measure("newsboat", newsboat_passes, port, args.small, args.large)
+            rows["newsboat"] = measure("newsboat", newsboat_passes, port, args.small, args.large, repeat=args.repeat)
         else:
             print("newsboat is not installed (Debian: apt install newsboat): its rows are skipped")
     finally:
