@@ -38,7 +38,6 @@ from datetime import date, datetime, timedelta
 
 import numpy as np
 
-from monitor.memory import release_free_memory
 from monitor.novelty.dates import retold, stated_dates
 from monitor.novelty.embed import Embedder, Matrix, cross_lingual
 from monitor.novelty.facts import new_facts, quote_facts, sentence_facts, vocabulary
@@ -450,8 +449,7 @@ class NoveltyJudge:
         story.announced = story.announced or announced
         self._since_prune += 1
         if self._since_prune >= _PRUNE_EVERY:
-            if self.index.prune(article.when):
-                release_free_memory()  # the pruned documents' arrays: hand their pages back
+            self.index.prune(article.when)
             self._since_prune = 0
 
 
