@@ -123,7 +123,7 @@ def _progress(label: str) -> Iterator[Callable[[Any], None] | None]:
         def advance(outcome: object) -> None:
             nonlocal done
             done += 1
-            last = getattr(outcome, "feed_url", None) or (outcome.get("id") if isinstance(outcome, dict) else "")
+            last = getattr(outcome, "feed_url", None) or getattr(outcome, "id", "")
             bar.update(task, description=f"{label}: {done} done, last {cell(last)}")
 
         yield advance

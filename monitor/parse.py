@@ -51,7 +51,8 @@ def parse_feed(body: bytes, *, url: str, content_type: str = "", now: datetime) 
     broken = _malformed(parsed)
     if broken and not parsed.entries:
         raise ParseError(broken)
-    entries, skipped = _entries(parsed.entries, lambda raw: _entry(raw, base, now))
+    atom = str(parsed.get("version", "")).startswith("atom")
+    entries, skipped = _entries(parsed.entries, lambda raw: _entry(raw, base, now, atom=atom))
     feed = parsed.get("feed", {})
     return ParsedFeed(title=one_line(feed.get("title", ""), "title"), entries=entries,
                       ttl_minutes=_ttl(feed.get("ttl")), skipped=skipped, error=broken)
@@ -89,13 +90,15 @@ def _not_a_feed_reason(parsed: Any) -> str:
     return f"not a feed: no RSS, Atom, RDF or JSON Feed document found{detail}"
 
 
-def _entry(raw: Any, base: str, now: datetime) -> FeedEntry | None:
+def _entry(raw: Any, base: str, now: datetime, *, atom: bool) -> FeedEntry | None:
     # dict.get bypasses feedparser's deprecated updated->published key mapping (it warns)
     raw_date = dict.get(raw, "published") or dict.get(raw, "updated") or ""
     source = raw.get("source") or {}
-    link = raw.get("link") or ""
+    link, guid = raw.get("link") or "", raw.get("id") or ""
+    if guid and (atom or raw.get("guidislink")):  # an Atom id and an RSS permalink are URI references
+        guid = urljoin(base, guid)
     return make_entry(
-        guid=raw.get("id") or "", link=urljoin(base, link) if link and "://" not in link[:16] else link,
+        guid=guid, link=urljoin(base, link) if link else "",
         title=raw.get("title", ""),
         summary=raw.get("summary", ""), raw_date=raw_date, author=raw.get("author", ""),
         source=source.get("title", ""), now=now,
@@ -113,7 +116,7 @@ def make_entry(
     link = link.strip() if len(link.strip()) <= CAPS["url"] else ""
     if not link and not title:
         return None
-    canonical = canonical_url(link) if link.startswith(("http://", "https://")) else ""
+    canonical = canonical_url(link) if link.lower().startswith(("http://", "https://")) else ""
     canonical = canonical if len(canonical) <= CAPS["url"] else ""
     key = (clean_text(guid, "guid") or canonical or _hash_key(title, raw_date[:100]))[: CAPS["guid"]]
     return FeedEntry(

@@ -74,10 +74,12 @@ def sync_feeds(ctx: Context) -> int:
 
 
 def load_seeds(ctx: Context) -> int:
-    """Load the seed corpus as known coverage (idempotent: unchanged seeds are skipped)."""
+    """Make the stored seed corpus the seed folder's (idempotent: unchanged seeds are skipped; a seed
+    whose file left the folder is forgotten); returns how many seeds were added, changed or removed."""
     changed = 0
     now = ctx.clock.now()
-    for doc in read_seeds(ctx.config.seeds_dir):
+    docs = read_seeds(ctx.config.seeds_dir)
+    for doc in docs:
         for attempt in range(2):  # replicas starting together insert the same seeds: read it again once
             try:
                 with ctx.db.session() as session:
@@ -86,6 +88,8 @@ def load_seeds(ctx: Context) -> int:
             except IntegrityError:
                 if attempt:
                     raise
+    with ctx.db.session() as session:
+        changed += seed_store.remove_other_seeds(session, [doc.key for doc in docs])
     log.info("seeds loaded", extra={"changed": changed})
     return changed
 

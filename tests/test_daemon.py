@@ -11,6 +11,9 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
+from monitor import daemon as daemon_module
 from monitor.clock import FrozenClock
 from monitor.config import load_config
 from monitor.context import build_context
@@ -76,8 +79,8 @@ def test_a_stop_signal_delivered_twice_is_one_request(tmp_path: Path, site: Loca
         try:
             _read_until(proc, "feed polled", timeout=60)
             proc.send_signal(signal.SIGTERM)
-            _read_until(proc, "finishing the current unit of work", timeout=15)  # the first was handled
-            proc.send_signal(signal.SIGTERM)  # the same request again, a moment later
+            proc.send_signal(signal.SIGTERM)  # the same request again at once, as make forwards it
+            _read_until(proc, "finishing the current unit of work", timeout=15)
             assert proc.wait(timeout=15) == 0
             assert proc.stderr is not None
             rest = proc.stderr.read()
@@ -102,3 +105,29 @@ def _read_until(proc: subprocess.Popen[str], needle: str, timeout: float) -> lis
         if needle in line:
             return lines
     raise AssertionError(f"{needle!r} not seen; got:\n{''.join(lines)}")
+
+
+def test_a_repeated_signal_is_one_request_and_a_later_one_exits(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rule itself, with the clock the handler reads set by the test (no timing luck)."""
+    ctx = build_context(load_config(write_config(tmp_path / "w.yaml")))
+    previous = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
+    moment = [100.0]
+    monkeypatch.setattr(daemon_module.time, "monotonic", lambda: moment[0])
+    try:
+        daemon = daemon_module.Daemon(ctx)
+        daemon.handle_signals()
+        handler = signal.getsignal(signal.SIGTERM)
+        assert callable(handler)
+        handler(signal.SIGTERM, None)
+        assert daemon.stopping.is_set()
+        moment[0] += daemon_module.REPEATED_SIGNAL / 2
+        handler(signal.SIGTERM, None)  # the same request, delivered twice: no exit
+        moment[0] += daemon_module.REPEATED_SIGNAL * 2
+        with pytest.raises(SystemExit) as info:
+            handler(signal.SIGTERM, None)  # a second request, later: exit now
+        assert info.value.code == 1
+    finally:
+        signal.signal(signal.SIGTERM, previous[0])
+        signal.signal(signal.SIGINT, previous[1])
+        ctx.close()

@@ -131,10 +131,24 @@ def test_relative_links_resolve_against_the_feed() -> None:
     assert parse_feed(body, url="https://ex.com/feed", now=NOW).entries[1].link == "https://ex.com/news/b"
 
 
-def test_relative_links_carry_no_credentials_of_the_feed_address() -> None:
-    body = RSS.replace(b"https://ex.com/b", b"/news/b")
-    feed = parse_feed(body, url="https://reader:s3cret@ex.com/feed", now=NOW)
-    assert feed.entries[1].link == "https://ex.com/news/b"
+def test_links_are_resolved_whatever_they_carry() -> None:
+    body = RSS.replace(b"https://ex.com/b", b"/r?u=https://other.example/x").replace(
+        b"https://ex.com/a?utm_source=x&amp;id=3#top", b"HTTPS://EX.com/a")
+    first, second = parse_feed(body, url="https://ex.com/feeds/rss", now=NOW).entries[:2]
+    assert first.link == "https://ex.com/a"
+    assert second.link == "https://ex.com/r?u=https%3A%2F%2Fother.example%2Fx"  # its canonical form
+
+
+def test_permalink_guids_and_atom_ids_resolve_like_links_other_guids_stay() -> None:
+    rss = (b'<rss version="2.0"><channel><title>T</title><item><title>a</title><guid>/item/7</guid></item>'
+           b'<item><title>b</title><guid isPermaLink="false">plain-8</guid><link>/b</link></item></channel></rss>')
+    permalink, plain = parse_feed(rss, url="https://ex.com/feeds/rss", now=NOW).entries
+    assert (permalink.key, permalink.link) == ("https://ex.com/item/7", "https://ex.com/item/7")
+    assert (plain.key, plain.link) == ("plain-8", "https://ex.com/b")
+    atom = (b'<feed xmlns="http://www.w3.org/2005/Atom"><title>A</title><entry><title>x</title><id>/e/1</id>'
+            b'<link href="/e/1"/></entry><entry><title>y</title><id>tag:ex.com,2026:2</id></entry></feed>')
+    relative, tagged = parse_feed(atom, url="https://ex.com/feeds/atom", now=NOW).entries
+    assert relative.key == "https://ex.com/e/1" and tagged.key == "tag:ex.com,2026:2"
 
 
 def test_the_http_charset_decides_the_encoding_of_a_document_without_a_declaration() -> None:

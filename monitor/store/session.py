@@ -19,6 +19,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.errors import StoreError
+from monitor.redact import redact
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -79,7 +80,7 @@ def _reachable(engine: Engine) -> Engine:
         engine.connect().close()
     except OperationalError as exc:
         reason = str(exc.orig or exc).strip().splitlines()[0]
-        raise StoreError(f"cannot reach the database {engine.url.render_as_string(hide_password=True)}: "
+        raise StoreError(f"cannot reach the database {redact(engine.url.render_as_string(hide_password=True))}: "
                          f"{reason}") from exc
     return engine
 
