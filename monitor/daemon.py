@@ -7,6 +7,7 @@ shutdown flag: the current unit finishes, no new one starts, and the process exi
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
 import threading
@@ -100,21 +101,31 @@ class Daemon:
         asked = [0.0]
 
         def on_signal(signum: int, _frame: FrameType | None) -> None:
+            # A handler can be interrupted by the next signal's handler (the same request delivered
+            # twice arrives within microseconds): mark the request first, and stop idempotently.
             now = time.monotonic()
-            if self.stopping.is_set():
+            if asked[0]:
                 if now - asked[0] < REPEATED_SIGNAL:
                     log.debug("signal %s repeated: already stopping", signal.Signals(signum).name)
                     return
                 log.warning("second signal: exiting now")
                 raise SystemExit(1)
             asked[0] = now
-            log.info("signal %s: finishing the current unit of work", signal.Signals(signum).name)
             self.stopping.set()
-            if self._scheduler is not None:
-                self._scheduler.shutdown(wait=False)
+            log.info("signal %s: finishing the current unit of work", signal.Signals(signum).name)
+            self._stop_scheduler()
 
         signal.signal(signal.SIGTERM, on_signal)
         signal.signal(signal.SIGINT, on_signal)
+
+    def _stop_scheduler(self) -> None:
+        """Stop the scheduler's loop, if it runs (safe to call twice)."""
+        from apscheduler.schedulers import SchedulerNotRunningError
+
+        scheduler = self._scheduler
+        if scheduler is not None:
+            with contextlib.suppress(SchedulerNotRunningError):  # stopped already: the same request twice
+                scheduler.shutdown(wait=False)
 
     def run(self) -> None:
         """Block until SIGTERM/SIGINT; a second signal exits at once."""

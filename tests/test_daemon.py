@@ -131,3 +131,20 @@ def test_a_repeated_signal_is_one_request_and_a_later_one_exits(
         signal.signal(signal.SIGTERM, previous[0])
         signal.signal(signal.SIGINT, previous[1])
         ctx.close()
+
+
+def test_stopping_the_scheduler_twice_is_safe(tmp_path: Path) -> None:
+    """A signal handler interrupted by the same request's second delivery stops the loop twice."""
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    ctx = build_context(load_config(write_config(tmp_path / "w.yaml")))
+    try:
+        daemon = daemon_module.Daemon(ctx)
+        scheduler = BackgroundScheduler(timezone="UTC")
+        scheduler.start()
+        daemon._scheduler = scheduler
+        daemon._stop_scheduler()
+        daemon._stop_scheduler()
+        assert not scheduler.running
+    finally:
+        ctx.close()
