@@ -16,7 +16,8 @@ field           cap     applies to
 ``header``      500     response headers kept (ETag; Last-Modified 100) and reason phrases
 ==============  ======  =============================================
 
-Cleaning removes the characters that can corrupt an output or mislead a reader: C0 and C1
+Cleaning removes the characters that can corrupt an output or mislead a reader: terminal escape
+sequences whole (``ESC [ 2 J`` leaves nothing behind, not ``[2J`` glued to the next word), C0 and C1
 control characters (other than tab and line breaks in long text), DEL, the bidirectional
 embedding, override and isolate characters (U+202A–U+202E, U+2066–U+2069), and code points
 XML cannot carry (surrogates, U+FFFE, U+FFFF).
@@ -32,6 +33,15 @@ RAW_FACTOR = 8  # markup and entities shrink when removed: a raw field is first 
 
 _UNSAFE = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff"
 _UNSAFE_IN_TEXT = re.compile(f"[{_UNSAFE}]")
+# Terminal escape sequences (ECMA-48): control sequences (ESC [ or CSI, parameters, a final byte),
+# operating-system commands such as hyperlinks (ESC ] or OSC, up to BEL or the string terminator; an
+# unterminated one loses only its ESC, never the text after it),
+# and two-character escapes.
+_ESCAPES = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?"
+    r"|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]{0,2000}(?:\x07|\x1b\\|\x9c)"
+    r"|\x1b[ -~]?"
+)
 _UNSAFE_ON_A_LINE = re.compile(f"[{_UNSAFE}\t\n\r]")
 _SPACE = re.compile(r"\s+")
 
@@ -57,8 +67,9 @@ def one_line(text: str, field: str) -> str:
 
 
 def strip_unsafe(text: str) -> str:
-    """``text`` without its unsafe characters (the last guard of an XML document: any input stays valid)."""
-    return _UNSAFE_IN_TEXT.sub("", text)
+    """``text`` without terminal escape sequences and unsafe characters (the last guard of an XML
+    document: any input stays valid)."""
+    return _UNSAFE_IN_TEXT.sub("", _ESCAPES.sub("", text))
 
 
 def visible(text: str) -> str:

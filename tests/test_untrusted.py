@@ -8,7 +8,7 @@ HOSTILE = "Khan\x1b[31m red\x07 \u202egnp.exe\u2066 \x9b2J\ud800 done\ufffe"
 
 
 def test_one_line_removes_controls_and_bidi_and_collapses_space() -> None:
-    assert one_line(f"  {HOSTILE}\n\tnext ", "title") == "Khan[31m red gnp.exe 2J done next"
+    assert one_line(f"  {HOSTILE}\n\tnext ", "title") == "Khan red gnp.exe done next"
 
 
 def test_long_text_keeps_its_line_breaks() -> None:
@@ -28,4 +28,12 @@ def test_visible_shows_each_unsafe_character_as_an_escape() -> None:
 
 
 def test_strip_unsafe_leaves_only_what_xml_can_carry() -> None:
-    assert strip_unsafe(HOSTILE) == "Khan[31m red gnp.exe 2J done"
+    assert strip_unsafe(HOSTILE) == "Khan red gnp.exe  done"
+
+
+def test_terminal_escape_sequences_go_whole_and_the_text_around_them_stays() -> None:
+    assert strip_unsafe("hearing \x1b[2J\x07adjourned") == "hearing adjourned"  # not "[2Jadjourned"
+    assert strip_unsafe("a\x1b]8;;http://evil.example\x07link\x1b]8;;\x1b\\ b") == "alink b"  # a hyperlink
+    assert strip_unsafe("x\x1b[1;31;40mred\x1b[0m y\x1bc") == "xred y"  # colours, a reset
+    # An unterminated command loses its escape only: no text after it is swallowed.
+    assert strip_unsafe("a \x1b]8;;no end, then the article") == "a 8;;no end, then the article"

@@ -10,7 +10,7 @@ reports (``background`` for commentary). Needs scikit-learn (the ``dev`` extra).
    document on the same-event channels (:func:`monitor.novelty.features.pair_features`).
 2. Events are split into folds (GroupKFold). For each fold, boosted trees are fitted on the pairs of
    the other folds' events; the whole stream is replayed with them, collecting each article's
-   development features; a logistic model is fitted on the other folds' articles; the stream is
+   development features; boosted trees are fitted on the other folds' articles; the stream is
    replayed again with both, and the held-out events' articles are scored (:mod:`.metrics`).
 3. The figures are the mean over held-out folds; the shipped models are fitted on everything.
 """
@@ -44,6 +44,8 @@ FOLDS = 5
 STORY_THRESHOLD = 0.4  # story score that joins a story (mean and max of same-event probabilities)
 MERGE_THRESHOLD = 0.8  # story score with a second story that shows the two report one event
 TREES = {"max_depth": 3, "learning_rate": 0.05, "max_iter": 200, "min_samples_leaf": 20}
+# The development decision has one row per article (about 200), not per pair: shallower trees.
+DEVELOPMENT_TREES = {"max_depth": 2, "learning_rate": 0.05, "max_iter": 150, "min_samples_leaf": 20}
 
 
 @dataclass(frozen=True)
@@ -188,11 +190,13 @@ def _fit_once(
     kept = [p for p in pairs if p.events[0] not in exclude and p.events[1] not in exclude]
     trees = HistGradientBoostingClassifier(random_state=0, **TREES).fit(
         np.array([p.values for p in kept]), np.array([p.same for p in kept]))
-    data = {"same_event": _export_trees(trees), "development": _placeholder_development(),
+    data = {"same_event": _export_trees(trees, PAIR_FEATURES), "development": _placeholder_development(),
             "story_threshold": story_threshold, "merge_threshold": merge_threshold}
     decisions = _development_rows(items, config, seeds, data)
     rows = [(decisions[t.id], t.new) for t in truth if t.relevant and t.id in decisions and t.event not in exclude]
-    data["development"] = _fit_logistic([r for r, _ in rows], [y for _, y in rows])
+    development = HistGradientBoostingClassifier(random_state=0, **DEVELOPMENT_TREES).fit(
+        np.array([r for r, _ in rows]), np.array([y for _, y in rows]))
+    data["development"] = _export_trees(development, DEVELOPMENT_FEATURES)
     return data
 
 
@@ -208,22 +212,7 @@ def _development_rows(items: list[ReplayItem], config: Any, seeds: Path, data: d
     return rows
 
 
-def _fit_logistic(rows: list[list[float]], labels: list[bool]) -> dict[str, Any]:
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.preprocessing import StandardScaler
-
-    x = np.array(rows)
-    scaler = StandardScaler().fit(x)
-    scale = np.where(scaler.scale_ > 0, scaler.scale_, 1.0)
-    model = LogisticRegression(C=1.0, max_iter=5000).fit((x - scaler.mean_) / scale, np.array(labels))
-    return {
-        "features": list(DEVELOPMENT_FEATURES), "mean": scaler.mean_.round(6).tolist(),
-        "scale": scale.round(6).tolist(),
-        "coef": model.coef_[0].round(6).tolist(), "intercept": round(float(model.intercept_[0]), 6), "threshold": 0.5,
-    }
-
-
-def _export_trees(model: Any) -> dict[str, Any]:
+def _export_trees(model: Any, features: Sequence[str]) -> dict[str, Any]:
     """scikit-learn's fitted trees as plain arrays (see :class:`monitor.novelty.model.Tree`)."""
     trees = []
     for (predictor,) in model._predictors:
@@ -235,14 +224,13 @@ def _export_trees(model: Any) -> dict[str, Any]:
             "right": np.where(leaf, -1, nodes["right"].astype(np.int64)).tolist(),
             "value": nodes["value"].round(6).tolist(),
         })
-    return {"features": list(PAIR_FEATURES), "baseline": float(model._baseline_prediction.ravel()[0]),
+    return {"features": list(features), "baseline": float(model._baseline_prediction.ravel()[0]),
             "trees": trees, "threshold": 0.5}
 
 
 def _placeholder_development() -> dict[str, Any]:
-    n = len(DEVELOPMENT_FEATURES)
-    return {"features": list(DEVELOPMENT_FEATURES), "mean": [0.0] * n, "scale": [1.0] * n, "coef": [0.0] * n,
-            "intercept": 0.0, "threshold": 0.5}
+    """No trees: every article gets probability one half (the stories are all the first pass needs)."""
+    return {"features": list(DEVELOPMENT_FEATURES), "baseline": 0.0, "trees": [], "threshold": 0.5}
 
 
 def _placeholder() -> Any:

@@ -6,9 +6,9 @@ cross-validation grouped by event (the held-out figures are stored with the weig
 * ``same_event``: boosted shallow trees over the channels of a pair of articles (title, body and
   name TF-IDF cosines, dense and multilingual similarity, shared numbers, days apart); it gives the
   probability that two reports describe one event;
-* ``development``: a logistic model over what an article states (dates against the seed horizon,
-  closeness to the seeds, the story it joined, how it reports), giving the probability that it
-  reports a development the seed corpus does not cover.
+* ``development``: boosted shallow trees over what an article states (dates against the seed
+  horizon, closeness to the seeds, the story it joined, how it reports), giving the probability
+  that it reports a development the seed corpus does not cover.
 
 Evaluating them needs numpy only; fitting needs scikit-learn (the ``dev`` extra).
 """
@@ -16,7 +16,6 @@ Evaluating them needs numpy only; fitting needs scikit-learn (the ``dev`` extra)
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property
@@ -86,29 +85,11 @@ class Trees:
 
 
 @dataclass(frozen=True)
-class Logistic:
-    """A logistic model over named features (standardised with the stored means and scales)."""
-
-    features: tuple[str, ...]
-    mean: tuple[float, ...]
-    scale: tuple[float, ...]
-    coef: tuple[float, ...]
-    intercept: float
-    threshold: float
-
-    def probability(self, values: Mapping[str, float]) -> float:
-        raw = self.intercept + sum(
-            c * (values[f] - m) / s for f, m, s, c in zip(self.features, self.mean, self.scale, self.coef, strict=True)
-        )
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, raw))))
-
-
-@dataclass(frozen=True)
 class Models:
     """Both fitted decisions and the cross-validated figures they were fitted with."""
 
     same_event: Trees
-    development: Logistic
+    development: Trees
     story_threshold: float
     merge_threshold: float  # story score with a second story at which the two are merged (above 1: never)
     report: Mapping[str, Any]
@@ -123,18 +104,18 @@ def load_models() -> Models:
 
 def models_from(data: Mapping[str, Any]) -> Models:
     """Models from the JSON structure that :mod:`monitor.novelty.fit` writes."""
-    pair, dev = data["same_event"], data["development"]
-    trees = tuple(
-        Tree(tuple(t["feature"]), tuple(t["threshold"]), tuple(t["left"]), tuple(t["right"]), tuple(t["value"]))
-        for t in pair["trees"]
-    )
     return Models(
-        same_event=Trees(tuple(pair["features"]), float(pair["baseline"]), trees, float(pair["threshold"])),
-        development=Logistic(
-            tuple(dev["features"]), tuple(dev["mean"]), tuple(dev["scale"]), tuple(dev["coef"]),
-            float(dev["intercept"]), float(dev["threshold"]),
-        ),
+        same_event=_trees(data["same_event"]),
+        development=_trees(data["development"]),
         story_threshold=float(data["story_threshold"]),
         merge_threshold=float(data.get("merge_threshold", 1.1)),
         report=data.get("report", {}),
     )
+
+
+def _trees(data: Mapping[str, Any]) -> Trees:
+    trees = tuple(
+        Tree(tuple(t["feature"]), tuple(t["threshold"]), tuple(t["left"]), tuple(t["right"]), tuple(t["value"]))
+        for t in data["trees"]
+    )
+    return Trees(tuple(data["features"]), float(data["baseline"]), trees, float(data["threshold"]))

@@ -40,7 +40,7 @@ def test_atom_feed_is_well_formed_whatever_was_stored() -> None:
     entry = replace(item(1, hostile, 5), outlet="Out\x0blet", novel_sentences=(hostile,))
     root = ET.fromstring(atom_feed([entry], now=NOW).encode())  # strict: an invalid character raises
     atom = "{http://www.w3.org/2005/Atom}"
-    assert root.findtext(f"{atom}entry/{atom}title") == "[NEW] Court [31madjourns  hearing"
+    assert root.findtext(f"{atom}entry/{atom}title") == "[NEW] Court adjourns  hearing"
     assert root.findtext(f"{atom}entry/{atom}author/{atom}name") == "Outlet"
 
 
