@@ -69,7 +69,7 @@ def poll_due(
         take_back_claims(session, ctx.clock.now())
         due = feed_store.claim_due(session, ctx.clock.now(), LEASE)
     polling = ctx.config.polling
-    batch = UnchangedBatch(ctx)
+    batch = SuccessBatch(ctx)
     with ctx.holding_claims():  # a long pass keeps its claims; a dead one's expire within a lease
         try:
             fetched = run_fair(
@@ -99,7 +99,7 @@ def refresh_feed(ctx: Context, feed: FeedState) -> FeedOutcome:
 
 
 def _finish(
-    ctx: Context, fetched: _Fetched, stored: dict[int, _Stored], batch: UnchangedBatch | None,
+    ctx: Context, fetched: _Fetched, stored: dict[int, _Stored], batch: SuccessBatch | None,
 ) -> FeedOutcome:
     """Record a changed feed's result once its entries are stored: a success, or, when some entries
     failed, a failure naming the first (the others were stored; the failed ones are tried again)."""
@@ -118,10 +118,11 @@ def _host(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
 
 
-class UnchangedBatch:
-    """Collects the state of feeds that answered 304 (or an unchanged body) and writes it in one
-    transaction per ``size`` feeds: most polls are like that, and their state is the cheapest to
-    lose (a crash before the write only means those feeds are asked again and answer 304 again)."""
+class SuccessBatch:
+    """Collects the state of feeds polled successfully and writes it in one transaction per ``size``
+    feeds. A feed's state is the cheapest thing to lose: a changed feed's is recorded only after its
+    entries are stored, so a crash before the write means the feed is asked again, and its entries,
+    already stored, are recognised as seen (a 304 or an unchanged body is simply asked again)."""
 
     def __init__(self, ctx: Context, size: int = 200) -> None:
         self.ctx, self.size = ctx, size
@@ -173,7 +174,7 @@ class _Fetched:
     errors: tuple[MonitorError, ...] = ()  # entries that could not be read
 
 
-def _fetch(ctx: Context, feed: FeedState, batch: UnchangedBatch | None) -> _Fetched:
+def _fetch(ctx: Context, feed: FeedState, batch: SuccessBatch | None) -> _Fetched:
     """Stage 1 for one feed; any failure is recorded with its stage (and retried later), never raised."""
     now = ctx.clock.now()
     try:
@@ -182,7 +183,7 @@ def _fetch(ctx: Context, feed: FeedState, batch: UnchangedBatch | None) -> _Fetc
         return _Fetched(feed, now, _failed(ctx, feed, exc, now))
 
 
-def _fetch_and_parse(ctx: Context, feed: FeedState, batch: UnchangedBatch | None, now: datetime) -> _Fetched:
+def _fetch_and_parse(ctx: Context, feed: FeedState, batch: SuccessBatch | None, now: datetime) -> _Fetched:
     result = in_stage("fetch", lambda: fetch_feed(ctx.http, feed, max_bytes=ctx.config.polling.max_feed_bytes))
     if result.not_modified:  # a 304 costs no parsing
         polled = _Polled("not-modified", result.etag or feed.etag, result.last_modified or feed.last_modified,
@@ -396,7 +397,7 @@ def _policy(ctx: Context, feed: FeedState) -> scheduler.PollPolicy:
 
 
 def _succeeded(
-    ctx: Context, feed: FeedState, polled: _Polled, now: datetime, batch: UnchangedBatch | None = None,
+    ctx: Context, feed: FeedState, polled: _Polled, now: datetime, batch: SuccessBatch | None = None,
 ) -> FeedOutcome:
     gap = polled.gap
     if gap is None and feed.observed_gap_seconds:
@@ -408,7 +409,7 @@ def _succeeded(
         feed.id, now, status, next_at, polled.new, polled.etag, polled.last_modified, polled.body_hash,
         polled.moved_to, int(polled.gap.total_seconds()) if polled.gap else None,
     )
-    if batch is not None and polled.result in ("not-modified", "unchanged") and polled.moved_to is None:
+    if batch is not None and polled.moved_to is None:
         batch.add(row)
     else:
         with ctx.db.session() as session:
