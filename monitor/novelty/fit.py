@@ -219,7 +219,8 @@ def _export_trees(model: Any, features: Sequence[str]) -> dict[str, Any]:
         nodes = predictor.nodes
         leaf = nodes["is_leaf"].astype(bool)
         trees.append({
-            "feature": nodes["feature_idx"].tolist(), "threshold": nodes["num_threshold"].tolist(),
+            "feature": nodes["feature_idx"].tolist(),
+            "threshold": np.where(leaf, 0.0, nodes["num_threshold"]).tolist(),  # a leaf's is unset memory
             "left": np.where(leaf, -1, nodes["left"].astype(np.int64)).tolist(),
             "right": np.where(leaf, -1, nodes["right"].astype(np.int64)).tolist(),
             "value": nodes["value"].round(6).tolist(),
