@@ -32,15 +32,15 @@ CAPS = {"title": 500, "author": 200, "outlet": 200, "summary": 10_000, "text": 2
 RAW_FACTOR = 8  # markup and entities shrink when removed: a raw field is first cut to 8× its cap
 
 _UNSAFE = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff"
-_UNSAFE_IN_TEXT = re.compile(f"[{_UNSAFE}]")
-# Terminal escape sequences (ECMA-48): control sequences (ESC [ or CSI, parameters, a final byte),
-# operating-system commands such as hyperlinks (ESC ] or OSC, up to BEL or the string terminator; an
-# unterminated one loses only its ESC, never the text after it),
-# and two-character escapes.
-_ESCAPES = re.compile(
+# Removed in one pass: terminal escape sequences whole (ECMA-48: control sequences, ESC [ or CSI,
+# parameters, a final byte; operating-system commands such as hyperlinks, ESC ] or OSC up to BEL or
+# the string terminator, where an unterminated one loses only its ESC, never the text after it;
+# two-character escapes), then any other unsafe character.
+_UNSAFE_IN_TEXT = re.compile(
     r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?"
     r"|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]{0,2000}(?:\x07|\x1b\\|\x9c)"
     r"|\x1b[ -~]?"
+    f"|[{_UNSAFE}]"
 )
 _UNSAFE_ON_A_LINE = re.compile(f"[{_UNSAFE}\t\n\r]")
 _SPACE = re.compile(r"\s+")
@@ -69,7 +69,7 @@ def one_line(text: str, field: str) -> str:
 def strip_unsafe(text: str) -> str:
     """``text`` without terminal escape sequences and unsafe characters (the last guard of an XML
     document: any input stays valid)."""
-    return _UNSAFE_IN_TEXT.sub("", _ESCAPES.sub("", text))
+    return _UNSAFE_IN_TEXT.sub("", text)
 
 
 def visible(text: str) -> str:
