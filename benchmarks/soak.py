@@ -7,7 +7,9 @@ every simulated 5 minutes on a FrozenClock; the server follows the same simulate
 
 It reports, from this one run: items processed, CPU seconds, process memory (RSS) every 2
 simulated hours (it must stay flat), the documents the novelty judge holds, and the SQLite database
-size at the end. Runs longer than the story window (14 days in the shipped watchlist) show the
+size at the end. Resident memory is split into anonymous memory (the heaps) and pages of mapped
+files (model weights read on demand, shared libraries), and the mappings that grew most after the
+story window filled are named. Runs longer than the story window (14 days in the shipped watchlist) show the
 steady state: the judge forgets reports older than the window, so memory stops growing once it is full.
 
 Usage: .venv/bin/python benchmarks/soak.py [--feeds 200] [--hours 24]
@@ -55,10 +57,11 @@ def main() -> None:
     server.start()
     ready.wait(10)
     clock = FrozenClock(pc.T0)
-    samples: list[tuple[int, float, int]] = []
     with tempfile.TemporaryDirectory() as tmp:
         ctx = pc.make_context(Path(tmp), args.port, args.feeds, clock)
         window_hours = int(ctx.config.novelty.story_window.total_seconds() // 3600)
+        since = window_hours if args.hours > window_hours + 24 else args.hours // 4
+        samples = Samples(since)
         daemon = Daemon(ctx, tick=STEP)
         cpu = time.process_time()
         try:
@@ -67,7 +70,8 @@ def main() -> None:
                 clock.set(pc.T0 + step * STEP)
                 daemon.step()
                 if step % 24 == 0:
-                    samples.append((step * 5 // 60, rss_mb(), _judged_docs(ctx)))
+                    samples.take(step * 5 // 60, _judged_docs(ctx))
+            samples.maps_at_end = _rss_by_mapping()
             with ctx.db.session() as session:
                 verdicts = item_store.count_by_verdict(session)
         finally:
@@ -78,17 +82,70 @@ def main() -> None:
     print(f"soak: {args.feeds} feeds, {args.hours} simulated hours, a step every 5 minutes")
     print(f"items stored: {sum(verdicts.values())} ({', '.join(f'{k} {v}' for k, v in sorted(verdicts.items()))})")
     print(f"CPU: {cpu:.1f} s for {args.hours} simulated hours")
-    stride = 1 if args.hours <= 48 else 12  # every 2 hours, or once a day on long runs
-    print("memory (RSS) and documents the judge holds, by simulated hour: " + ", ".join(
-        f"{h}h {mb:.0f} MB/{docs}" for h, mb, docs in samples[::stride]))
-    if args.hours > window_hours + 24:
-        later = [mb for h, mb, _ in samples if h >= window_hours]
-        print(f"memory growth once the {window_hours // 24}-day story window is full: {later[-1] - later[0]:+.1f} MB "
-              f"(min {min(later):.0f}, max {max(later):.0f} MB)")
-    else:
-        later = [mb for h, mb, _ in samples if h >= args.hours // 4]
-        print(f"memory growth over the last three quarters of the run: {later[-1] - later[0]:+.1f} MB")
+    samples.report(args.hours, window_hours)
     print(f"database size: {size_mb:.1f} MB")
+
+
+class Samples:
+    """Memory taken every 2 simulated hours, and each mapping's share when the steady part begins."""
+
+    def __init__(self, since: int) -> None:
+        self.since = since
+        self.rss: list[tuple[int, float, int]] = []
+        self.kinds: list[tuple[int, dict[str, float]]] = []
+        self.maps_at_since: dict[str, float] = {}
+        self.maps_at_end: dict[str, float] = {}
+
+    def take(self, hour: int, docs: int) -> None:
+        self.rss.append((hour, rss_mb(), docs))
+        self.kinds.append((hour, _rss_kinds()))
+        if hour >= self.since and not self.maps_at_since:
+            self.maps_at_since = _rss_by_mapping()
+
+    def report(self, hours: int, window_hours: int) -> None:
+        stride = 1 if hours <= 48 else 12  # every 2 hours, or once a day on long runs
+        print("memory (RSS) and documents the judge holds, by simulated hour: " + ", ".join(
+            f"{h}h {mb:.0f} MB/{docs}" for h, mb, docs in self.rss[::stride]))
+        later = [mb for h, mb, _ in self.rss if h >= self.since]
+        if self.since == window_hours:
+            print(f"memory growth once the {window_hours // 24}-day story window is full: "
+                  f"{later[-1] - later[0]:+.1f} MB (min {min(later):.0f}, max {max(later):.0f} MB)")
+        else:
+            print(f"memory growth over the last three quarters of the run: {later[-1] - later[0]:+.1f} MB")
+        kinds = [k for h, k in self.kinds if h >= self.since]
+        print(f"resident memory by kind from hour {self.since} to the end: " + ", ".join(
+            f"{kind} {kinds[0][kind]:.0f} -> {kinds[-1][kind]:.0f} MB" for kind in kinds[0]))
+        grown = sorted(((self.maps_at_end.get(name, 0.0) - mb, name) for name, mb in self.maps_at_since.items()),
+                       reverse=True)[:5]
+        print(f"mappings that grew most from hour {self.since} to the end: " + ", ".join(
+            f"{name} {mb:+.1f} MB" for mb, name in grown))
+
+
+def _rss_kinds() -> dict[str, float]:
+    """Resident memory by kind, in MB, from /proc/self/status: anonymous, file-backed, shared."""
+    kinds = {}
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith(("RssAnon:", "RssFile:", "RssShmem:")):
+                name, kb, _ = line.split()
+                kinds[name[3:-1].lower()] = int(kb) / 1024
+    return kinds
+
+
+def _rss_by_mapping() -> dict[str, float]:
+    """Resident MB of each mapped file (by file name) and of the anonymous mappings together."""
+    sizes: dict[str, float] = {}
+    name = "[anonymous]"
+    with open("/proc/self/smaps", encoding="utf-8", errors="replace") as smaps:
+        for line in smaps:
+            head = line.split()
+            if not head:
+                continue
+            if not head[0].endswith(":"):  # a mapping's header: address perms offset dev inode [path]
+                name = Path(head[5]).name if len(head) > 5 else "[anonymous]"
+            elif head[0] == "Rss:":
+                sizes[name] = sizes.get(name, 0.0) + int(head[1]) / 1024
+    return sizes
 
 
 def _judged_docs(ctx: Context) -> int:
