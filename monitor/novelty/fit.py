@@ -12,7 +12,10 @@ reports (``background`` for commentary). Needs scikit-learn (the ``dev`` extra).
    the other folds' events; the whole stream is replayed with them, collecting each article's
    development features; boosted trees are fitted on the other folds' articles; the stream is
    replayed again with both, and the held-out events' articles are scored (:mod:`.metrics`).
-3. The figures are the mean over held-out folds; the shipped models are fitted on everything.
+3. The figures are the mean over held-out folds; the shipped models are fitted on everything. With
+   ``--repeats N`` the folding is repeated with N - 1 further shuffles of the events (the first is
+   GroupKFold's own split) and the mean is over every held-out fold of every repeat: with few events,
+   one split's figures move by several points with the split alone.
 """
 
 from __future__ import annotations
@@ -80,6 +83,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="story score at which an article joins a story (default %(default)s)")
     parser.add_argument("--merge-threshold", type=float, default=MERGE_THRESHOLD,
                         help="story score with a second story at which the two merge (default %(default)s)")
+    parser.add_argument("--repeats", type=int, default=1,
+                        help="repeat the grouped cross-validation over this many splits of the events (default 1)")
     parser.add_argument("--held-out", type=Path, metavar="OUT.jsonl",
                         help="also write each article's held-out replay row, as monitor replay does (error analysis)")
     args = parser.parse_args(argv)
@@ -89,7 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     config = load_config(args.config)
     _cache_embedders(config.novelty.embedder)
     data = fit(labels, items, seed_events, config, args.seeds, story_threshold=args.story_threshold,
-               merge_threshold=args.merge_threshold)
+               merge_threshold=args.merge_threshold, repeats=args.repeats)
     rows = data.pop("held_out")
     if args.held_out is not None:
         args.held_out.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
@@ -109,28 +114,30 @@ def _cache_embedders(name: str) -> None:
 
 def fit(
     labels: list[dict[str, Any]], items: list[ReplayItem], seed_events: dict[str, str], config: Any, seeds: Path,
-    *, story_threshold: float = STORY_THRESHOLD, merge_threshold: float = MERGE_THRESHOLD,
+    *, story_threshold: float = STORY_THRESHOLD, merge_threshold: float = MERGE_THRESHOLD, repeats: int = 1,
 ) -> dict[str, Any]:
     """Fit both decisions; returns the JSON structure of ``weights.json`` with its cross-validated report,
-    and under ``held_out`` each article's replay row from the fold that held its event out."""
-    from sklearn.model_selection import GroupKFold
-
+    and under ``held_out`` each article's replay row from the fold that held its event out (first split)."""
     truth = [Labelled.of(row) for row in labels]
     pairs = _pairs(items, truth, seed_events, config, seeds)
     events = np.array(sorted({t.event for t in truth if t.relevant}))
     folds = []
     held_rows: dict[str, dict[str, object]] = {}
-    for fold, (_, held) in enumerate(GroupKFold(n_splits=FOLDS).split(events, groups=events)):
-        test = set(events[held])
-        print(f"fold {fold + 1}/{FOLDS}: {len(test)} events held out", file=sys.stderr)
-        data = _fit_once(pairs, truth, items, config, seeds, exclude=test, story_threshold=story_threshold,
-                         merge_threshold=merge_threshold)
-        results = [r.row() for r in replay(items, config, seeds_dir=seeds, models=models_from(data))]
-        folds.append(score(truth, results, only=test))
-        held_rows |= _held_rows(truth, results, test, fold)
+    for repeat in range(repeats):
+        for fold, test in enumerate(_splits(events, repeat)):
+            print(f"split {repeat + 1}/{repeats}, fold {fold + 1}/{FOLDS}: {len(test)} events held out",
+                  file=sys.stderr)
+            data = _fit_once(pairs, truth, items, config, seeds, exclude=test, story_threshold=story_threshold,
+                             merge_threshold=merge_threshold)
+            results = [r.row() for r in replay(items, config, seeds_dir=seeds, models=models_from(data))]
+            folds.append(score(truth, results, only=test))
+            if repeat == 0:
+                held_rows |= _held_rows(truth, results, test, fold)
     report = {
-        "folds": FOLDS, "grouped_by": "event", "story_threshold": story_threshold, "merge_threshold": merge_threshold,
-        "held_out_mean": {k: round(float(np.mean([f[k] for f in folds])), 4) for k in folds[0]},
+        "folds": FOLDS, "repeats": repeats, "grouped_by": "event", "story_threshold": story_threshold,
+        "merge_threshold": merge_threshold,
+        "held_out_mean": _mean(folds),
+        "per_split": [_mean(folds[r * FOLDS : (r + 1) * FOLDS]) for r in range(repeats)] if repeats > 1 else [],
         "per_fold": folds,
     }
     data = _fit_once(pairs, truth, items, config, seeds, exclude=set(), story_threshold=story_threshold,
@@ -140,6 +147,18 @@ def fit(
     data["report"] = report
     data["held_out"] = [held_rows.get(t.id) or row for t, row in zip(truth, results, strict=True)]
     return data
+
+
+def _splits(events: Any, repeat: int) -> list[set[str]]:
+    """The held-out events of each fold: GroupKFold's own split first, then shuffled ones."""
+    from sklearn.model_selection import GroupKFold
+
+    folding = GroupKFold(n_splits=FOLDS, shuffle=True, random_state=repeat) if repeat else GroupKFold(n_splits=FOLDS)
+    return [set(events[held]) for _, held in folding.split(events, groups=events)]
+
+
+def _mean(folds: Sequence[dict[str, float]]) -> dict[str, float]:
+    return {k: round(float(np.mean([f[k] for f in folds])), 4) for k in folds[0]}
 
 
 def _held_rows(

@@ -1,6 +1,8 @@
 """The fitting script's held-out rows (the fit itself is run on a labelled corpus, not in tests)."""
 
-from monitor.novelty.fit import _held_rows
+import numpy as np
+
+from monitor.novelty.fit import FOLDS, _held_rows, _splits
 from monitor.novelty.metrics import Labelled
 
 
@@ -12,3 +14,15 @@ def test_held_out_rows_keep_only_held_out_events_and_name_stories_by_fold() -> N
 
     assert rows == {"a": {"id": "a", "story": "f2s3"}}
     assert results[0]["story"] == "s3"  # the replay's own rows are left as they were
+
+
+def test_each_split_holds_every_event_out_once_and_repeats_differ() -> None:
+    events = np.array([f"event-{i}" for i in range(23)])
+
+    splits = [_splits(events, repeat) for repeat in range(3)]
+
+    for folds in splits:
+        assert len(folds) == FOLDS
+        assert sorted(e for fold in folds for e in fold) == sorted(events)
+    assert splits[0] == _splits(events, 0)  # the first split is the same every run
+    assert splits[1] != splits[0] and splits[2] != splits[1]
