@@ -12,7 +12,7 @@ files (model weights read on demand, shared libraries), and the mappings that gr
 story window filled are named. Runs longer than the story window (14 days in the shipped watchlist) show the
 steady state: the judge forgets reports older than the window, so memory stops growing once it is full.
 
-Usage: .venv/bin/python benchmarks/soak.py [--feeds 200] [--hours 24]
+Usage: .venv/bin/python benchmarks/soak.py [--feeds 200] [--hours 24] [--relevant-every 5]
        .venv/bin/python benchmarks/soak.py --feeds 40 --hours 504   (three weeks: past the story window)
 """
 
@@ -47,9 +47,11 @@ def main() -> None:
     parser.add_argument("--feeds", type=int, default=200)
     parser.add_argument("--hours", type=int, default=24)
     parser.add_argument("--port", type=int, default=18432)
+    parser.add_argument("--relevant-every", type=int, default=5,
+                        help="one feed in this many is about the watchlist; 0: none, so nothing is judged")
     args = parser.parse_args()
     logging.disable(logging.INFO)  # one line per poll would bury the figures
-    model = {**pc.MODEL, "busy": 30 * 60, "quiet": 8 * 3600, "relevant_every": 5}
+    model = {**pc.MODEL, "busy": 30 * 60, "quiet": 8 * 3600, "relevant_every": args.relevant_every}
     now = mp.Value("d", 0.0)
     stats = mp.Array("q", 3)
     ready = mp.Event()
