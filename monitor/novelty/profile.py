@@ -20,8 +20,6 @@ from monitor.novelty.text import normalize_text
 
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹०१२३४५६७८९", "012345678901234567890123456789")  # Arabic, Urdu, Hindi
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?:\s?(?:%|bn|billion|m|million|mn|crore|lakh))?")
-# A currency code written against its amount ("Rs5.3 billion", "PKR500m") hides the amount from _NUMBER.
-_GLUED_CURRENCY = re.compile(r"\b(rs|pkr|usd|inr|eur|gbp)\.?(?=\d)", re.IGNORECASE)
 _BODY_CHARS = 1500  # the lead carries the event; a long article's tail is background
 STOPWORDS = frozenset(
     "a an the and or but if then than that this these those there here of in on at to for from by with "
@@ -68,7 +66,7 @@ def terms(text: str) -> list[str]:
 def numbers(text: str) -> frozenset[str]:
     """Amounts and counts (not years) the text states, normalised (``397m``, ``29%``, ``25``)."""
     found = set()
-    for match in _NUMBER.finditer(_GLUED_CURRENCY.sub(r"\1 ", text.translate(_DIGITS))):
+    for match in _NUMBER.finditer(text.translate(_DIGITS)):
         value = re.sub(r"[\s,]", "", match.group(0)).lower()
         value = re.sub(r"(million|mn)$", "m", re.sub(r"billion$", "bn", value))
         digits = re.sub(r"\D.*", "", value)

@@ -14,9 +14,8 @@ def test_numbers_are_normalised_and_years_left_out() -> None:
         "397m", "29"}
 
 
-def test_amounts_in_other_digits_or_against_their_currency_are_read() -> None:
+def test_amounts_in_other_scripts_digits_are_read() -> None:
     assert numbers("९ मई को 60 नागरिक") == numbers("۹ مئی ٦٠") == {"9", "60"}
-    assert numbers("a loan of Rs5.3 billion, PKR500m more and Rs. 20,000 a month") == {"5.3bn", "500m", "20000"}
 
 
 def test_rewrites_share_more_than_different_events() -> None:
