@@ -98,8 +98,6 @@ class NoveltyIndex:
         self._dense = np.zeros((0, dim), dtype=np.float32)
         self._cross = np.zeros((0, cross_dim), dtype=np.float32)
         self._crossed = np.zeros(0, dtype=bool)  # which rows of _cross hold a vector
-        self._when = np.zeros(0, dtype=np.float64)  # each document's time (POSIX seconds)
-        self._always = np.zeros(0, dtype=bool)  # seeds and undated documents: open whatever the time
         self._postings: defaultdict[str, list[int]] = defaultdict(list)
         self._next_story = 1
         self.merged: dict[int, int] = {}  # story id -> the story it was folded into
@@ -131,18 +129,17 @@ class NoveltyIndex:
     ) -> list[tuple[int, float]]:
         if not self.docs:
             return []
-        count = len(self.docs)
-        scores = matrix[:count] @ vector
-        keep = scores >= floor
+        scores = matrix[: len(self.docs)] @ vector
         if usable is not None:
-            keep &= usable[:count]
-        if now is not None:  # see _open
-            keep &= self._always[:count] | (np.abs(self._when[:count] - now.timestamp()) <= self.window.total_seconds())
-        found = np.flatnonzero(keep)
-        if len(found) > k:
-            found = found[np.argpartition(-scores[found], k - 1)[:k]]
-        found = found[np.argsort(-scores[found], kind="stable")]
-        return [(int(index), float(scores[index])) for index in found]
+            scores = np.where(usable[: len(self.docs)], scores, -np.inf)
+        found: list[tuple[int, float]] = []
+        for index in np.argsort(-scores):
+            score = float(scores[index])
+            if score < floor or len(found) >= k:
+                break
+            if self._open(self.docs[int(index)], now):
+                found.append((int(index), score))
+        return found
 
     def sharing(self, profile: Profile, now: datetime | None, k: int = 8) -> list[int]:
         """Up to ``k`` open documents sharing the rarest names and numbers with ``profile``."""
@@ -197,9 +194,11 @@ class NoveltyIndex:
         cross = doc.report.cross
         missing = np.zeros(self._cross.shape[1], np.float32)
         self._cross = _put(self._cross, index, cross if cross is not None else missing)
-        self._crossed = _put_flat(self._crossed, index, cross is not None)
-        self._when = _put_flat(self._when, index, doc.when.timestamp())
-        self._always = _put_flat(self._always, index, doc.seed or doc.report.published is None)
+        if len(self._crossed) < len(self._cross):
+            grown = np.zeros(len(self._cross), dtype=bool)
+            grown[: len(self._crossed)] = self._crossed
+            self._crossed = grown
+        self._crossed[index] = cross is not None
         story = self.stories[doc.story]
         story.last_seen = max(story.last_seen, doc.when)
         story.docs.append(index)
@@ -228,8 +227,6 @@ class NoveltyIndex:
         self._cross = np.array([d.report.cross if d.report.cross is not None else np.zeros(width) for d in self.docs],
                                dtype=np.float32).reshape(-1, width)
         self._crossed = np.array([d.report.cross is not None for d in self.docs], dtype=bool)
-        self._when = np.array([d.when.timestamp() for d in self.docs], dtype=np.float64)
-        self._always = np.array([d.seed or d.report.published is None for d in self.docs], dtype=bool)
         self.seed_docs = [renumber[i] for i in self.seed_docs]
         self.hashes = {h: renumber[i] for h, i in self.hashes.items() if i in renumber}
         for story_id in list(self.stories):
@@ -252,16 +249,6 @@ class NoveltyIndex:
 
 def _posting_keys(profile: Profile) -> list[str]:
     return [f"@{n}" for n in profile.names] + [f"#{n}" for n in profile.numbers]
-
-
-def _put_flat(values: Any, index: int, value: float | bool) -> Any:
-    """``values`` (one dimension) with ``value`` at ``index``, grown by doubling when full."""
-    if index >= len(values):
-        grown = np.zeros(max(64, 2 * len(values)), dtype=values.dtype)
-        grown[: len(values)] = values
-        values = grown
-    values[index] = value
-    return values
 
 
 def _put(matrix: Matrix, index: int, row: Matrix) -> Matrix:

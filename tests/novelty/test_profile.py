@@ -14,7 +14,7 @@ def test_numbers_are_normalised_and_years_left_out() -> None:
         "397m", "29"}
 
 
-def test_amounts_in_other_scripts_digits_are_read() -> None:
+def test_numbers_in_other_scripts_are_read() -> None:
     assert numbers("९ मई को 60 नागरिक") == numbers("۹ مئی ٦٠") == {"9", "60"}
 
 
