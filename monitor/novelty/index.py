@@ -61,17 +61,13 @@ class Story:
 
 class _Idf(Mapping[str, float]):
     """Inverse document frequencies over the known documents, computed on demand (smoothed: a term
-    never seen weighs most); valid while the documents do not change (one judgement)."""
+    never seen weighs most)."""
 
     def __init__(self, frequency: Counter[str], documents: int) -> None:
         self._frequency, self._documents = frequency, documents
-        self._known: dict[str, float] = {}  # an article's terms are looked up once per candidate document
 
     def __getitem__(self, term: str) -> float:
-        value = self._known.get(term)
-        if value is None:
-            value = self._known[term] = math.log((self._documents + 1) / (self._frequency.get(term, 0) + 1)) + 1.0
-        return value
+        return math.log((self._documents + 1) / (self._frequency.get(term, 0) + 1)) + 1.0
 
     def get(self, term: str, default: Any = None) -> float:
         return self[term]
