@@ -88,6 +88,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--held-out", type=Path, metavar="OUT.jsonl",
                         help="also write each article's held-out replay row, as monitor replay does (error analysis)")
     args = parser.parse_args(argv)
+    if args.repeats < 1:
+        parser.error(f"--repeats must be 1 or more, not {args.repeats}")
     labels = [json.loads(line) for line in args.corpus.read_text(encoding="utf-8").splitlines() if line.strip()]
     items = list(read_items(args.corpus))
     seed_events: dict[str, str] = json.loads(args.seed_events.read_text(encoding="utf-8"))

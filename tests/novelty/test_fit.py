@@ -1,8 +1,9 @@
-"""The fitting script's held-out rows (the fit itself is run on a labelled corpus, not in tests)."""
+"""The fitting script: its splits, options and held-out rows (the fit itself runs on a labelled corpus, not here)."""
 
 import numpy as np
+import pytest
 
-from monitor.novelty.fit import FOLDS, _held_rows, _splits
+from monitor.novelty.fit import FOLDS, _held_rows, _splits, main
 from monitor.novelty.metrics import Labelled
 
 
@@ -26,3 +27,11 @@ def test_each_split_holds_every_event_out_once_and_repeats_differ() -> None:
         assert sorted(e for fold in folds for e in fold) == sorted(events)
     assert splits[0] == _splits(events, 0)  # the first split is the same every run
     assert splits[1] != splits[0] and splits[2] != splits[1]
+
+
+def test_repeats_below_one_are_refused_with_the_option_named(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(["corpus.jsonl", "--seeds", "seeds", "--seed-events", "events.json", "--repeats", "0"])
+
+    assert stop.value.code == 2
+    assert "--repeats must be 1 or more, not 0" in capsys.readouterr().err
