@@ -118,8 +118,12 @@ def main() -> int:
         for name, results in runs.items():
             print(table(f"{language} ({len(subset)}) {name}"[:28], score(subset, results)))
     report = load_models().report
-    print("\ncross-validated (grouped by event, mean over held-out folds; python -m monitor.novelty.fit):")
+    folds, splits = report.get("folds", 0), report.get("repeats", 1)
+    print(f"\ncross-validated (grouped by event, mean over the {folds * splits} held-out folds of {splits} "
+          "split(s); python -m monitor.novelty.fit):")
     print(table("monitor, held-out folds", report.get("held_out_mean", {})))
+    for number, split in enumerate(report.get("per_split", []), 1):
+        print(table(f"  split {number}", split))
     return 0
 
 
