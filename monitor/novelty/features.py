@@ -146,6 +146,16 @@ def commentary(title: str) -> bool:
     return bool(_LABELLED.search(title))
 
 
+def before_seeds(a: Report, story: Sequence[Report], horizon: date | None) -> bool:
+    """Whether the event the report tells is dated no later than the seed corpus, so cannot be a
+    development against it: by the report's publication, or, for an undated report, by the
+    publications of the other reports of its story (seeds aside), all on or before the horizon."""
+    if a.published is not None:
+        return _before(a.published.date(), horizon)
+    days = [r.published.date() for r in story if r.published is not None and not r.seed]
+    return bool(days) and all(_before(day, horizon) for day in days)
+
+
 def _before(day: date | None, horizon: date | None) -> bool:
     return day is not None and horizon is not None and (day - horizon).days <= 1
 

@@ -15,7 +15,8 @@ Layers, each cheap before the next:
 3. **development**: a fitted model reads the dates the article states and its publication date
    against the seed horizon, its closeness to the seeds, what its story already holds and how it
    reports; ``vs_seeds`` is ``new`` when it reports a development the seeds lack (never for a
-   piece its title labels as commentary, an explainer or a profile);
+   piece its title labels as commentary, an explainer or a profile, nor for an event dated on or
+   before the seed horizon by its publication or, undated, by its story's other reports);
 4. **sentences**: a sentence is *novel* when it brings a new fact (name, number, date, quotation
    or action; not in a sentence about the past that reports no action, such as "held since
    2023") and no known sentence (seeds, the story, the nearest documents) is ``sentence_high``
@@ -44,6 +45,7 @@ from monitor.novelty.facts import new_facts, quote_facts, sentence_facts, vocabu
 from monitor.novelty.features import (
     Report,
     SeedCloseness,
+    before_seeds,
     commentary,
     development_features,
     pair_features,
@@ -61,6 +63,7 @@ _CANDIDATES = 16  # nearest documents per channel compared with an article
 _STORY_MEMBERS = 30  # a story's score averages over at most this many of its reports
 _PRUNE_EVERY = 500  # articles between two sweeps of documents older than the story window
 _LEAD_CHARS = 300  # the multilingual embedder reads the title and the opening
+BEFORE_SEEDS = "before_seeds"  # a development feature present when the event is dated before the seeds
 
 
 @dataclass(frozen=True)
@@ -267,7 +270,10 @@ class NoveltyJudge:
         closeness = seed_closeness(article.report, [self.index.docs[i].report for i in self.index.seed_docs],
                                    Weigher(self.index.idf_map()))
         values = self._development_values(article, closeness, [*members, article.report])
-        development = 0.0 if commentary(article.title) else self.models.development.probability(values)
+        if before_seeds(article.report, members, self.horizon):
+            values[BEFORE_SEEDS] = 1.0
+        ruled_out = commentary(article.title) or BEFORE_SEEDS in values
+        development = 0.0 if ruled_out else self.models.development.probability(values)
         if copy is not None:  # a copy reports what its original reported
             development = copy.development
         is_development = development >= self.models.development.threshold

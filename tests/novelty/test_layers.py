@@ -158,3 +158,26 @@ def test_a_sentence_about_the_past_adds_no_fact_and_a_new_action_does() -> None:
     assert checks[past].similarity >= j.t.sentence_low and not checks[past].novel  # Adiala and August, but of 2023
     assert checks[action].new_facts == ("a:directed",) and checks[action].novel
     assert decision.judgement.story == first.story and decision.judgement.novel_sentences == (action,)
+
+
+def test_an_event_dated_before_the_seeds_is_not_a_development() -> None:
+    """The development model (here: every article is one) is not asked about an event dated on or
+    before the seed horizon, by the article's publication or, undated, by its story's reports."""
+    j = NoveltyJudge(HashingEmbedder(), Thresholds(), models=_on_body(1.1))
+    port = "Karachi port container volumes rose in October as shipping lines added weekly calls to the harbour."
+    j.add_seed("seed", "Port volumes rise", port, T0, published=T0.date())
+    early = j.judge("a", "Court adjourns Khan appeal", REPORT, T0 - timedelta(days=20))
+    assert early.judgement.vs_seeds == "known" and early.judgement.verdict == "repeat"
+    assert dict(early.development_features)["before_seeds"] == 1.0
+    retold = j.judge("b", "Khan appeal hearing put off", _reordered(REPORT, "sorted"), T0, dated=False)
+    assert retold.judgement.story == early.judgement.story and retold.judgement.vs_seeds == "known"
+    later = j.judge("c", "Bench reserves verdict on bail plea", LATER, T0 + timedelta(days=9))
+    assert later.judgement.verdict == "new" and "before_seeds" not in dict(later.development_features)
+    again = j.judge("d", "Verdict on bail plea reserved", _reordered(LATER, "sorted"), T0, dated=False)
+    assert again.judgement.story == later.judgement.story and again.judgement.vs_seeds == "new"
+
+
+LATER = (
+    "A divisional bench of the Lahore High Court reserved its verdict on the bail petition of Shah Mahmood "
+    "Qureshi after hearing arguments from the special prosecutor and the defence for three hours."
+)
