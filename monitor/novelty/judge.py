@@ -35,7 +35,7 @@ import sys
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
 
@@ -161,7 +161,8 @@ class NoveltyJudge:
         days = [published] if published else [s.day for s in stated_dates(text, None) if s.exact]
         if days:
             self.horizon = max([self.horizon, *days] if self.horizon else days)
-        article = self._prepare(key, title, text, when, "en", dated=published is not None, seed=True)
+        moment = datetime.combine(published, time(), tzinfo=UTC) if published else when  # days apart count from it
+        article = self._prepare(key, title, text, moment, "en", dated=published is not None, seed=True)
         with self._lock:
             group, _ = self._link(article)
             story = group[0] if group else self.index.new_story(seed=True, when=when, title=title)

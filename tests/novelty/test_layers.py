@@ -181,3 +181,13 @@ LATER = (
     "A divisional bench of the Lahore High Court reserved its verdict on the bail petition of Shah Mahmood "
     "Qureshi after hearing arguments from the special prosecutor and the defence for three hours."
 )
+
+
+def test_a_dated_seed_counts_days_apart_from_its_publication() -> None:
+    j = judge()
+    j.add_seed("seed", "Court adjourns Khan appeal", REPORT, datetime(1970, 1, 1, tzinfo=UTC), published=T0.date())
+    seed = j.index.docs[0].report
+    assert seed.published == datetime(T0.year, T0.month, T0.day, tzinfo=UTC) and j.horizon == T0.date()
+    decision = j.judge("a", "Khan appeal adjourned", _reordered(REPORT, "sorted"), T0 + timedelta(days=1))
+    channels = dict(decision.candidates[0].channels)
+    assert channels["seed"] == 1.0 and channels["near"] > 0.8 and channels["far"] == 0.0  # 1.4 days apart
