@@ -40,7 +40,9 @@ def print_decision(decision: Decision, console: Console) -> None:
     if decision.merged:
         say(console, "it also belongs to " + ", ".join(f"s{s}" for s in decision.merged)
             + f", whose reports belong to s{j.story} too: the stories merge")
-    if decision.development_features:
+    if decision.ruled_out:
+        say(console, f"development vs the seeds: none, {decision.ruled_out}")
+    elif decision.development_features:
         reasons = " ".join(f"{k}={v:.2f}" for k, v in decision.development_features)
         say(console, f"development vs the seeds: p={decision.development:.2f} ({reasons})")
     if decision.neighbours:

@@ -63,7 +63,6 @@ _CANDIDATES = 16  # nearest documents per channel compared with an article
 _STORY_MEMBERS = 30  # a story's score averages over at most this many of its reports
 _PRUNE_EVERY = 500  # articles between two sweeps of documents older than the story window
 _LEAD_CHARS = 300  # the multilingual embedder reads the title and the opening
-BEFORE_SEEDS = "before_seeds"  # a development feature present when the event is dated before the seeds
 
 
 @dataclass(frozen=True)
@@ -99,6 +98,7 @@ class Decision:
     development: float = 0.0
     development_features: tuple[tuple[str, float], ...] = ()
     merged: tuple[int, ...] = ()  # stories this article showed to report its story's event, folded into it
+    ruled_out: str = ""  # why the development model was not asked (dated before the seeds, commentary), else ""
 
 
 @dataclass
@@ -271,12 +271,11 @@ class NoveltyJudge:
         closeness = seed_closeness(article.report, [self.index.docs[i].report for i in self.index.seed_docs],
                                    Weigher(self.index.idf_map()))
         values = self._development_values(article, closeness, [*members, article.report])
-        if before_seeds(article.report, members, self.horizon):
-            values[BEFORE_SEEDS] = 1.0
-        ruled_out = commentary(article.title) or BEFORE_SEEDS in values
-        development = 0.0 if ruled_out else self.models.development.probability(values)
+        ruled_out = "" if copy is not None else self._ruled_out(article, members)
         if copy is not None:  # a copy reports what its original reported
             development = copy.development
+        else:
+            development = 0.0 if ruled_out else self.models.development.probability(values)
         is_development = development >= self.models.development.threshold
         checks = self._check(article, self._pool(neighbours, story))
         facts_added = any(c.novel and c.new_facts for c in checks)
@@ -298,7 +297,16 @@ class NoveltyJudge:
         layer = "syndicated copy" if copy is not None else "story and development"
         merged = tuple(s.id for s in group if s is not story)
         return Decision(judgement, tuple(checks), names, layer, candidates, round(development, 4),
-                        tuple((k, round(v, 4)) for k, v in values.items()), merged), story
+                        tuple((k, round(v, 4)) for k, v in values.items()), merged, ruled_out), story
+
+    def _ruled_out(self, article: Prepared, story: Sequence[Report]) -> str:
+        """Why the article cannot report a development against the seeds whatever the model says, or ""."""
+        assert article.report is not None
+        if before_seeds(article.report, story, self.horizon):
+            return f"its event is dated on or before the seed horizon ({self.horizon})"
+        if commentary(article.title):
+            return "its title labels it as commentary, an explainer or a profile"
+        return ""
 
     def _development_values(self, article: Prepared, closeness: SeedCloseness, story: Sequence[Report]) -> dict[
             str, float]:

@@ -168,11 +168,11 @@ def test_an_event_dated_before_the_seeds_is_not_a_development() -> None:
     j.add_seed("seed", "Port volumes rise", port, T0, published=T0.date())
     early = j.judge("a", "Court adjourns Khan appeal", REPORT, T0 - timedelta(days=20))
     assert early.judgement.vs_seeds == "known" and early.judgement.verdict == "repeat"
-    assert dict(early.development_features)["before_seeds"] == 1.0
+    assert early.ruled_out == f"its event is dated on or before the seed horizon ({T0.date()})"
     retold = j.judge("b", "Khan appeal hearing put off", _reordered(REPORT, "sorted"), T0, dated=False)
     assert retold.judgement.story == early.judgement.story and retold.judgement.vs_seeds == "known"
     later = j.judge("c", "Bench reserves verdict on bail plea", LATER, T0 + timedelta(days=9))
-    assert later.judgement.verdict == "new" and "before_seeds" not in dict(later.development_features)
+    assert later.judgement.verdict == "new" and later.ruled_out == ""
     again = j.judge("d", "Verdict on bail plea reserved", _reordered(LATER, "sorted"), T0, dated=False)
     assert again.judgement.story == later.judgement.story and again.judgement.vs_seeds == "new"
 

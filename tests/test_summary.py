@@ -1,0 +1,29 @@
+"""What ``monitor explain`` prints about a decision."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+
+from monitor.novelty.judge import Decision
+from monitor.summary import print_decision
+from monitor.types import Judgement
+
+
+def _printed(decision: Decision) -> str:
+    buffer = io.StringIO()
+    print_decision(decision, Console(file=buffer, width=200))
+    return buffer.getvalue()
+
+
+def test_a_ruled_out_development_says_why_instead_of_the_model_evidence() -> None:
+    judgement = Judgement("repeat", "known", 0.0, story=4)
+    features = (("pub_before", 1.0), ("seed_e5", 0.8))
+    ruled = Decision(judgement, (), (), "story and development", development_features=features,
+                     ruled_out="its event is dated on or before the seed horizon (2024-11-11)")
+    text = _printed(ruled)
+    assert "development vs the seeds: none, its event is dated on or before the seed horizon (2024-11-11)" in text
+    assert "pub_before" not in text
+    asked = Decision(judgement, (), (), "story and development", development=0.31, development_features=features)
+    assert "development vs the seeds: p=0.31 (pub_before=1.00 seed_e5=0.80)" in _printed(asked)
