@@ -271,10 +271,10 @@ class NoveltyJudge:
         closeness = seed_closeness(article.report, [self.index.docs[i].report for i in self.index.seed_docs],
                                    Weigher(self.index.idf_map()))
         values = self._development_values(article, closeness, [*members, article.report])
-        ruled_out = "" if copy is not None else self._ruled_out(article, members)
         if copy is not None:  # a copy reports what its original reported
-            development = copy.development
+            development, ruled_out = copy.development, ""
         else:
+            ruled_out = self._ruled_out(article, members)
             development = 0.0 if ruled_out else self.models.development.probability(values)
         is_development = development >= self.models.development.threshold
         checks = self._check(article, self._pool(neighbours, story))
