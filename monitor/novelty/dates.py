@@ -1,6 +1,8 @@
 """Dates an article states: absolute ("21 December 2024", "Dec 21, 2024", "2024-12-21", "March 2025"),
 partial ("on Dec 21", "on Tuesday", "yesterday") resolved against its publication date (a day and
-month without a year: the latest such day, or an upcoming one in the next weeks).
+month without a year: the latest such day, or an upcoming one in the next weeks). Month names are
+read in English, Urdu and Hindi ("9 مئی 2023ء", "9 मई 2023"), digits in Latin, Arabic, Urdu and
+Devanagari script.
 
 A development has a time. An article whose events are all dated before the seed corpus is
 background however new its wording; the judge compares these dates with the seed horizon.
@@ -15,23 +17,27 @@ from datetime import date, datetime, timedelta
 
 _MONTHS = {
     m: i + 1 for i, names in enumerate((
-        "january jan", "february feb", "march mar", "april apr", "may", "june jun", "july jul",
-        "august aug", "september sep sept", "october oct", "november nov", "december dec",
+        "january jan جنوری जनवरी", "february feb فروری फ़रवरी फरवरी", "march mar مارچ मार्च",
+        "april apr اپریل अप्रैल", "may مئی मई", "june jun جون जून", "july jul جولائی जुलाई",
+        "august aug اگست अगस्त", "september sep sept ستمبر सितंबर सितम्बर",
+        "october oct اکتوبر अक्टूबर अक्तूबर", "november nov نومبر नवंबर नवम्बर",
+        "december dec دسمبر दिसंबर दिसम्बर",
     )) for m in names.split()
 }
-_MONTH = r"(january|february|march|april|may|june|july|august|september|october|november|december|" \
-         r"jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?"
+# Longest names first, so that "sept" is not read as "sep" and a full name not as its abbreviation.
+_MONTH = rf"({'|'.join(sorted(_MONTHS, key=len, reverse=True))})\.?(?![\w\u0900-\u097f])"
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹०१२३४५६७८९", "012345678901234567890123456789")  # one for one
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_YEAR = r"((?:19|20)\d\d)"
+_YEAR = r"((?:19|20)\d\d)(?=ء|\b)"  # Urdu writes a year with the sign ء after it (2023ء)
 _DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
 _PATTERNS = (
     ("ymd", re.compile(rf"\b{_YEAR}-(\d\d)-(\d\d)\b")),
-    ("mdy", re.compile(rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}\b", re.IGNORECASE)),
-    ("dmy", re.compile(rf"\b{_DAY}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}\b", re.IGNORECASE)),
-    ("my", re.compile(rf"\b{_MONTH},?\s+{_YEAR}\b", re.IGNORECASE)),
+    ("mdy", re.compile(rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}", re.IGNORECASE)),
+    ("dmy", re.compile(rf"\b{_DAY}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}", re.IGNORECASE)),
+    ("my", re.compile(rf"\b{_MONTH},?\s+{_YEAR}", re.IGNORECASE)),
     ("md", re.compile(rf"\b{_MONTH}\s+{_DAY}\b(?!,?\s+(?:19|20)\d\d)", re.IGNORECASE)),
-    ("dm", re.compile(rf"\b{_DAY}\s+{_MONTH}\b(?!,?\s+(?:19|20)\d\d)", re.IGNORECASE)),
-    ("y", re.compile(rf"(?<![\d,.$])\b{_YEAR}\b(?![\d%]|[,.]\d)")),
+    ("dm", re.compile(rf"\b{_DAY}\s+{_MONTH}(?!,?\s+(?:19|20)\d\d)", re.IGNORECASE)),
+    ("y", re.compile(rf"(?<![\d,.$])\b{_YEAR}(?![\d%]|[,.]\d)")),
 )
 _WEEKDAY = re.compile(r"\bon\s+(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.IGNORECASE)
 _RELATIVE = re.compile(r"\b(yesterday|today|tonight|last night|earlier this week)\b", re.IGNORECASE)
@@ -53,6 +59,7 @@ class Stated:
 def stated_dates(text: str, published: datetime | None) -> list[Stated]:
     """The dates ``text`` states, each resolved to a calendar day (month or year alone: its last day;
     a day and month without a year: see :func:`_recent`)."""
+    text = text.translate(_DIGITS)
     found: list[Stated] = []
     spans: list[tuple[int, int]] = []
     for kind, pattern in _PATTERNS:

@@ -31,8 +31,21 @@ def test_partial_dates_need_the_publication_date() -> None:
     assert (date(2025, 3, 4), True) in days("The minister spoke on Tuesday.")
 
 
+def test_urdu_and_hindi_dates_in_their_own_months_and_digits() -> None:
+    may_9 = [(date(2023, 5, 9), True)]
+    assert days("9 مئی 2023ء کے واقعات کے بعد") == may_9  # Urdu writes the sign ء after a year
+    assert days("۹ مئی ۲۰۲۳ء کو") == may_9  # in Urdu digits
+    assert days("9 मई 2023 की हिंसा") == may_9
+    assert days("٩ مئی ٢٠٢٣") == may_9  # in Arabic digits
+    assert days("20 جنوری کو صدر نے حلف اٹھایا") == [(date(2025, 1, 20), True)]  # no year: resolved as in English
+    assert days("नवंबर 2024 में") == [(date(2024, 11, 30), False)]
+    assert days("सितम्बर 2024 और सितंबर 2025") == [(date(2024, 9, 30), False), (date(2025, 9, 30), False)]
+
+
 def test_amounts_and_percentages_are_not_years() -> None:
     assert days("He was fined Rs 2024,000 and tariffs rose 2025%.") == []
+    assert days("Growth in the 2020s slowed.") == []
+    assert days("Pakistan marched on; trade in 2024-12-21 figures.") == [(date(2024, 12, 21), True)]
 
 
 def test_a_text_whose_latest_date_is_long_past_retells() -> None:
