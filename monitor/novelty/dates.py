@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from monitor.novelty.text import latin_digits
+
 _MONTHS = {
     m: i + 1 for i, names in enumerate((
         "january jan جنوری जनवरी", "february feb فروری फ़रवरी फरवरी", "march mar مارچ मार्च",
@@ -26,7 +28,6 @@ _MONTHS = {
 }
 # Longest names first, so that "sept" is not read as "sep" and a full name not as its abbreviation.
 _MONTH = rf"({'|'.join(sorted(_MONTHS, key=len, reverse=True))})\.?(?![\w\u0900-\u097f])"
-_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹०१२३४५६७८९", "012345678901234567890123456789")  # one for one
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _YEAR = r"((?:19|20)\d\d)(?=ء|\b)"  # Urdu writes a year with the sign ء after it (2023ء)
 _DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
@@ -59,7 +60,7 @@ class Stated:
 def stated_dates(text: str, published: datetime | None) -> list[Stated]:
     """The dates ``text`` states, each resolved to a calendar day (month or year alone: its last day;
     a day and month without a year: see :func:`_recent`)."""
-    text = text.translate(_DIGITS)
+    text = latin_digits(text)
     found: list[Stated] = []
     spans: list[tuple[int, int]] = []
     for kind, pattern in _PATTERNS:

@@ -11,9 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from monitor.novelty.text import normalize_text
+from monitor.novelty.text import latin_digits, normalize_text
 
-_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _QUOTE = re.compile(r"[\"“”«»]([^\"“”«»]{8,300})[\"“”«»]")
 _NAME = re.compile(r"(?<![\w’'])[A-Z][\w’'\-]*(?:\s+(?:[A-Z][\w’'\-]*|(?:of|al|bin|ul|ud|e|i|de|van|von)\b))*")
@@ -56,7 +55,7 @@ _NOT_NAMES = frozenset(
 def facts(sentence: str) -> set[str]:
     """The sentence's salient facts, normalised: ``n:625000``, ``d:november``, ``q:…``, ``p:shehbaz sharif``,
     ``a:sentenced`` (an action)."""
-    text = sentence.translate(_DIGITS)
+    text = latin_digits(sentence)
     found = {f"n:{m.replace(',', '')}" for m in _NUMBER.findall(text)} - {f"n:{a}" for a in _AGE.findall(text)}
     found.update(f"a:{w}" for w in _WORDS.findall(text.lower()) if w in ACTIONS)
     found.update(f"d:{m.lower()}" for m in _CALENDAR.findall(text))
@@ -100,8 +99,8 @@ def _month_day(value: str) -> str:
 
 def vocabulary(text: str) -> set[str]:
     """The normalised words of ``text`` with digits unified (for :func:`new_facts`)."""
-    words = set(normalize_text(text.translate(_DIGITS)).split())
-    words.update(m.replace(",", "") for m in _NUMBER.findall(text.translate(_DIGITS)))
+    words = set(normalize_text(latin_digits(text)).split())
+    words.update(m.replace(",", "") for m in _NUMBER.findall(latin_digits(text)))
     return words
 
 
@@ -109,7 +108,7 @@ def quote_facts(text: str) -> list[tuple[str, set[str]]]:
     """Quotations of the whole text, each with the words at its two ends, so that a sentence
     holding only part of a quotation that spans sentences still carries it."""
     found = []
-    for quote in _QUOTE.findall(text.translate(_DIGITS)):
+    for quote in _QUOTE.findall(latin_digits(text)):
         words = normalize_text(quote).split()
         if len(words) >= 2:
             found.append((f"q:{' '.join(words)}", {" ".join(words[:4]), " ".join(words[-4:])}))

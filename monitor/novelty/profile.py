@@ -16,9 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from monitor.novelty.facts import facts
-from monitor.novelty.text import normalize_text
+from monitor.novelty.text import latin_digits, normalize_text
 
-_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹०१२३४५६७८९", "012345678901234567890123456789")  # Arabic, Urdu, Hindi
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?:\s?(?:%|bn|billion|m|million|mn|crore|lakh))?")
 _BODY_CHARS = 1500  # the lead carries the event; a long article's tail is background
 STOPWORDS = frozenset(
@@ -55,7 +54,7 @@ class Profile:
 def terms(text: str) -> list[str]:
     """Content words of ``text``: normalised, stop words and one-letter words dropped, plural ``s`` cut."""
     out = []
-    for word in normalize_text(text.translate(_DIGITS)).split():
+    for word in normalize_text(latin_digits(text)).split():
         if word in STOPWORDS or len(word) < 2 or word.isdigit():
             continue
         plural = len(word) > 4 and word.endswith("s") and not word.endswith("ss")
@@ -66,7 +65,7 @@ def terms(text: str) -> list[str]:
 def numbers(text: str) -> frozenset[str]:
     """Amounts and counts (not years) the text states, normalised (``397m``, ``29%``, ``25``)."""
     found = set()
-    for match in _NUMBER.finditer(text.translate(_DIGITS)):
+    for match in _NUMBER.finditer(latin_digits(text)):
         value = re.sub(r"[\s,]", "", match.group(0)).lower()
         value = re.sub(r"(million|mn)$", "m", re.sub(r"billion$", "bn", value))
         digits = re.sub(r"\D.*", "", value)

@@ -13,6 +13,8 @@ _BOUNDARY = re.compile(
     r"(?:(?<=[.!?])|(?<=[.!?][\"'”’)\]]))\s+(?=[\"'“‘(\[]?[A-Z0-9\u0600-\u06FF])|\n+"
 )
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+# Arabic, Urdu and Devanagari digits as Latin ones, one character for one (spans keep their places).
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹०१२३४५६७८९", "012345678901234567890123456789")
 
 
 # Wire boilerplate that says nothing about the event: credit lines, and datelines before the lead.
@@ -29,6 +31,11 @@ def sentences(text: str, min_chars: int = 1) -> list[str]:
         if len(sentence) >= min_chars and not _CREDIT.match(sentence):
             out.append(sentence)
     return out
+
+
+def latin_digits(text: str) -> str:
+    """``text`` with its Arabic, Urdu and Devanagari digits written as 0-9."""
+    return text.translate(_DIGITS)
 
 
 def normalize_text(text: str) -> str:
