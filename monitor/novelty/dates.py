@@ -1,8 +1,8 @@
 """Dates an article states: absolute ("21 December 2024", "Dec 21, 2024", "2024-12-21", "March 2025"),
 partial ("on Dec 21", "on Tuesday", "yesterday") resolved against its publication date (a day and
 month without a year: the latest such day, or an upcoming one in the next weeks). Month names are
-read in English, Urdu and Hindi ("9 مئی 2023ء", "9 मई 2023"), digits in Latin, Arabic, Urdu and
-Devanagari script.
+read in the watchlist's languages ("9 مئی 2023ء", "9 मई 2023", "2 de julio de 2019", "2. Juli 2019"),
+digits in Latin, Arabic, Urdu and Devanagari script.
 
 A development has a time. An article whose events are all dated before the seed corpus is
 background however new its wording; the judge compares these dates with the seed horizon.
@@ -17,13 +17,21 @@ from datetime import date, datetime, timedelta
 
 from monitor.novelty.text import latin_digits
 
+# Each month in English, Urdu, Hindi, Spanish, Italian, French and German (the watchlist's languages).
 _MONTHS = {
     m: i + 1 for i, names in enumerate((
-        "january jan جنوری जनवरी", "february feb فروری फ़रवरी फरवरी", "march mar مارچ मार्च",
-        "april apr اپریل अप्रैल", "may مئی मई", "june jun جون जून", "july jul جولائی जुलाई",
-        "august aug اگست अगस्त", "september sep sept ستمبر सितंबर सितम्बर",
-        "october oct اکتوبر अक्टूबर अक्तूबर", "november nov نومبر नवंबर नवम्बर",
-        "december dec دسمبر दिसंबर दिसम्बर",
+        "january jan جنوری जनवरी enero gennaio janvier januar",
+        "february feb فروری फ़रवरी फरवरी febrero febbraio février fevrier februar",
+        "march mar مارچ मार्च marzo mars märz maerz",
+        "april apr اپریل अप्रैल abril aprile avril",
+        "may مئی मई mayo maggio mai",
+        "june jun جون जून junio giugno juin juni",
+        "july jul جولائی जुलाई julio luglio juillet juli",
+        "august aug اگست अगस्त agosto août aout",
+        "september sep sept ستمبر सितंबर सितम्बर septiembre setiembre settembre septembre",
+        "october oct اکتوبر अक्टूबर अक्तूबर octubre ottobre octobre oktober",
+        "november nov نومبر नवंबर नवम्बर noviembre novembre",
+        "december dec دسمبر दिसंबर दिसम्बर diciembre dicembre décembre decembre dezember",
     )) for m in names.split()
 }
 # Longest names first, so that "sept" is not read as "sep" and a full name not as its abbreviation.
@@ -34,10 +42,10 @@ _DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
 _PATTERNS = (
     ("ymd", re.compile(rf"\b{_YEAR}-(\d\d)-(\d\d)\b")),
     ("mdy", re.compile(rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}", re.IGNORECASE)),
-    ("dmy", re.compile(rf"\b{_DAY}\s+(?:of\s+)?{_MONTH},?\s+{_YEAR}", re.IGNORECASE)),
-    ("my", re.compile(rf"\b{_MONTH},?\s+{_YEAR}", re.IGNORECASE)),
+    ("dmy", re.compile(rf"\b{_DAY}\.?\s+(?:of\s+|de\s+)?{_MONTH},?\s+(?:de\s+|del\s+)?{_YEAR}", re.IGNORECASE)),
+    ("my", re.compile(rf"\b{_MONTH},?\s+(?:de\s+|del\s+)?{_YEAR}", re.IGNORECASE)),
     ("md", re.compile(rf"\b{_MONTH}\s+{_DAY}\b(?!,?\s+(?:19|20)\d\d)", re.IGNORECASE)),
-    ("dm", re.compile(rf"\b{_DAY}\s+{_MONTH}(?!,?\s+(?:19|20)\d\d)", re.IGNORECASE)),
+    ("dm", re.compile(rf"\b{_DAY}\.?\s+(?:de\s+)?{_MONTH}(?!,?\s+(?:de\s+|del\s+)?(?:19|20)\d\d)", re.IGNORECASE)),
     ("y", re.compile(rf"(?<![\d,.$])\b{_YEAR}(?![\d%]|[,.]\d)")),
 )
 _WEEKDAY = re.compile(r"\bon\s+(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.IGNORECASE)

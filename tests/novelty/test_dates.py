@@ -42,6 +42,17 @@ def test_urdu_and_hindi_dates_in_their_own_months_and_digits() -> None:
     assert days("सितम्बर 2024 और सितंबर 2025") == [(date(2024, 9, 30), False), (date(2025, 9, 30), False)]
 
 
+def test_european_dates_in_their_own_words() -> None:
+    july_2 = [(date(2019, 7, 2), True)]
+    assert days("Washington designó al grupo el 2 de julio de 2019.") == july_2
+    assert days("designato il 2 luglio 2019") == july_2
+    assert days("désigné le 2 juillet 2019") == july_2
+    assert days("am 2. Juli 2019 eingestuft") == july_2
+    assert days("en agosto de 2025") == [(date(2025, 8, 31), False)]
+    assert days("el 11 de febrero") == [(date(2025, 2, 11), True)]
+    assert days("11. März") == [(date(2025, 3, 11), True)]
+
+
 def test_amounts_and_percentages_are_not_years() -> None:
     assert days("He was fined Rs 2024,000 and tariffs rose 2025%.") == []
     assert days("Growth in the 2020s slowed.") == []
