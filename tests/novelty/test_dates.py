@@ -39,6 +39,7 @@ def test_urdu_and_hindi_dates_in_their_own_months_and_digits() -> None:
     assert days("٩ مئی ٢٠٢٣") == may_9  # in Arabic digits
     assert days("20 جنوری کو صدر نے حلف اٹھایا") == [(date(2025, 1, 20), True)]  # no year: resolved as in English
     assert days("नवंबर 2024 में") == [(date(2024, 11, 30), False)]
+    assert days("5 जनवरी 2025 को") == [(date(2025, 1, 5), True)]  # a month ending in a vowel sign
     assert days("सितम्बर 2024 और सितंबर 2025") == [(date(2024, 9, 30), False), (date(2025, 9, 30), False)]
 
 
@@ -56,7 +57,6 @@ def test_european_dates_in_their_own_words() -> None:
 def test_amounts_and_percentages_are_not_years() -> None:
     assert days("He was fined Rs 2024,000 and tariffs rose 2025%.") == []
     assert days("Growth in the 2020s slowed.") == []
-    assert days("Pakistan marched on; trade in 2024-12-21 figures.") == [(date(2024, 12, 21), True)]
 
 
 def test_a_text_whose_latest_date_is_long_past_retells() -> None:
