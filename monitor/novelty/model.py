@@ -6,7 +6,7 @@ cross-validation grouped by event (the held-out figures are stored with the weig
 * ``same_event``: boosted shallow trees over the channels of a pair of articles (title, body and
   name TF-IDF cosines, dense and multilingual similarity, shared numbers, days apart); it gives the
   probability that two reports describe one event;
-* ``development``: boosted shallow trees over what an article states (dates against the seed
+* ``development``: boosted one-split trees over what an article states (dates against the seed
   horizon, closeness to the seeds, the story it joined, how it reports), giving the probability
   that it reports a development the seed corpus does not cover.
 
