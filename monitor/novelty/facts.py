@@ -99,8 +99,9 @@ def _month_day(value: str) -> str:
 
 def vocabulary(text: str) -> set[str]:
     """The normalised words of ``text`` with digits unified (for :func:`new_facts`)."""
-    words = set(normalize_text(latin_digits(text)).split())
-    words.update(m.replace(",", "") for m in _NUMBER.findall(latin_digits(text)))
+    text = latin_digits(text)
+    words = set(normalize_text(text).split())
+    words.update(m.replace(",", "") for m in _NUMBER.findall(text))
     return words
 
 
