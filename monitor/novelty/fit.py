@@ -8,10 +8,12 @@ reports (``background`` for commentary). Needs scikit-learn (the ``dev`` extra).
 
 1. The stream is replayed once with the labelled stories: every article is compared with every known
    document on the same-event channels (:func:`monitor.novelty.features.pair_features`).
-2. Events are split into folds (GroupKFold). For each fold, boosted trees are fitted on the pairs of
-   the other folds' events; the whole stream is replayed with them, collecting each article's
-   development features; boosted trees are fitted on the other folds' articles; the stream is
-   replayed again with both, and the held-out events' articles are scored (:mod:`.metrics`).
+2. Events are split into folds (GroupKFold); each background piece is a group of its own (commentary
+   and rehash share a theme, not an event, and the scorer counts each alone). For each fold,
+   boosted trees are fitted on the pairs of the other folds' events; the whole stream is replayed
+   with them, collecting each article's development features; boosted trees are fitted on the other
+   folds' articles; the stream is replayed again with both, and the held-out events' articles are
+   scored (:mod:`.metrics`).
 3. The figures are the mean over held-out folds; the shipped models are fitted on everything. With
    ``--repeats N`` the folding is repeated with N - 1 further shuffles of the events (the first is
    GroupKFold's own split) and the mean is over every held-out fold of every repeat: with few events,
@@ -123,7 +125,7 @@ def fit(
     and under ``held_out`` each article's replay row from the fold that held its event out (first split)."""
     truth = [Labelled.of(row) for row in labels]
     pairs = _pairs(items, truth, seed_events, config, seeds)
-    events = np.array(sorted({t.event for t in truth if t.relevant}))
+    events = np.array(sorted({group(t) for t in truth if t.relevant}))
     folds = []
     held_rows: dict[str, dict[str, object]] = {}
     for repeat in range(repeats):
@@ -133,7 +135,7 @@ def fit(
             data = _fit_once(pairs, truth, items, config, seeds, exclude=test, story_threshold=story_threshold,
                              merge_threshold=merge_threshold)
             results = [r.row() for r in replay(items, config, seeds_dir=seeds, models=models_from(data))]
-            folds.append(score(truth, results, only=test))
+            folds.append(score(truth, results, only={t.id for t in truth if group(t) in test}))
             if repeat == 0:
                 held_rows |= _held_rows(truth, results, test, fold)
     report = {
@@ -150,6 +152,11 @@ def fit(
     data["report"] = report
     data["held_out"] = [held_rows.get(t.id) or row for t, row in zip(truth, results, strict=True)]
     return data
+
+
+def group(label: Labelled) -> str:
+    """The cross-validation group of a labelled article: its event; a background piece on its own."""
+    return f"background:{label.id}" if label.event == "background" else label.event
 
 
 def _splits(events: Any, repeat: int) -> list[set[str]]:
@@ -171,7 +178,7 @@ def _held_rows(
     replays are different)."""
     return {
         t.id: row | {"story": f"f{fold}{row['story']}" if row["story"] else None}
-        for t, row in zip(truth, results, strict=True) if t.relevant and t.event in test
+        for t, row in zip(truth, results, strict=True) if t.relevant and group(t) in test
     }
 
 
@@ -190,7 +197,7 @@ def _pairs(
         if not label.relevant:
             continue
         clock = max(clock, item.published or clock)
-        event = label.event if label.event != "background" else f"background:{item.id}"
+        event = group(label)
         story = story_of.setdefault(event, 100_000 + len(story_of))
         rows = judge.learn(item.id, item.title, item.text, item.published or clock, detect_language(item.text),
                            dated=item.published is not None, story_id=story)
@@ -215,7 +222,7 @@ def _fit_once(
     data = {"same_event": _export_trees(trees, PAIR_FEATURES), "development": _placeholder_development(),
             "story_threshold": story_threshold, "merge_threshold": merge_threshold}
     decisions = _development_rows(items, config, seeds, data)
-    rows = [(decisions[t.id], t.new) for t in truth if t.relevant and t.id in decisions and t.event not in exclude]
+    rows = [(decisions[t.id], t.new) for t in truth if t.relevant and t.id in decisions and group(t) not in exclude]
     development = HistGradientBoostingClassifier(random_state=0, **DEVELOPMENT_TREES).fit(
         np.array([r for r, _ in rows]), np.array([y for _, y in rows]))
     data["development"] = _export_trees(development, DEVELOPMENT_FEATURES)

@@ -3,8 +3,8 @@
 relevance precision and recall; ``vs_seeds`` macro-F1 (mean F1 of "new" and "known") and known-recall
 on relevant items; B-cubed F1 of stories against events (relevant, non-background items); alert
 economy (events reported ``new`` more than once, and new events never reported ``new``). With
-``only``, the figures cover the items of those events (held-out folds); a held-out item's story
-still counts every item in it, so joining another fold's event costs precision.
+``only``, the figures cover those items (a held-out fold's); a held-out item's story still counts
+every item in it, so joining another fold's event costs precision.
 """
 
 from __future__ import annotations
@@ -32,9 +32,10 @@ class Labelled:
 def score(
     truth: Sequence[Labelled], results: Sequence[Mapping[str, Any]], only: Collection[str] | None = None,
 ) -> dict[str, float]:
-    """The figures for ``results`` (replay output rows) against ``truth``."""
+    """The figures for ``results`` (replay output rows) against ``truth``, over the items whose ids are
+    in ``only`` (every item when None)."""
     predicted = {str(r["id"]): r for r in results}
-    chosen = [t for t in truth if only is None or t.event in only]
+    chosen = [t for t in truth if only is None or t.id in only]
     relevant = [t for t in chosen if t.relevant]
     figures = _relevance(chosen, predicted) | _vs_seeds(relevant, predicted)
     figures |= _bcubed(truth, chosen, predicted) | _alerts(relevant, predicted)

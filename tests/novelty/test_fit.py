@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from monitor.novelty.fit import FOLDS, _held_rows, _splits, main
-from monitor.novelty.metrics import Labelled
+from monitor.novelty.fit import FOLDS, _held_rows, _splits, group, main
+from monitor.novelty.metrics import Labelled, score
 
 
 def test_held_out_rows_keep_only_held_out_events_and_name_stories_by_fold() -> None:
@@ -35,3 +35,21 @@ def test_repeats_below_one_are_refused_with_the_option_named(capsys: pytest.Capt
 
     assert stop.value.code == 2
     assert "--repeats must be 1 or more, not 0" in capsys.readouterr().err
+
+
+def test_each_background_piece_is_a_group_of_its_own_and_events_stay_whole() -> None:
+    pieces = [Labelled("c1", True, "background", False), Labelled("c2", True, "background", False)]
+    reports = [Labelled("a1", True, "vote", True), Labelled("a2", True, "vote", True)]
+
+    assert group(pieces[0]) != group(pieces[1])
+    assert group(reports[0]) == group(reports[1]) == "vote"
+
+
+def test_held_out_figures_cover_only_the_chosen_items() -> None:
+    truth = [Labelled("a", True, "vote", True), Labelled("b", True, "rally", False)]
+    results = [{"id": "a", "relevant": True, "vs_seeds": "new", "story": "s1", "verdict": "new"},
+               {"id": "b", "relevant": True, "vs_seeds": "new", "story": "s2", "verdict": "new"}]
+
+    assert score(truth, results, only={"a"})["vs_seeds_macro_f1"] == pytest.approx(0.5)  # "known" has no item
+    assert score(truth, results, only={"b"})["known_recall"] == 0.0
+    assert score(truth, results)["known_recall"] == 0.0
