@@ -55,7 +55,7 @@ from monitor.novelty.features import (
 from monitor.novelty.index import SHINGLE, KnownDoc, NoveltyIndex, Shingles, Story
 from monitor.novelty.model import Models, load_models
 from monitor.novelty.profile import Weigher, numbers, profile
-from monitor.novelty.text import content_hash, normalize_text, sentences
+from monitor.novelty.text import content_hash, lead, normalize_text, sentences
 from monitor.types import Judgement, Thresholds, Verdict, VsSeeds
 
 _NEIGHBOURS, _NEIGHBOUR_FLOOR = 16, 0.45  # documents whose sentences and words count as known
@@ -483,7 +483,7 @@ def _retold(sentence: str, facts: set[str], article: Prepared) -> bool:
 
 
 def _lead(title: str, text: str) -> str:
-    return f"{title}. {text}"[:_LEAD_CHARS]
+    return lead(title, text, _LEAD_CHARS)
 
 
 def _cross_lead(lead: str) -> Matrix:

@@ -22,6 +22,28 @@ _CREDIT = re.compile(r"^\(?\s*(?:additional\s+)?(?:reporting|writing|editing|com
 _DATELINE = re.compile(r"^[A-Z][A-Z .'’-]{2,40}(?:,\s*[A-Z][a-z]{2,9}\.?\s+\d{1,2})?(?:\s*\([^)]{1,40}\))?\s*[-–—:]\s+")
 
 
+# What stands above a report's first paragraph and says nothing about the event: a photo caption with
+# its credit ("... — AFP/File", "REUTERS/.../File Photo"), a byline, a publication stamp.
+_CAPTION = re.compile(
+    r"(?:[—–-]\s*[^\n]{0,60}?\b(?:AFP|APP|AP|PPI|Reuters|File|Facebook|Twitter|Instagram|X|Photo|Screengrab|Courtesy)"
+    r"\b[^\n]{0,40}$|\bfile photo\b|\bphoto:|^reuters/|^(?:written\s+)?by\s|^(?:published|updated)\b|"
+    r"\b(?:published|updated)\s+(?:on\s+)?\w+\s+\d)",
+    re.IGNORECASE)
+_HEAD_WORDS = 6  # a line of fewer words above the first paragraph is a label, a credit or a date
+
+
+def lead(title: str, text: str, chars: int) -> str:
+    """The title and the opening of the report, ``chars`` characters in all: the lines above its first
+    paragraph that repeat the title, caption a photo, credit a byline or stamp a date are left out."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    heading = normalize_text(title)
+    for start, line in enumerate(lines):
+        words = normalize_text(line)
+        if not (len(line.split()) < _HEAD_WORDS or _CAPTION.search(line) or (words and heading.startswith(words))):
+            return f"{title}. {' '.join(lines[start:])}"[:chars]
+    return f"{title}. {text}"[:chars]
+
+
 def sentences(text: str, min_chars: int = 1) -> list[str]:
     """The sentences of ``text`` (stripped, datelines and credit lines removed), keeping those of at
     least ``min_chars`` characters."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from monitor.novelty.facts import facts
-from monitor.novelty.text import content_hash, fingerprint, latin_digits, normalize_text, sentences
+from monitor.novelty.text import content_hash, fingerprint, latin_digits, lead, normalize_text, sentences
 
 
 def test_sentences_split_on_terminators_and_lines() -> None:
@@ -24,3 +24,27 @@ def test_normalisation_ignores_case_quotes_and_diacritics() -> None:
 def test_digits_of_every_script_read_as_latin() -> None:
     assert latin_digits("۲۰۲۳ ٢٠٢٣ २०२३ 2023") == "2023 2023 2023 2023"
     assert "n:60" in facts("सैन्य अदालत ने ६० नागरिकों को सजा सुनाई")  # a count in Devanagari digits is a fact
+
+
+TITLE = "Court adjourns Khan appeal to April 8"
+OPENING = "The Islamabad High Court on Tuesday adjourned the hearing of Imran Khan's appeal until April 8."
+
+
+def test_the_lead_leaves_out_a_repeated_title_captions_and_bylines() -> None:
+    text = "\n\n".join([
+        TITLE,
+        "PTI founder Imran Khan (left) and his counsel outside the court. — AFP/File",
+        "By Staff Reporter",
+        "Published March 11, 2026 Updated March 11, 2026 09:14am",
+        OPENING,
+        "A two-member bench heard the case.",
+    ])
+
+    assert lead(TITLE, text, 300) == f"{TITLE}. {OPENING} A two-member bench heard the case."
+    assert lead(TITLE, text, 40) == f"{TITLE}. {OPENING}"[:40]
+
+
+def test_a_lead_with_nothing_above_its_first_paragraph_is_the_title_and_text() -> None:
+    assert lead(TITLE, OPENING, 300) == f"{TITLE}. {OPENING}"
+    assert lead(TITLE, "Web Desk", 300) == f"{TITLE}. Web Desk"  # only a label: kept as it is
+    assert lead(TITLE, "", 300) == f"{TITLE}. "
