@@ -28,7 +28,10 @@ from tests.test_replicas import start_replicas, stop_replicas, stored, wait_for
 
 FEEDS = 4
 EVENTS = ("E01", "E03", "E08", "E10")  # events of the written stream with several reports each
-REPORTS = 4  # the first reports of each event
+# The first reports of each event: rewrites and a translation. A fourth is a follow-up days later (a
+# committee briefing on the IMF review) that the fitted model may as well start a story with; what
+# is tested here is that replicas judge as one process does, not where such a near miss falls.
+REPORTS = 3
 pytestmark = pytest.mark.skipif(not PG_URL, reason="MONITOR_TEST_DATABASE_URL is not set")
 
 

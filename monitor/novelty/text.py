@@ -24,10 +24,11 @@ _DATELINE = re.compile(r"^[A-Z][A-Z .'’-]{2,40}(?:,\s*[A-Z][a-z]{2,9}\.?\s+\d{
 
 # What stands above a report's first paragraph and says nothing about the event: a photo caption with
 # its credit ("... — AFP/File", "REUTERS/.../File Photo"), a byline, a publication stamp.
+# A byline or a stamp is not a sentence: it has no full stop, question or exclamation mark.
 _CAPTION = re.compile(
     r"(?:[—–-]\s*[^\n]{0,60}?\b(?:AFP|APP|AP|PPI|Reuters|File|Facebook|Twitter|Instagram|X|Photo|Screengrab|Courtesy)"
-    r"\b[^\n]{0,40}$|\bfile photo\b|\bphoto:|^reuters/|^(?:written\s+)?by\s|^(?:published|updated)\b|"
-    r"\b(?:published|updated)\s+(?:on\s+)?\w+\s+\d)",
+    r"\b[^\n]{0,40}$|\bfile photo\b|\bphoto:|^reuters/|"
+    r"^(?:written\s+)?by\s[^.!?]*$|^[^.!?]*\b(?:published|updated)\b[^.!?]*\d[^.!?]*$)",
     re.IGNORECASE)
 _HEAD_WORDS = 6  # a line of fewer words above the first paragraph is a label, a credit or a date
 

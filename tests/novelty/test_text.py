@@ -48,3 +48,10 @@ def test_a_lead_with_nothing_above_its_first_paragraph_is_the_title_and_text() -
     assert lead(TITLE, OPENING, 300) == f"{TITLE}. {OPENING}"
     assert lead(TITLE, "Web Desk", 300) == f"{TITLE}. Web Desk"  # only a label: kept as it is
     assert lead(TITLE, "", 300) == f"{TITLE}. "
+
+
+def test_a_first_paragraph_is_kept_whatever_its_first_words() -> None:
+    for opening in ("By the time the court rose, the bench had heard both bail pleas.",
+                    "The report, published March 3, found that 40 detainees were held without charge."):
+        assert lead(TITLE, f"By Staff Reporter\nUpdated: Fri, Mar 13 2026 09:14 PKT\n{opening}", 300) == \
+            f"{TITLE}. {opening}"
