@@ -22,12 +22,16 @@ _CREDIT = re.compile(r"^\(?\s*(?:additional\s+)?(?:reporting|writing|editing|com
 _DATELINE = re.compile(r"^[A-Z][A-Z .'’-]{2,40}(?:,\s*[A-Z][a-z]{2,9}\.?\s+\d{1,2})?(?:\s*\([^)]{1,40}\))?\s*[-–—:]\s+")
 
 
-# What stands above a report's first paragraph and says nothing about the event: a photo caption with
-# its credit ("... — AFP/File", "REUTERS/.../File Photo"), a byline, a publication stamp.
-# A byline or a stamp is not a sentence: it has no full stop, question or exclamation mark.
+# A photo caption ends in its credit, after a dash: "... outside the court. — AFP/File".
+_PHOTO_CREDIT = re.compile(
+    r"[—–-]\s*(?:photo:?\s*)?(?:[\w.@]+\s*/\s*)*"
+    r"(?:AFP|APP|AP|PPI|Reuters|File|Facebook|Twitter|Instagram|X|Photo|Screengrab|Courtesy)\b(?:\s*/\s*[\w.@ ]+)*\s*$",
+    re.IGNORECASE)
+# What stands above a report's first paragraph and says nothing about the event: a photo caption,
+# a byline, a publication stamp. A byline or a stamp is not a sentence: it has no full stop,
+# question or exclamation mark.
 _CAPTION = re.compile(
-    r"(?:[—–-]\s*[^\n]{0,60}?\b(?:AFP|APP|AP|PPI|Reuters|File|Facebook|Twitter|Instagram|X|Photo|Screengrab|Courtesy)"
-    r"\b[^\n]{0,40}$|\bfile photo\b|\bphoto:|^reuters/|"
+    rf"(?:{_PHOTO_CREDIT.pattern}|\bfile photo\b|\bphoto:|^reuters/|"
     r"^(?:written\s+)?by\s[^.!?]*$|^[^.!?]*\b(?:published|updated)\b[^.!?]*\d[^.!?]*$)",
     re.IGNORECASE)
 _HEAD_WORDS = 6  # a line of fewer words above the first paragraph is a label, a credit or a date
@@ -46,12 +50,12 @@ def lead(title: str, text: str, chars: int) -> str:
 
 
 def sentences(text: str, min_chars: int = 1) -> list[str]:
-    """The sentences of ``text`` (stripped, datelines and credit lines removed), keeping those of at
-    least ``min_chars`` characters."""
+    """The sentences of ``text`` (stripped; datelines, credit lines and photo captions removed), keeping
+    those of at least ``min_chars`` characters."""
     out = []
     for part in _BOUNDARY.split(text):
         sentence = _DATELINE.sub("", part.strip())
-        if len(sentence) >= min_chars and not _CREDIT.match(sentence):
+        if len(sentence) >= min_chars and not _CREDIT.match(sentence) and not _PHOTO_CREDIT.search(sentence):
             out.append(sentence)
     return out
 

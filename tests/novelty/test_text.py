@@ -15,6 +15,11 @@ def test_sentences_split_on_terminators_and_lines() -> None:
     assert sentences("short. Longer sentence here.", min_chars=10) == ["Longer sentence here."]
 
 
+def test_a_photo_caption_is_no_sentence_of_the_report() -> None:
+    report = "The court adjourned the hearing, first reported by AP - the defence objected to the delay."
+    assert sentences(f"Khan's lawyers outside the Islamabad High Court on Tuesday. — AFP/File\n{report}") == [report]
+
+
 def test_normalisation_ignores_case_quotes_and_diacritics() -> None:
     assert normalize_text("“Café”  —  CAFÉ's") == "cafe cafe s"
     assert fingerprint("He said “yes”.") == fingerprint('he said "YES"')
