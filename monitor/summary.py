@@ -30,6 +30,8 @@ def print_decision(decision: Decision, console: Console) -> None:
     story = f"story s{j.story}" if j.story is not None else "not stored"
     say(console, f"verdict: {j.verdict.upper()}  ({story}, relative to the seeds: {j.vs_seeds}, "
                   f"score {j.score:.2f}; decided by: {decision.layer})")
+    if decision.lead:
+        say(console, f"read across languages (title and first paragraph): {decision.lead}")
     if decision.candidates:
         say(console, "candidate stories (score; channels of the closest report):")
         for candidate in decision.candidates:

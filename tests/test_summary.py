@@ -27,3 +27,11 @@ def test_a_ruled_out_development_says_why_instead_of_the_model_evidence() -> Non
     assert "pub_before" not in text
     asked = Decision(judgement, (), (), "story and development", development=0.31, development_features=features)
     assert "development vs the seeds: p=0.31 (pub_before=1.00 seed_e5=0.80)" in _printed(asked)
+
+
+def test_the_lead_the_multilingual_model_read_is_shown() -> None:
+    judgement = Judgement("new", "new", 1.0, story=2)
+    lead = "Court adjourns Khan appeal. The Islamabad High Court on Tuesday adjourned the hearing."
+    assert f"read across languages (title and first paragraph): {lead}" in _printed(
+        Decision(judgement, (), (), "story and development", lead=lead))
+    assert "read across languages" not in _printed(Decision(judgement, (), (), "exact"))

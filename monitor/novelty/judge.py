@@ -99,6 +99,7 @@ class Decision:
     development_features: tuple[tuple[str, float], ...] = ()
     merged: tuple[int, ...] = ()  # stories this article showed to report its story's event, folded into it
     ruled_out: str = ""  # why the development model was not asked (dated before the seeds, commentary), else ""
+    lead: str = ""  # what the multilingual model read: the title and the first paragraph
 
 
 @dataclass
@@ -297,7 +298,8 @@ class NoveltyJudge:
         layer = "syndicated copy" if copy is not None else "story and development"
         merged = tuple(s.id for s in group if s is not story)
         return Decision(judgement, tuple(checks), names, layer, candidates, round(development, 4),
-                        tuple((k, round(v, 4)) for k, v in values.items()), merged, ruled_out), story
+                        tuple((k, round(v, 4)) for k, v in values.items()), merged, ruled_out,
+                        _lead(article.title, article.text)), story
 
     def _ruled_out(self, article: Prepared, story: Sequence[Report]) -> str:
         """Why the article cannot report a development against the seeds whatever the model says, or ""."""
