@@ -118,6 +118,7 @@ class Prepared:
     report: Report | None = None
     facts: set[str] = field(default_factory=set)
     sentence_facts: list[set[str]] = field(default_factory=list)
+    lead: str = ""  # the title and the first paragraph, as the multilingual model reads them
 
 
 class NoveltyJudge:
@@ -299,7 +300,7 @@ class NoveltyJudge:
         merged = tuple(s.id for s in group if s is not story)
         return Decision(judgement, tuple(checks), names, layer, candidates, round(development, 4),
                         tuple((k, round(v, 4)) for k, v in values.items()), merged, ruled_out,
-                        _lead(article.title, article.text)), story
+                        article.lead), story
 
     def _ruled_out(self, article: Prepared, story: Sequence[Report]) -> str:
         """Why the article cannot report a development against the seeds whatever the model says, or ""."""
@@ -440,14 +441,14 @@ class NoveltyJudge:
         be computed when first needed (rebuilding at start-up)."""
         body = text or title
         parts = sentences(body, self.t.min_sentence_chars) or ([title] if title else [])
-        article = Prepared(key, title, body, when, language, dated, parts)
+        article = Prepared(key, title, body, when, language, dated, parts, lead=lead(title, body, _LEAD_CHARS))
         article.vectors = self.embedder.embed(parts)
         quotes = quote_facts(body)
         article.sentence_facts = [sentence_facts(s, quotes) for s in parts]
         article.facts = set().union(*article.sentence_facts) if parts else set()
         article.report = Report(
             profile=profile(title, body), dense=self.embedder.embed([f"{title}. {body}"])[0],
-            cross=_cross_lead(_lead(title, body)) if cross else None, published=when if dated else None,
+            cross=_cross_lead(article.lead) if cross else None, published=when if dated else None,
             english=language in self.t.languages, seed=seed,
             title_numbers=numbers(title), lead_numbers=numbers(body[:_LEAD_CHARS]),
         )
@@ -460,7 +461,7 @@ class NoveltyJudge:
             sentences=article.sentences, vectors=article.vectors.astype(np.float16),
             vocabulary=frozenset(sys.intern(w) for w in vocabulary(article.text)),
             text=f" {normalize_text(article.text)} ", shingles=_shingles(article.text), facts=article.facts,
-            development=development, lead=_lead(article.title, article.text),
+            development=development, lead=article.lead,
         )
         self.index.add(doc, content_hash(article.text))
         story.announced = story.announced or announced
@@ -482,10 +483,6 @@ def _retold(sentence: str, facts: set[str], article: Prepared) -> bool:
     """A sentence about the past that reports no action ("held since September 2023"): background,
     whatever names and numbers it holds."""
     return not any(f.startswith("a:") for f in facts) and retold(stated_dates(sentence, article.when), article.when)
-
-
-def _lead(title: str, text: str) -> str:
-    return lead(title, text, _LEAD_CHARS)
 
 
 def _cross_lead(lead: str) -> Matrix:

@@ -22,40 +22,51 @@ _CREDIT = re.compile(r"^\(?\s*(?:additional\s+)?(?:reporting|writing|editing|com
 _DATELINE = re.compile(r"^[A-Z][A-Z .'’-]{2,40}(?:,\s*[A-Z][a-z]{2,9}\.?\s+\d{1,2})?(?:\s*\([^)]{1,40}\))?\s*[-–—:]\s+")
 
 
-# A photo caption ends in its credit, after a dash: "... outside the court. — AFP/File".
+# A photo caption ends in its credit, after a dash: "... outside the court. — AFP/File" (every
+# repetition below is bounded by a slash, so the search stays linear in the line's length).
 _PHOTO_CREDIT = re.compile(
-    r"[—–-]\s*(?:photo:?\s*)?(?:[\w.@]+\s*/\s*)*"
-    r"(?:AFP|APP|AP|PPI|Reuters|File|Facebook|Twitter|Instagram|X|Photo|Screengrab|Courtesy)\b(?:\s*/\s*[\w.@ ]+)*\s*$",
+    r"(?:[—–]|(?<!\w)-)\s*(?:photo:?\s*)?(?:[\w.@]+\s*/\s*)*"
+    r"(?:AFP|APP|AP|PPI|Reuters|File|Facebook|Twitter|Instagram|X|Photo|Screengrab|Courtesy)\b(?:\s*/[\w.@/\s]*)?$",
     re.IGNORECASE)
-# What stands above a report's first paragraph and says nothing about the event: a photo caption,
-# a byline, a publication stamp. A byline or a stamp is not a sentence: it has no full stop,
-# question or exclamation mark.
-_CAPTION = re.compile(
-    rf"(?:{_PHOTO_CREDIT.pattern}|\bfile photo\b|\bphoto:|^reuters/|"
-    r"^(?:written\s+)?by\s[^.!?]*$|^[^.!?]*\b(?:published|updated)\b[^.!?]*\d[^.!?]*$)",
-    re.IGNORECASE)
-_HEAD_WORDS = 6  # a line of fewer words above the first paragraph is a label, a credit or a date
+_PHOTO = re.compile(r"^(?:reuters/|\(?photo\s*:)|\bfile photo\)?$", re.IGNORECASE)
+_BYLINE = re.compile(r"^(?:written\s+)?by\s", re.IGNORECASE)
+_STAMP = re.compile(r"\b(?:published|updated)\b", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[.!?۔।]")
+_HEAD_WORDS = 6  # a line of fewer words that is no sentence is a label, a credit or a date
+_BYLINE_WORDS = 15  # a byline or a publication stamp is a short line, and no sentence
 
 
 def lead(title: str, text: str, chars: int) -> str:
     """The title and the opening of the report, ``chars`` characters in all: the lines above its first
     paragraph that repeat the title, caption a photo, credit a byline or stamp a date are left out."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    heading = normalize_text(title)
+    heading = f"{normalize_text(title)} "
     for start, line in enumerate(lines):
-        words = normalize_text(line)
-        if not (len(line.split()) < _HEAD_WORDS or _CAPTION.search(line) or (words and heading.startswith(words))):
+        if not _above_the_report(line, heading):
             return f"{title}. {' '.join(lines[start:])}"[:chars]
     return f"{title}. {text}"[:chars]
 
 
+def _above_the_report(line: str, heading: str) -> bool:
+    """Whether a line above the first paragraph repeats the title (``heading``, normalised, with a
+    trailing space), captions a photo, or is a byline, a stamp or a label."""
+    words = normalize_text(line)
+    if (words and heading.startswith(f"{words} ")) or _PHOTO_CREDIT.search(line) or _PHOTO.search(line):
+        return True
+    count = len(line.split())
+    if count < _HEAD_WORDS:
+        return not _SENTENCE_END.match(line[-1])
+    stamp = bool(_STAMP.search(line)) and any(c.isdigit() for c in line)
+    return count <= _BYLINE_WORDS and not _SENTENCE_END.search(line) and (bool(_BYLINE.match(line)) or stamp)
+
+
 def sentences(text: str, min_chars: int = 1) -> list[str]:
-    """The sentences of ``text`` (stripped; datelines, credit lines and photo captions removed), keeping
+    """The sentences of ``text`` (stripped; datelines, credit lines and photo credits removed), keeping
     those of at least ``min_chars`` characters."""
     out = []
     for part in _BOUNDARY.split(text):
-        sentence = _DATELINE.sub("", part.strip())
-        if len(sentence) >= min_chars and not _CREDIT.match(sentence) and not _PHOTO_CREDIT.search(sentence):
+        sentence = _PHOTO_CREDIT.sub("", _DATELINE.sub("", part.strip())).strip()
+        if len(sentence) >= min_chars and not _CREDIT.match(sentence):
             out.append(sentence)
     return out
 

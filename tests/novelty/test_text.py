@@ -15,9 +15,22 @@ def test_sentences_split_on_terminators_and_lines() -> None:
     assert sentences("short. Longer sentence here.", min_chars=10) == ["Longer sentence here."]
 
 
-def test_a_photo_caption_is_no_sentence_of_the_report() -> None:
+def test_a_photo_credit_is_no_part_of_a_sentence() -> None:
     report = "The court adjourned the hearing, first reported by AP - the defence objected to the delay."
-    assert sentences(f"Khan's lawyers outside the Islamabad High Court on Tuesday. — AFP/File\n{report}") == [report]
+    assert sentences(f"Khan's lawyers outside the court on Tuesday. — AFP/File\n{report}") == [
+        "Khan's lawyers outside the court on Tuesday.", report]
+    assert sentences("The cabinet approved the budget on Monday, the minister said.—APP") == [
+        "The cabinet approved the budget on Monday, the minister said."]
+    assert sentences("Voters queued for the new Model-X") == ["Voters queued for the new Model-X"]
+
+
+def test_reading_credits_and_stamps_takes_one_pass_over_a_hostile_line() -> None:
+    """Feeds are untrusted: a line built to make a pattern backtrack is read in one pass (these
+    took hours with nested repetitions)."""
+    hostile = "Khan outside the court — AFP" + "/ a " * 40 + "!"
+    assert sentences(hostile) == [hostile]
+    stamp = "updated 1 " * 2000 + "."
+    assert lead(TITLE, f"{stamp}\n{OPENING}", 300) == f"{TITLE}. {stamp} {OPENING}"[:300]
 
 
 def test_normalisation_ignores_case_quotes_and_diacritics() -> None:
@@ -57,6 +70,12 @@ def test_a_lead_with_nothing_above_its_first_paragraph_is_the_title_and_text() -
 
 def test_a_first_paragraph_is_kept_whatever_its_first_words() -> None:
     for opening in ("By the time the court rose, the bench had heard both bail pleas.",
-                    "The report, published March 3, found that 40 detainees were held without charge."):
+                    "The report, published March 3, found that 40 detainees were held without charge.",
+                    "Imran Khan has been arrested.",
+                    "Police released a file photo of the suspect, who fled after the attack in Peshawar."):
         assert lead(TITLE, f"By Staff Reporter\nUpdated: Fri, Mar 13 2026 09:14 PKT\n{opening}", 300) == \
             f"{TITLE}. {opening}"
+
+    rally = "PTI to hold rally in Peshawar on November 29"
+    second = "PTI to hold rally in Peshawar on November 2"  # not the title repeated: another day
+    assert lead(rally, f"{rally}\n{second}\n{OPENING}", 300) == f"{rally}. {second} {OPENING}"[:300]
