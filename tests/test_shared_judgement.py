@@ -27,11 +27,12 @@ from tests.conftest import DATA, PG_URL, write_config
 from tests.test_replicas import start_replicas, stop_replicas, stored, wait_for
 
 FEEDS = 4
-EVENTS = ("E01", "E03", "E08", "E10")  # events of the written stream with several reports each
-# The first reports of each event: rewrites and a translation. A fourth is a follow-up days later (a
-# committee briefing on the IMF review) that the fitted model may as well start a story with; what
-# is tested here is that replicas judge as one process does, not where such a near miss falls.
-REPORTS = 3
+# Events of the written stream whose first four reports are rewrites and translations (Urdu in E01
+# and E05). Not E10: its fourth report is a follow-up days later (a committee briefing on the IMF
+# review), a near miss the fitted model may as well start a story with; what is tested here is that
+# replicas judge as one process does, not where such a near miss falls.
+EVENTS = ("E01", "E03", "E05", "E08")
+REPORTS = 4  # the first reports of each event
 pytestmark = pytest.mark.skipif(not PG_URL, reason="MONITOR_TEST_DATABASE_URL is not set")
 
 
