@@ -1,9 +1,12 @@
-"""Sentence splitting and normalisation."""
+"""Sentence splitting, normalisation and the lead the multilingual model reads."""
 
 from __future__ import annotations
 
 from monitor.novelty.facts import facts
 from monitor.novelty.text import content_hash, fingerprint, latin_digits, lead, normalize_text, sentences
+
+TITLE = "Court adjourns Khan appeal to April 8"
+OPENING = "The Islamabad High Court on Tuesday adjourned the hearing of Imran Khan's appeal until April 8."
 
 
 def test_sentences_split_on_terminators_and_lines() -> None:
@@ -42,10 +45,6 @@ def test_normalisation_ignores_case_quotes_and_diacritics() -> None:
 def test_digits_of_every_script_read_as_latin() -> None:
     assert latin_digits("۲۰۲۳ ٢٠٢٣ २०२३ 2023") == "2023 2023 2023 2023"
     assert "n:60" in facts("सैन्य अदालत ने ६० नागरिकों को सजा सुनाई")  # a count in Devanagari digits is a fact
-
-
-TITLE = "Court adjourns Khan appeal to April 8"
-OPENING = "The Islamabad High Court on Tuesday adjourned the hearing of Imran Khan's appeal until April 8."
 
 
 def test_the_lead_leaves_out_a_repeated_title_captions_and_bylines() -> None:
