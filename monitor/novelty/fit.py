@@ -25,7 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -56,9 +56,17 @@ DEVELOPMENT_TREES = {"max_depth": 1, "learning_rate": 0.05, "max_iter": 300, "mi
 
 @dataclass(frozen=True)
 class Pair:
+    """One (article, earlier document) pair of the labelled stream: its channels and their events."""
+
     values: tuple[float, ...]
     same: bool
     events: tuple[str, str]
+    keys: tuple[str, str]
+
+    @property
+    def trainable(self) -> bool:
+        """Both reports belong to an event (commentary shares a theme, not an event)."""
+        return not any(event.startswith("background") for event in self.events)
 
 
 class _CachedEmbedder:
@@ -97,7 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     items = list(read_items(args.corpus))
     seed_events: dict[str, str] = json.loads(args.seed_events.read_text(encoding="utf-8"))
     config = load_config(args.config)
-    _cache_embedders(config.novelty.embedder)
+    cache_embedders(config.novelty.embedder)
     data = fit(labels, items, seed_events, config, args.seeds, story_threshold=args.story_threshold,
                merge_threshold=args.merge_threshold, repeats=args.repeats)
     rows = data.pop("held_out")
@@ -108,7 +116,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def _cache_embedders(name: str) -> None:
+def cache_embedders(name: str) -> None:
+    """Embed each text once in this process (the stream is replayed many times)."""
     cached = _CachedEmbedder(get_embedder(name))
     from monitor.novelty import engine
 
@@ -124,12 +133,12 @@ def fit(
     """Fit both decisions; returns the JSON structure of ``weights.json`` with its cross-validated report,
     and under ``held_out`` each article's replay row from the fold that held its event out (first split)."""
     truth = [Labelled.of(row) for row in labels]
-    pairs = _pairs(items, truth, seed_events, config, seeds)
+    pairs = labelled_pairs(items, truth, seed_events, config, seeds)
     events = np.array(sorted({group(t) for t in truth if t.relevant}))
     folds = []
     held_rows: dict[str, dict[str, object]] = {}
     for repeat in range(repeats):
-        for fold, test in enumerate(_splits(events, repeat)):
+        for fold, test in enumerate(event_splits(events, repeat)):
             print(f"split {repeat + 1}/{repeats}, fold {fold + 1}/{FOLDS}: {len(test)} events held out",
                   file=sys.stderr)
             data = _fit_once(pairs, truth, items, config, seeds, exclude=test, story_threshold=story_threshold,
@@ -159,7 +168,7 @@ def group(label: Labelled) -> str:
     return f"background:{label.id}" if label.event == "background" else label.event
 
 
-def _splits(events: Any, repeat: int) -> list[set[str]]:
+def event_splits(events: Any, repeat: int) -> list[set[str]]:
     """The held-out events of each fold: GroupKFold's own split first, then shuffled ones."""
     from sklearn.model_selection import GroupKFold
 
@@ -182,10 +191,11 @@ def _held_rows(
     }
 
 
-def _pairs(
+def labelled_pairs(
     items: list[ReplayItem], truth: list[Labelled], seed_events: dict[str, str], config: Any, seeds: Path,
 ) -> list[Pair]:
-    """Every (article, earlier document) pair of the labelled stream with its channels."""
+    """Every (article, earlier document) pair of the relevant articles of the labelled stream, with its
+    channels; the seeds are the first documents."""
     judge = new_judge(config.novelty.settings(), read_seeds(seeds), _placeholder())
     event_of = {doc.key: seed_events.get(doc.key, "background") for doc in judge.index.docs}
     story_of: dict[str, int] = {}
@@ -202,11 +212,18 @@ def _pairs(
         rows = judge.learn(item.id, item.title, item.text, item.published or clock, detect_language(item.text),
                            dated=item.published is not None, story_id=story)
         event_of[item.id] = event
-        for key, values in rows:
-            other = event_of[key]
-            if not event.startswith("background") and not other.startswith("background"):
-                pairs.append(Pair(tuple(values[f] for f in PAIR_FEATURES), other == event, (event, other)))
+        pairs += [Pair(tuple(values[f] for f in PAIR_FEATURES), event_of[key] == event, (event, event_of[key]),
+                       (item.id, key)) for key, values in rows]
     return pairs
+
+
+def pair_trees(pairs: Sequence[Pair], exclude: Collection[str] = ()) -> Any:
+    """Boosted trees for the same-event probability, fitted on the pairs of events outside ``exclude``."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    kept = [p for p in pairs if p.trainable and p.events[0] not in exclude and p.events[1] not in exclude]
+    return HistGradientBoostingClassifier(random_state=0, **TREES).fit(
+        np.array([p.values for p in kept]), np.array([p.same for p in kept]))
 
 
 def _fit_once(
@@ -216,11 +233,9 @@ def _fit_once(
     """Trees on the pairs outside ``exclude``, then the development model on the articles outside it."""
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    kept = [p for p in pairs if p.events[0] not in exclude and p.events[1] not in exclude]
-    trees = HistGradientBoostingClassifier(random_state=0, **TREES).fit(
-        np.array([p.values for p in kept]), np.array([p.same for p in kept]))
-    data = {"same_event": _export_trees(trees, PAIR_FEATURES), "development": _placeholder_development(),
-            "story_threshold": story_threshold, "merge_threshold": merge_threshold}
+    data = {"same_event": _export_trees(pair_trees(pairs, exclude), PAIR_FEATURES),
+            "development": _placeholder_development(), "story_threshold": story_threshold,
+            "merge_threshold": merge_threshold}
     decisions = _development_rows(items, config, seeds, data)
     rows = [(decisions[t.id], t.new) for t in truth if t.relevant and t.id in decisions and group(t) not in exclude]
     development = HistGradientBoostingClassifier(random_state=0, **DEVELOPMENT_TREES).fit(

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from monitor.novelty.fit import FOLDS, _held_rows, _splits, group, main
+from monitor.novelty.fit import FOLDS, Pair, _held_rows, event_splits, group, main, pair_trees
 from monitor.novelty.metrics import Labelled, score
 
 
@@ -20,12 +20,12 @@ def test_held_out_rows_keep_only_held_out_events_and_name_stories_by_fold() -> N
 def test_each_split_holds_every_event_out_once_and_repeats_differ() -> None:
     events = np.array([f"event-{i}" for i in range(23)])
 
-    splits = [_splits(events, repeat) for repeat in range(3)]
+    splits = [event_splits(events, repeat) for repeat in range(3)]
 
     for folds in splits:
         assert len(folds) == FOLDS
         assert sorted(e for fold in folds for e in fold) == sorted(events)
-    assert splits[0] == _splits(events, 0)  # the first split is the same every run
+    assert splits[0] == event_splits(events, 0)  # the first split is the same every run
     assert splits[1] != splits[0] and splits[2] != splits[1]
 
 
@@ -53,3 +53,20 @@ def test_held_out_figures_cover_only_the_chosen_items() -> None:
     assert score(truth, results, only={"a"})["vs_seeds_macro_f1"] == pytest.approx(0.5)  # "known" has no item
     assert score(truth, results, only={"b"})["known_recall"] == 0.0
     assert score(truth, results)["known_recall"] == 0.0
+
+
+def _pairs(event: str, other: str, count: int, *, same_when_close: bool) -> list[Pair]:
+    """Pairs whose one channel runs from 0 to 1; the same event when the channel is high (or low)."""
+    return [Pair((i / count,), (i / count > 0.5) == same_when_close, (event, other), (f"{event}{i}", f"{other}{i}"))
+            for i in range(count)]
+
+
+def test_trees_learn_only_from_pairs_of_two_events_outside_the_held_out_ones() -> None:
+    kept = _pairs("vote", "vote", 100, same_when_close=True)
+    held_out = _pairs("rally", "rally", 300, same_when_close=False)
+    commentary = _pairs("background:c1", "vote", 300, same_when_close=False)
+
+    trees = pair_trees([*kept, *held_out, *commentary], exclude={"rally"})
+
+    assert trees.predict_proba(np.array([[0.9], [0.1]]))[:, 1].tolist() == pytest.approx([1.0, 0.0], abs=0.2)
+    assert not commentary[0].trainable and kept[0].trainable
