@@ -11,14 +11,15 @@ B-cubed F1 on the held-out events (the corpus scorer's formula, mean over folds)
 
 * the **online rule**: each article in stream order joins the story it belongs to most strongly when
   the story score (mean and largest of its probabilities with the story's reports) reaches the shipped
-  threshold, else starts a story. Every earlier document counts, not only the judge's candidates, and
-  there is no merge step, so it reads near, not exactly at, the fit's own replay;
+  threshold, else starts a story; as in the judge, a dated article does not join a story none of whose
+  dated reports is within a week of it. Every earlier document counts, not only the judge's
+  candidates, and there is no merge step, so it reads near, not exactly at, the fit's own replay;
 * **offline average linkage**: every article grouped at once, with hindsight, by average linkage over
   the same probabilities: what any clustering rule could reach on these probabilities;
 * an **oracle join**: the online rule's ranking of stories, but the article joins its top story only
   when that story's majority event is its own: how much is lost in the join decision, not the ranking;
 * the **dated articles alone**, with their publication dates and with the dates removed (trees fitted
-  on those pairs only): what dates are worth where the corpus has them.
+  on those pairs only, the week rule off for the latter): what dates are worth where the corpus has them.
 """
 
 from __future__ import annotations
@@ -27,14 +28,16 @@ import argparse
 import json
 import sys
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from monitor.config import load_config
-from monitor.novelty.features import PAIR_FEATURES, story_score
+from monitor.novelty.features import FAR_DAYS, PAIR_FEATURES, story_score
 from monitor.novelty.fit import (
     STORY_THRESHOLD,
     Pair,
@@ -46,6 +49,7 @@ from monitor.novelty.fit import (
 )
 from monitor.novelty.metrics import Labelled, score
 from monitor.replay import read_items
+from monitor.seeds import read_seeds
 
 LINKAGE_THRESHOLDS = (0.3, 0.4, 0.5)
 _UNDATED = {"near": 0.0, "far": 0.0, "nodate": 1.0}
@@ -67,12 +71,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("replaying the stream once with the labelled stories ...", file=sys.stderr)
     pairs = labelled_pairs(list(read_items(args.corpus)), truth, json.loads(args.seed_events.read_text("utf-8")),
                            config, args.seeds)
-    dated = {str(row["id"]) for row in rows if row.get("published")}
-    study = Study(truth, pairs, args.repeats)
+    published = _publication_days(rows, args.seeds)
+    study = Study(truth, pairs, args.repeats, published)
     results = study.run()
-    on_dated = Study(truth, [p for p in pairs if p.keys[0] in dated and _dated_or_seed(p.keys[1], dated, study)],
-                     args.repeats)
-    undated = Study(truth, [_undated(p) for p in on_dated.pairs], args.repeats)
+    dated = [p for p in pairs if p.keys[0] in published and (p.keys[1] in published or p.keys[1] in study.seeds)]
+    on_dated = Study(truth, dated, args.repeats, published)
+    undated = Study(truth, [_undated(p) for p in on_dated.pairs], args.repeats, {})
     results["online rule, dated articles only"] = on_dated.run(only_online=True)["online rule"]
     results["online rule, the same articles with their dates removed"] = undated.run(only_online=True)["online rule"]
     print(f"B-cubed F1 on held-out events, mean over {args.repeats} x 5 folds (per split in brackets):")
@@ -82,8 +86,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def _dated_or_seed(key: str, dated: set[str], study: Study) -> bool:
-    return key in dated or key in study.seeds
+def _publication_days(rows: Sequence[dict[str, Any]], seeds: Path) -> dict[str, date]:
+    """The day each labelled article and seed was published, where known."""
+    days = {str(row["id"]): str(row["published"]) for row in rows if row.get("published")}
+    days |= {seed.key: seed.published for seed in read_seeds(seeds) if seed.published}
+    return {key: date.fromisoformat(value[:10]) for key, value in days.items()}
 
 
 def _undated(pair: Pair) -> Pair:
@@ -94,8 +101,11 @@ def _undated(pair: Pair) -> Pair:
 class Study:
     """Out-of-fold same-event probabilities of one set of pairs, and the stories each rule builds with them."""
 
-    def __init__(self, truth: Sequence[Labelled], pairs: Sequence[Pair], repeats: int) -> None:
+    def __init__(
+        self, truth: Sequence[Labelled], pairs: Sequence[Pair], repeats: int, published: Mapping[str, date],
+    ) -> None:
         self.pairs = list(pairs)
+        self.published = published
         self.order = list(dict.fromkeys(p.keys[0] for p in self.pairs))  # articles, in stream order
         self.seeds = list(dict.fromkeys(p.keys[1] for p in self.pairs if p.keys[1] not in set(self.order)))
         self.event = {key: event for p in self.pairs for key, event in zip(p.keys, p.events, strict=True)}
@@ -136,12 +146,20 @@ class Study:
             by_story: defaultdict[str, list[float]] = defaultdict(list)
             for key in story:
                 by_story[story[key]].append(probability[article, key])
-            scored = [(story_score(values, min(len(members[s]), 30)), s) for s, values in by_story.items()]
+            scored = [(story_score(values, min(len(members[s]), 30)), s) for s, values in by_story.items()
+                      if not self._too_far(article, members[s])]
             value, best = max(scored) if scored else (0.0, "")
             chosen = best if best and join(article, members[best], value) else f"story:{article}"
             story[article] = chosen
             members[chosen].append(article)
         return story
+
+    def _too_far(self, article: str, reports: Sequence[str]) -> bool:
+        """As the judge decides: published more than a week from every dated report of the story."""
+        if article not in self.published:
+            return False
+        days = [abs((self.published[article] - self.published[key]).days) for key in reports if key in self.published]
+        return bool(days) and min(days) > FAR_DAYS
 
     def _majority_is_own(self, article: str, reports: Sequence[str], _value: float) -> bool:
         majority, _ = Counter(self.event[key] for key in reports).most_common(1)[0]

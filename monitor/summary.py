@@ -7,7 +7,7 @@ from collections import Counter
 from rich.console import Console
 from rich.table import Table
 
-from monitor.novelty.judge import Decision
+from monitor.novelty.judge import Candidate, Decision
 from monitor.replay import ReplayResult
 from monitor.terminal import say
 
@@ -25,6 +25,13 @@ def print_replay_summary(results: list[ReplayResult], console: Console) -> None:
     say(console, f"{len(stories)} stories; {known} items only repeat the seed corpus")
 
 
+def _days(candidate: Candidate) -> str:
+    if candidate.days_apart is None:
+        return ""
+    apart = f"  {candidate.days_apart:g} days from its nearest dated report"
+    return f"{apart}: too far apart to be one event" if candidate.too_far else apart
+
+
 def print_decision(decision: Decision, console: Console) -> None:
     j = decision.judgement
     story = f"story s{j.story}" if j.story is not None else "not stored"
@@ -36,7 +43,7 @@ def print_decision(decision: Decision, console: Console) -> None:
         say(console, "candidate stories (score; channels of the closest report):")
         for candidate in decision.candidates:
             channels = " ".join(f"{k}={v:.2f}" for k, v in candidate.channels)
-            say(console, f"  s{candidate.story}  {candidate.score:.2f}  {channels}")
+            say(console, f"  s{candidate.story}  {candidate.score:.2f}  {channels}{_days(candidate)}")
     else:
         say(console, "candidate stories: none close enough to compare")
     if decision.merged:

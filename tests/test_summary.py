@@ -6,7 +6,7 @@ import io
 
 from rich.console import Console
 
-from monitor.novelty.judge import Decision
+from monitor.novelty.judge import Candidate, Decision
 from monitor.summary import print_decision
 from monitor.types import Judgement
 
@@ -35,3 +35,13 @@ def test_the_lead_the_multilingual_model_read_is_shown() -> None:
     assert f"read across languages (title and first paragraph): {lead}" in _printed(
         Decision(judgement, (), (), "story and development", lead=lead))
     assert "read across languages" not in _printed(Decision(judgement, (), (), "exact"))
+
+
+def test_each_candidate_story_shows_how_many_days_lie_between_and_when_that_rules_it_out() -> None:
+    judgement = Judgement("new", "new", 1.0, story=9)
+    candidates = (Candidate(3, 0.91, (("body", 0.8),), days_apart=12.0), Candidate(5, 0.42, (("body", 0.4),), 2.5),
+                  Candidate(6, 0.2, (("body", 0.1),)))
+    lines = _printed(Decision(judgement, (), (), "story and development", candidates)).splitlines()
+    assert "  s3  0.91  body=0.80  12 days from its nearest dated report: too far apart to be one event" in lines
+    assert "  s5  0.42  body=0.40  2.5 days from its nearest dated report" in lines
+    assert "  s6  0.20  body=0.10" in lines

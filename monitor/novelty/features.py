@@ -33,7 +33,7 @@ DEVELOPMENT_FEATURES = (
     "seed_names", "modal", "act", "quest", "first", "en", "st_before", "st_after", "st_seed",
 )
 _DAY_SCALE = 3.0  # days: reports of one event mostly fall within a few days of each other
-_FAR_DAYS = 7
+FAR_DAYS = 7  # more days apart than this, two dated reports are of different events (a second hearing, a reply)
 # How a report speaks: speculation and opinion versus something done (principled word lists, not corpus phrases).
 _MODAL = frozenset(
     "could would might may if whether perhaps likely unlikely speculation speculate hope hopes expect expected "
@@ -76,13 +76,22 @@ def pair_features(a: Report, b: Report, weigher: Weigher) -> dict[str, float]:
         "wl": float(a.dense @ b.dense) if same_language else 0.0,
         "num": min(3, len(a.profile.numbers & b.profile.numbers)) / 3,
         "near": math.exp(-(days**2) / (2 * _DAY_SCALE**2)) if days is not None else 0.0,
-        "far": float(days is not None and days > _FAR_DAYS),
+        "far": float(days is not None and days > FAR_DAYS),
         "nodate": float(days is None),
         "cross": float(not same_language),
         "seed": float(b.seed),
         "tnum_conf": _conflict(a.title_numbers, b.title_numbers),
         "lnum_conf": _conflict(a.lead_numbers, b.lead_numbers),
     }
+
+
+def days_from_story(a: Report, story: Sequence[Report]) -> float | None:
+    """Days between the report's publication and the nearest dated report of a story (None when
+    either has no date)."""
+    if a.published is None:
+        return None
+    days = [abs((a.published - r.published).total_seconds()) / 86400 for r in story if r.published is not None]
+    return min(days) if days else None
 
 
 def _conflict(a: frozenset[str], b: frozenset[str]) -> float:

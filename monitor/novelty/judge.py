@@ -43,10 +43,12 @@ from monitor.novelty.dates import retold, stated_dates
 from monitor.novelty.embed import Embedder, Matrix, cross_lingual
 from monitor.novelty.facts import new_facts, quote_facts, sentence_facts, vocabulary
 from monitor.novelty.features import (
+    FAR_DAYS,
     Report,
     SeedCloseness,
     before_seeds,
     commentary,
+    days_from_story,
     development_features,
     pair_features,
     seed_closeness,
@@ -84,6 +86,12 @@ class Candidate:
     story: int
     score: float
     channels: tuple[tuple[str, float], ...]
+    days_apart: float | None = None  # from the story's nearest dated report
+
+    @property
+    def too_far(self) -> bool:
+        """Published more than a week from every dated report of the story: another event."""
+        return self.days_apart is not None and self.days_apart > FAR_DAYS
 
 
 @dataclass(frozen=True)
@@ -332,13 +340,17 @@ class NoveltyJudge:
         for story_id, pairs in by_story.items():
             reports = min(len(self.index.stories[story_id].docs), _STORY_MEMBERS)
             best = max(pairs, key=lambda pair: pair[0])[1]
+            members = [self.index.docs[i].report for i in self.index.stories[story_id].docs]
+            days = days_from_story(article.report, members)
             scored.append(Candidate(story_id, round(story_score([p for p, _ in pairs], reports), 4),
-                                    tuple((k, round(v, 3)) for k, v in best.items())))
+                                    tuple((k, round(v, 3)) for k, v in best.items()),
+                                    None if days is None else round(days, 1)))
         scored.sort(key=lambda c: -c.score)
-        if not scored or scored[0].score < self.models.story_threshold:
+        eligible = [c for c in scored if not c.too_far]
+        if not eligible or eligible[0].score < self.models.story_threshold:
             return [], tuple(scored[:5])
-        chosen = self.index.stories[scored[0].story]
-        also = [self.index.stories[c.story] for c in scored[1:] if c.score >= self.models.merge_threshold]
+        chosen = self.index.stories[eligible[0].story]
+        also = [self.index.stories[c.story] for c in eligible[1:] if c.score >= self.models.merge_threshold]
         also = [s for s in also if not (s.seed and chosen.seed) and self._one_event(chosen, s, weigher)]
         return [chosen, *also], tuple(scored[:5])
 

@@ -191,3 +191,22 @@ def test_a_dated_seed_counts_days_apart_from_its_publication() -> None:
     decision = j.judge("a", "Khan appeal adjourned", _reordered(REPORT, "sorted"), T0 + timedelta(days=1))
     channels = dict(decision.candidates[0].channels)
     assert channels["seed"] == 1.0 and channels["near"] > 0.8 and channels["far"] == 0.0  # 1.4 days apart
+
+
+def test_a_report_more_than_a_week_from_every_dated_report_of_a_story_starts_another() -> None:
+    """A second hearing over a week on is another event, however alike the reports read."""
+    j = NoveltyJudge(HashingEmbedder(), Thresholds(), models=_on_body(1.1))
+    j.remember("a", "Court adjourns Khan appeal", REPORT, T0, story_id=50, language="en")
+    week = j.judge("b", "Khan appeal hearing put off", _reordered(REPORT, "reversed"), T0 + timedelta(days=6))
+    assert week.judgement.story == 50 and week.candidates[0].days_apart == 6.0 and not week.candidates[0].too_far
+    later = j.judge("c", "Khan appeal adjourned again", _reordered(REPORT, "sorted"), T0 + timedelta(days=14))
+    assert later.judgement.story != 50 and later.judgement.verdict == "new"
+    assert later.candidates[0].story == 50 and later.candidates[0].score == 1.0
+    assert later.candidates[0].days_apart == 8.0 and later.candidates[0].too_far  # from its nearest report, b
+
+
+def test_an_undated_report_joins_by_what_it_says_whenever_it_arrives() -> None:
+    j = NoveltyJudge(HashingEmbedder(), Thresholds(), models=_on_body(1.1))
+    j.remember("a", "Court adjourns Khan appeal", REPORT, T0, story_id=50, language="en")
+    undated = j.judge("b", "Khan appeal adjourned", _reordered(REPORT, "sorted"), T0 + timedelta(days=10), dated=False)
+    assert undated.judgement.story == 50 and undated.candidates[0].days_apart is None
