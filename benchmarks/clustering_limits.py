@@ -12,8 +12,9 @@ B-cubed F1 on the held-out events (the corpus scorer's formula, mean over folds)
 * the **online rule**: each article in stream order joins the story it belongs to most strongly when
   the story score (mean and largest of its probabilities with the story's reports) reaches the shipped
   threshold, else starts a story; as in the judge, a dated article does not join a story none of whose
-  dated reports is within a week of it. Every earlier document counts, not only the judge's
-  candidates, and there is no merge step, so it reads near, not exactly at, the fit's own replay;
+  dated reports is within a week of it (also shown without that rule). Every earlier document counts,
+  not only the judge's candidates, and there is no merge step, so it reads near, not exactly at, the
+  fit's own replay;
 * **offline average linkage**: every article grouped at once, with hindsight, by average linkage over
   the same probabilities: what any clustering rule could reach on these probabilities;
 * an **oracle join**: the online rule's ranking of stories, but the article joins its top story only
@@ -52,6 +53,7 @@ from monitor.replay import read_items
 from monitor.seeds import read_seeds
 
 LINKAGE_THRESHOLDS = (0.3, 0.4, 0.5)
+STORY_MEMBERS = 30  # as the judge: a story's score averages over at most this many of its reports
 _UNDATED = {"near": 0.0, "far": 0.0, "nodate": 1.0}
 Join = Callable[[str, Sequence[str], float], bool]  # article, its top story's reports, their score -> join
 
@@ -86,6 +88,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
+def _at_threshold(_article: str, _reports: Sequence[str], value: float) -> bool:
+    return value >= STORY_THRESHOLD
+
+
 def _publication_days(rows: Sequence[dict[str, Any]], seeds: Path) -> dict[str, date]:
     """The day each labelled article and seed was published, where known."""
     days = {str(row["id"]): str(row["published"]) for row in rows if row.get("published")}
@@ -107,9 +113,9 @@ class Study:
         self.pairs = list(pairs)
         self.published = published
         self.order = list(dict.fromkeys(p.keys[0] for p in self.pairs))  # articles, in stream order
-        self.seeds = list(dict.fromkeys(p.keys[1] for p in self.pairs if p.keys[1] not in set(self.order)))
-        self.event = {key: event for p in self.pairs for key, event in zip(p.keys, p.events, strict=True)}
         kept = set(self.order)
+        self.seeds = list(dict.fromkeys(p.keys[1] for p in self.pairs if p.keys[1] not in kept))
+        self.event = {key: event for p in self.pairs for key, event in zip(p.keys, p.events, strict=True)}
         self.truth = [t for t in truth if t.id in kept or not t.relevant]
         self.repeats = repeats
 
@@ -129,15 +135,16 @@ class Study:
         return {name: np.array(values).reshape(self.repeats, -1) for name, values in figures.items()}
 
     def _stories(self, probability: dict[tuple[str, str], float], only_online: bool) -> dict[str, dict[str, str]]:
-        stories = {"online rule": self._online(probability, lambda _article, _reports, value: value >= STORY_THRESHOLD)}
+        stories = {"online rule": self._online(probability, _at_threshold)}
         if only_online:
             return stories
+        stories["online rule without the week rule"] = self._online(probability, _at_threshold, week=False)
         stories["oracle join on the online rule's top story"] = self._online(probability, self._majority_is_own)
         for threshold in LINKAGE_THRESHOLDS:
             stories[f"offline average linkage at {threshold}"] = self._linkage(probability, threshold)
         return stories
 
-    def _online(self, probability: dict[tuple[str, str], float], join: Join) -> dict[str, str]:
+    def _online(self, probability: dict[tuple[str, str], float], join: Join, *, week: bool = True) -> dict[str, str]:
         story = {seed: f"seed:{seed}" for seed in self.seeds}
         members: defaultdict[str, list[str]] = defaultdict(list)
         for seed in self.seeds:
@@ -146,8 +153,8 @@ class Study:
             by_story: defaultdict[str, list[float]] = defaultdict(list)
             for key in story:
                 by_story[story[key]].append(probability[article, key])
-            scored = [(story_score(values, min(len(members[s]), 30)), s) for s, values in by_story.items()
-                      if not self._too_far(article, members[s])]
+            scored = [(story_score(values, min(len(members[s]), STORY_MEMBERS)), s) for s, values in by_story.items()
+                      if not (week and self._too_far(article, members[s]))]
             value, best = max(scored) if scored else (0.0, "")
             chosen = best if best and join(article, members[best], value) else f"story:{article}"
             story[article] = chosen
