@@ -11,10 +11,10 @@ B-cubed F1 on the held-out events (the corpus scorer's formula, mean over folds)
 
 * the **online rule**: each article in stream order joins the story it belongs to most strongly when
   the story score (mean and largest of its probabilities with the story's reports) reaches the shipped
-  threshold, else starts a story; as in the judge, a dated article does not join a story none of whose
-  dated reports is within a week of it (also shown without that rule). Every earlier document counts,
-  not only the judge's candidates, and there is no merge step, so it reads near, not exactly at, the
-  fit's own replay;
+  threshold, else starts a story; as in the judge, a dated article does not join a story (other than
+  a seed's) none of whose dated reports is within a week of it (also shown without that rule). Every
+  earlier document counts, not only the judge's candidates, and there is no merge step, so it reads
+  near, not exactly at, the fit's own replay;
 * **offline average linkage**: every article grouped at once, with hindsight, by average linkage over
   the same probabilities: what any clustering rule could reach on these probabilities;
 * an **oracle join**: the online rule's ranking of stories, but the article joins its top story only
@@ -31,13 +31,13 @@ import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from datetime import date
+from datetime import UTC, datetime, time
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from monitor.config import load_config
+from monitor.novelty.engine import seed_day
 from monitor.novelty.features import FAR_DAYS, PAIR_FEATURES, story_score
 from monitor.novelty.fit import (
     STORY_THRESHOLD,
@@ -48,12 +48,12 @@ from monitor.novelty.fit import (
     labelled_pairs,
     pair_trees,
 )
+from monitor.novelty.judge import STORY_MEMBERS
 from monitor.novelty.metrics import Labelled, score
-from monitor.replay import read_items
+from monitor.replay import ReplayItem, read_items
 from monitor.seeds import read_seeds
 
 LINKAGE_THRESHOLDS = (0.3, 0.4, 0.5)
-STORY_MEMBERS = 30  # as the judge: a story's score averages over at most this many of its reports
 _UNDATED = {"near": 0.0, "far": 0.0, "nodate": 1.0}
 Join = Callable[[str, Sequence[str], float], bool]  # article, its top story's reports, their score -> join
 
@@ -71,9 +71,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     config = load_config(args.config)
     cache_embedders(config.novelty.embedder)
     print("replaying the stream once with the labelled stories ...", file=sys.stderr)
-    pairs = labelled_pairs(list(read_items(args.corpus)), truth, json.loads(args.seed_events.read_text("utf-8")),
-                           config, args.seeds)
-    published = _publication_days(rows, args.seeds)
+    items = list(read_items(args.corpus))
+    pairs = labelled_pairs(items, truth, json.loads(args.seed_events.read_text("utf-8")), config, args.seeds)
+    published = _publication_times(items, args.seeds)
     study = Study(truth, pairs, args.repeats, published)
     results = study.run()
     dated = [p for p in pairs if p.keys[0] in published and (p.keys[1] in published or p.keys[1] in study.seeds)]
@@ -92,11 +92,15 @@ def _at_threshold(_article: str, _reports: Sequence[str], value: float) -> bool:
     return value >= STORY_THRESHOLD
 
 
-def _publication_days(rows: Sequence[dict[str, Any]], seeds: Path) -> dict[str, date]:
-    """The day each labelled article and seed was published, where known."""
-    days = {str(row["id"]): str(row["published"]) for row in rows if row.get("published")}
-    days |= {seed.key: seed.published for seed in read_seeds(seeds) if seed.published}
-    return {key: date.fromisoformat(value[:10]) for key, value in days.items()}
+def _publication_times(items: Sequence[ReplayItem], seeds: Path) -> dict[str, datetime]:
+    """When each labelled article (as the replay reads it) and dated seed (midnight UTC, as the judge
+    dates it) was published, where known."""
+    times = {item.id: item.published for item in items if item.published is not None}
+    for seed in read_seeds(seeds):
+        day = seed_day(seed.published)
+        if day is not None:
+            times[seed.key] = datetime.combine(day, time(), tzinfo=UTC)
+    return times
 
 
 def _undated(pair: Pair) -> Pair:
@@ -108,7 +112,7 @@ class Study:
     """Out-of-fold same-event probabilities of one set of pairs, and the stories each rule builds with them."""
 
     def __init__(
-        self, truth: Sequence[Labelled], pairs: Sequence[Pair], repeats: int, published: Mapping[str, date],
+        self, truth: Sequence[Labelled], pairs: Sequence[Pair], repeats: int, published: Mapping[str, datetime],
     ) -> None:
         self.pairs = list(pairs)
         self.published = published
@@ -154,18 +158,20 @@ class Study:
             for key in story:
                 by_story[story[key]].append(probability[article, key])
             scored = [(story_score(values, min(len(members[s]), STORY_MEMBERS)), s) for s, values in by_story.items()
-                      if not (week and self._too_far(article, members[s]))]
+                      if not (week and self._too_far(article, s, members[s]))]
             value, best = max(scored) if scored else (0.0, "")
             chosen = best if best and join(article, members[best], value) else f"story:{article}"
             story[article] = chosen
             members[chosen].append(article)
         return story
 
-    def _too_far(self, article: str, reports: Sequence[str]) -> bool:
-        """As the judge decides: published more than a week from every dated report of the story."""
-        if article not in self.published:
+    def _too_far(self, article: str, story: str, reports: Sequence[str]) -> bool:
+        """As the judge decides: published more than a week from every dated report of the story (a
+        seed story is never too far)."""
+        if article not in self.published or story.startswith("seed:"):
             return False
-        days = [abs((self.published[article] - self.published[key]).days) for key in reports if key in self.published]
+        when = self.published[article]
+        days = [abs((when - self.published[key]).total_seconds()) / 86400 for key in reports if key in self.published]
         return bool(days) and min(days) > FAR_DAYS
 
     def _majority_is_own(self, article: str, reports: Sequence[str], _value: float) -> bool:

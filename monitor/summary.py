@@ -28,7 +28,7 @@ def print_replay_summary(results: list[ReplayResult], console: Console) -> None:
 def _days(candidate: Candidate) -> str:
     if candidate.days_apart is None:
         return ""
-    apart = f"  {candidate.days_apart:g} days from its nearest dated report"
+    apart = f"  {candidate.days_apart:.1f} days from its nearest dated report"
     return f"{apart}: too far apart to be one event" if candidate.too_far else apart
 
 

@@ -42,6 +42,6 @@ def test_each_candidate_story_shows_how_many_days_lie_between_and_when_that_rule
     candidates = (Candidate(3, 0.91, (("body", 0.8),), days_apart=12.0), Candidate(5, 0.42, (("body", 0.4),), 2.5),
                   Candidate(6, 0.2, (("body", 0.1),)))
     lines = _printed(Decision(judgement, (), (), "story and development", candidates)).splitlines()
-    assert "  s3  0.91  body=0.80  12 days from its nearest dated report: too far apart to be one event" in lines
+    assert "  s3  0.91  body=0.80  12.0 days from its nearest dated report: too far apart to be one event" in lines
     assert "  s5  0.42  body=0.40  2.5 days from its nearest dated report" in lines
     assert "  s6  0.20  body=0.10" in lines

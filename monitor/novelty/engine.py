@@ -25,11 +25,12 @@ def new_judge(settings: JudgeSettings, seeds: Iterable[SeedDoc], models: Models 
     judge = NoveltyJudge(get_embedder(settings.embedder), settings.thresholds, models=models,
                          window=settings.story_window)
     for seed in seeds:
-        judge.add_seed(seed.key, seed.title, seed.text, SEED_TIME, _day(seed.published))
+        judge.add_seed(seed.key, seed.title, seed.text, SEED_TIME, seed_day(seed.published))
     return judge
 
 
-def _day(value: str) -> date | None:
+def seed_day(value: str) -> date | None:
+    """The day a seed was published, from its ``published`` metadata (None when absent or malformed)."""
     try:
         return date.fromisoformat(value[:10]) if value else None
     except ValueError:

@@ -62,7 +62,7 @@ from monitor.types import Judgement, Thresholds, Verdict, VsSeeds
 
 _NEIGHBOURS, _NEIGHBOUR_FLOOR = 16, 0.45  # documents whose sentences and words count as known
 _CANDIDATES = 16  # nearest documents per channel compared with an article
-_STORY_MEMBERS = 30  # a story's score averages over at most this many of its reports
+STORY_MEMBERS = 30  # a story's score averages over at most this many of its reports
 _PRUNE_EVERY = 500  # articles between two sweeps of documents older than the story window
 _LEAD_CHARS = 300  # the multilingual embedder reads the title and the opening
 
@@ -86,11 +86,12 @@ class Candidate:
     story: int
     score: float
     channels: tuple[tuple[str, float], ...]
-    days_apart: float | None = None  # from the story's nearest dated report
+    days_apart: float | None = None  # from the story's nearest dated report (None: no dates, or a seed story)
 
     @property
     def too_far(self) -> bool:
-        """Published more than a week from every dated report of the story: another event."""
+        """Published more than a week from every dated report of the story: another event. A seed
+        story is known coverage of its theme and never too far."""
         return self.days_apart is not None and self.days_apart > FAR_DAYS
 
 
@@ -336,16 +337,8 @@ class NoveltyJudge:
         by_story: dict[int, list[tuple[float, dict[str, float]]]] = {}
         for doc, values, probability in zip(docs, channels, model.probabilities(channels), strict=True):
             by_story.setdefault(doc.story, []).append((float(probability), values))
-        scored = []
-        for story_id, pairs in by_story.items():
-            reports = min(len(self.index.stories[story_id].docs), _STORY_MEMBERS)
-            best = max(pairs, key=lambda pair: pair[0])[1]
-            members = [self.index.docs[i].report for i in self.index.stories[story_id].docs]
-            days = days_from_story(article.report, members)
-            scored.append(Candidate(story_id, round(story_score([p for p, _ in pairs], reports), 4),
-                                    tuple((k, round(v, 3)) for k, v in best.items()),
-                                    None if days is None else round(days, 1)))
-        scored.sort(key=lambda c: -c.score)
+        scored = sorted((self._candidate(article.report, self.index.stories[story_id], pairs)
+                         for story_id, pairs in by_story.items()), key=lambda c: -c.score)
         eligible = [c for c in scored if not c.too_far]
         if not eligible or eligible[0].score < self.models.story_threshold:
             return [], tuple(scored[:5])
@@ -354,14 +347,22 @@ class NoveltyJudge:
         also = [s for s in also if not (s.seed and chosen.seed) and self._one_event(chosen, s, weigher)]
         return [chosen, *also], tuple(scored[:5])
 
+    def _candidate(self, report: Report, story: Story, pairs: Sequence[tuple[float, dict[str, float]]]) -> Candidate:
+        """A story as a candidate: its score from the article's same-event probabilities with its reports,
+        the channels of the closest, and the days from its nearest dated report."""
+        best = max(pairs, key=lambda pair: pair[0])[1]
+        value = story_score([p for p, _ in pairs], min(len(story.docs), STORY_MEMBERS))
+        days = None if story.seed else days_from_story(report, [self.index.docs[i].report for i in story.docs])
+        return Candidate(story.id, round(value, 4), tuple((k, round(v, 3)) for k, v in best.items()), days)
+
     def _one_event(self, a: Story, b: Story, weigher: Weigher) -> bool:
         """Whether the reports of two stories, compared directly, report one event: the reports of the
         smaller story belong to the other (their best same-event probabilities with it, averaged,
         reach the merge threshold)."""
         small, large = sorted((a, b), key=lambda s: len(s.docs))
-        theirs = [self._crossed(i).report for i in large.docs[-_STORY_MEMBERS:]]
+        theirs = [self._crossed(i).report for i in large.docs[-STORY_MEMBERS:]]
         best = []
-        for index in small.docs[-_STORY_MEMBERS:]:
+        for index in small.docs[-STORY_MEMBERS:]:
             mine = self._crossed(index).report
             rows = [pair_features(mine, other, weigher) for other in theirs]
             best.append(float(np.max(self.models.same_event.probabilities(rows))))

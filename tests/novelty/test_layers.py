@@ -8,7 +8,7 @@ from monitor.novelty.embed import HashingEmbedder, get_embedder
 from monitor.novelty.facts import facts, new_facts, vocabulary
 from monitor.novelty.features import PAIR_FEATURES
 from monitor.novelty.fit import _placeholder_development
-from monitor.novelty.judge import NoveltyJudge
+from monitor.novelty.judge import Decision, NoveltyJudge
 from monitor.novelty.model import Models, models_from
 from monitor.types import Thresholds
 
@@ -210,3 +210,50 @@ def test_an_undated_report_joins_by_what_it_says_whenever_it_arrives() -> None:
     j.remember("a", "Court adjourns Khan appeal", REPORT, T0, story_id=50, language="en")
     undated = j.judge("b", "Khan appeal adjourned", _reordered(REPORT, "sorted"), T0 + timedelta(days=10), dated=False)
     assert undated.judgement.story == 50 and undated.candidates[0].days_apart is None
+
+
+def test_a_story_of_undated_reports_cannot_be_too_far() -> None:
+    j = NoveltyJudge(HashingEmbedder(), Thresholds(), models=_on_body(1.1))
+    first = j.judge("a", "Court adjourns Khan appeal", REPORT, T0, dated=False).judgement
+    later = j.judge("b", "Khan appeal adjourned", _reordered(REPORT, "sorted"), T0 + timedelta(days=12))
+    assert later.judgement.story == first.story and later.candidates[0].days_apart is None
+
+
+PORT = "Karachi port container volumes rose in October as shipping lines added weekly calls to the harbour."
+
+
+def _two_stories(j: NoveltyJudge, *, far_story_mixed: bool) -> Decision:
+    """Story 50 (ten days before the article) and story 60 (one day before) each hold a report of the
+    article's words; one of them also holds a report of another matter, so it scores 0.75, not 1."""
+    j.remember("a", "Court adjourns Khan appeal", REPORT, T0, story_id=50, language="en")
+    j.remember("b", "Khan appeal hearing put off", _reordered(REPORT, "reversed"), T0 + timedelta(days=9),
+               story_id=60, language="en")
+    mixed, when = (50, T0) if far_story_mixed else (60, T0 + timedelta(days=9))
+    j.remember("x", "Port volumes rise", PORT, when, story_id=mixed, language="en")
+    return j.judge("c", "Khan appeal adjourned again", _reordered(REPORT, "sorted"), T0 + timedelta(days=10))
+
+
+def test_when_the_closest_story_is_too_far_the_article_joins_the_next_one() -> None:
+    decision = _two_stories(NoveltyJudge(HashingEmbedder(), Thresholds(), models=_on_body(1.1)), far_story_mixed=False)
+    assert [(c.story, c.score, c.too_far) for c in decision.candidates[:2]] == [(50, 1.0, True), (60, 0.75, False)]
+    assert decision.judgement.story == 60
+
+
+def test_a_story_too_far_is_not_merged_however_alike() -> None:
+    j = NoveltyJudge(HashingEmbedder(), Thresholds(), models=_on_body(0.7))
+    decision = _two_stories(j, far_story_mixed=True)
+    assert [(c.story, c.score, c.too_far) for c in decision.candidates[:2]] == [(60, 1.0, False), (50, 0.75, True)]
+    assert decision.judgement.story == 60 and decision.merged == ()
+    assert {j.index.docs[i].key for i in j.index.stories[50].docs} == {"a", "x"}
+
+
+def test_a_seed_story_takes_reports_whenever_they_are_published() -> None:
+    """Seeds are known coverage of their theme: two dated seeds of one event ten days apart share a
+    story, and a report a month later can still join it."""
+    j = NoveltyJudge(HashingEmbedder(), Thresholds(), models=_on_body(1.1))
+    first = j.add_seed("s1", "Court adjourns Khan appeal", REPORT, T0, published=T0.date())
+    second = j.add_seed("s2", "Khan appeal hearing put off", _reordered(REPORT, "reversed"), T0,
+                        published=(T0 + timedelta(days=10)).date())
+    assert first == second
+    later = j.judge("a", "Khan appeal adjourned", _reordered(REPORT, "sorted"), T0 + timedelta(days=40))
+    assert later.judgement.story == first and later.candidates[0].days_apart is None
