@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 from monitor.novelty.profile import cosine, numbers, profile, terms
 
 
@@ -26,3 +30,14 @@ def test_rewrites_share_more_than_different_events() -> None:
     same = cosine(one.title, two.title, idf) + cosine(one.body, two.body, idf)
     different = cosine(one.title, other.title, idf) + cosine(one.body, other.body, idf)
     assert same > 0.5 > different
+
+
+def test_names_are_kept_in_one_order_whatever_the_hash_seed() -> None:
+    """So that the same-event channels, and the fitted models, come out the same to the bit in every
+    process (a set's order follows the process's string-hash seed)."""
+    code = ("from monitor.novelty.profile import profile; p = profile('Sharif meets Trump and Vance', "
+            "'Shehbaz Sharif, Asim Munir, Marco Rubio, Ishaq Dar and JD Vance met Donald Trump in Washington.'); "
+            "print(list(p.names))")
+    orders = {subprocess.run([sys.executable, "-c", code], env={**os.environ, "PYTHONHASHSEED": str(seed)},
+                             capture_output=True, text=True, check=True).stdout for seed in range(4)}
+    assert len(orders) == 1 and "sharif" in orders.pop()
