@@ -119,7 +119,7 @@ class Judgement:
     known_sentences: int = 0
     total_sentences: int = 0
     story: int | None = None
-    vector: bytes = b""  # the multilingual vector it was compared with (float16), kept for restarts
+    vector: bytes = b""  # the multilingual vector it was compared with, kept for restarts (novelty.judge.stored_vector)
     # each known sentence with the key of the document it matched ("item:12", a seed's key); a
     # sentence of "" means the whole report repeats that document
     matches: tuple[tuple[str, str], ...] = ()

@@ -179,12 +179,12 @@ def test_a_restart_reloads_the_judged_items_with_their_multilingual_vectors(
         poll_due(ctx)
         with ctx.db.session() as session:
             stored = {r.id: r.vector for r in session.scalars(select(ItemRow).where(ItemRow.verdict.is_not(None)))}
-        assert stored and all(v and len(v) == 2 * 384 for v in stored.values())
+        assert stored and all(v and len(v) == 8 + 2 * 384 for v in stored.values())  # a fingerprint, then float16
         judge = build_judge(ctx)  # what a restarted process does
         reloaded = {d.key: d.report.cross for d in judge.index.docs if d.key.startswith("item:")}
         assert reloaded.keys() == {f"item:{i}" for i in stored}
         for item_id, vector in stored.items():
             cross = reloaded[f"item:{item_id}"]  # not recomputed: exactly the stored vector
-            assert cross is not None and vector is not None and cross.astype("float16").tobytes() == vector
+            assert cross is not None and vector is not None and cross.astype("float16").tobytes() == vector[8:]
     finally:
         ctx.close()

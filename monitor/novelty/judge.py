@@ -40,7 +40,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import numpy as np
 
 from monitor.novelty.dates import retold, stated_dates
-from monitor.novelty.embed import Embedder, Matrix, cross_lingual
+from monitor.novelty.embed import CrossLingual, Embedder, Matrix, cross_lingual
 from monitor.novelty.facts import new_facts, quote_facts, sentence_facts, vocabulary
 from monitor.novelty.features import (
     FAR_DAYS,
@@ -65,6 +65,7 @@ _CANDIDATES = 16  # nearest documents per channel compared with an article
 STORY_MEMBERS = 30  # a story's score averages over at most this many of its reports
 _PRUNE_EVERY = 500  # articles between two sweeps of documents older than the story window
 _LEAD_CHARS = 300  # the multilingual embedder reads the title and the opening
+_FINGERPRINT = 8  # bytes of a stored multilingual vector that name what it was computed from
 
 
 @dataclass(frozen=True)
@@ -238,10 +239,12 @@ class NoveltyJudge:
         vs_seeds: VsSeeds = "new", verdict: Verdict | None = None, vector: bytes | None = None,
     ) -> None:
         """Add an already judged article (rebuilding after a restart) to its stored story; ``vector`` is
-        its stored multilingual vector (else computed when first needed)."""
+        its stored multilingual vector (:func:`stored_vector`), used when it was computed from the
+        article's lead by the model in use, else computed again when first needed."""
         article = self._prepare(key, title, text, when, language or "en", dated=True, cross=False)
-        if vector and article.report is not None:
-            article.report = replace(article.report, cross=np.frombuffer(vector, dtype=np.float16).astype(np.float32))
+        cross = reloaded_vector(article.lead, vector) if vector else None
+        if cross is not None and article.report is not None:
+            article.report = replace(article.report, cross=cross)
         with self._lock:
             story = self.index.stories.get(story_id or 0) or self.index.new_story(False, when, title, story_id)
             self._remember(article, story, development=1.0 if vs_seeds == "new" else 0.0, announced=verdict == "new")
@@ -487,7 +490,7 @@ class NoveltyJudge:
 def _stamped(decision: Decision, story: Story | None, article: Prepared) -> Decision:
     """The decision with its story id and the article's multilingual vector (as stored)."""
     cross = article.report.cross if article.report else None
-    vector = cross.astype(np.float16).tobytes() if cross is not None else b""
+    vector = stored_vector(article.lead, cross) if cross is not None else b""
     story_id = story.id if story is not None else None
     return replace(decision, judgement=replace(decision.judgement, story=story_id, vector=vector))
 
@@ -502,9 +505,30 @@ def _cross_lead(lead: str) -> Matrix:
     """The multilingual vector of an article's title and opening (zeros when the model is not installed)."""
     model = cross_lingual()
     if model is None:
-        return np.zeros(384, dtype=np.float32)
+        return np.zeros(CrossLingual.dim, dtype=np.float32)
     vector: Matrix = model.embed([lead])[0]
     return vector.astype(np.float16).astype(np.float32)  # as stored: a reloaded article compares the same
+
+
+def stored_vector(lead: str, cross: Matrix) -> bytes:
+    """A multilingual vector as stored: the fingerprint of what it was computed from, then float16."""
+    return _fingerprint(lead) + cross.astype(np.float16).tobytes()
+
+
+def reloaded_vector(lead: str, stored: bytes) -> Matrix | None:
+    """The stored vector of an article whose lead is ``lead``, or None when it was computed from
+    another lead or by another model (an upgrade changed either), or stored without a fingerprint:
+    then it is computed again when first needed."""
+    if len(stored) != _FINGERPRINT + 2 * CrossLingual.dim or stored[:_FINGERPRINT] != _fingerprint(lead):
+        return None
+    return np.frombuffer(stored[_FINGERPRINT:], dtype=np.float16).astype(np.float32)
+
+
+def _fingerprint(lead: str) -> bytes:
+    """What a multilingual vector is computed from: the model (none when absent) and the text it reads."""
+    model = cross_lingual()
+    name = model.name if model is not None else "none"
+    return hashlib.blake2b(f"{name}\n{lead}".encode(), digest_size=_FINGERPRINT).digest()
 
 
 def _shingles(text: str) -> Shingles:

@@ -106,6 +106,19 @@ def test_a_reloaded_report_gets_its_multilingual_vector_when_a_translation_needs
     assert j.index.docs[0].key == "item:1" and j.index.docs[0].report.cross is not None  # computed when needed
 
 
+def test_a_stored_vector_is_reused_only_for_the_lead_it_was_computed_from() -> None:
+    stored = NoveltyJudge(HashingEmbedder()).judge("item:1", "Court adjourns Khan appeal", REPORT, T0).judgement.vector
+    j = NoveltyJudge(HashingEmbedder())
+    j.remember("item:1", "Court adjourns Khan appeal", REPORT, T0, story_id=7, language="en", vector=stored)
+    kept = j.index.docs[-1].report.cross
+    assert kept is not None and stored.endswith(kept.astype("float16").tobytes())  # not recomputed
+    # Stored by an earlier version (without a fingerprint), or from another lead (a retitled
+    # article, a changed lead rule): computed again when first needed, never reused.
+    j.remember("item:2", "Court adjourns Khan appeal", REPORT, T0, story_id=7, language="en", vector=stored[8:])
+    j.remember("item:3", "Court adjourns the appeal", REPORT, T0, story_id=7, language="en", vector=stored)
+    assert j.index.docs[-2].report.cross is None and j.index.docs[-1].report.cross is None
+
+
 def _on_body(merge_threshold: float) -> Models:
     """Models whose same-event probability is 1 when two bodies share most weighted words, else 0."""
     tree = {"feature": [PAIR_FEATURES.index("body"), 0, 0], "threshold": [0.5, 0.0, 0.0], "left": [1, -1, -1],
