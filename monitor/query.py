@@ -248,11 +248,16 @@ def evaluate(node: Node, fields: Fields, hits: list[tuple[Term, str]]) -> bool:
     return all(results) if isinstance(node, And) else any(results)
 
 
+def _between(left: Term, a: int, right: Term, b: int) -> int:
+    """How many words lie between two terms found at ``a`` and ``b``, whichever comes first."""
+    return b - a - len(left.parts) if a <= b else a - b - len(right.parts)
+
+
 def _near(node: Near, fields: Fields, hits: list[tuple[Term, str]]) -> bool:
     found = False
     for name, doc in fields:
         left, right = _starts(node.left, doc), _starts(node.right, doc)
-        close = [(lt, rt) for lt, a in left for rt, b in right if abs(a - b) <= node.distance + len(lt.parts)]
+        close = [(lt, rt) for lt, a in left for rt, b in right if _between(lt, a, rt, b) <= node.distance]
         if close:
             found = True
             hits.extend((term, name) for pair in close for term in pair)

@@ -67,6 +67,14 @@ def test_proximity() -> None:
     assert not match([topic], "Imran Khan", "Trump").relevant  # both must be in the same field
 
 
+def test_proximity_counts_the_words_between_whichever_term_comes_first() -> None:
+    topic = compile_topic("t", 'Pakistan NEAR/3 "Department of State"')
+    assert match([topic], "", "Pakistan has told the Department of State").relevant  # 3 words between
+    assert match([topic], "", "The Department of State told reporters that Pakistan").relevant  # 3 between
+    assert not match([topic], "", "Pakistan, it was said, told the Department of State").relevant  # 5
+    assert not match([topic], "", "The Department of State said on Monday that Pakistan").relevant  # 4
+
+
 def test_capitalised_short_words_are_acronyms() -> None:
     topic = compile_topic("t", "US NEAR/3 Pakistan")
     assert match([topic], "", "US and Pakistan officials met").relevant
