@@ -457,7 +457,7 @@ class NoveltyJudge:
         be computed when first needed (rebuilding at start-up)."""
         body = text or title
         parts = sentences(body, self.t.min_sentence_chars) or ([title] if title else [])
-        article = Prepared(key, title, body, when, language, dated, parts, lead=lead(title, body, _LEAD_CHARS))
+        article = Prepared(key, title, body, when, language, dated, parts, lead=article_lead(title, text))
         article.vectors = self.embedder.embed(parts)
         quotes = quote_facts(body)
         article.sentence_facts = [sentence_facts(s, quotes) for s in parts]
@@ -508,6 +508,11 @@ def _cross_lead(lead: str) -> Matrix:
         return np.zeros(CrossLingual.dim, dtype=np.float32)
     vector: Matrix = model.embed([lead])[0]
     return vector.astype(np.float16).astype(np.float32)  # as stored: a reloaded article compares the same
+
+
+def article_lead(title: str, text: str) -> str:
+    """What the multilingual model reads of an article: its title and opening."""
+    return lead(title, text or title, _LEAD_CHARS)
 
 
 def stored_vector(lead: str, cross: Matrix) -> bytes:
