@@ -30,7 +30,7 @@ import numpy as np  # noqa: E402
 
 from monitor.config import load_config  # noqa: E402
 from monitor.novelty.engine import new_judge  # noqa: E402
-from monitor.novelty.judge import NoveltyJudge, article_lead, stored_vector  # noqa: E402
+from monitor.novelty.judge import NoveltyJudge  # noqa: E402
 from monitor.replay import read_items, replay  # noqa: E402
 from monitor.seeds import read_seeds  # noqa: E402
 
@@ -64,7 +64,7 @@ def fill(judge: NoveltyJudge, rng: random.Random, words: list[str], start: int, 
         title, text = synthetic(rng, words, n)
         vector = vectors.standard_normal(384).astype(np.float32)
         judge.remember(f"synthetic:{n}", title, text, START + timedelta(minutes=5 * n), story_id=None, language="en",
-                       vector=stored_vector(article_lead(title, text), vector / np.linalg.norm(vector)))
+                       vector=(vector / np.linalg.norm(vector)).astype(np.float16).tobytes())
 
 
 PASSES = 3  # each probe is judged this many times: one pass of 30 moves by several ms with the machine

@@ -44,9 +44,12 @@ def build_judge(ctx: Context) -> NoveltyJudge:
         through = judged.last_item_id(session)  # first: an item stored meanwhile is learnt at the first turn
         known = [item for item in judged.recent(session, since) if item.id <= through]
     judge.stored_through = through
-    for item in known:
-        _learn(judge, item)
-    log.info("novelty judge ready", extra={"seeds": len(seeds), "items": len(known)})
+    log.info("rebuilding the novelty judge", extra={"seeds": len(seeds), "items": len(known)})
+    renewed = [(item.id, *vector) for item in known if (vector := _learn(judge, item)) is not None]
+    if renewed:  # stored by a version that read another lead or used another model: stored anew, once
+        with ctx.db.session() as session:
+            judged.store_vectors(session, renewed)
+    log.info("novelty judge ready", extra={"seeds": len(seeds), "items": len(known), "vectors_renewed": len(renewed)})
     return judge
 
 
@@ -82,16 +85,19 @@ def _catch_up(judge: NoveltyJudge, session: Session) -> None:
     """Learn the items other processes judged since this one last looked."""
     learnt = judged.judged_after(session, judge.stored_through)
     for known in learnt:
-        _learn(judge, known)
+        _learn(judge, known)  # a vector renewed here is not stored: the item is another process's to rebuild
         judge.stored_through = known.id
     if learnt:  # a story merges only when an item is stored
         judge.merge(judged.merges(session))
 
 
-def _learn(judge: NoveltyJudge, item: KnownItem) -> None:
-    judge.remember(f"item:{item.id}", item.title, item.text, item.published, story_id=item.story,
-                   language=item.language, vs_seeds="known" if item.vs_seeds == "known" else "new",
-                   verdict="new" if item.verdict == "new" else None, vector=item.vector)
+def _learn(judge: NoveltyJudge, item: KnownItem) -> tuple[bytes, str] | None:
+    """Remember a stored item; returns its multilingual vector and fingerprint when they had to be
+    computed anew (see :meth:`NoveltyJudge.remember`)."""
+    return judge.remember(f"item:{item.id}", item.title, item.text, item.published, story_id=item.story,
+                          language=item.language, vs_seeds="known" if item.vs_seeds == "known" else "new",
+                          verdict="new" if item.verdict == "new" else None, vector=item.vector,
+                          vector_of=item.vector_of)
 
 
 def _with_story(session: Session, judgement: Judgement, title: str, item: NewItem, floor: int) -> Judgement:

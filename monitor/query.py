@@ -6,7 +6,7 @@ Grammar (case- and diacritic-insensitive, words matched whole)::
     or      := and ("OR" and)*
     and     := unary (["AND"] unary)*           # juxtaposition means AND
     unary   := ("-" | "NOT") unary | near
-    near    := scoped ("NEAR/" N scoped)*        # both within N words of each other, in one field
+    near    := scoped ("NEAR/" N scoped)*        # in one field, at most N words between, either order
     scoped  := ["title:" | "text:"] primary      # only in the title, or only in the text
     primary := "(" query ")" | '"a phrase"' | word | word*    # word* is a prefix
 

@@ -119,7 +119,8 @@ class Judgement:
     known_sentences: int = 0
     total_sentences: int = 0
     story: int | None = None
-    vector: bytes = b""  # the multilingual vector it was compared with, kept for restarts (novelty.judge.stored_vector)
+    vector: bytes = b""  # the multilingual vector it was compared with (float16), kept for restarts
+    vector_of: str = ""  # the fingerprint of the model and the text the vector was computed from
     # each known sentence with the key of the document it matched ("item:12", a seed's key); a
     # sentence of "" means the whole report repeats that document
     matches: tuple[tuple[str, str], ...] = ()
@@ -330,6 +331,7 @@ class KnownItem:
     verdict: str | None = None
     vs_seeds: str | None = None
     vector: bytes | None = None
+    vector_of: str | None = None
 
 
 @dataclass(frozen=True)

@@ -178,13 +178,21 @@ def test_a_restart_reloads_the_judged_items_with_their_multilingual_vectors(
     try:
         poll_due(ctx)
         with ctx.db.session() as session:
-            stored = {r.id: r.vector for r in session.scalars(select(ItemRow).where(ItemRow.verdict.is_not(None)))}
-        assert stored and all(v and len(v) == 8 + 2 * 384 for v in stored.values())  # a fingerprint, then float16
+            stored = {r.id: (r.vector, r.vector_of) for r in
+                      session.scalars(select(ItemRow).where(ItemRow.verdict.is_not(None)))}
+        assert stored and all(v and len(v) == 2 * 384 and f and len(f) == 16 for v, f in stored.values())
+        stale = min(stored)  # as if stored by a version that read another lead: renewed at the restart
+        with ctx.db.session() as session:
+            session.get_one(ItemRow, stale).vector_of = "0" * 16
+            session.get_one(ItemRow, stale).vector = bytes(2 * 384)
         judge = build_judge(ctx)  # what a restarted process does
         reloaded = {d.key: d.report.cross for d in judge.index.docs if d.key.startswith("item:")}
         assert reloaded.keys() == {f"item:{i}" for i in stored}
-        for item_id, vector in stored.items():
-            cross = reloaded[f"item:{item_id}"]  # not recomputed: exactly the stored vector
-            assert cross is not None and vector is not None and cross.astype("float16").tobytes() == vector[8:]
+        for item_id, (vector, _) in stored.items():
+            cross = reloaded[f"item:{item_id}"]  # exactly the stored vector; the stale one computed again
+            assert cross is not None and vector is not None and cross.astype("float16").tobytes() == vector
+        with ctx.db.session() as session:
+            row = session.get_one(ItemRow, stale)
+            assert (row.vector, row.vector_of) == stored[stale]  # stored anew: the next restart reuses it
     finally:
         ctx.close()

@@ -65,7 +65,7 @@ _CANDIDATES = 16  # nearest documents per channel compared with an article
 STORY_MEMBERS = 30  # a story's score averages over at most this many of its reports
 _PRUNE_EVERY = 500  # articles between two sweeps of documents older than the story window
 _LEAD_CHARS = 300  # the multilingual embedder reads the title and the opening
-_FINGERPRINT = 8  # bytes of a stored multilingual vector that name what it was computed from
+_FINGERPRINT = 8  # bytes of the fingerprint of what a stored multilingual vector was computed from
 
 
 @dataclass(frozen=True)
@@ -237,17 +237,28 @@ class NoveltyJudge:
     def remember(
         self, key: str, title: str, text: str, when: datetime, *, story_id: int | None, language: str,
         vs_seeds: VsSeeds = "new", verdict: Verdict | None = None, vector: bytes | None = None,
-    ) -> None:
-        """Add an already judged article (rebuilding after a restart) to its stored story; ``vector`` is
-        its stored multilingual vector (:func:`stored_vector`), used when it was computed from the
-        article's lead by the model in use, else computed again when first needed."""
+        vector_of: str | None = None,
+    ) -> tuple[bytes, str] | None:
+        """Add an already judged article (rebuilding after a restart) to its stored story.
+
+        ``vector`` is its stored multilingual vector and ``vector_of`` the fingerprint of what it was
+        computed from (None when stored before fingerprints were). The vector is used unless the
+        fingerprint names another model or another lead (an upgrade changed either): then it is
+        computed again now and returned with its fingerprint, for the caller to store. Without a
+        stored vector, it is computed when first needed."""
         article = self._prepare(key, title, text, when, language or "en", dated=True, cross=False)
-        cross = reloaded_vector(article.lead, vector) if vector else None
-        if cross is not None and article.report is not None:
+        assert article.report is not None
+        renewed = None
+        if vector and vector_of not in (None, lead_fingerprint(article.lead)):
+            cross = _cross_lead(article.lead)
+            renewed = (cross.astype(np.float16).tobytes(), lead_fingerprint(article.lead))
             article.report = replace(article.report, cross=cross)
+        elif vector:
+            article.report = replace(article.report, cross=np.frombuffer(vector, dtype=np.float16).astype(np.float32))
         with self._lock:
             story = self.index.stories.get(story_id or 0) or self.index.new_story(False, when, title, story_id)
             self._remember(article, story, development=1.0 if vs_seeds == "new" else 0.0, announced=verdict == "new")
+        return renewed
 
     def learn(
         self, key: str, title: str, text: str, when: datetime, language: str, *, dated: bool, story_id: int,
@@ -457,7 +468,7 @@ class NoveltyJudge:
         be computed when first needed (rebuilding at start-up)."""
         body = text or title
         parts = sentences(body, self.t.min_sentence_chars) or ([title] if title else [])
-        article = Prepared(key, title, body, when, language, dated, parts, lead=article_lead(title, text))
+        article = Prepared(key, title, body, when, language, dated, parts, lead=lead(title, body, _LEAD_CHARS))
         article.vectors = self.embedder.embed(parts)
         quotes = quote_facts(body)
         article.sentence_facts = [sentence_facts(s, quotes) for s in parts]
@@ -490,9 +501,10 @@ class NoveltyJudge:
 def _stamped(decision: Decision, story: Story | None, article: Prepared) -> Decision:
     """The decision with its story id and the article's multilingual vector (as stored)."""
     cross = article.report.cross if article.report else None
-    vector = stored_vector(article.lead, cross) if cross is not None else b""
+    vector = cross.astype(np.float16).tobytes() if cross is not None else b""
     story_id = story.id if story is not None else None
-    return replace(decision, judgement=replace(decision.judgement, story=story_id, vector=vector))
+    return replace(decision, judgement=replace(decision.judgement, story=story_id, vector=vector,
+                                               vector_of=lead_fingerprint(article.lead) if vector else ""))
 
 
 def _retold(sentence: str, facts: set[str], article: Prepared) -> bool:
@@ -510,30 +522,11 @@ def _cross_lead(lead: str) -> Matrix:
     return vector.astype(np.float16).astype(np.float32)  # as stored: a reloaded article compares the same
 
 
-def article_lead(title: str, text: str) -> str:
-    """What the multilingual model reads of an article: its title and opening."""
-    return lead(title, text or title, _LEAD_CHARS)
-
-
-def stored_vector(lead: str, cross: Matrix) -> bytes:
-    """A multilingual vector as stored: the fingerprint of what it was computed from, then float16."""
-    return _fingerprint(lead) + cross.astype(np.float16).tobytes()
-
-
-def reloaded_vector(lead: str, stored: bytes) -> Matrix | None:
-    """The stored vector of an article whose lead is ``lead``, or None when it was computed from
-    another lead or by another model (an upgrade changed either), or stored without a fingerprint:
-    then it is computed again when first needed."""
-    if len(stored) != _FINGERPRINT + 2 * CrossLingual.dim or stored[:_FINGERPRINT] != _fingerprint(lead):
-        return None
-    return np.frombuffer(stored[_FINGERPRINT:], dtype=np.float16).astype(np.float32)
-
-
-def _fingerprint(lead: str) -> bytes:
+def lead_fingerprint(lead: str) -> str:
     """What a multilingual vector is computed from: the model (none when absent) and the text it reads."""
     model = cross_lingual()
     name = model.name if model is not None else "none"
-    return hashlib.blake2b(f"{name}\n{lead}".encode(), digest_size=_FINGERPRINT).digest()
+    return hashlib.blake2b(f"{name}\n{lead}".encode(), digest_size=_FINGERPRINT).hexdigest()
 
 
 def _shingles(text: str) -> Shingles:

@@ -77,6 +77,7 @@ def _values(item: NewItem) -> dict[str, object]:
         score=judgement.score if judgement else 0.0,
         novel_sentences=list(judgement.novel_sentences) if judgement else [],
         story_id=judgement.story if judgement else None, vector=judgement.vector or None if judgement else None,
+        vector_of=judgement.vector_of or None if judgement else None,
         matches=[list(pair) for pair in judgement.matches] if judgement else [],
     )
 

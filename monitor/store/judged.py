@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
@@ -22,7 +23,12 @@ _JUDGING_LOCK = 0x6A756467  # "judg": the advisory lock one judgement holds on P
 
 _WHEN = func.coalesce(ItemRow.published_at, ItemRow.fetched_at)  # the time an item was judged at
 _KNOWN = (ItemRow.id, ItemRow.title, ItemRow.text, _WHEN, ItemRow.story_id, ItemRow.language, ItemRow.verdict,
-          ItemRow.vs_seeds, ItemRow.vector)
+          ItemRow.vs_seeds, ItemRow.vector, ItemRow.vector_of)
+
+
+def _known(row: Sequence[Any]) -> KnownItem:
+    """A selected row of :data:`_KNOWN` as the judge relearns it."""
+    return KnownItem(*row)
 
 
 def take_turn(session: Session) -> None:
@@ -35,13 +41,19 @@ def recent(session: Session, since: datetime) -> list[KnownItem]:
     """Judged items fetched since ``since`` with their story, in the order they were stored (to
     rebuild the judge as it was)."""
     query = select(*_KNOWN).where(ItemRow.verdict.is_not(None), ItemRow.fetched_at >= since).order_by(ItemRow.id)
-    return [KnownItem(*row) for row in session.execute(query)]
+    return [_known(row) for row in session.execute(query)]
 
 
 def judged_after(session: Session, item_id: int) -> list[KnownItem]:
     """Judged items stored after item ``item_id`` (by any process), in the order they were stored."""
     query = select(*_KNOWN).where(ItemRow.verdict.is_not(None), ItemRow.id > item_id).order_by(ItemRow.id)
-    return [KnownItem(*row) for row in session.execute(query)]
+    return [_known(row) for row in session.execute(query)]
+
+
+def store_vectors(session: Session, vectors: Sequence[tuple[int, bytes, str]]) -> None:
+    """Replace stored multilingual vectors: (item id, vector, fingerprint) each."""
+    for item_id, vector, fingerprint in vectors:
+        session.execute(update(ItemRow).where(ItemRow.id == item_id).values(vector=vector, vector_of=fingerprint))
 
 
 def last_item_id(session: Session) -> int:

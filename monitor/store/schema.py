@@ -122,9 +122,10 @@ class ItemRow(Base):
     score: Mapped[float] = mapped_column(Float, default=0.0)
     novel_sentences: Mapped[list[str]] = mapped_column(JSON, default=list)
     story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id", ondelete="SET NULL"), nullable=True)
-    # the multilingual vector the judge compared it with (float16, after a fingerprint of the model and
-    # the text it read), so a restart need not recompute it while neither changes
+    # the multilingual vector the judge compared it with (float16), so a restart need not recompute it,
+    # and the fingerprint of the model and the text it was computed from (None: stored before 0009)
     vector: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    vector_of: Mapped[str | None] = mapped_column(String(16), nullable=True)
     # [sentence, key of the document it matched] for each known sentence ("" for the whole report)
     matches: Mapped[list[list[str]]] = mapped_column(JSON, default=list)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
+
 from monitor.novelty.embed import HashingEmbedder, get_embedder
 from monitor.novelty.facts import facts, new_facts, vocabulary
 from monitor.novelty.features import PAIR_FEATURES
@@ -106,17 +108,28 @@ def test_a_reloaded_report_gets_its_multilingual_vector_when_a_translation_needs
     assert j.index.docs[0].key == "item:1" and j.index.docs[0].report.cross is not None  # computed when needed
 
 
-def test_a_stored_vector_is_reused_only_for_the_lead_it_was_computed_from() -> None:
-    stored = NoveltyJudge(HashingEmbedder()).judge("item:1", "Court adjourns Khan appeal", REPORT, T0).judgement.vector
+def test_a_stored_vector_is_reused_unless_it_was_computed_from_another_lead() -> None:
+    title = "Court adjourns Khan appeal"
+    first = NoveltyJudge(HashingEmbedder()).judge("item:1", title, REPORT, T0).judgement
+    assert len(first.vector) == 2 * 384 and len(first.vector_of) == 16
     j = NoveltyJudge(HashingEmbedder())
-    j.remember("item:1", "Court adjourns Khan appeal", REPORT, T0, story_id=7, language="en", vector=stored)
-    kept = j.index.docs[-1].report.cross
-    assert kept is not None and stored.endswith(kept.astype("float16").tobytes())  # not recomputed
-    # Stored by an earlier version (without a fingerprint), or from another lead (a retitled
-    # article, a changed lead rule): computed again when first needed, never reused.
-    j.remember("item:2", "Court adjourns Khan appeal", REPORT, T0, story_id=7, language="en", vector=stored[8:])
-    j.remember("item:3", "Court adjourns the appeal", REPORT, T0, story_id=7, language="en", vector=stored)
-    assert j.index.docs[-2].report.cross is None and j.index.docs[-1].report.cross is None
+    other = np.full(384, 0.05, dtype=np.float16).tobytes()  # what no lead of this report embeds to
+
+    def reloaded() -> bytes:
+        cross = j.index.docs[-1].report.cross
+        assert cross is not None
+        return cross.astype(np.float16).tobytes()
+
+    # Stored with the fingerprint of this lead, or before fingerprints were: used as stored.
+    assert j.remember("item:1", title, REPORT, T0, story_id=7, language="en", vector=first.vector,
+                      vector_of=first.vector_of) is None
+    assert reloaded() == first.vector
+    assert j.remember("item:2", title, REPORT, T0, story_id=7, language="en", vector=other) is None
+    assert reloaded() == other
+    # Computed from another lead or by another model (an upgrade changed either): computed again
+    # now, and returned for the caller to store.
+    renewed = j.remember("item:3", title, REPORT, T0, story_id=7, language="en", vector=other, vector_of="0" * 16)
+    assert renewed == (first.vector, first.vector_of) and reloaded() == first.vector
 
 
 def _on_body(merge_threshold: float) -> Models:
