@@ -248,10 +248,10 @@ class NoveltyJudge:
         stored vector, it is computed when first needed."""
         article = self._prepare(key, title, text, when, language or "en", dated=True, cross=False)
         assert article.report is not None
-        renewed = None
-        if vector and vector_of not in (None, lead_fingerprint(article.lead)):
+        renewed, fingerprint = None, lead_fingerprint(article.lead)
+        if vector and vector_of not in (None, fingerprint):
             cross = _cross_lead(article.lead)
-            renewed = (cross.astype(np.float16).tobytes(), lead_fingerprint(article.lead))
+            renewed = (cross.astype(np.float16).tobytes(), fingerprint)
             article.report = replace(article.report, cross=cross)
         elif vector:
             article.report = replace(article.report, cross=np.frombuffer(vector, dtype=np.float16).astype(np.float32))
