@@ -287,7 +287,7 @@ def _anchor_sqlite(url: str, base: Path) -> str:
 def google_news_feed(topic: Topic, opts: GoogleNews) -> Feed:
     """The Google News RSS search feed for a topic (its ``google_query`` or ``query``)."""
     query = quote_plus(topic.google_query or topic.query)
-    url = f"https://news.google.com/rss/search?q={query}&hl={opts.hl}&gl={opts.gl}&ceid={opts.ceid}"
+    url = f"{opts.base_url.rstrip('/')}/rss/search?q={query}&hl={opts.hl}&gl={opts.gl}&ceid={opts.ceid}"
     return Feed(url=url, name=f"Google News: {topic.name}", interval=opts.interval, topics=[topic.name])
 
 

@@ -6,7 +6,8 @@ Grammar (case- and diacritic-insensitive, words matched whole)::
     or      := and ("OR" and)*
     and     := unary (["AND"] unary)*           # juxtaposition means AND
     unary   := ("-" | "NOT") unary | near
-    near    := scoped ("NEAR/" N scoped)*        # in one field, at most N words between, either order
+    near    := scoped ["NEAR/" N scoped]         # in one field, at most N words between, either order;
+                                                 # each side a word, phrase or (a OR b ...) group
     scoped  := ["title:" | "text:"] primary      # only in the title, or only in the text
     primary := "(" query ")" | '"a phrase"' | word | word*    # word* is a prefix
 
@@ -25,7 +26,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from monitor.textnorm import normalize, words
+from monitor.textnorm import normalize, strip_marks, words
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _TOKEN = re.compile(
@@ -152,9 +153,13 @@ class _Parser:
 
     def near(self) -> Node:
         node = self.scoped()
-        while (tok := self.peek()) is not None and tok[0] == "near":
-            self.pos += 1
-            node = Near(node, self.scoped(), int(tok[1].split("/", 1)[1]))
+        tok = self.peek()
+        if tok is None or tok[0] != "near":
+            return node
+        self.pos += 1
+        node = Near(_near_side(node, tok[2]), _near_side(self.scoped(), tok[2]), int(tok[1].split("/", 1)[1]))
+        if (after := self.peek()) is not None and after[0] == "near":
+            raise QuerySyntaxError("NEAR joins two sides: write (a NEAR/n b) (b NEAR/n c)", after[2])
         return node
 
     def scoped(self) -> Node:
@@ -188,6 +193,19 @@ def _term(text: str, at: int, *, phrase: bool) -> Term:
     return Term(label=text, parts=parts, prefix=prefix)
 
 
+def _near_side(node: Node, at: int) -> Node:
+    """A side of NEAR: a word, a phrase, a prefix or a bracketed OR of them, optionally scoped (a side
+    with AND or NOT has no single place in the text to measure from)."""
+    if _alternatives(node.child if isinstance(node, Scoped) else node):
+        return node
+    raise QuerySyntaxError("each side of NEAR must be a word, a phrase or a bracketed OR of them", at)
+
+
+def _alternatives(node: Node) -> bool:
+    """Whether ``node`` is a term or an OR of terms."""
+    return isinstance(node, Term) or (isinstance(node, Or) and all(_alternatives(c) for c in node.children))
+
+
 def parse_query(query: str) -> Node:
     """Parse a watchlist query; raises QuerySyntaxError with the position of the problem."""
     return _Parser(query).parse()
@@ -197,7 +215,7 @@ class Doc:
     """Word positions of one field, for fast phrase look-up."""
 
     def __init__(self, text: str) -> None:
-        self.tokens = _WORD.findall(text)
+        self.tokens = _WORD.findall(strip_marks(text))
         normalised = normalize("\x1f".join(self.tokens)).split("\x1f")
         self.words = normalised if len(normalised) == len(self.tokens) else words(text)
         self.index: dict[str, list[int]] = {}
@@ -255,7 +273,10 @@ def _between(left: Term, a: int, right: Term, b: int) -> int:
 
 def _near(node: Near, fields: Fields, hits: list[tuple[Term, str]]) -> bool:
     found = False
+    scopes = {side.field for side in (node.left, node.right) if isinstance(side, Scoped)}
     for name, doc in fields:
+        if scopes - {name}:  # a scoped side looks only in its field (two different scopes never meet)
+            continue
         left, right = _starts(node.left, doc), _starts(node.right, doc)
         close = [(lt, rt) for lt, a in left for rt, b in right if _between(lt, a, rt, b) <= node.distance]
         if close:

@@ -14,9 +14,14 @@ _MARKS = re.compile("[\u0300-\u036f\u0483-\u0489\u0591-\u05bd\u064b-\u065f\u0670
 
 def normalize(text: str) -> str:
     """Casefold and strip diacritics (``Pakistán`` -> ``pakistan``)."""
+    return strip_marks(text).casefold()
+
+
+def strip_marks(text: str) -> str:
+    """``text`` without diacritics, its case kept: a mark no longer splits its word (``عِمران``)."""
     if text.isascii():
-        return text.casefold()
-    return _MARKS.sub("", unicodedata.normalize("NFKD", text)).casefold()
+        return text
+    return _MARKS.sub("", unicodedata.normalize("NFKD", text))
 
 
 def words(text: str) -> list[str]:

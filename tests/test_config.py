@@ -53,6 +53,12 @@ def test_shipped_watchlist_validates() -> None:
     assert config.seeds_dir == (ROOT / "seeds").resolve()
 
 
+def test_google_news_feeds_are_asked_of_its_base_url(tmp_path: Path) -> None:
+    text = VALID + "google_news:\n  base_url: http://127.0.0.1:8080/\n"
+    (google,) = [f for f in load_config(write(tmp_path, text)).all_feeds() if "rss/search" in f.url]
+    assert google.url.startswith("http://127.0.0.1:8080/rss/search?q=%22Imran+Khan%22+OR+PTI&hl=en-US")
+
+
 def test_valid_config_loads(tmp_path: Path) -> None:
     config = load_config(write(tmp_path, VALID))
     assert config.channels[0].effective_format() == "html"

@@ -35,6 +35,12 @@ def test_case_and_diacritics_insensitive() -> None:
     assert match([topic], "SAO PAULO floods", "").relevant
 
 
+def test_vowel_marks_and_combining_accents_do_not_split_a_word() -> None:
+    assert match([compile_topic("t", "عمران")], "", "عِمران نے کہا").relevant
+    assert match([compile_topic("t", "Pakistan")], "", "Pakista\u0301n y Estados Unidos").relevant
+    assert match([compile_topic("t", "PTI")], "", "the PTI\u0301 said").relevant  # case kept for acronyms
+
+
 def test_alias_in_urdu_script() -> None:
     assert match([KHAN], "سیاسی خبریں", "عمران خان نے کہا").topics == ("imran-khan",)
 
@@ -73,6 +79,14 @@ def test_proximity_counts_the_words_between_whichever_term_comes_first() -> None
     assert match([topic], "", "The Department of State told reporters that Pakistan").relevant  # 3 between
     assert not match([topic], "", "Pakistan, it was said, told the Department of State").relevant  # 5
     assert not match([topic], "", "The Department of State said on Monday that Pakistan").relevant  # 4
+
+
+def test_a_scoped_side_of_near_looks_only_in_its_field() -> None:
+    topic = compile_topic("t", "title:Imran NEAR/3 court")
+    assert match([topic], "Imran in court again", "").relevant
+    assert not match([topic], "Appeal", "Imran in court again").relevant
+    crossed = compile_topic("t", "title:Imran NEAR/3 text:court")  # one field each: never near
+    assert not match([crossed], "Imran in court", "Imran in court").relevant
 
 
 def test_capitalised_short_words_are_acronyms() -> None:

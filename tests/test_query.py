@@ -24,7 +24,14 @@ def test_syntax_errors_have_positions(query: str, message: str, position: int) -
 
 @pytest.mark.parametrize(("query", "message"), [
     ("title:", "query ends too early"), ("a NEAR/3", "query ends too early"), ("NEAR/3 a", "unexpected 'NEAR/3'"),
+    ("(a b) NEAR/3 c", "each side of NEAR"), ("a NEAR/3 (b -c)", "each side of NEAR"),
+    ("a NEAR/3 (b OR (c d))", "each side of NEAR"), ("a NEAR/3 b NEAR/2 c", "NEAR joins two sides"),
 ])
 def test_more_syntax_errors(query: str, message: str) -> None:
     with pytest.raises(QuerySyntaxError, match=message):
+        parse_query(query)
+
+
+def test_near_sides_may_be_alternatives_and_scoped() -> None:
+    for query in ('a NEAR/2 (b OR "c d" OR (e* OR f))', "title:a NEAR/2 b", "title:(a NEAR/2 b) c"):
         parse_query(query)
