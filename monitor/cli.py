@@ -437,6 +437,25 @@ def db_upgrade() -> None:
         say(out, f"{where} is up to date (schema revision {after})")
 
 
+@db_app.command("downgrade")
+def db_downgrade(
+    revision: Annotated[str, typer.Argument(help="The schema revision to go back to (the older release's newest).")],
+    yes: Annotated[bool, typer.Option("--yes", help="Undo them; without it, only list what would be undone.")] = False,
+) -> None:
+    """Undo the migrations after REVISION, to run an older release on this database."""
+    with _context() as ctx:
+        undone = ctx.db.migrations_after(revision)
+        where = f"database at {_safe(ctx.db.url)}"
+        if not undone:
+            say(out, f"{where} is at schema revision {revision} or older: nothing to undo")
+            return
+        if not yes:
+            raise UsageError(f"{where}: would undo {'; '.join(undone)} (what they added is dropped); "
+                             f"run again with --yes to undo them")
+        before, after = ctx.db.downgrade(revision)
+    say(out, f"{where}: downgraded from schema revision {before} to {after}")
+
+
 def _safe(url: str) -> str:
     from monitor.store.session import safe_url
 

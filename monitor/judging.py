@@ -21,9 +21,10 @@ from monitor.novelty.judge import NoveltyJudge
 from monitor.store import items as item_store
 from monitor.store import judged
 from monitor.store import seeds as seed_store
-from monitor.types import Judgement, KnownItem, NewItem
+from monitor.types import Judgement, KnownItem, NewItem, StoredVector
 
 log = logging.getLogger(__name__)
+_RENEWED_BATCH = 100  # renewed vectors stored at a time: a rebuild stopped half-way keeps what it renewed
 
 
 
@@ -45,12 +46,26 @@ def build_judge(ctx: Context) -> NoveltyJudge:
         known = [item for item in judged.recent(session, since) if item.id <= through]
     judge.stored_through = through
     log.info("rebuilding the novelty judge", extra={"seeds": len(seeds), "items": len(known)})
-    renewed = [(item.id, *vector) for item in known if (vector := _learn(judge, item)) is not None]
-    if renewed:  # stored by a version that read another lead or used another model: stored anew, once
-        with ctx.db.session() as session:
-            judged.store_vectors(session, renewed)
-    log.info("novelty judge ready", extra={"seeds": len(seeds), "items": len(known), "vectors_renewed": len(renewed)})
+    renewed: dict[int, StoredVector] = {}
+    count = 0
+    for item in known:
+        if (vector := _learn(judge, item)) is not None:
+            renewed[item.id] = vector
+        if len(renewed) >= _RENEWED_BATCH or (renewed and item is known[-1]):
+            count += _store_renewed(ctx, renewed, len(known))
+    log.info("novelty judge ready", extra={"seeds": len(seeds), "items": len(known), "vectors_renewed": count})
     return judge
+
+
+def _store_renewed(ctx: Context, renewed: dict[int, StoredVector], items: int) -> int:
+    """Store vectors computed anew at a rebuild (an upgrade changed the model or the lead: once per
+    item), and forget them; returns how many."""
+    with ctx.db.session() as session:
+        judged.store_vectors(session, renewed)
+    count = len(renewed)
+    log.info("stored renewed multilingual vectors", extra={"vectors": count, "items": items})
+    renewed.clear()
+    return count
 
 
 def judge_and_store(ctx: Context, item: NewItem) -> Judgement | None:
@@ -60,7 +75,8 @@ def judge_and_store(ctx: Context, item: NewItem) -> Judgement | None:
     entry = item.entry
     title, text = entry.title or item.article.title, item.article.text or entry.title
     when = entry.published or item.fetched_at  # as stored: a restart or another replica learns it so
-    prepared = in_stage("judge", lambda: judge.prepare(entry.key, title, text, when, item.article.language))
+    prepared = in_stage("judge", lambda: judge.prepare(entry.key, title, text, when, item.article.language,
+                                                       dated=entry.published is not None))
     with judge.turn:  # threads of this process take turns too: what they learn must not overlap
         with ctx.db.session() as session:
             judged.take_turn(session)
@@ -91,13 +107,13 @@ def _catch_up(judge: NoveltyJudge, session: Session) -> None:
         judge.merge(judged.merges(session))
 
 
-def _learn(judge: NoveltyJudge, item: KnownItem) -> tuple[bytes, str] | None:
-    """Remember a stored item; returns its multilingual vector and fingerprint when they had to be
-    computed anew (see :meth:`NoveltyJudge.remember`)."""
+def _learn(judge: NoveltyJudge, item: KnownItem) -> StoredVector | None:
+    """Remember a stored item; returns its multilingual vector when it had to be computed anew
+    (see :meth:`NoveltyJudge.remember`)."""
     return judge.remember(f"item:{item.id}", item.title, item.text, item.published, story_id=item.story,
                           language=item.language, vs_seeds="known" if item.vs_seeds == "known" else "new",
                           verdict="new" if item.verdict == "new" else None, vector=item.vector,
-                          vector_of=item.vector_of)
+                          vector_of=item.vector_of, dated=item.dated)
 
 
 def _with_story(session: Session, judgement: Judgement, title: str, item: NewItem, floor: int) -> Judgement:

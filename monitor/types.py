@@ -332,6 +332,16 @@ class KnownItem:
     vs_seeds: str | None = None
     vector: bytes | None = None
     vector_of: str | None = None
+    dated: bool = True  # False: stored without a publication date (``published`` is when it was fetched)
+
+
+@dataclass(frozen=True)
+class StoredVector:
+    """A multilingual vector as stored: float16 bytes, and the fingerprint of what it was computed
+    from (see :mod:`monitor.novelty.vectors`)."""
+
+    data: bytes
+    of: str
 
 
 @dataclass(frozen=True)

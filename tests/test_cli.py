@@ -96,6 +96,22 @@ def test_db_upgrade_says_what_it_created(tmp_path: Path, capsys: pytest.CaptureF
     assert "created 9 tables (deliveries, digest_items" in out and "at schema revision" in out
 
 
+def test_db_downgrade_lists_what_it_would_undo_until_told_yes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = write_config(tmp_path / "w.yaml", database_url=f"sqlite:///{tmp_path / 'new.db'}")
+    assert main(["-c", str(path), "db", "upgrade"]) == 0
+    assert main(["-c", str(path), "db", "downgrade", "0007"]) == 2
+    err = capsys.readouterr().err
+    assert "would undo 0009: " in err and "; 0008: " in err and "--yes" in err
+    assert main(["-c", str(path), "db", "downgrade", "0007", "--yes"]) == 0
+    assert "to 0007" in capsys.readouterr().out
+    assert main(["-c", str(path), "db", "downgrade", "0007", "--yes"]) == 0
+    assert "nothing to undo" in capsys.readouterr().out
+    assert main(["-c", str(path), "db", "upgrade"]) == 0
+    assert "upgraded from schema revision 0007" in capsys.readouterr().out
+
+
 def test_status_names_each_digest_and_channel_and_one_line_per_feed(
     tmp_path: Path, capsys: pytest.CaptureFixture[str],
 ) -> None:

@@ -13,6 +13,7 @@ from monitor.config import load_config
 from monitor.context import Context, build_context
 from monitor.demo.server import LocalSite
 from monitor.judging import build_judge
+from monitor.novelty.index import KnownDoc
 from monitor.pipeline import poll_due
 from monitor.startup import start
 from monitor.store import feeds as feed_store
@@ -194,5 +195,35 @@ def test_a_restart_reloads_the_judged_items_with_their_multilingual_vectors(
         with ctx.db.session() as session:
             row = session.get_one(ItemRow, stale)
             assert (row.vector, row.vector_of) == stored[stale]  # stored anew: the next restart reuses it
+    finally:
+        ctx.close()
+
+
+UNDATED_FEED = """<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>
+<item><title>Court adjourns Imran Khan's appeal to next week</title><link>{base}/a</link>
+<pubDate>Mon, 23 Nov 2026 08:00:00 +0000</pubDate>
+<description>The Islamabad High Court adjourned Imran Khan's appeal in the Toshakhana case to next Monday.</description>
+</item>
+<item><title>PTI announces a rally in Lahore for Imran Khan</title><link>{base}/b</link>
+<description>Imran Khan's party said it would hold a rally in Lahore on Sunday to press for his release.</description>
+</item></channel></rss>"""
+
+
+def test_an_entry_without_a_date_is_judged_and_relearnt_undated(tmp_path: Path, db_url: str, site: LocalSite) -> None:
+    site.put("/feed.xml", UNDATED_FEED.replace("{base}", site.base), "application/rss+xml")
+    ctx, _ = context(tmp_path, db_url, site)
+    try:
+        assert sum(o.relevant for o in poll_due(ctx)) == 2
+        judge = ctx.judge.peek()
+        assert judge is not None
+
+        def dates(docs: list[KnownDoc]) -> dict[str, datetime | None]:
+            return {d.lead.split(" ")[0]: d.report.published for d in docs if d.key.startswith("item:")}
+
+        # The time it was fetched orders it, but is no evidence of when it happened (the week rule
+        # and the seed horizon read only dates).
+        expected = {"Court": datetime(2026, 11, 23, 8, 0, tzinfo=UTC), "PTI": None}
+        assert dates(judge.index.docs) == expected
+        assert dates(build_judge(ctx).index.docs) == expected  # a restart relearns it the same way
     finally:
         ctx.close()

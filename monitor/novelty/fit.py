@@ -36,6 +36,7 @@ import numpy as np
 from monitor.config import load_config
 from monitor.language import detect_language
 from monitor.novelty import judge as judge_module
+from monitor.novelty import vectors
 from monitor.novelty.embed import Embedder, Matrix, get_embedder
 from monitor.novelty.engine import SEED_TIME, new_judge
 from monitor.novelty.features import DEVELOPMENT_FEATURES, PAIR_FEATURES
@@ -123,7 +124,7 @@ def cache_embedders(name: str) -> None:
 
     # The stream is replayed a dozen times: embed each text once.
     setattr(engine, "get_embedder", lambda _name: cached)  # noqa: B010
-    setattr(judge_module, "_cross_lead", lru_cache(maxsize=None)(judge_module._cross_lead))  # noqa: B010
+    setattr(judge_module, "lead_vector", lru_cache(maxsize=None)(vectors.lead_vector))  # noqa: B010
 
 
 def fit(

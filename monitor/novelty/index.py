@@ -209,8 +209,10 @@ class NoveltyIndex:
     def prune(self, now: datetime) -> int:
         """Forget documents (not seeds) older than the window and stories with none left; returns how many.
 
-        Only documents inside the window take part in story linking, so this keeps memory bounded in
-        a long run without changing any judgement. Document indices are renumbered.
+        Only documents inside the window are candidates for story linking, so this keeps memory
+        bounded in a long run. The one judgement it can change is of an article dated more than a
+        window before the latest: the week rule reads the dates of every report of a candidate story,
+        pruned or not yet. Document indices are renumbered.
         """
         keep = [i for i, d in enumerate(self.docs) if d.seed or now - d.when <= self.window]
         if len(keep) == len(self.docs):

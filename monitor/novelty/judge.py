@@ -40,7 +40,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import numpy as np
 
 from monitor.novelty.dates import retold, stated_dates
-from monitor.novelty.embed import CrossLingual, Embedder, Matrix, cross_lingual
+from monitor.novelty.embed import Embedder, Matrix
 from monitor.novelty.facts import new_facts, quote_facts, sentence_facts, vocabulary
 from monitor.novelty.features import (
     FAR_DAYS,
@@ -58,14 +58,14 @@ from monitor.novelty.index import SHINGLE, KnownDoc, NoveltyIndex, Shingles, Sto
 from monitor.novelty.model import Models, load_models
 from monitor.novelty.profile import Weigher, numbers, profile
 from monitor.novelty.text import content_hash, lead, normalize_text, sentences
-from monitor.types import Judgement, Thresholds, Verdict, VsSeeds
+from monitor.novelty.vectors import lead_vector, loaded, renewable, stored, usable
+from monitor.types import Judgement, StoredVector, Thresholds, Verdict, VsSeeds
 
 _NEIGHBOURS, _NEIGHBOUR_FLOOR = 16, 0.45  # documents whose sentences and words count as known
 _CANDIDATES = 16  # nearest documents per channel compared with an article
 STORY_MEMBERS = 30  # a story's score averages over at most this many of its reports
 _PRUNE_EVERY = 500  # articles between two sweeps of documents older than the story window
 _LEAD_CHARS = 300  # the multilingual embedder reads the title and the opening
-_FINGERPRINT = 8  # bytes of the fingerprint of what a stored multilingual vector was computed from
 
 
 @dataclass(frozen=True)
@@ -237,24 +237,23 @@ class NoveltyJudge:
     def remember(
         self, key: str, title: str, text: str, when: datetime, *, story_id: int | None, language: str,
         vs_seeds: VsSeeds = "new", verdict: Verdict | None = None, vector: bytes | None = None,
-        vector_of: str | None = None,
-    ) -> tuple[bytes, str] | None:
+        vector_of: str | None = None, dated: bool = True,
+    ) -> StoredVector | None:
         """Add an already judged article (rebuilding after a restart) to its stored story.
 
         ``vector`` is its stored multilingual vector and ``vector_of`` the fingerprint of what it was
-        computed from (None when stored before fingerprints were). The vector is used unless the
-        fingerprint names another model or another lead (an upgrade changed either): then it is
-        computed again now and returned with its fingerprint, for the caller to store. Without a
-        stored vector, it is computed when first needed."""
-        article = self._prepare(key, title, text, when, language or "en", dated=True, cross=False)
+        computed from (see :mod:`monitor.novelty.vectors`). A usable vector is compared as stored; a
+        stale one is computed again now and returned, for the caller to store. Without a stored
+        vector, it is computed when first needed. ``dated`` False: ``when`` is not the article's
+        publication but when it was fetched."""
+        article = self._prepare(key, title, text, when, language or "en", dated=dated, cross=False)
         assert article.report is not None
-        renewed, fingerprint = None, lead_fingerprint(article.lead)
-        if vector and vector_of not in (None, fingerprint):
-            cross = _cross_lead(article.lead)
-            renewed = (cross.astype(np.float16).tobytes(), fingerprint)
-            article.report = replace(article.report, cross=cross)
-        elif vector:
-            article.report = replace(article.report, cross=np.frombuffer(vector, dtype=np.float16).astype(np.float32))
+        renewed = None
+        if vector and usable(vector, vector_of, article.lead):
+            article.report = replace(article.report, cross=loaded(vector))
+        elif vector and renewable():
+            renewed = stored(lead_vector(article.lead), article.lead)
+            article.report = replace(article.report, cross=loaded(renewed.data))
         with self._lock:
             story = self.index.stories.get(story_id or 0) or self.index.new_story(False, when, title, story_id)
             self._remember(article, story, development=1.0 if vs_seeds == "new" else 0.0, announced=verdict == "new")
@@ -386,7 +385,7 @@ class NoveltyJudge:
         """The document, with its multilingual vector (computed now for a document reloaded at start-up)."""
         doc = self.index.docs[index]
         if doc.report.cross is None:
-            self.index.set_cross(index, _cross_lead(doc.lead))
+            self.index.set_cross(index, lead_vector(doc.lead))
         return doc
 
     def _candidate_docs(self, article: Prepared) -> list[int]:
@@ -475,7 +474,7 @@ class NoveltyJudge:
         article.facts = set().union(*article.sentence_facts) if parts else set()
         article.report = Report(
             profile=profile(title, body), dense=self.embedder.embed([f"{title}. {body}"])[0],
-            cross=_cross_lead(article.lead) if cross else None, published=when if dated else None,
+            cross=lead_vector(article.lead) if cross else None, published=when if dated else None,
             english=language in self.t.languages, seed=seed,
             title_numbers=numbers(title), lead_numbers=numbers(body[:_LEAD_CHARS]),
         )
@@ -501,32 +500,16 @@ class NoveltyJudge:
 def _stamped(decision: Decision, story: Story | None, article: Prepared) -> Decision:
     """The decision with its story id and the article's multilingual vector (as stored)."""
     cross = article.report.cross if article.report else None
-    vector = cross.astype(np.float16).tobytes() if cross is not None else b""
+    kept = stored(cross, article.lead) if cross is not None else StoredVector(b"", "")
     story_id = story.id if story is not None else None
-    return replace(decision, judgement=replace(decision.judgement, story=story_id, vector=vector,
-                                               vector_of=lead_fingerprint(article.lead) if vector else ""))
+    return replace(decision, judgement=replace(decision.judgement, story=story_id, vector=kept.data,
+                                               vector_of=kept.of))
 
 
 def _retold(sentence: str, facts: set[str], article: Prepared) -> bool:
     """A sentence about the past that reports no action ("held since September 2023"): background,
     whatever names and numbers it holds."""
     return not any(f.startswith("a:") for f in facts) and retold(stated_dates(sentence, article.when), article.when)
-
-
-def _cross_lead(lead: str) -> Matrix:
-    """The multilingual vector of an article's title and opening (zeros when the model is not installed)."""
-    model = cross_lingual()
-    if model is None:
-        return np.zeros(CrossLingual.dim, dtype=np.float32)
-    vector: Matrix = model.embed([lead])[0]
-    return vector.astype(np.float16).astype(np.float32)  # as stored: a reloaded article compares the same
-
-
-def lead_fingerprint(lead: str) -> str:
-    """What a multilingual vector is computed from: the model (none when absent) and the text it reads."""
-    model = cross_lingual()
-    name = model.name if model is not None else "none"
-    return hashlib.blake2b(f"{name}\n{lead}".encode(), digest_size=_FINGERPRINT).hexdigest()
 
 
 def _shingles(text: str) -> Shingles:

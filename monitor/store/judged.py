@@ -9,7 +9,7 @@ its turn a process first reads the items judged elsewhere since it last looked
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -17,18 +17,22 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from monitor.store.schema import ItemRow, StoryRow
-from monitor.types import KnownItem
+from monitor.types import KnownItem, StoredVector
 
 _JUDGING_LOCK = 0x6A756467  # "judg": the advisory lock one judgement holds on PostgreSQL
 
 _WHEN = func.coalesce(ItemRow.published_at, ItemRow.fetched_at)  # the time an item was judged at
+# An entry without a publication date is stored at the time it was fetched, to the microsecond.
+_DATED = ItemRow.published_at != ItemRow.fetched_at
 _KNOWN = (ItemRow.id, ItemRow.title, ItemRow.text, _WHEN, ItemRow.story_id, ItemRow.language, ItemRow.verdict,
-          ItemRow.vs_seeds, ItemRow.vector, ItemRow.vector_of)
+          ItemRow.vs_seeds, ItemRow.vector, ItemRow.vector_of, _DATED)
 
 
 def _known(row: Sequence[Any]) -> KnownItem:
     """A selected row of :data:`_KNOWN` as the judge relearns it."""
-    return KnownItem(*row)
+    values = list(row)
+    values[-1] = bool(values[-1])  # NULL when either time is missing
+    return KnownItem(*values)
 
 
 def take_turn(session: Session) -> None:
@@ -50,10 +54,10 @@ def judged_after(session: Session, item_id: int) -> list[KnownItem]:
     return [_known(row) for row in session.execute(query)]
 
 
-def store_vectors(session: Session, vectors: Sequence[tuple[int, bytes, str]]) -> None:
-    """Replace stored multilingual vectors: (item id, vector, fingerprint) each."""
-    for item_id, vector, fingerprint in vectors:
-        session.execute(update(ItemRow).where(ItemRow.id == item_id).values(vector=vector, vector_of=fingerprint))
+def store_vectors(session: Session, vectors: Mapping[int, StoredVector]) -> None:
+    """Replace the stored multilingual vectors of the items with these ids."""
+    for item_id, vector in vectors.items():
+        session.execute(update(ItemRow).where(ItemRow.id == item_id).values(vector=vector.data, vector_of=vector.of))
 
 
 def last_item_id(session: Session) -> int:

@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.errors import StoreError
+from monitor.errors import StoreError, UsageError
 from monitor.redact import redact
 
 log = logging.getLogger(__name__)
@@ -57,20 +57,108 @@ def safe_url(url: str) -> str:
 
 def upgrade(engine: Engine) -> tuple[str | None, str | None]:
     """Apply all Alembic migrations (idempotent); returns the schema revision before and after."""
+    return _migrate(engine, None)
+
+
+def downgrade(engine: Engine, revision: str) -> tuple[str | None, str | None]:
+    """Undo the migrations after ``revision`` (to run an older release on the database); returns
+    the schema revision before and after."""
+    return _migrate(engine, revision)
+
+
+def migrations_after(engine: Engine, revision: str) -> list[str]:
+    """What :func:`downgrade` to ``revision`` would undo, newest first (``revision: message`` each)."""
+    script = _scripts()
+    with _reachable(engine).connect() as connection:
+        current = _current(connection, script)
+    _target(script, revision)
+    if current is None:
+        return []
+    return [f"{rev.revision}: {rev.doc}" for rev in script.iterate_revisions(current, revision)
+            if rev.revision != revision]
+
+
+def _migrate(engine: Engine, target: str | None) -> tuple[str | None, str | None]:
+    """Migrate to ``target`` (None: the newest revision); SQLite's foreign keys are off meanwhile,
+    so that a table a migration rebuilds never takes its children's rows with it."""
     from alembic import command
-    from alembic.config import Config
     from alembic.runtime.migration import MigrationContext
 
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    with _reachable(engine).begin() as connection:
+    cfg = _config()
+    script = _scripts(cfg)
+    if target is not None:
+        _target(script, target)
+    with _reachable(engine).connect() as connection, _foreign_keys_off(connection), connection.begin():
         if connection.dialect.name == "postgresql":
             # replicas starting together migrate one after the other (SQLite's writers queue anyway)
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
-        before = MigrationContext.configure(connection).get_current_revision()
+        before = _current(connection, script)
         cfg.attributes["connection"] = connection
-        command.upgrade(cfg, "head")
+        if target is None:
+            command.upgrade(cfg, "head")
+        else:
+            command.downgrade(cfg, target)
         return before, MigrationContext.configure(connection).get_current_revision()
+
+
+def _config() -> Any:
+    """Alembic's configuration: where the migration scripts are."""
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    return cfg
+
+
+def _scripts(cfg: Any = None) -> Any:
+    """The migration scripts (an Alembic ScriptDirectory)."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(cfg or _config())
+
+
+def _current(connection: Any, script: Any) -> str | None:
+    """The database's schema revision; a StoreError when a newer release migrated it."""
+    from alembic.runtime.migration import MigrationContext
+
+    current: str | None = MigrationContext.configure(connection).get_current_revision()
+    if current is not None and not _known(script, current):
+        head = script.get_current_head()
+        raise StoreError(
+            f"the database is at schema revision {current}, which a newer release made (this release knows "
+            f"revisions up to {head}): run that release, or with it first `monitor db downgrade {head} --yes`"
+        )
+    return current
+
+
+def _target(script: Any, revision: str) -> None:
+    if not _known(script, revision):
+        raise UsageError(f"no schema revision {revision!r}: this release knows "
+                         f"{', '.join(sorted(r.revision for r in script.walk_revisions()))}")
+
+
+def _known(script: Any, revision: str) -> bool:
+    from alembic.script.revision import RevisionError
+    from alembic.util.exc import CommandError
+
+    try:
+        return script.get_revision(revision) is not None
+    except (CommandError, RevisionError):
+        return False
+
+
+@contextmanager
+def _foreign_keys_off(connection: Any) -> Iterator[None]:
+    """SQLite's foreign keys off on this connection (outside any transaction) and on again after."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    raw = connection.connection.driver_connection
+    raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        raw.execute("PRAGMA foreign_keys=ON")
 
 
 def _reachable(engine: Engine) -> Engine:
@@ -101,6 +189,12 @@ class Database:
 
     def upgrade(self) -> tuple[str | None, str | None]:
         return upgrade(self.engine)
+
+    def downgrade(self, revision: str) -> tuple[str | None, str | None]:
+        return downgrade(self.engine, revision)
+
+    def migrations_after(self, revision: str) -> list[str]:
+        return migrations_after(self.engine, revision)
 
     def tables(self) -> list[str]:
         """The tables the schema holds (the migration ledger left out)."""

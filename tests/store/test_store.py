@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import inspect
+import pytest
+from sqlalchemy import inspect, text
 
+from monitor.errors import StoreError, UsageError
 from monitor.store import digests, feeds, items, seeds
 from monitor.store.claims import LEASE
 from monitor.store.session import Database
@@ -43,6 +45,39 @@ def test_migrations_create_every_table(db_url: str) -> None:
     assert {"feeds", "items", "seed_documents", "feed_errors", "stories", "digests", "digest_items",
             "deliveries", "digest_state", "alembic_version"} <= tables
     assert "known_sentences" not in tables  # dropped by migration 0003
+    db.dispose()
+
+
+def test_a_downgrade_and_upgrade_keep_every_row(db_url: str) -> None:
+    db = database(db_url)
+    with db.session() as s:
+        feeds.sync_feeds(s, [FeedSpec("https://a.example/feed", "A", None, None)], NOW)
+        first = items.add_item(s, new_item(feeds.all_feeds(s)[0].id, "k1", "https://a.example/1"))
+        digests.create_digest(s, "daily", NOW, item_ids=[first], channels=["email"], now=NOW)
+
+    def counts() -> list[int]:
+        with db.engine.connect() as connection:
+            return [connection.execute(text(f"SELECT count(*) FROM {t}")).scalar_one()
+                    for t in ("items", "digest_items", "deliveries")]
+
+    assert counts() == [1, 1, 1]
+    assert db.migrations_after("0008")[-1] == (
+        "0009: a judged item's multilingual vector names the model and the text it was computed from")
+    # SQLite rebuilds the items table to drop a column: its digest ledger must not go with it
+    assert db.downgrade("0008")[1] == "0008"
+    assert "vector_of" not in {c["name"] for c in inspect(db.engine).get_columns("items")} and counts() == [1, 1, 1]
+    assert db.upgrade()[0] == "0008" and counts() == [1, 1, 1]
+    with pytest.raises(UsageError, match="no schema revision '8'"):
+        db.downgrade("8")
+    db.dispose()
+
+
+def test_a_database_a_newer_release_migrated_is_refused_naming_both_revisions(db_url: str) -> None:
+    db = database(db_url)
+    with db.engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    with pytest.raises(StoreError, match=r"at schema revision 9999, which a newer release made .* up to \d{4}"):
+        db.upgrade()
     db.dispose()
 
 
