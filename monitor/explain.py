@@ -10,7 +10,7 @@ from monitor.extract import extract_article
 from monitor.fetch.page import fetch_page
 from monitor.judging import judge_of
 from monitor.language import detect_language
-from monitor.novelty.judge import Decision
+from monitor.novelty.decision import Decision
 from monitor.parse import parse_date
 from monitor.startup import start
 

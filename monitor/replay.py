@@ -21,8 +21,8 @@ from monitor.errors import UsageError
 from monitor.extract import extract_article
 from monitor.language import detect_language
 from monitor.match import match
+from monitor.novelty.decision import Decision
 from monitor.novelty.engine import SEED_TIME, new_judge
-from monitor.novelty.judge import Decision
 from monitor.novelty.model import Models
 from monitor.seeds import read_seeds
 from monitor.types import Verdict, VsSeeds

@@ -7,7 +7,7 @@ from collections import Counter
 from rich.console import Console
 from rich.table import Table
 
-from monitor.novelty.judge import Candidate, Decision
+from monitor.novelty.decision import Candidate, Decision
 from monitor.replay import ReplayResult
 from monitor.terminal import say
 

@@ -6,7 +6,7 @@ import io
 
 from rich.console import Console
 
-from monitor.novelty.judge import Candidate, Decision
+from monitor.novelty.decision import Candidate, Decision
 from monitor.summary import print_decision
 from monitor.types import Judgement
 

@@ -37,10 +37,10 @@ from monitor.config import load_config
 from monitor.language import detect_language
 from monitor.novelty import judge as judge_module
 from monitor.novelty import vectors
+from monitor.novelty.decision import Decision
 from monitor.novelty.embed import Embedder, Matrix, get_embedder
 from monitor.novelty.engine import SEED_TIME, new_judge
 from monitor.novelty.features import DEVELOPMENT_FEATURES, PAIR_FEATURES
-from monitor.novelty.judge import Decision
 from monitor.novelty.metrics import Labelled, score
 from monitor.novelty.model import WEIGHTS, models_from
 from monitor.replay import ReplayItem, read_items, replay

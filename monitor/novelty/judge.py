@@ -17,10 +17,8 @@ Layers, each cheap before the next:
    reports; ``vs_seeds`` is ``new`` when it reports a development the seeds lack (never for a
    piece its title labels as commentary, an explainer or a profile, nor for an event dated on or
    before the seed horizon by its publication or, undated, by its story's other reports);
-4. **sentences**: a sentence is *novel* when it brings a new fact (name, number, date, quotation
-   or action; not in a sentence about the past that reports no action, such as "held since
-   2023") and no known sentence (seeds, the story, the nearest documents) is ``sentence_high``
-   similar to it, or when nothing known is even ``sentence_low`` similar.
+4. **sentences**: each sentence is novel or known against the seeds, the story and the nearest
+   documents (:mod:`monitor.novelty.whatsnew`).
 
 Verdict: a development is ``new`` when it is the first development of its story, an ``update`` when
 the story already had one and its sentences add a fact, else a ``repeat``; what is not a
@@ -34,16 +32,16 @@ import hashlib
 import sys
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 
 import numpy as np
 
-from monitor.novelty.dates import retold, stated_dates
-from monitor.novelty.embed import Embedder, Matrix
-from monitor.novelty.facts import new_facts, quote_facts, sentence_facts, vocabulary
+from monitor.novelty.dates import stated_dates
+from monitor.novelty.decision import Candidate, Decision, Prepared
+from monitor.novelty.embed import Embedder
+from monitor.novelty.facts import quote_facts, sentence_facts, vocabulary
 from monitor.novelty.features import (
-    FAR_DAYS,
     Report,
     SeedCloseness,
     before_seeds,
@@ -59,6 +57,7 @@ from monitor.novelty.model import Models, load_models
 from monitor.novelty.profile import Weigher, numbers, profile
 from monitor.novelty.text import content_hash, lead, normalize_text, sentences
 from monitor.novelty.vectors import lead_vector, loaded, renewable, stored, usable
+from monitor.novelty.whatsnew import check_sentences
 from monitor.types import Judgement, StoredVector, Thresholds, Verdict, VsSeeds
 
 _NEIGHBOURS, _NEIGHBOUR_FLOOR = 16, 0.45  # documents whose sentences and words count as known
@@ -66,69 +65,6 @@ _CANDIDATES = 16  # nearest documents per channel compared with an article
 STORY_MEMBERS = 30  # a story's score averages over at most this many of its reports
 _PRUNE_EVERY = 500  # articles between two sweeps of documents older than the story window
 _LEAD_CHARS = 300  # the multilingual embedder reads the title and the opening
-
-
-@dataclass(frozen=True)
-class SentenceCheck:
-    """How one sentence was judged: its closest known sentence and the facts it adds."""
-
-    sentence: str
-    novel: bool
-    similarity: float
-    closest: str
-    new_facts: tuple[str, ...]
-    source: str = ""  # the key of the document the closest sentence is from ("item:12", a seed's key)
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """A story the article was compared with: its score and the best pair's channels."""
-
-    story: int
-    score: float
-    channels: tuple[tuple[str, float], ...]
-    days_apart: float | None = None  # from the story's nearest dated report (None: no dates, or a seed story)
-
-    @property
-    def too_far(self) -> bool:
-        """Published more than a week from every dated report of the story: another event. A seed
-        story is known coverage of its theme and never too far."""
-        return self.days_apart is not None and self.days_apart > FAR_DAYS
-
-
-@dataclass(frozen=True)
-class Decision:
-    """A judgement with its reasons (for ``monitor explain``)."""
-
-    judgement: Judgement
-    checks: tuple[SentenceCheck, ...]
-    neighbours: tuple[tuple[str, float], ...]
-    layer: str
-    candidates: tuple[Candidate, ...] = ()
-    development: float = 0.0
-    development_features: tuple[tuple[str, float], ...] = ()
-    merged: tuple[int, ...] = ()  # stories this article showed to report its story's event, folded into it
-    ruled_out: str = ""  # why the development model was not asked (dated before the seeds, commentary), else ""
-    lead: str = ""  # what the multilingual model read: the title and the first paragraph
-
-
-@dataclass
-class Prepared:
-    """An article read for judging (sentences, facts, vectors): the costly part of a judgement,
-    independent of what is known, so it is done outside the judge's lock."""
-
-    key: str
-    title: str
-    text: str
-    when: datetime
-    language: str
-    dated: bool
-    sentences: list[str] = field(default_factory=list)
-    vectors: Matrix | None = None
-    report: Report | None = None
-    facts: set[str] = field(default_factory=set)
-    sentence_facts: list[set[str]] = field(default_factory=list)
-    lead: str = ""  # the title and the first paragraph, as the multilingual model reads them
 
 
 class NoveltyJudge:
@@ -301,7 +237,7 @@ class NoveltyJudge:
             ruled_out = self._ruled_out(article, members)
             development = 0.0 if ruled_out else self.models.development.probability(values)
         is_development = development >= self.models.development.threshold
-        checks = self._check(article, self._pool(neighbours, story))
+        checks = check_sentences(article, self._pool(neighbours, story), self.t)
         facts_added = any(c.novel and c.new_facts for c in checks)
         verdict: Verdict = "repeat"
         if is_development:
@@ -414,44 +350,6 @@ class NoveltyJudge:
         chosen.update(dict.fromkeys(self.index.seed_docs))
         return [self.index.docs[i] for i in chosen]
 
-    def _check(self, article: Prepared, pool: Sequence[KnownDoc]) -> list[SentenceCheck]:
-        if not article.sentences:
-            return []
-        if article.language not in self.t.languages:
-            return self._check_numbers(article, pool)
-        assert article.vectors is not None
-        if not pool:
-            return [SentenceCheck(s, True, 0.0, "", tuple(sorted(f))) for s, f in
-                    zip(article.sentences, article.sentence_facts, strict=True)]
-        known = np.vstack([d.vectors for d in pool]).astype(np.float32)
-        texts = [s for d in pool for s in d.sentences]
-        owners = [d.key for d in pool for _ in d.sentences]
-        vocab = set().union(*(d.vocabulary for d in pool))
-        known_text = " ".join(d.text for d in pool)
-        quotes = [set(f[2:].split()) for d in pool for f in d.facts if f.startswith("q:")]
-        sims = article.vectors @ known.T
-        best = sims.argmax(axis=1)
-        checks = []
-        for row, sentence in enumerate(article.sentences):
-            similarity = float(sims[row, best[row]])
-            found = article.sentence_facts[row]
-            fresh = set() if _retold(sentence, found, article) else new_facts(found, vocab, known_text, quotes)
-            novel = similarity < self.t.sentence_low or (similarity < self.t.sentence_high and bool(fresh))
-            checks.append(SentenceCheck(sentence, novel, round(similarity, 3), texts[best[row]], tuple(sorted(fresh)),
-                                        owners[best[row]]))
-        return checks
-
-    def _check_numbers(self, article: Prepared, pool: Sequence[KnownDoc]) -> list[SentenceCheck]:
-        """For a language the sentence embedder does not cover: a sentence is novel when it states a
-        number no known document holds."""
-        vocab = set().union(*(d.vocabulary for d in pool)) if pool else set()
-        checks = []
-        for sentence, found in zip(article.sentences, article.sentence_facts, strict=True):
-            numbers = {f for f in found if f.startswith("n:")}
-            fresh = set() if _retold(sentence, found, article) else new_facts(numbers, vocab, "")
-            checks.append(SentenceCheck(sentence, bool(fresh), 0.0, "", tuple(sorted(fresh))))
-        return checks
-
     def _repeat(self, doc: KnownDoc, layer: str) -> Decision:
         vs: VsSeeds = "new" if doc.development >= self.models.development.threshold else "known"
         return Decision(Judgement("repeat", vs, 0.0, (), 0, 0, matches=(("", doc.key),)), (), ((doc.key, 1.0),), layer,
@@ -504,12 +402,6 @@ def _stamped(decision: Decision, story: Story | None, article: Prepared) -> Deci
     story_id = story.id if story is not None else None
     return replace(decision, judgement=replace(decision.judgement, story=story_id, vector=kept.data,
                                                vector_of=kept.of))
-
-
-def _retold(sentence: str, facts: set[str], article: Prepared) -> bool:
-    """A sentence about the past that reports no action ("held since September 2023"): background,
-    whatever names and numbers it holds."""
-    return not any(f.startswith("a:") for f in facts) and retold(stated_dates(sentence, article.when), article.when)
 
 
 def _shingles(text: str) -> Shingles:

@@ -6,8 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from monitor.novelty.decision import Decision
 from monitor.novelty.embed import get_embedder
-from monitor.novelty.judge import Decision, NoveltyJudge
+from monitor.novelty.judge import NoveltyJudge
 from tests.conftest import ROOT
 
 SEEDS = {p.name[:3]: p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").glob("*.txt"))}

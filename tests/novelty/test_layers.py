@@ -4,17 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import numpy as np
-import pytest
-
-from monitor.novelty import vectors
+from monitor.novelty.decision import Decision
 from monitor.novelty.embed import HashingEmbedder, get_embedder
 from monitor.novelty.facts import facts, new_facts, vocabulary
 from monitor.novelty.features import PAIR_FEATURES
 from monitor.novelty.fit import _placeholder_development
-from monitor.novelty.judge import Decision, NoveltyJudge
+from monitor.novelty.judge import NoveltyJudge
 from monitor.novelty.model import Models, models_from
-from monitor.types import StoredVector, Thresholds
+from monitor.types import Thresholds
 
 T0 = datetime(2026, 3, 11, 9, 0, tzinfo=UTC)
 REPORT = (
@@ -108,53 +105,6 @@ def test_a_reloaded_report_gets_its_multilingual_vector_when_a_translation_needs
     translated = j.judge("b", "La cour ajourne l'appel de Khan", french, T0 + timedelta(hours=3), "fr").judgement
     assert translated.story == 7 and translated.verdict != "new"
     assert j.index.docs[0].key == "item:1" and j.index.docs[0].report.cross is not None  # computed when needed
-
-
-def test_a_stored_vector_is_reused_unless_it_was_computed_from_another_lead() -> None:
-    title = "Court adjourns Khan appeal"
-    first = NoveltyJudge(HashingEmbedder()).judge("item:1", title, REPORT, T0).judgement
-    assert len(first.vector) == 2 * 384 and len(first.vector_of) == 16
-    j = NoveltyJudge(HashingEmbedder())
-    other = np.full(384, 0.05, dtype=np.float16).tobytes()  # what no lead of this report embeds to
-
-    def reloaded() -> bytes:
-        cross = j.index.docs[-1].report.cross
-        assert cross is not None
-        return cross.astype(np.float16).tobytes()
-
-    # Stored with the fingerprint of this lead, or before fingerprints were: used as stored.
-    assert j.remember("item:1", title, REPORT, T0, story_id=7, language="en", vector=first.vector,
-                      vector_of=first.vector_of) is None
-    assert reloaded() == first.vector
-    assert j.remember("item:2", title, REPORT, T0, story_id=7, language="en", vector=other) is None
-    assert reloaded() == other
-    # Computed from another lead or by another model (an upgrade changed either): computed again
-    # now, and returned for the caller to store.
-    renewed = j.remember("item:3", title, REPORT, T0, story_id=7, language="en", vector=other, vector_of="0" * 16)
-    assert renewed == StoredVector(first.vector, first.vector_of) and reloaded() == first.vector
-    # Of another size (not this model's vector at all), even without a fingerprint: computed again.
-    renewed = j.remember("item:4", title, REPORT, T0, story_id=7, language="en", vector=bytes(8) + first.vector)
-    assert renewed == StoredVector(first.vector, first.vector_of) and reloaded() == first.vector
-
-
-def test_without_the_multilingual_model_a_stored_vector_is_used_and_never_renewed(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    title = "Court adjourns Khan appeal"
-    first = NoveltyJudge(HashingEmbedder()).judge("item:1", title, REPORT, T0).judgement
-    monkeypatch.setattr(vectors, "cross_lingual", lambda: None)  # a replica installed without the extra
-    assert vectors.fingerprint(title) != first.vector_of
-    j = NoveltyJudge(HashingEmbedder())
-    assert j.remember("item:1", title, REPORT, T0, story_id=7, language="en", vector=first.vector,
-                      vector_of=first.vector_of) is None  # not overwritten with zeros
-    cross = j.index.docs[-1].report.cross
-    assert cross is not None and cross.astype(np.float16).tobytes() == first.vector
-
-
-def test_the_fingerprint_names_the_model_release(monkeypatch: pytest.MonkeyPatch) -> None:
-    before = vectors.fingerprint("Court adjourns Khan appeal")
-    monkeypatch.setattr(vectors, "_model_version", lambda: "0.0.0-other")
-    assert vectors.fingerprint("Court adjourns Khan appeal") != before
 
 
 def _on_body(merge_threshold: float) -> Models:

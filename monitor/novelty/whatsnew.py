@@ -1,0 +1,70 @@
+"""What's new, sentence by sentence: each sentence of an article against the known sentences of the
+seeds, its story and its nearest documents.
+
+A sentence is *novel* when it brings a new fact (name, number, date, quotation or action; not in a
+sentence about the past that reports no action, such as "held since 2023") and no known sentence
+is ``sentence_high`` similar to it, or when nothing known is even ``sentence_low`` similar. In a
+language the sentence embedder does not cover, a sentence is novel when it states a number no
+known document holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from monitor.novelty.dates import retold, stated_dates
+from monitor.novelty.decision import Prepared, SentenceCheck
+from monitor.novelty.facts import new_facts
+from monitor.novelty.index import KnownDoc
+from monitor.types import Thresholds
+
+
+def check_sentences(article: Prepared, pool: Sequence[KnownDoc], t: Thresholds) -> list[SentenceCheck]:
+    """Each sentence of the article, novel or known against the documents of ``pool``."""
+    if not article.sentences:
+        return []
+    if article.language not in t.languages:
+        return _check_numbers(article, pool)
+    if not pool:
+        return [SentenceCheck(s, True, 0.0, "", tuple(sorted(f))) for s, f in
+                zip(article.sentences, article.sentence_facts, strict=True)]
+    return _check_meaning(article, pool, t)
+
+
+def _check_meaning(article: Prepared, pool: Sequence[KnownDoc], t: Thresholds) -> list[SentenceCheck]:
+    assert article.vectors is not None
+    known = np.vstack([d.vectors for d in pool]).astype(np.float32)
+    texts = [s for d in pool for s in d.sentences]
+    owners = [d.key for d in pool for _ in d.sentences]
+    vocab = set().union(*(d.vocabulary for d in pool))
+    known_text = " ".join(d.text for d in pool)
+    quotes = [set(f[2:].split()) for d in pool for f in d.facts if f.startswith("q:")]
+    sims = article.vectors @ known.T
+    best = sims.argmax(axis=1)
+    checks = []
+    for row, sentence in enumerate(article.sentences):
+        similarity = float(sims[row, best[row]])
+        found = article.sentence_facts[row]
+        fresh = set() if _retold(sentence, found, article) else new_facts(found, vocab, known_text, quotes)
+        novel = similarity < t.sentence_low or (similarity < t.sentence_high and bool(fresh))
+        checks.append(SentenceCheck(sentence, novel, round(similarity, 3), texts[best[row]], tuple(sorted(fresh)),
+                                    owners[best[row]]))
+    return checks
+
+
+def _check_numbers(article: Prepared, pool: Sequence[KnownDoc]) -> list[SentenceCheck]:
+    vocab = set().union(*(d.vocabulary for d in pool)) if pool else set()
+    checks = []
+    for sentence, found in zip(article.sentences, article.sentence_facts, strict=True):
+        numbers = {f for f in found if f.startswith("n:")}
+        fresh = set() if _retold(sentence, found, article) else new_facts(numbers, vocab, "")
+        checks.append(SentenceCheck(sentence, bool(fresh), 0.0, "", tuple(sorted(fresh))))
+    return checks
+
+
+def _retold(sentence: str, facts: set[str], article: Prepared) -> bool:
+    """A sentence about the past that reports no action ("held since September 2023"): background,
+    whatever names and numbers it holds."""
+    return not any(f.startswith("a:") for f in facts) and retold(stated_dates(sentence, article.when), article.when)
