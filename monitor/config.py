@@ -91,6 +91,14 @@ class GoogleNews(Strict):
     resolve_links: bool = True
     base_url: str = "https://news.google.com"
 
+    @field_validator("base_url")
+    @classmethod
+    def _base(cls, url: str) -> str:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+            raise ValueError("must be an http(s) URL without a query or fragment (e.g. https://news.google.com)")
+        return url
+
 
 class Topic(Strict):
     """A watched subject: a query in the watchlist query language and alias phrases."""

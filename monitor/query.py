@@ -23,12 +23,12 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from monitor.textnorm import normalize, strip_marks, words
+from monitor.textnorm import normalized, tokens, words
 
-_WORD = re.compile(r"\w+", re.UNICODE)
 _TOKEN = re.compile(
     r'\s*(?:(?P<lp>\()|(?P<rp>\))|(?P<scope>(?:title|text):)|"(?P<phrase>[^"]*)"|(?P<open>")|(?P<neg>-)(?=[\w"(])'
     r"|(?P<near>NEAR/\d+)(?=[\s\"(]|$)|(?P<word>[^\s()\"]+))"
@@ -158,6 +158,8 @@ class _Parser:
             return node
         self.pos += 1
         node = Near(_near_side(node, tok[2]), _near_side(self.scoped(), tok[2]), int(tok[1].split("/", 1)[1]))
+        if len({side.field for side in (node.left, node.right) if isinstance(side, Scoped)}) > 1:
+            raise QuerySyntaxError("the two sides of NEAR look in different fields, so never near", tok[2])
         if (after := self.peek()) is not None and after[0] == "near":
             raise QuerySyntaxError("NEAR joins two sides: write (a NEAR/n b) (b NEAR/n c)", after[2])
         return node
@@ -215,9 +217,8 @@ class Doc:
     """Word positions of one field, for fast phrase look-up."""
 
     def __init__(self, text: str) -> None:
-        self.tokens = _WORD.findall(strip_marks(text))
-        normalised = normalize("\x1f".join(self.tokens)).split("\x1f")
-        self.words = normalised if len(normalised) == len(self.tokens) else words(text)
+        self.tokens = tokens(text)
+        self.words = normalized(self.tokens)
         self.index: dict[str, list[int]] = {}
         for i, w in enumerate(self.words):
             self.index.setdefault(w, []).append(i)
@@ -228,8 +229,8 @@ class Doc:
         if self._cased is None:
             self._cased = {}
             for i, w in enumerate(self.tokens):
-                if w.isupper():
-                    self._cased.setdefault(w, []).append(i)
+                if w.isupper():  # full-width capitals ("ＰＴＩ") are the acronym too
+                    self._cased.setdefault(w if w.isascii() else unicodedata.normalize("NFKC", w), []).append(i)
         return self._cased
 
     def positions(self, term: Term) -> list[int]:
@@ -275,7 +276,7 @@ def _near(node: Near, fields: Fields, hits: list[tuple[Term, str]]) -> bool:
     found = False
     scopes = {side.field for side in (node.left, node.right) if isinstance(side, Scoped)}
     for name, doc in fields:
-        if scopes - {name}:  # a scoped side looks only in its field (two different scopes never meet)
+        if scopes - {name}:  # a scoped side looks only in its field
             continue
         left, right = _starts(node.left, doc), _starts(node.right, doc)
         close = [(lt, rt) for lt, a in left for rt, b in right if _between(lt, a, rt, b) <= node.distance]

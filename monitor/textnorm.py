@@ -6,24 +6,39 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_WORD = re.compile(r"\w+", re.UNICODE)
-# Combining marks left by NFKD decomposition (Latin accents, and Arabic-script vowel signs).
+# Combining marks left by decomposition (Latin accents, and Arabic-script vowel signs): dropped.
 _MARKS = re.compile("[\u0300-\u036f\u0483-\u0489\u0591-\u05bd\u064b-\u065f\u0670\u06d6-\u06ed"
                     "\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+# Every other combining mark (Devanagari vowel signs, virama, nukta, ...) is part of its word, which
+# ``\w`` alone would cut into pieces ("पाकिस्तान" into five letters).
+_COMBINING = "".join(chr(c) for c in range(0x300, 0x10000) if unicodedata.category(chr(c)) in ("Mn", "Mc", "Me"))
+_WORD = re.compile("[\\w" + re.escape(_COMBINING) + "]+")
+_SEPARATOR = "\x1f"  # joins a text's words for one normalisation pass (no decomposition yields it)
 
 
 def normalize(text: str) -> str:
     """Casefold and strip diacritics (``Pakistán`` -> ``pakistan``)."""
-    return strip_marks(text).casefold()
-
-
-def strip_marks(text: str) -> str:
-    """``text`` without diacritics, its case kept: a mark no longer splits its word (``عِمران``)."""
     if text.isascii():
-        return text
-    return _MARKS.sub("", unicodedata.normalize("NFKD", text))
+        return text.casefold()
+    return _MARKS.sub("", unicodedata.normalize("NFKD", text)).casefold()
+
+
+def tokens(text: str) -> list[str]:
+    """The words of ``text`` as written, diacritics removed (case kept, for acronyms). Only canonical
+    decomposition comes first, so a symbol that decomposes into letters ("₨", "™") does not join its
+    neighbour."""
+    if not text.isascii():
+        text = _MARKS.sub("", unicodedata.normalize("NFD", text))
+    return _WORD.findall(text)
+
+
+def normalized(found: list[str]) -> list[str]:
+    """Each of ``tokens``' words normalised, one for one."""
+    if not found:
+        return []
+    return normalize(_SEPARATOR.join(found)).split(_SEPARATOR)
 
 
 def words(text: str) -> list[str]:
     """The normalised words of ``text``."""
-    return _WORD.findall(normalize(text))
+    return normalized(tokens(text))

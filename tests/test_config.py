@@ -59,6 +59,12 @@ def test_google_news_feeds_are_asked_of_its_base_url(tmp_path: Path) -> None:
     assert google.url.startswith("http://127.0.0.1:8080/rss/search?q=%22Imran+Khan%22+OR+PTI&hl=en-US")
 
 
+@pytest.mark.parametrize("base", ["news.google.com", "https://host/?x=1", "ftp://host"])
+def test_a_google_news_base_url_must_be_a_plain_web_address(tmp_path: Path, base: str) -> None:
+    error = error_for(tmp_path, VALID + f"google_news:\n  base_url: '{base}'\n")
+    assert "google_news.base_url" in str(error) and "http(s) URL without a query" in str(error)
+
+
 def test_valid_config_loads(tmp_path: Path) -> None:
     config = load_config(write(tmp_path, VALID))
     assert config.channels[0].effective_format() == "html"

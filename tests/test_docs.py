@@ -47,7 +47,8 @@ def test_every_setting_is_documented() -> None:
 def test_readme_shows_the_two_commands_and_every_cli_command() -> None:
     assert "make run" in README and "make test" in README
     for command in ("monitor run", "monitor poll --once", "monitor digest NAME --dry-run", "monitor check-config",
-                    "monitor seeds list", "monitor status", "monitor demo", "monitor db upgrade", "monitor db downgrade",
+                    "monitor seeds list", "monitor status", "monitor demo", "monitor db upgrade",
+                    "monitor db downgrade",
                     "monitor feeds enable", "monitor feeds show", "monitor feeds import", "monitor feeds export",
                     "monitor replay", "monitor explain", "monitor feed", "monitor test-notify"):
         assert command in README, command

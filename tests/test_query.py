@@ -26,6 +26,7 @@ def test_syntax_errors_have_positions(query: str, message: str, position: int) -
     ("title:", "query ends too early"), ("a NEAR/3", "query ends too early"), ("NEAR/3 a", "unexpected 'NEAR/3'"),
     ("(a b) NEAR/3 c", "each side of NEAR"), ("a NEAR/3 (b -c)", "each side of NEAR"),
     ("a NEAR/3 (b OR (c d))", "each side of NEAR"), ("a NEAR/3 b NEAR/2 c", "NEAR joins two sides"),
+    ("title:a NEAR/3 text:b", "different fields"),
 ])
 def test_more_syntax_errors(query: str, message: str) -> None:
     with pytest.raises(QuerySyntaxError, match=message):

@@ -72,10 +72,15 @@ def migrations_after(engine: Engine, revision: str) -> list[str]:
     with _reachable(engine).connect() as connection:
         current = _current(connection, script)
     _target(script, revision)
-    if current is None:
-        return []
+    if current is None or revision not in _lineage(script, current):
+        return []  # at that revision or older: nothing to undo
     return [f"{rev.revision}: {rev.doc}" for rev in script.iterate_revisions(current, revision)
             if rev.revision != revision]
+
+
+def _lineage(script: Any, revision: str) -> set[str]:
+    """``revision`` and every revision before it."""
+    return {rev.revision for rev in script.iterate_revisions(revision, "base")}
 
 
 def _migrate(engine: Engine, target: str | None) -> tuple[str | None, str | None]:
@@ -96,7 +101,7 @@ def _migrate(engine: Engine, target: str | None) -> tuple[str | None, str | None
         cfg.attributes["connection"] = connection
         if target is None:
             command.upgrade(cfg, "head")
-        else:
+        elif before is not None and target in _lineage(script, before):
             command.downgrade(cfg, target)
         return before, MigrationContext.configure(connection).get_current_revision()
 
