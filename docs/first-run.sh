@@ -27,6 +27,7 @@ echo
 echo "## a new database"
 printf 'database_url: sqlite:///%s/new.db\nseeds_dir: %s/seeds\ntopics:\n  - name: khan\n    query: Khan\nfeeds: []\n' "$W" "$PWD" > $W/new.yaml
 run "$M db upgrade --config $W/new.yaml"
+run "$M db downgrade 0008 --config $W/new.yaml"
 echo
 echo "## five broken configs"
 cp config/watchlist.yaml $W/ok.yaml
