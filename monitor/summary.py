@@ -25,6 +25,13 @@ def print_replay_summary(results: list[ReplayResult], console: Console) -> None:
     say(console, f"{len(stories)} stories; {known} items only repeat the seed corpus")
 
 
+_TITLE_CHARS = 100  # of a candidate story's title
+
+
+def _cut(text: str, chars: int) -> str:
+    return text if len(text) <= chars else text[: chars - 1].rstrip() + "…"
+
+
 def _days(candidate: Candidate) -> str:
     if candidate.days_apart is None:
         return ""
@@ -40,10 +47,12 @@ def print_decision(decision: Decision, console: Console) -> None:
     if decision.lead:
         say(console, f"read across languages (title and first paragraph): {decision.lead}")
     if decision.candidates:
-        say(console, "candidate stories (score; channels of the closest report):")
+        say(console, "candidate stories (score; channels of the closest report; the story's first title):")
         for candidate in decision.candidates:
             channels = " ".join(f"{k}={v:.2f}" for k, v in candidate.channels)
             say(console, f"  s{candidate.story}  {candidate.score:.2f}  {channels}{_days(candidate)}")
+            if candidate.title:
+                say(console, f"      story: {_cut(candidate.title, _TITLE_CHARS)}")
     else:
         say(console, "candidate stories: none close enough to compare")
     if decision.merged:

@@ -45,3 +45,15 @@ def test_each_candidate_story_shows_how_many_days_lie_between_and_when_that_rule
     assert "  s3  0.91  body=0.80  12.0 days from its nearest dated report: too far apart to be one event" in lines
     assert "  s5  0.42  body=0.40  2.5 days from its nearest dated report" in lines
     assert "  s6  0.20  body=0.10" in lines
+
+
+def test_each_candidate_story_is_named_by_its_title() -> None:
+    long = "Court adjourns Khan appeal " + "and more " * 20
+    candidates = (Candidate(3, 0.91, (("body", 0.8),), title="Court adjourns Khan appeal"),
+                  Candidate(5, 0.42, (("body", 0.4),), title=long), Candidate(6, 0.2, (("body", 0.1),)))
+    lines = _printed(Decision(Judgement("new", "new", 1.0), (), (), "story and development", candidates)).splitlines()
+    assert lines[lines.index("  s3  0.91  body=0.80") + 1] == "      story: Court adjourns Khan appeal"
+    shown = lines[lines.index("  s5  0.42  body=0.40") + 1]
+    assert shown.startswith("      story: Court adjourns Khan appeal and more") and shown.endswith("…")
+    assert len(shown) <= len("      story: ") + 100
+    assert not any("story:" in line for line in lines[lines.index("  s6  0.20  body=0.10"):])  # no title, no line

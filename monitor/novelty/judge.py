@@ -302,7 +302,8 @@ class NoveltyJudge:
         best = max(pairs, key=lambda pair: pair[0])[1]
         value = story_score([p for p, _ in pairs], min(len(story.docs), STORY_MEMBERS))
         days = None if story.seed else days_from_story(report, [self.index.docs[i].report for i in story.docs])
-        return Candidate(story.id, round(value, 4), tuple((k, round(v, 3)) for k, v in best.items()), days)
+        return Candidate(story.id, round(value, 4), tuple((k, round(v, 3)) for k, v in best.items()), days,
+                         story.title)
 
     def _one_event(self, a: Story, b: Story, weigher: Weigher) -> bool:
         """Whether the reports of two stories, compared directly, report one event: the reports of the
