@@ -13,21 +13,24 @@ from monitor.language import detect_language
 from monitor.novelty.decision import Decision
 from monitor.parse import parse_date
 from monitor.startup import start
+from monitor.types import Article
 
 
 def explain(ctx: Context, target: str) -> Decision:
     """The judge's decision on ``target`` with its reasons, after the usual start-up (migrations,
-    feeds, seeds); the article is dated by the page's own publication date, else now."""
+    feeds, seeds); the article is dated by the page's own publication date, else judged now and
+    undated (as the service judges an entry without a date)."""
     start(ctx)
-    title, text, language, published = load_article(ctx, target)
+    article = load_article(ctx, target)
     now = ctx.clock.now()
-    when = parse_date(published, now) or now
-    return judge_of(ctx).judge(target, title, text, when, language, remember=False)
+    published = parse_date(article.published, now)
+    return judge_of(ctx).judge(target, article.title, article.text, published or now, article.language,
+                               remember=False, dated=published is not None)
 
 
-def load_article(ctx: Context, target: str) -> tuple[str, str, str, str]:
-    """(title, text, language, the publication date the page states or "") of a URL (fetched through
-    the guarded client) or a local file."""
+def load_article(ctx: Context, target: str) -> Article:
+    """The article of a URL (fetched through the guarded client) or a local file (HTML, or text
+    whose first line is the title)."""
     if target.startswith(("http://", "https://")):
         html: str | bytes = fetch_page(ctx.http, target, max_bytes=ctx.config.polling.max_page_bytes)
     else:
@@ -37,9 +40,9 @@ def load_article(ctx: Context, target: str) -> tuple[str, str, str, str]:
         if path.suffix.lower() not in (".html", ".htm"):
             text = path.read_text(encoding="utf-8")
             title, _, body = text.partition("\n")
-            return title.strip(), body.strip() or title.strip(), detect_language(text), ""
+            return Article(body.strip() or title.strip(), "page", title=title.strip(), language=detect_language(text))
         html = path.read_bytes()
     article = extract_article(html, url=target, summary="")
     if article.source != "page":
         raise UsageError(f"no article text found in {target}")
-    return article.title, article.text, article.language, article.published
+    return article

@@ -23,14 +23,30 @@ def test_an_article_is_judged_as_of_its_own_publication_date(tmp_path: Path) -> 
     ctx = build_context(load_config(write_config(tmp_path / "w.yaml")), clock=FrozenClock(NOW))
     try:
         start(ctx)
-        title, text, language, published = load_article(ctx, str(PAGE))
-        assert published.startswith("2026-10-06")
-        rewrite = " ".join(sorted(text.replace(".", "").split(), key=str.lower))  # same words, no shared run
-        judge_of(ctx).remember("earlier", title, rewrite, datetime(2026, 10, 3, tzinfo=UTC), story_id=900,
-                               language=language)
+        article = load_article(ctx, str(PAGE))
+        assert article.published.startswith("2026-10-06")
+        rewrite = " ".join(sorted(article.text.replace(".", "").split(), key=str.lower))  # same words, no shared run
+        judge_of(ctx).remember("earlier", article.title, rewrite, datetime(2026, 10, 3, tzinfo=UTC), story_id=900,
+                               language=article.language)
         decision = explain(ctx, str(PAGE))
         # Judged as of now (seven weeks on), the earlier report would be out of the story window.
         days = {c.story: c.days_apart for c in decision.candidates}
         assert days[900] == pytest.approx(3 + (11 * 60 + 42) / 1440)
+    finally:
+        ctx.close()
+
+
+def test_an_article_whose_page_states_no_date_is_judged_undated(tmp_path: Path) -> None:
+    ctx = build_context(load_config(write_config(tmp_path / "w.yaml")), clock=FrozenClock(NOW))
+    try:
+        start(ctx)
+        undated = tmp_path / "report.txt"
+        undated.write_text("Court adjourns Khan appeal\nThe Islamabad High Court adjourned the appeal of Imran "
+                           "Khan until next week after the prosecution asked for more time.", encoding="utf-8")
+        judge_of(ctx).remember("earlier", "Court adjourns Khan appeal", "The Islamabad High Court adjourned the "
+                               "appeal hearing.", datetime(2026, 10, 3, tzinfo=UTC), story_id=900, language="en")
+        decision = explain(ctx, str(undated))
+        # Undated: no days apart from the earlier report, which is seven weeks before now.
+        assert {c.story: c.days_apart for c in decision.candidates}[900] is None
     finally:
         ctx.close()
