@@ -28,8 +28,8 @@ if TYPE_CHECKING:
     from monitor.context import Context
 
 log = logging.getLogger(__name__)
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True, emoji=False)  # ":warning:" in a feed title stays text
+err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 app = typer.Typer(help="Self-hosted news monitor: polls feeds, keeps what matches the watchlist, "
                   "and sends digests of genuinely new developments.", no_args_is_help=True,

@@ -187,7 +187,7 @@ class _Parser:
 
 def _term(text: str, at: int, *, phrase: bool) -> Term:
     if not phrase and text.isalpha() and text.isupper() and 2 <= len(text) <= 5:
-        return Term(label=text, parts=(text,), acronym=True)
+        return Term(label=text, parts=(_acronym_key("".join(tokens(text))),), acronym=True)
     prefix = not phrase and text.endswith("*") and len(text) > 1
     parts = tuple(words(text.rstrip("*") if prefix else text))
     if not parts:
@@ -206,6 +206,12 @@ def _near_side(node: Node, at: int) -> Node:
 def _alternatives(node: Node) -> bool:
     """Whether ``node`` is a term or an OR of terms."""
     return isinstance(node, Term) or (isinstance(node, Or) and all(_alternatives(c) for c in node.children))
+
+
+def _acronym_key(word: str) -> str:
+    """How an acronym is looked up, in a query and in a text alike: diacritics removed (by
+    :func:`tokens`) and full-width capitals as plain ones ("ＰＴＩ" is PTI)."""
+    return word if word.isascii() else unicodedata.normalize("NFKC", word)
 
 
 def parse_query(query: str) -> Node:
@@ -229,8 +235,8 @@ class Doc:
         if self._cased is None:
             self._cased = {}
             for i, w in enumerate(self.tokens):
-                if w.isupper():  # full-width capitals ("ＰＴＩ") are the acronym too
-                    self._cased.setdefault(w if w.isascii() else unicodedata.normalize("NFKC", w), []).append(i)
+                if w.isupper():
+                    self._cased.setdefault(_acronym_key(w), []).append(i)
         return self._cased
 
     def positions(self, term: Term) -> list[int]:

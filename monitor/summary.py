@@ -9,7 +9,7 @@ from rich.table import Table
 
 from monitor.novelty.decision import Candidate, Decision
 from monitor.replay import ReplayResult
-from monitor.terminal import say
+from monitor.terminal import say, shown
 
 
 def print_replay_summary(results: list[ReplayResult], console: Console) -> None:
@@ -47,12 +47,12 @@ def print_decision(decision: Decision, console: Console) -> None:
     if decision.lead:
         say(console, f"read across languages (title and first paragraph): {decision.lead}")
     if decision.candidates:
-        say(console, "candidate stories (score; channels of the closest report; the story's first title):")
+        say(console, "candidate stories (score; channels of the closest report; the title of its earliest report):")
         for candidate in decision.candidates:
             channels = " ".join(f"{k}={v:.2f}" for k, v in candidate.channels)
             say(console, f"  s{candidate.story}  {candidate.score:.2f}  {channels}{_days(candidate)}")
             if candidate.title:
-                say(console, f"      story: {_cut(candidate.title, _TITLE_CHARS)}")
+                say(console, f"      story: {_cut(shown(candidate.title), _TITLE_CHARS)}")
     else:
         say(console, "candidate stories: none close enough to compare")
     if decision.merged:

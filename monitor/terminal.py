@@ -23,6 +23,6 @@ def cell(text: object) -> str:
 
 
 def say(console: Console, *lines: object) -> None:
-    """Print each line, made safe, without markup or highlighting."""
+    """Print each line, made safe, without markup, highlighting or emoji codes (":warning:" stays text)."""
     for line in lines:
-        console.print(shown(line), markup=False, highlight=False)
+        console.print(shown(line), markup=False, highlight=False, emoji=False)

@@ -42,7 +42,8 @@ _UNSAFE_IN_TEXT = re.compile(
     r"|\x1b[ -~]?"
     f"|[{_UNSAFE}]"
 )
-_UNSAFE_ON_A_LINE = re.compile(f"[{_UNSAFE}\t\n\r]")
+# On one line (a terminal, a log line) every line break is unsafe too, Unicode's own separators included.
+_UNSAFE_ON_A_LINE = re.compile(f"[{_UNSAFE}\t\n\r\u2028\u2029]")
 _SPACE = re.compile(r"\s+")
 
 

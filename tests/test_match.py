@@ -47,6 +47,9 @@ def test_hindi_words_match_whole_and_near_counts_words() -> None:
     assert match([topic], "", "पाकिस्तान ने कहा कि वह अमेरिकी अधिकारियों से मिलेगा").relevant  # 4 words between
     assert match([compile_topic("t", '"190 million"')], "", "a fine of ₨190 million").relevant
     assert match([compile_topic("t", "PTI NEAR/2 rally")], "", "the ＰＴＩ rally").relevant  # full-width capitals
+    assert match([compile_topic("t", "ÖVP")], "", "Die ÖVP gewinnt").relevant  # an acronym with a diacritic
+    assert match([compile_topic("t", "ＰＴＩ")], "", "the PTI rally").relevant
+    assert not match([compile_topic("t", "ÖVP")], "", "die övp").relevant  # still only in capitals
 
 
 def test_alias_in_urdu_script() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from rich.console import Console
 from rich.table import Table
 
@@ -32,3 +33,19 @@ def test_say_redacts_and_keeps_one_event_per_line() -> None:
     say(term, "fetch: 401 at https://u:Pw12345@feeds.example/rss?token=T0k3n\nforged line")
     assert buffer.getvalue() == "fetch: 401 at https://***@feeds.example/rss?token=***\\x0aforged line\n"
     assert shown("reason \x1b[2J") == "reason \\x1b[2J"
+
+
+def test_say_prints_emoji_codes_as_text() -> None:
+    term, buffer = console()
+    say(term, "Court adjourns :warning: :pile_of_poo: appeal")
+    assert buffer.getvalue() == "Court adjourns :warning: :pile_of_poo: appeal\n"
+
+
+def test_the_cli_prints_emoji_codes_in_table_cells_as_text(capsys: pytest.CaptureFixture[str]) -> None:
+    from monitor.cli import out
+
+    table = Table()
+    table.add_column("feed")
+    table.add_row(cell(":warning: Dawn"))  # status tables hold feed names and errors
+    out.print(table)
+    assert ":warning: Dawn" in capsys.readouterr().out

@@ -25,6 +25,7 @@ def test_caps_apply_before_any_work() -> None:
 
 def test_visible_shows_each_unsafe_character_as_an_escape() -> None:
     assert visible("a\x1b[2Jb\nc\u202e") == "a\\x1b[2Jb\\x0ac\\u202e"
+    assert visible("a\u2028b\u2029c") == "a\\u2028b\\u2029c"  # Unicode's line and paragraph separators
 
 
 def test_strip_unsafe_leaves_only_what_xml_can_carry() -> None:

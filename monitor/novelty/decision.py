@@ -31,7 +31,7 @@ class Candidate:
     score: float
     channels: tuple[tuple[str, float], ...]
     days_apart: float | None = None  # from the story's nearest dated report (None: no dates, or a seed story)
-    title: str = ""  # the title of the story's first report
+    title: str = ""  # the title of the story's earliest report the judge holds
 
     @property
     def too_far(self) -> bool:
