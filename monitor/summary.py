@@ -39,22 +39,28 @@ def _days(candidate: Candidate) -> str:
     return f"{apart}: too far apart to be one event" if candidate.too_far else apart
 
 
+def _print_candidates(candidates: tuple[Candidate, ...], console: Console) -> None:
+    if not candidates:
+        say(console, "candidate stories: none close enough to compare")
+        return
+    say(console, "candidate stories (score; channels of the closest report; the title of its earliest report):")
+    for candidate in candidates:
+        channels = " ".join(f"{k}={v:.2f}" for k, v in candidate.channels)
+        say(console, f"  s{candidate.story}  {candidate.score:.2f}  {channels}{_days(candidate)}")
+        if candidate.title:
+            say(console, f"      story: {_cut(shown(candidate.title), _TITLE_CHARS)}")
+
+
 def print_decision(decision: Decision, console: Console) -> None:
     j = decision.judgement
     story = f"story s{j.story}" if j.story is not None else "not stored"
     say(console, f"verdict: {j.verdict.upper()}  ({story}, relative to the seeds: {j.vs_seeds}, "
                   f"score {j.score:.2f}; decided by: {decision.layer})")
+    if not decision.dated:
+        say(console, "no publication date: judged as of now, with no date as evidence")
     if decision.lead:
         say(console, f"read across languages (title and first paragraph): {decision.lead}")
-    if decision.candidates:
-        say(console, "candidate stories (score; channels of the closest report; the title of its earliest report):")
-        for candidate in decision.candidates:
-            channels = " ".join(f"{k}={v:.2f}" for k, v in candidate.channels)
-            say(console, f"  s{candidate.story}  {candidate.score:.2f}  {channels}{_days(candidate)}")
-            if candidate.title:
-                say(console, f"      story: {_cut(shown(candidate.title), _TITLE_CHARS)}")
-    else:
-        say(console, "candidate stories: none close enough to compare")
+    _print_candidates(decision.candidates, console)
     if decision.merged:
         say(console, "it also belongs to " + ", ".join(f"s{s}" for s in decision.merged)
             + f", whose reports belong to s{j.story} too: the stories merge")

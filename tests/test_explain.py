@@ -47,6 +47,6 @@ def test_an_article_whose_page_states_no_date_is_judged_undated(tmp_path: Path) 
                                "appeal hearing.", datetime(2026, 10, 3, tzinfo=UTC), story_id=900, language="en")
         decision = explain(ctx, str(undated))
         # Undated: no days apart from the earlier report, which is seven weeks before now.
-        assert {c.story: c.days_apart for c in decision.candidates}[900] is None
+        assert {c.story: c.days_apart for c in decision.candidates}[900] is None and not decision.dated
     finally:
         ctx.close()

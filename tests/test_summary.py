@@ -47,6 +47,13 @@ def test_each_candidate_story_shows_how_many_days_lie_between_and_when_that_rule
     assert "  s6  0.20  body=0.10" in lines
 
 
+def test_an_undated_article_is_said_to_be_judged_without_a_date() -> None:
+    judgement = Judgement("new", "new", 1.0)
+    said = "no publication date: judged as of now, with no date as evidence"
+    assert said in _printed(Decision(judgement, (), (), "story and development", dated=False))
+    assert said not in _printed(Decision(judgement, (), (), "story and development"))
+
+
 def test_each_candidate_story_is_named_by_its_title() -> None:
     long = "Court adjourns Khan appeal " + "and more " * 20
     candidates = (Candidate(3, 0.91, (("body", 0.8),), title="Court adjourns Khan appeal"),

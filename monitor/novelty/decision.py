@@ -54,6 +54,7 @@ class Decision:
     merged: tuple[int, ...] = ()  # stories this article showed to report its story's event, folded into it
     ruled_out: str = ""  # why the development model was not asked (dated before the seeds, commentary), else ""
     lead: str = ""  # what the multilingual model read: the title and the first paragraph
+    dated: bool = True  # False: the article states no publication date, so no date was evidence
 
 
 @dataclass

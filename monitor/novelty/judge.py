@@ -258,7 +258,7 @@ class NoveltyJudge:
         merged = tuple(s.id for s in group if s is not story)
         return Decision(judgement, tuple(checks), names, layer, candidates, round(development, 4),
                         tuple((k, round(v, 4)) for k, v in values.items()), merged, ruled_out,
-                        article.lead), story
+                        article.lead, article.dated), story
 
     def _ruled_out(self, article: Prepared, story: Sequence[Report]) -> str:
         """Why the article cannot report a development against the seeds whatever the model says, or ""."""
