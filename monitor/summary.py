@@ -10,6 +10,7 @@ from rich.table import Table
 from monitor.novelty.decision import Candidate, Decision
 from monitor.replay import ReplayResult
 from monitor.terminal import say, shown
+from monitor.textnorm import shortened
 
 
 def print_replay_summary(results: list[ReplayResult], console: Console) -> None:
@@ -28,10 +29,6 @@ def print_replay_summary(results: list[ReplayResult], console: Console) -> None:
 _TITLE_CHARS = 100  # of a candidate story's title
 
 
-def _cut(text: str, chars: int) -> str:
-    return text if len(text) <= chars else text[: chars - 1].rstrip() + "…"
-
-
 def _days(candidate: Candidate) -> str:
     if candidate.days_apart is None:
         return ""
@@ -48,7 +45,7 @@ def _print_candidates(candidates: tuple[Candidate, ...], console: Console) -> No
         channels = " ".join(f"{k}={v:.2f}" for k, v in candidate.channels)
         say(console, f"  s{candidate.story}  {candidate.score:.2f}  {channels}{_days(candidate)}")
         if candidate.title:
-            say(console, f"      story: {_cut(shown(candidate.title), _TITLE_CHARS)}")
+            say(console, f"      story: {shortened(shown(candidate.title), _TITLE_CHARS)}")
 
 
 def print_decision(decision: Decision, console: Console) -> None:

@@ -39,6 +39,11 @@ def normalized(found: list[str]) -> list[str]:
     return normalize(_SEPARATOR.join(found)).split(_SEPARATOR)
 
 
+def shortened(title: str, limit: int) -> str:
+    """``title`` cut at a word to at most ``limit`` characters, an ellipsis marking the cut."""
+    return title if len(title) <= limit else title[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
 def words(text: str) -> list[str]:
     """The normalised words of ``text``."""
     return normalized(tokens(text))

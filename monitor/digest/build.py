@@ -11,12 +11,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
+from monitor.textnorm import shortened
 from monitor.types import DigestContent, DigestEntry, Source
 
 _VERDICT_ORDER = {"new": 0, "update": 1, "repeat": 2}
 LEAD_SENTENCES = 2  # the development, from the first report
 ADDED_SENTENCES = 2  # what each later report added
 TITLE_STORIES = 3  # headlines named in the digest's title (the email subject)
+_TITLE_CHARS = 60  # of each headline in it
 
 
 def build_digest(
@@ -92,10 +94,8 @@ def _default_title(stories: Sequence[DigestEntry]) -> str:
     if not stories:
         return "Nothing new"
     noun = "development" if len(stories) == 1 else "developments"
-    named = [_short(s.title) for s in stories[:TITLE_STORIES]]
+    named = [shortened(s.title, _TITLE_CHARS) for s in stories[:TITLE_STORIES]]
     more = "; …" if len(stories) > TITLE_STORIES else ""
     return f"{len(stories)} new {noun}: {'; '.join(named)}{more}"
 
 
-def _short(title: str, limit: int = 60) -> str:
-    return title if len(title) <= limit else title[: limit - 1].rsplit(" ", 1)[0] + "…"
