@@ -310,6 +310,7 @@ def load_config(path: Path | str | None = None) -> Config:
     except ValidationError as exc:
         raise _from_validation(exc, lines) from None
     _check_references(config, lines)
+    _check_retention(config, lines)
     return _resolve_paths(_drop_disabled_channels(config), path)
 
 
@@ -395,6 +396,16 @@ def _check_references(config: Config, lines: LineMap) -> None:
     if problems:
         problems[0].details = [str(p) for p in problems]
         raise problems[0]
+
+
+def _check_retention(config: Config, lines: LineMap) -> None:
+    """Retention must keep the text of every report an open story can still be compared with."""
+    window = config.novelty.story_window
+    if timedelta(days=config.retention_days) < window:
+        days = f"{window / timedelta(days=1):g}"
+        raise lines.error(("retention_days",), f"{config.retention_days} days is shorter than novelty.story_window "
+                          f"({days} days): the text of an open story's reports would be cleared while new "
+                          "articles are still compared with it")
 
 
 def _drop_disabled_channels(config: Config) -> Config:

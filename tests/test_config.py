@@ -97,6 +97,13 @@ def test_errors_name_file_path_and_line(tmp_path: Path, broken: str, replacement
     assert "secret" not in str(error)
 
 
+def test_retention_must_outlast_the_story_window(tmp_path: Path) -> None:
+    short = VALID.replace("feeds:", "retention_days: 7\nnovelty:\n  story_window: 36h\nfeeds:")
+    error = error_for(tmp_path, short.replace("36h", "10d"))
+    assert ":4 retention_days: 7 days is shorter than novelty.story_window (10 days)" in str(error)
+    assert load_config(write(tmp_path, short)).retention_days == 7  # 1.5 days of window: 7 is enough
+
+
 def test_yaml_syntax_error_has_line(tmp_path: Path) -> None:
     error = error_for(tmp_path, VALID.replace("  - url: https://example.com/feed.xml",
                                               "  - {url: https://example.com/feed.xml"))
