@@ -167,7 +167,7 @@ def context(tmp_path: Path, db_url: str, faults: FaultServer, smtp: SmtpSink, ro
     path = write_config(
         tmp_path / "w.yaml", database_url=db_url, feeds=feeds, admin_channel="ops",
         channels=[{"name": "ops", "url": smtp.url("ops@example.com"), "format": "text"}],
-        polling={"allow_hosts": ["127.0.0.1"], "timeout": "1s", "host_delay": "0s", "per_host": 8,
+        polling={"allow_hosts": ["127.0.0.1"], "timeout": "5s", "host_delay": "0s", "per_host": 8,
                  "concurrency": 8, "max_feed_bytes": "10MB", "disable_after": 2, **polling},
     )
     ctx = build_context(load_config(path), clock=FrozenClock(NOW))
@@ -243,7 +243,8 @@ def test_oversized_bodies_are_stopped_by_the_cap(
 def test_permanent_failures_disable_the_feed_and_alert_once(
     tmp_path: Path, db_url: str, faults: FaultServer, smtp: SmtpSink,
 ) -> None:
-    ctx = context(tmp_path, db_url, faults, smtp)
+    quick = {path: handler for path, handler in ROUTES.items() if path != "/slow"}  # else each poll waits 5 s
+    ctx = context(tmp_path, db_url, faults, smtp, routes=quick)
     clock = ctx.clock
     assert isinstance(clock, FrozenClock)
     try:
