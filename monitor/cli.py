@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -164,11 +165,14 @@ def run(
         if config.web_listen:
             servers.append(start_web_server(ctx, *_listen(config.web_listen)))
         try:
-            daemon.run()
+            finished = daemon.run()
         finally:
             for server in servers:
                 server.shutdown()
                 server.server_close()
+        if not finished:  # the step still runs in its thread: end the process, as the stop asked
+            logging.shutdown()
+            os._exit(0)
 
 
 def _listen(value: str) -> tuple[str, int]:
@@ -212,7 +216,7 @@ def digest(
     fmt: Annotated[str, typer.Option("--format", "-f", help=f"Format for --dry-run ({', '.join(FORMATS)}).")] = DEFAULT,
 ) -> None:
     """Preview a digest (--dry-run) or send it now."""
-    from monitor.digest.run import preview_digest, run_digest
+    from monitor.digest.run import deliver_owed, preview_digest, reserve_digest
     from monitor.startup import start
 
     try:
@@ -226,8 +230,26 @@ def digest(
         if dry_run:
             sys.stdout.write(preview_digest(ctx, name, fmt))
             return
-        digest_id = run_digest(ctx, name, ctx.clock.now())
-    say(out, "nothing new to send" if digest_id is None else f"digest {name} #{digest_id} sent")
+        digest_id = reserve_digest(ctx, name, ctx.clock.now())
+        outcomes = [(p.channel, ok) for p, ok in deliver_owed(ctx, send_now=name) if p.digest_name == name]
+    _say_delivered(name, digest_id, outcomes)
+
+
+def _say_delivered(name: str, digest_id: int | None, outcomes: list[tuple[str, bool]]) -> None:
+    """What ``monitor digest NAME`` did; a channel that refused makes it a failure (exit 1)."""
+    if digest_id is None and not outcomes:
+        say(out, "nothing new to send")
+        return
+    head = f"digest {name} #{digest_id}" if digest_id is not None else f"owed digests of {name}"
+    delivered = sorted({channel for channel, ok in outcomes if ok})
+    refused = sorted({channel for channel, ok in outcomes if not ok})
+    if delivered:
+        say(out, f"{head} sent to {', '.join(delivered)}")
+    elif not refused:
+        say(out, f"{head} reserved; another process holds its deliveries (monitor status)")
+    if refused:
+        raise NotifyError(f"{head} not accepted by {', '.join(refused)}: kept pending and retried with back-off "
+                          "(monitor status shows the error)")
 
 
 @app.command("check-config")

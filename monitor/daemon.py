@@ -66,7 +66,7 @@ class Daemon:
                 for name, due_at in digests.due_digests(self.ctx):
                     if digests.reserve_digest(self.ctx, name, due_at) is not None:
                         ran.append(name)
-                deliveries = digests.deliver_pending(self.ctx)
+                deliveries = digests.deliver_pending(self.ctx, should_stop=self.stopping.is_set)
             self._prune_daily()
         return CycleReport(tuple(feeds), tuple(ran), tuple(deliveries))
 
@@ -127,15 +127,16 @@ class Daemon:
             with contextlib.suppress(SchedulerNotRunningError):  # stopped already: the same request twice
                 scheduler.shutdown(wait=False)
 
-    def run(self) -> None:
-        """Block until SIGTERM/SIGINT; a second signal exits at once."""
+    def run(self) -> bool:
+        """Block until SIGTERM/SIGINT; a second signal exits at once. False when in-flight work was
+        still running after ``stop_timeout`` (the caller should then end the process)."""
         from apscheduler.schedulers.blocking import BlockingScheduler
 
         if self._scheduler is None and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
             self.handle_signals()
         if self.stopping.is_set():
             log.info("daemon stopped before it started")
-            return
+            return True
         scheduler = BlockingScheduler(timezone="UTC")
         scheduler.add_job(self._tick, "interval", seconds=self.tick.total_seconds(), id="tick",
                           next_run_time=self.ctx.clock.now(), max_instances=1, coalesce=True)
@@ -145,7 +146,9 @@ class Daemon:
         if not self._busy.acquire(timeout=self.stop_timeout):
             log.warning("in-flight work did not finish in time; exiting anyway (unfinished work stays due)",
                         extra={"stop_timeout_s": self.stop_timeout})
+            return False
         log.info("daemon stopped")
+        return True
 
 
 def run_once(ctx: Context, *, digests: bool = True, progress: Progress | None = None) -> CycleReport:

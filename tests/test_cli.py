@@ -130,6 +130,27 @@ def test_status_names_each_digest_and_channel_and_one_line_per_feed(
     assert "channels: none (digests are written to files)" in out
 
 
+def test_digest_says_where_it_went_and_fails_when_a_channel_refuses(
+    tmp_path: Path, site: object, capsys: pytest.CaptureFixture[str],
+) -> None:
+    from monitor.demo.server import LocalSite
+    from tests.test_e2e import serve_fixture
+
+    assert isinstance(site, LocalSite)
+    serve_fixture(site)
+    path = write_config(tmp_path / "w.yaml", feeds=[{"url": f"{site.base}/feed.xml"}],
+                        channels=[{"name": "hook", "url": f"json://127.0.0.1:{free_port()}/hook"}],
+                        digests=[{"name": "briefing", "schedule": "0 8 * * *", "channels": ["hook"]},
+                                 {"name": "files", "schedule": "0 8 * * *", "channels": []}])
+    assert main(["-c", str(path), "poll", "--once"]) == 0
+    capsys.readouterr()
+    assert main(["-c", str(path), "digest", "briefing"]) == 1  # nothing listens there
+    captured = capsys.readouterr()
+    assert "digest briefing #1 not accepted by hook: kept pending" in captured.err and "sent" not in captured.out
+    assert main(["-c", str(path), "digest", "files"]) == 0
+    assert "digest files #2 sent to (file)" in capsys.readouterr().out
+
+
 def test_demo_runs_offline(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = write_config(tmp_path / "w.yaml")
     assert main(["-c", str(path), "demo", "--out", str(tmp_path / "demo")]) == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import select
 import signal
@@ -40,7 +41,7 @@ def test_digest_falls_due_on_schedule_and_is_written_once(tmp_path: Path, db_url
         assert second.digests == ("hourly",)
         assert second.deliveries == (("(file)", True),)
         written = sorted((tmp_path / "data" / "digests").glob("hourly-*.txt"))
-        assert [p.name for p in written] == ["hourly-20261124T100000Z.txt"]
+        assert [p.name for p in written] == ["hourly-20261124T100000Z-1.txt"]
         assert "Senate committee in Islamabad" in written[0].read_text()
         clock.advance(timedelta(hours=1))  # 11:01: due again, but nothing new and send_empty is off
         third = run_once(ctx)
@@ -88,6 +89,41 @@ def test_a_stop_signal_delivered_twice_is_one_request(tmp_path: Path, site: Loca
         finally:
             if proc.poll() is None:
                 proc.kill()
+
+
+def test_work_still_running_after_the_stop_timeout_ends_with_the_process(tmp_path: Path) -> None:
+    """A feed that accepts the connection and never answers holds the step; the stop does not wait for it."""
+    import socket
+    import threading
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    asked = threading.Event()
+    held: list[socket.socket] = []
+
+    def hold() -> None:
+        with contextlib.suppress(OSError):
+            conn, _ = listener.accept()
+            held.append(conn)
+            asked.set()
+
+    threading.Thread(target=hold, daemon=True).start()
+    path = write_config(tmp_path / "w.yaml", feeds=[{"url": f"http://127.0.0.1:{listener.getsockname()[1]}/feed"}],
+                        polling={"allow_hosts": ["127.0.0.1"], "timeout": "300s", "host_delay": "0s"})
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    with subprocess.Popen([sys.executable, "-m", "monitor.cli", "-c", str(path), "run", "--tick", "1",
+                           "--stop-timeout", "1"], stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path) as proc:
+        try:
+            assert asked.wait(timeout=60), "the feed was never asked for"
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(timeout=30) == 0  # the request would hold it for 300 s
+            assert proc.stderr is not None
+            assert "did not finish in time; exiting anyway" in proc.stderr.read()
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            for conn in held:
+                conn.close()
+            listener.close()
 
 
 def _read_until(proc: subprocess.Popen[str], needle: str, timeout: float) -> list[str]:

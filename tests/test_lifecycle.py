@@ -64,7 +64,7 @@ def test_kill_anywhere_then_restart(tmp_path: Path, db_url: str, site: LocalSite
     engine.dispose()
     db = Database(db_url)
     with db.session() as session:
-        digests = {f"{d.name}.{d.due_at:%Y%m%dT%H%M%SZ}" for d in session.scalars(select(DigestRow))}
+        digests = {f"{d.name}.{d.due_at:%Y%m%dT%H%M%SZ}.{d.id}" for d in session.scalars(select(DigestRow))}
     db.dispose()
     assert Counter(keys) == Counter(f"feed{n}-entry{k}" for n in range(FEEDS) for k in range(3))
     identities = Counter(email.message_from_bytes(e.content, policy=email.policy.default)["X-Monitor-Digest"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -118,12 +118,31 @@ def _templates(ctx: Context) -> Path:
     return ctx.config.source.parent / "templates"
 
 
-def deliver_pending(ctx: Context) -> list[tuple[str, bool]]:
+def deliver_pending(ctx: Context, *, should_stop: Callable[[], bool] = lambda: False) -> list[tuple[str, bool]]:
     """Try every delivery that is owed and due; returns (channel, delivered) pairs."""
+    return [(p.channel, ok) for p, ok in deliver_owed(ctx, should_stop=should_stop)]
+
+
+def deliver_owed(
+    ctx: Context, *, send_now: str | None = None, should_stop: Callable[[], bool] = lambda: False,
+) -> list[tuple[PendingDelivery, bool]]:
+    """Try every owed, due delivery outside its digest's quiet hours (digest ``send_now`` ignores
+    them: it was asked for); stops between deliveries once ``should_stop``, freeing the rest."""
+    now = ctx.clock.now()
+    held = [d.name for d in ctx.config.digests
+            if d.name != send_now and scheduler.in_quiet_hours(d.quiet_hours, now, d.timezone)]
     with ctx.db.session() as session:  # claimed: a delivery goes out from one replica only
-        owed = digest_store.claim_pending(session, ctx.clock.now(), LEASE)
+        owed = digest_store.claim_pending(session, now, LEASE, held=held)
+    done: list[tuple[PendingDelivery, bool]] = []
     with ctx.holding_claims():  # a slow channel keeps its claim; a dead sender's expires within a lease
-        return [(p.channel, deliver(ctx, p)) for p in owed]
+        for pending in owed:
+            if should_stop():
+                break
+            done.append((pending, deliver(ctx, pending)))
+    if len(done) < len(owed):
+        with ctx.db.session() as session:
+            digest_store.release(session, [p.delivery_id for p in owed[len(done):]])
+    return done
 
 
 def deliver(ctx: Context, pending: PendingDelivery) -> bool:
@@ -131,15 +150,18 @@ def deliver(ctx: Context, pending: PendingDelivery) -> bool:
 
     The message is rendered at the first attempt and kept: a retry (or a resend after a crash)
     sends the same bytes, even when later reports of its stories have arrived since."""
-    message = json.loads(pending.rendered) if pending.rendered else _render_once(ctx, pending)
+    ok, detail, permanent = True, "", False
     try:
+        message = json.loads(pending.rendered) if pending.rendered else _render_once(ctx, pending)
         _send(ctx, pending, message)
-        ok, detail = True, ""
     except NotifyError as exc:
-        ok, detail = False, f"{exc}\n{exc.detail}".strip()
+        ok, detail, permanent = False, f"{exc}\n{exc.detail}".strip(), exc.permanent
+    except Exception as exc:  # a full disk or a broken template fails this delivery, not every one after it
+        log.exception("digest delivery raised", extra={"digest": pending.digest_name, "channel": pending.channel})
+        ok, detail = False, f"{type(exc).__name__}: {exc}"
     metrics.NOTIFICATIONS.labels(channel=pending.channel, result="delivered" if ok else "failed").inc()
     now = ctx.clock.now()
-    retry = now + timedelta(minutes=2 ** pending.attempts) if pending.attempts + 1 < DELIVERY_ATTEMPTS else None
+    retry = _next_attempt(now, pending.attempts, permanent)
     with ctx.db.session() as session:
         if ok:
             digest_store.mark_sent(session, pending.delivery_id, now)
@@ -148,9 +170,9 @@ def deliver(ctx: Context, pending: PendingDelivery) -> bool:
     if not ok and retry is None and pending.channel != ctx.config.admin_channel:
         alerts.notify_operator(
             ctx, f"monitor: digest {pending.digest_name} could not be delivered to {pending.channel}",
-            f"After {DELIVERY_ATTEMPTS} attempts the channel {pending.channel!r} still refuses digest "
-            f"{pending.digest_name} of {pending.due_at:%Y-%m-%d %H:%M} UTC; its items stay reserved for it.\n"
-            f"Last error: {detail}",
+            f"After {pending.attempts + 1} attempt(s) the channel {pending.channel!r} "
+            f"{'refuses for good' if permanent else 'still refuses'} digest {pending.digest_name} of "
+            f"{pending.due_at:%Y-%m-%d %H:%M} UTC; its items stay reserved for it.\nLast error: {detail}",
         )
     if ok:
         log.info("digest delivered",
@@ -159,6 +181,13 @@ def deliver(ctx: Context, pending: PendingDelivery) -> bool:
         log.warning("digest delivery failed", extra={"digest": pending.digest_name, "channel": pending.channel,
                                                      "attempt": pending.attempts + 1, "cause": detail.split("\n")[0]})
     return ok
+
+
+def _next_attempt(now: datetime, attempts: int, permanent: bool) -> datetime | None:
+    """When to try again after a failed attempt (2, 4, 8 … minutes), or None to give up."""
+    if permanent or attempts + 1 >= DELIVERY_ATTEMPTS:
+        return None
+    return now + timedelta(minutes=2 ** (attempts + 1))
 
 
 def _render_once(ctx: Context, pending: PendingDelivery) -> dict[str, str]:
@@ -171,7 +200,8 @@ def _render_once(ctx: Context, pending: PendingDelivery) -> dict[str, str]:
                            max_items=config.max_items if config else 25, title=config.title if config else None,
                            timezone=config.timezone if config else "UTC", public_url=ctx.config.public_url or "")
     templates = _templates(ctx)
-    message = {"title": content.title, "stem": f"{content.name}-{content.window_end:%Y%m%dT%H%M%SZ}"}
+    stem = f"{content.name}-{content.window_end:%Y%m%dT%H%M%SZ}-{pending.digest_id}"  # two in one second differ
+    message = {"title": content.title, "stem": stem}
     channel = next((c for c in ctx.config.channels if c.name == pending.channel), None)
     if pending.channel == FILE_CHANNEL:
         message |= {"text": render(content, "text", templates), "html": render(content, "html", templates)}
@@ -193,7 +223,7 @@ def _send(ctx: Context, pending: PendingDelivery, message: dict[str, str]) -> No
     channel = next((c for c in ctx.config.channels if c.name == pending.channel), None)
     if channel is None or "body" not in message:
         raise NotifyError(f"channel {pending.channel!r} is no longer in the config", permanent=True)
-    identity = f"{pending.digest_name}.{pending.due_at:%Y%m%dT%H%M%SZ}"
+    identity = f"{pending.digest_name}.{pending.due_at:%Y%m%dT%H%M%SZ}.{pending.digest_id}"
     url = notify.with_identity(channel.url.get_secret_value(), identity)
     notify.send(url, message["title"], message["body"], message["format"])
 

@@ -27,11 +27,17 @@ def last_due(session: Session, name: str) -> datetime | None:
 
 
 def set_last_due(session: Session, name: str, when: datetime) -> None:
+    """Move digest ``name``'s clock forward to ``when`` (a replica starting at the same moment may
+    create the row first: then its row is moved instead)."""
     row = session.get(DigestStateRow, name)
     if row is None:
-        session.add(DigestStateRow(name=name, last_due_at=when))
-    elif when > row.last_due_at:
-        row.last_due_at = when
+        try:
+            with session.begin_nested():
+                session.add(DigestStateRow(name=name, last_due_at=when))
+            return
+        except IntegrityError:
+            row = session.get_one(DigestStateRow, name, populate_existing=True)
+    row.last_due_at = max(row.last_due_at, when)
     session.flush()
 
 
@@ -86,13 +92,17 @@ def pending(session: Session, now: datetime, *, include_claimed: bool = False) -
     ]
 
 
-def claim_pending(session: Session, now: datetime, lease: timedelta) -> list[PendingDelivery]:
-    """Claim the owed deliveries whose next attempt has come (see :func:`feeds.claim_due` for how
-    replicas share them); recording the attempt releases the claim."""
+def claim_pending(
+    session: Session, now: datetime, lease: timedelta, *, held: Sequence[str] = (),
+) -> list[PendingDelivery]:
+    """Claim the owed deliveries whose next attempt has come, except those of the digests named in
+    ``held`` (see :func:`feeds.claim_due` for how replicas share them); recording the attempt
+    releases the claim."""
     free = or_(DeliveryRow.claimed_until.is_(None), DeliveryRow.claimed_until < now)
     candidates = (
         select(DeliveryRow.id)
-        .where(DeliveryRow.status == "pending", DeliveryRow.next_attempt_at <= now, free)
+        .where(DeliveryRow.status == "pending", DeliveryRow.next_attempt_at <= now, free,
+               DeliveryRow.digest_id.not_in(select(DigestRow.id).where(DigestRow.name.in_(held))))
         .order_by(DeliveryRow.id).with_for_update(skip_locked=True)
     )
     claimed = session.scalars(
@@ -100,6 +110,12 @@ def claim_pending(session: Session, now: datetime, lease: timedelta) -> list[Pen
         .values(claimed_until=now + lease, claimed_by=claimant()).returning(DeliveryRow.id)
     ).all()
     return [p for p in pending(session, now, include_claimed=True) if p.delivery_id in set(claimed)]
+
+
+def release(session: Session, delivery_ids: Sequence[int]) -> None:
+    """Give back claims not acted on (a stop came first): another process may take them at once."""
+    session.execute(update(DeliveryRow).where(DeliveryRow.id.in_(delivery_ids))
+                    .values(claimed_until=None, claimed_by=None))
 
 
 def keep_rendered(session: Session, delivery_id: int, rendered: str) -> None:

@@ -235,3 +235,118 @@ def test_a_retried_digest_sends_the_bytes_of_its_first_rendering(
         assert "senate-follow-up" not in str(sent["message"])  # not listed as an earlier report of its own story
     finally:
         ctx.close()
+
+
+def two_digest_context(tmp_path: Path, db_url: str, site: object, webhook: Webhook, **files: object) -> Context:
+    """Digest ``files`` (no channel: written under data/digests) and ``briefing`` (to the webhook), polled."""
+    from monitor.demo.server import LocalSite
+
+    assert isinstance(site, LocalSite)
+    serve_fixture(site)
+    path = write_config(tmp_path / "w.yaml", database_url=db_url, feeds=[{"url": f"{site.base}/feed.xml"}],
+                        channels=[{"name": "hook", "url": webhook.url, "format": "text"}],
+                        digests=[{"name": "files", "schedule": "every 1h", "channels": [], **files},
+                                 {"name": "briefing", "schedule": "every 1h", "channels": ["hook"]}])
+    ctx = build_context(load_config(path), clock=FrozenClock(NOW))
+    start(ctx)
+    poll_due(ctx)
+    return ctx
+
+
+def test_a_delivery_that_raises_fails_alone_and_is_retried(
+    tmp_path: Path, db_url: str, site: object, webhook: Webhook,
+) -> None:
+    ctx = two_digest_context(tmp_path, db_url, site, webhook)
+    clock = ctx.clock
+    assert isinstance(clock, FrozenClock)
+    try:
+        (tmp_path / "data").mkdir(exist_ok=True)
+        (tmp_path / "data" / "digests").write_text("a file where the folder should be")
+        assert run_digest(ctx, "files", NOW) is not None
+        assert run_digest(ctx, "briefing", NOW) is not None
+        assert counts(ctx) == {"pending": 1, "sent": 1} and len(webhook.bodies) == 1  # the webhook still got its own
+        with ctx.db.session() as session:
+            (owed,) = digest_store.pending(session, NOW + timedelta(days=1))
+        assert owed.channel == "(file)" and owed.attempts == 1
+        (tmp_path / "data" / "digests").unlink()
+        clock.advance(timedelta(minutes=2))
+        assert deliver_pending(ctx) == [("(file)", True)]
+        assert len(list((tmp_path / "data" / "digests").glob("files-*.html"))) == 1
+    finally:
+        ctx.close()
+
+
+def test_back_off_doubles_from_two_minutes(tmp_path: Path, db_url: str, site: object, webhook: Webhook) -> None:
+    ctx, clock = hook_context(tmp_path, db_url, site, webhook)
+    try:
+        webhook.status = 500
+        run_digest(ctx, "briefing", NOW)
+        for wait in (2, 4, 8):
+            clock.advance(timedelta(minutes=wait - 1))
+            assert deliver_pending(ctx) == []
+            clock.advance(timedelta(minutes=1))
+            assert deliver_pending(ctx) == [("hook", False)]
+    finally:
+        ctx.close()
+
+
+def test_a_channel_gone_from_the_config_is_given_up_at_once(
+    tmp_path: Path, db_url: str, site: object, smtp: SmtpSink, webhook: Webhook,
+) -> None:
+    ctx = context(tmp_path, db_url, site, [{"name": "hook", "url": webhook.url, "format": "text"},
+                                            {"name": "ops", "url": smtp.url("ops@example.com"), "format": "text"}],
+                  admin="ops")
+    webhook.status = 500
+    try:
+        run_digest(ctx, "briefing", NOW)
+    finally:
+        ctx.close()
+    path = write_config(tmp_path / "w.yaml", database_url=db_url, feeds=[], admin_channel="ops",
+                        channels=[{"name": "ops", "url": smtp.url("ops@example.com"), "format": "text"}],
+                        digests=[{"name": "briefing", "schedule": "every 1h", "channels": []}])
+    later = build_context(load_config(path), clock=FrozenClock(NOW + timedelta(minutes=2)))
+    try:
+        assert deliver_pending(later) == [("hook", False)]
+        assert counts(later) == {"failed": 1}
+        (alert,) = smtp.messages
+        assert b"After 2 attempt(s) the channel 'hook' refuses for good" in alert.content
+    finally:
+        later.close()
+
+
+def test_retries_wait_out_quiet_hours_unless_the_digest_is_asked_for(
+    tmp_path: Path, db_url: str, site: object, webhook: Webhook,
+) -> None:
+    from monitor.digest.run import deliver_owed
+
+    ctx = two_digest_context(tmp_path, db_url, site, webhook, quiet_hours="09:01-10:00", timezone="UTC")
+    clock = ctx.clock
+    assert isinstance(clock, FrozenClock)
+    try:
+        (tmp_path / "data").mkdir(exist_ok=True)
+        (tmp_path / "data" / "digests").write_text("in the way")
+        run_digest(ctx, "files", NOW)  # 09:00, just before its quiet hours: the file cannot be written
+        (tmp_path / "data" / "digests").unlink()
+        clock.advance(timedelta(minutes=30))
+        assert deliver_pending(ctx) == []  # 09:30: quiet
+        assert [(p.digest_name, ok) for p, ok in deliver_owed(ctx, send_now="files")] == [("files", True)]
+    finally:
+        ctx.close()
+
+
+def test_a_stop_between_deliveries_gives_the_rest_back(
+    tmp_path: Path, db_url: str, site: object, webhook: Webhook,
+) -> None:
+    from monitor.digest.run import reserve_digest
+
+    ctx = two_digest_context(tmp_path, db_url, site, webhook)
+    try:
+        reserve_digest(ctx, "files", NOW)
+        reserve_digest(ctx, "briefing", NOW)
+        asked = iter([False, True])
+        assert deliver_pending(ctx, should_stop=lambda: next(asked)) == [("(file)", True)]
+        with ctx.db.session() as session:
+            (left,) = digest_store.pending(session, NOW)  # unclaimed: another process may send it now
+        assert left.channel == "hook" and webhook.bodies == []
+    finally:
+        ctx.close()

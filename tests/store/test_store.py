@@ -191,6 +191,26 @@ def test_digest_state(db_url: str) -> None:
     db.dispose()
 
 
+def test_a_digest_first_seen_by_two_replicas_at_once_keeps_one_clock(db_url: str) -> None:
+    from sqlalchemy import event
+
+    if db_url.startswith("sqlite"):
+        pytest.skip("replicas share PostgreSQL; SQLite serves one process at a time")
+    db = database(db_url)
+
+    def other_replica_first(session: object, *args: object) -> None:  # just before this one's insert goes out
+        with db.session() as other:
+            digests.set_last_due(other, "daily", NOW + timedelta(hours=1))
+
+    with db.session() as s:
+        event.listen(s, "before_flush", other_replica_first, once=True)
+        digests.set_last_due(s, "daily", NOW)  # the row exists by now: it is left as the other set it
+        digests.set_last_due(s, "daily", NOW + timedelta(hours=2))
+    with db.session() as s:
+        assert digests.last_due(s, "daily") == NOW + timedelta(hours=2)
+    db.dispose()
+
+
 def test_retention_deletes_old_irrelevant_items_and_clears_old_text(db_url: str) -> None:
     from dataclasses import replace
 
