@@ -296,7 +296,7 @@ class FeedState:
     failing_since: datetime | None = None
     alerted: bool = False
     observed_gap_seconds: int | None = None
-    claimed_by: str | None = None  # the process (host:pid) polling it now, until claimed_until
+    claimed_by: str | None = None  # the process (host:pid-namespace:pid:token) polling it now, until claimed_until
     claimed_until: datetime | None = None
 
     @property

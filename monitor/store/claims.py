@@ -1,15 +1,19 @@
-"""Who holds a claim: feeds and deliveries are claimed by one process (``host:pid``) for a lease.
+"""Who holds a claim: feeds and deliveries are claimed by one process for a lease.
 
-A claim a process holds when it dies would otherwise block its work until the lease expires.
-Leases are short (:data:`LEASE`) and renewed while the work runs (:class:`Renewal`), so the claims
-of a dead replica on another host are free again within a lease; a process on the same host takes
-back the claims of that host's processes that no longer run (or are zombies) at once.
+A claimant names its host, its PID namespace, its pid and a token drawn when the process
+started, so a restarted container whose process has the same pid (1, say) is not taken for the
+process that died. A claim a process holds when it dies would otherwise block its work until the
+lease expires. Leases are short (:data:`LEASE`) and renewed while the work runs (:class:`Renewal`),
+so the claims of a dead replica elsewhere (another host, or another PID namespace such as a
+restarted container) are free again within a lease; a process in the same host and namespace
+takes back the claims of the processes there that no longer run (or are zombies) at once.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import secrets
 import socket
 import threading
 from collections.abc import Callable
@@ -25,21 +29,32 @@ from monitor.store.schema import DeliveryRow, FeedRow
 log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=60)  # how long a claim holds without renewal; renewed every third of it
 
+_STARTED = secrets.token_hex(4)  # this start of the process
+
+
 def claimant() -> str:
-    """This process, as claims name it."""
-    return f"{socket.gethostname()}:{os.getpid()}"
+    """This process, as claims name it: ``host:pid-namespace:pid:token``."""
+    return f"{socket.gethostname()[:64]}:{_pid_namespace()}:{os.getpid()}:{_STARTED}"
+
+
+def _pid_namespace() -> str:
+    """The inode of this process's PID namespace (Linux), else ``-``: pids compare only within one."""
+    try:
+        return os.readlink("/proc/self/ns/pid").removeprefix("pid:[").removesuffix("]")
+    except OSError:
+        return "-"
 
 
 def release_dead(session: Session, now: datetime) -> int:
     """Free the live claims of this host's processes that are no longer running; returns how many."""
-    host = socket.gethostname()
+    here = claimant().rsplit(":", 2)[0]  # host and PID namespace
     released = 0
     for row in (FeedRow, DeliveryRow):
         owners = session.scalars(
             select(row.claimed_by).distinct().where(row.claimed_until >= now, row.claimed_by.is_not(None))
         ).all()
         for owner in owners:
-            if owner is not None and _dead_here(owner, host):
+            if owner is not None and _dead_here(owner, here):
                 result = session.execute(
                     update(row).where(row.claimed_by == owner, row.claimed_until >= now)
                     .values(claimed_until=None, claimed_by=None)
@@ -48,10 +63,14 @@ def release_dead(session: Session, now: datetime) -> int:
     return released
 
 
-def _dead_here(owner: str, host: str) -> bool:
-    name, _, pid = owner.rpartition(":")
-    if name != host or not pid.isdigit() or int(pid) == os.getpid():
-        return False
+def _dead_here(owner: str, here: str) -> bool:
+    """True when ``owner`` ran in this host and PID namespace and no longer runs."""
+    place, _, rest = owner.rpartition(":")  # rest: the token
+    place, _, pid = place.rpartition(":")
+    if place != here or not pid.isdigit():
+        return False  # elsewhere (or an older release's form): its lease runs out
+    if int(pid) == os.getpid():
+        return rest != _STARTED  # this pid, an earlier start: a restarted container's first process
     try:
         os.kill(int(pid), 0)
     except ProcessLookupError:

@@ -76,7 +76,7 @@ class FeedRow(Base):
     alerted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     observed_gap_seconds: Mapped[int | None] = mapped_column(Integer, nullable=True)
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)  # a replica's lease
-    claimed_by: Mapped[str | None] = mapped_column(String(120), nullable=True)  # host:pid of the claimant
+    claimed_by: Mapped[str | None] = mapped_column(String(120), nullable=True)  # host:pid-namespace:pid:token
     items_last_poll: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -188,7 +188,7 @@ class DeliveryRow(Base):
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)  # a replica's lease
-    claimed_by: Mapped[str | None] = mapped_column(String(120), nullable=True)  # host:pid of the claimant
+    claimed_by: Mapped[str | None] = mapped_column(String(120), nullable=True)  # host:pid-namespace:pid:token
     rendered: Mapped[str | None] = mapped_column(Text, nullable=True)  # the message as first rendered (JSON)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import threading
@@ -22,10 +21,11 @@ def test_dead_processes_claims_are_taken_back_and_live_ones_kept(db_url: str) ->
         feeds.sync_feeds(s, [FeedSpec(f"https://h{i}.example/feed", str(i), None, None) for i in range(4)], NOW)
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
                           check=True)
-    host = socket.gethostname()
+    here = claimant().rsplit(":", 2)[0]
     with subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"]) as alive:
         try:
-            owners = [f"{host}:{dead.stdout.strip()}", f"{host}:{alive.pid}", "elsewhere.example:1", claimant()]
+            owners = [f"{here}:{dead.stdout.strip()}:0", f"{here}:{alive.pid}:0", "elsewhere.example:1:1:0",
+                      claimant()]
             with db.session() as s:
                 for owner in owners:
                     assert len(feeds.claim_due(s, NOW, timedelta(minutes=10), limit=1, owner=owner)) == 1
@@ -50,7 +50,7 @@ def test_a_killed_process_not_yet_collected_by_its_parent_is_dead(db_url: str) -
     with subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"]) as child:
         try:
             with db.session() as s:
-                feeds.claim_due(s, NOW, timedelta(minutes=10), owner=f"{socket.gethostname()}:{child.pid}")
+                feeds.claim_due(s, NOW, timedelta(minutes=10), owner=f"{claimant().rsplit(':', 2)[0]}:{child.pid}:0")
             with db.session() as s:
                 assert release_dead(s, NOW) == 0  # alive
             child.kill()
@@ -63,6 +63,25 @@ def test_a_killed_process_not_yet_collected_by_its_parent_is_dead(db_url: str) -
         finally:
             child.kill()
             db.dispose()
+
+
+def test_an_earlier_start_with_this_pid_is_dead_and_another_namespace_is_not_judged(db_url: str) -> None:
+    """A restarted container's process is pid 1 again; a peer sharing the host name may have its own pids."""
+    db = database(db_url)
+    with db.session() as s:
+        feeds.sync_feeds(s, [FeedSpec(f"https://h{i}.example/feed", str(i), None, None) for i in range(3)], NOW)
+    host, namespace, pid, _ = claimant().split(":")
+    earlier_start = f"{host}:{namespace}:{pid}:00000000"
+    other_namespace = f"{host}:1:{pid}:00000000"
+    with db.session() as s:
+        for owner in (earlier_start, other_namespace, claimant()):
+            feeds.claim_due(s, NOW, timedelta(minutes=10), limit=1, owner=owner)
+    with db.session() as s:
+        assert renew(s, NOW) == 1  # only this start's own claim
+        assert release_dead(s, NOW) == 1
+        claims = {f.claimed_by for f in feeds.all_feeds(s) if f.claimed_until is not None}
+    assert claims == {other_namespace, claimant()}
+    db.dispose()
 
 
 def test_renewal_extends_this_process_claims_only(db_url: str) -> None:
