@@ -14,6 +14,7 @@ from monitor import redact
 from monitor.context import Context
 from monitor.novelty.text import content_hash
 from monitor.seeds import read_seeds
+from monitor.store import digests as digest_store
 from monitor.store import feeds as feed_store
 from monitor.store import items as item_store
 from monitor.store import seeds as seed_store
@@ -30,7 +31,17 @@ def start(ctx: Context) -> tuple[int, int]:
     ctx.db.upgrade()
     with ctx.db.session() as session:
         take_back_claims(session, ctx.clock.now())
+    _settled(register_digests, ctx)
     return _settled(sync_feeds, ctx), _settled(load_seeds, ctx)
+
+
+def register_digests(ctx: Context) -> int:
+    """Start the clock of each configured digest the database has not seen: it counts from now."""
+    with ctx.db.session() as session:
+        added = digest_store.register(session, [d.name for d in ctx.config.digests], ctx.clock.now())
+    if added:
+        log.info("digests registered; each holds what is fetched from now on", extra={"digests": added})
+    return len(added)
 
 
 def take_back_claims(session: Session, now: datetime) -> None:

@@ -79,7 +79,7 @@ def reserve_digest(ctx: Context, name: str, due_at: datetime) -> int | None:
     """
     digest = ctx.config.digest(name)
     with ctx.db.session() as session:
-        entries = [e for e in item_store.undigested(session, name, digest.include) if e.score >= digest.min_score]
+        entries = _undigested(session, name, digest)
         digest_store.set_last_due(session, name, due_at)
         digest_id = None
         immediate = digest.schedule.strip().lower() == "immediate"
@@ -92,11 +92,17 @@ def reserve_digest(ctx: Context, name: str, due_at: datetime) -> int | None:
     return digest_id
 
 
+def _undigested(session: Session, name: str, digest: DigestConfig) -> list[DigestEntry]:
+    """What digest ``name`` would hold now: its kinds of item, scored high enough, fetched since it was first seen."""
+    since = digest_store.first_seen(session, name)
+    return [e for e in item_store.undigested(session, name, digest.include, since) if e.score >= digest.min_score]
+
+
 def digest_content(ctx: Context, name: str) -> DigestContent:
     """What digest ``name`` would contain now; reserves and sends nothing."""
     digest = ctx.config.digest(name)
     with ctx.db.session() as session:
-        entries = [e for e in item_store.undigested(session, name, digest.include) if e.score >= digest.min_score]
+        entries = _undigested(session, name, digest)
         earlier = _earlier(session, entries)
     return build_digest(name, entries, window_end=ctx.clock.now(), max_items=digest.max_items, title=digest.title,
                         earlier=earlier, timezone=digest.timezone, public_url=ctx.config.public_url or "")

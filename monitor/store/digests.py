@@ -26,6 +26,22 @@ def last_due(session: Session, name: str) -> datetime | None:
     return row.last_due_at if row is not None else None
 
 
+def register(session: Session, names: Sequence[str], now: datetime) -> list[str]:
+    """Start the clock of each digest not seen before at ``now``; it then holds only items fetched
+    from ``now`` on, not the backlog. Returns the names registered."""
+    known = set(session.scalars(select(DigestStateRow.name).where(DigestStateRow.name.in_(list(names)))))
+    added = [name for name in names if name not in known]
+    session.add_all(DigestStateRow(name=name, last_due_at=now, first_seen_at=now) for name in added)
+    session.flush()
+    return added
+
+
+def first_seen(session: Session, name: str) -> datetime | None:
+    """When the service first ran with digest ``name`` (None: unknown, or known from before that was kept)."""
+    row = session.get(DigestStateRow, name)
+    return row.first_seen_at if row is not None else None
+
+
 def set_last_due(session: Session, name: str, when: datetime) -> None:
     """Move digest ``name``'s clock forward to ``when`` (a replica starting at the same moment may
     create the row first: then its row is moved instead)."""

@@ -96,8 +96,11 @@ def prune(session: Session, before: datetime) -> tuple[int, int]:
     return len(deleted), len(cleared)
 
 
-def undigested(session: Session, digest_name: str, verdicts: Sequence[str]) -> list[DigestEntry]:
-    """Relevant items with one of ``verdicts`` not yet reserved by a digest of this name, best first."""
+def undigested(
+    session: Session, digest_name: str, verdicts: Sequence[str], since: datetime | None = None,
+) -> list[DigestEntry]:
+    """Relevant items with one of ``verdicts``, fetched since ``since``, not yet reserved by a digest
+    of this name, best first."""
     reserved = select(DigestItemRow.item_id).where(DigestItemRow.digest_name == digest_name)
     query = (
         select(ItemRow, FeedRow.name)
@@ -105,6 +108,8 @@ def undigested(session: Session, digest_name: str, verdicts: Sequence[str]) -> l
         .where(ItemRow.verdict.in_(list(verdicts)), ItemRow.id.not_in(reserved))
         .order_by(ItemRow.score.desc(), ItemRow.published_at.desc(), ItemRow.id)
     )
+    if since is not None:
+        query = query.where(ItemRow.fetched_at >= since)
     return [_entry(row, feed_name) for row, feed_name in session.execute(query)]
 
 

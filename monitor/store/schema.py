@@ -200,3 +200,5 @@ class DigestStateRow(Base):
 
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     last_due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # when the service first ran with it: it holds only items fetched since (None: before 0010)
+    first_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -85,3 +85,28 @@ def test_rate_limit_per_hour(tmp_path: Path, db_url: str, site: LocalSite) -> No
         assert len(written(tmp_path)) == 2
     finally:
         ctx.close()
+
+
+def test_a_digest_added_later_holds_what_is_fetched_from_then_on(tmp_path: Path, db_url: str, site: LocalSite) -> None:
+    serve_fixture(site)
+    feeds = [{"url": f"{site.base}/feed.xml"}]
+    before = build_context(load_config(write_config(tmp_path / "w.yaml", database_url=db_url, feeds=feeds)),
+                           clock=FrozenClock(NOON_KARACHI))
+    try:
+        start(before)
+        assert [o.new_items for o in run_once(before).feeds] == [3]  # stored while no digest was configured
+    finally:
+        before.close()
+    path = write_config(tmp_path / "w.yaml", database_url=db_url, feeds=feeds,
+                        digests=[{"name": "alerts", "schedule": "immediate"}])
+    ctx = build_context(load_config(path), clock=FrozenClock(NOON_KARACHI + timedelta(days=1)))  # added a day later
+    try:
+        start(ctx)
+        assert run_once(ctx).digests == () and written(tmp_path) == []  # not the backlog
+        add_story(site, "budget", "Senate budget committee hears Imran Khan's lawyers")
+        assert isinstance(ctx.clock, FrozenClock)
+        ctx.clock.advance(timedelta(hours=6))  # the feed is due again
+        report = run_once(ctx)
+        assert report.digests == ("alerts",) and "budget committee" in written(tmp_path)[0].read_text()
+    finally:
+        ctx.close()
