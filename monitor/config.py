@@ -18,6 +18,7 @@ from urllib.parse import quote_plus, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -30,7 +31,7 @@ from pydantic import (
 
 from monitor.errors import ConfigError
 from monitor.formats import Format, default_format, output_format
-from monitor.query import QuerySyntaxError, TopicQuery, compile_topic
+from monitor.query import QuerySyntaxError, TopicQuery, compile_topic, phrase
 from monitor.redact import remember
 from monitor.scheduler import in_quiet_hours, parse_schedule
 from monitor.types import JudgeSettings, Thresholds
@@ -48,11 +49,18 @@ def not_a_boolean(value: object) -> object:
     return value
 
 
+def a_phrase(text: str) -> str:
+    """An alias or context phrase must have a word to match (checked as :func:`compile_topic` will)."""
+    phrase(text)
+    return text
+
+
 Int = Annotated[int, BeforeValidator(not_a_boolean)]
 Float = Annotated[float, BeforeValidator(not_a_boolean)]
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
 Size = Annotated[int, BeforeValidator(parse_size), Field(gt=0)]
 Name = Annotated[str, Field(pattern=_NAME.pattern, max_length=64)]
+Phrase = Annotated[str, AfterValidator(a_phrase)]
 VerdictName = Literal["new", "update", "repeat"]
 
 
@@ -105,8 +113,8 @@ class Topic(Strict):
 
     name: Name
     query: str
-    aliases: list[str] = []
-    context: list[str] = []
+    aliases: list[Phrase] = []
+    context: list[Phrase] = []
     languages: list[Annotated[str, Field(pattern=r"^[a-z]{2,3}$")]] = []
     google_news: bool | None = None
     google_query: str | None = None

@@ -41,6 +41,7 @@ class QuerySyntaxError(ValueError):
 
     def __init__(self, message: str, position: int) -> None:
         super().__init__(f"{message} at position {position + 1}")
+        self.problem = message
         self.position = position
 
 
@@ -193,6 +194,14 @@ def _term(text: str, at: int, *, phrase: bool) -> Term:
     if not parts:
         raise QuerySyntaxError(f"{text!r} has no words to match", at)
     return Term(label=text, parts=parts, prefix=prefix)
+
+
+def phrase(text: str) -> Term:
+    """An alias or context phrase as a term; ValueError when it has no word to match."""
+    try:
+        return _term(text, 0, phrase=True)
+    except QuerySyntaxError as exc:
+        raise ValueError(f"invalid phrase: {exc.problem}") from None
 
 
 def _near_side(node: Node, at: int) -> Node:
@@ -357,5 +366,5 @@ def compile_topic(
     name: str, query: str, aliases: Iterable[str] = (), context: Iterable[str] = (), languages: Iterable[str] = (),
 ) -> TopicQuery:
     """Compile a topic's query; aliases and context terms are phrases."""
-    return TopicQuery(name, parse_query(query), tuple(_term(a, 0, phrase=True) for a in aliases),
-                      tuple(_term(c, 0, phrase=True) for c in context), frozenset(languages))
+    return TopicQuery(name, parse_query(query), tuple(phrase(a) for a in aliases),
+                      tuple(phrase(c) for c in context), frozenset(languages))

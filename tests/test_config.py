@@ -97,6 +97,16 @@ def test_errors_name_file_path_and_line(tmp_path: Path, broken: str, replacement
     assert "secret" not in str(error)
 
 
+@pytest.mark.parametrize(("setting", "expected"), [
+    ('context: ["--"]', ":4 topics[0].context[0]: invalid phrase: '--' has no words to match"),
+    ('aliases: [Khan, "***"]', ":4 topics[0].aliases[1]: invalid phrase: '***' has no words to match"),
+])
+def test_alias_and_context_phrases_are_checked_at_load(tmp_path: Path, setting: str, expected: str) -> None:
+    text = VALID.replace("OR PTI'\n", f"OR PTI'\n    {setting}\n")
+    assert setting in text
+    assert expected in str(error_for(tmp_path, text))
+
+
 def test_retention_must_outlast_the_story_window(tmp_path: Path) -> None:
     short = VALID.replace("feeds:", "retention_days: 7\nnovelty:\n  story_window: 36h\nfeeds:")
     error = error_for(tmp_path, short.replace("36h", "10d"))
