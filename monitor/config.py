@@ -237,7 +237,7 @@ class Config(Strict):
     data_dir: Path = Path("data")
     seeds_dir: Path = Path("seeds")
     admin_channel: str | None = None
-    retention_days: Int = Field(default=90, ge=1)
+    retention_days: Int = Field(default=90, ge=1, le=36500)
     health_listen: Annotated[str, Field(pattern=r"^[^\s:]*:\d{1,5}$")] | None = None
     web_listen: Annotated[str, Field(pattern=r"^[^\s:]*:\d{1,5}$")] | None = None
     public_url: Annotated[str, Field(pattern=r"^https?://[^\s]+$")] | None = None

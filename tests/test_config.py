@@ -197,6 +197,23 @@ def test_bad_durations(text: object) -> None:
         parse_duration(text)
 
 
+@pytest.mark.parametrize(("setting", "expected"), [
+    ("retention_days: 1000000000", ":14 retention_days: Input should be less than or equal to 36500"),
+    ("polling: {interval: 99999999999999999}", ":14 polling.interval: too long: 99999999999999999 (at most 3650d)"),
+    ("polling: {timeout: .inf}", ":14 polling.timeout: too long: inf"),
+    ("polling: {timeout: .nan}", ":14 polling.timeout: not a duration: nan"),
+    ("novelty: {story_window: 999999999999d}", ":14 novelty.story_window: too long: '999999999999d' (at most 3650d)"),
+])
+def test_huge_durations_and_day_counts_are_located_errors(tmp_path: Path, setting: str, expected: str) -> None:
+    assert expected in str(error_for(tmp_path, VALID + setting + "\n"))
+
+
+def test_an_interval_schedule_is_at_most_ten_years(tmp_path: Path) -> None:
+    error = error_for(tmp_path, VALID.replace('"0 8 * * *"', '"every 99999999999d"'))
+    assert ":11 digests[0].schedule: too long: '99999999999d' (at most 3650d)" in str(error)
+    assert load_config(write(tmp_path, VALID.replace('"0 8 * * *"', '"every 3650d"'))).digests[0].schedule
+
+
 def test_sizes() -> None:
     assert parse_size("10MB") == 10 * 1024**2
     assert parse_size("512kb") == 512 * 1024
