@@ -35,7 +35,7 @@ from monitor.query import QuerySyntaxError, TopicQuery, compile_topic, phrase
 from monitor.redact import remember
 from monitor.scheduler import in_quiet_hours, parse_schedule
 from monitor.types import JudgeSettings, Thresholds
-from monitor.units import parse_duration, parse_size
+from monitor.units import format_duration, parse_duration, parse_size
 from monitor.yamlsrc import LineMap, YamlPath, load_yaml
 
 DEFAULT_CONFIG = Path("config/watchlist.yaml")
@@ -55,9 +55,17 @@ def a_phrase(text: str) -> str:
     return text
 
 
+def positive(span: timedelta) -> timedelta:
+    """A wait, a timeout or a window of no time at all is a mistake."""
+    if span <= timedelta(0):
+        raise ValueError("must be longer than 0s (e.g. 30s, 5m)")
+    return span
+
+
 Int = Annotated[int, BeforeValidator(not_a_boolean)]
 Float = Annotated[float, BeforeValidator(not_a_boolean)]
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+Span = Annotated[timedelta, BeforeValidator(parse_duration), AfterValidator(positive)]
 Size = Annotated[int, BeforeValidator(parse_size), Field(gt=0)]
 Name = Annotated[str, Field(pattern=_NAME.pattern, max_length=64)]
 Phrase = Annotated[str, AfterValidator(a_phrase)]
@@ -71,11 +79,11 @@ class Strict(BaseModel):
 class Polling(Strict):
     """How feeds and article pages are fetched."""
 
-    interval: Duration = timedelta(minutes=30)
-    min_interval: Duration = timedelta(minutes=5)
-    max_interval: Duration = timedelta(hours=6)
-    timeout: Duration = timedelta(seconds=20)
-    connect_timeout: Duration = timedelta(seconds=10)
+    interval: Span = timedelta(minutes=30)
+    min_interval: Span = timedelta(minutes=5)
+    max_interval: Span = timedelta(hours=6)
+    timeout: Span = timedelta(seconds=20)
+    connect_timeout: Span = timedelta(seconds=10)
     max_feed_bytes: Size = 10 * 1024**2
     max_page_bytes: Size = 5 * 1024**2
     user_agent: str = "monitor/0.1 (self-hosted news monitor; feed reader)"
@@ -95,7 +103,7 @@ class GoogleNews(Strict):
     hl: str = "en-US"
     gl: str = "US"
     ceid: str = "US:en"
-    interval: Duration | None = None
+    interval: Span | None = None
     resolve_links: bool = True
     base_url: str = "https://news.google.com"
 
@@ -131,7 +139,7 @@ class Feed(Strict):
 
     url: str
     name: str | None = None
-    interval: Duration | None = None
+    interval: Span | None = None
     topics: list[str] | None = None
 
     @field_validator("url")
@@ -220,7 +228,7 @@ class Novelty(Strict):
     sentence_low: Float = Field(default=Thresholds.sentence_low, gt=0, le=1)
     sentence_high: Float = Field(default=Thresholds.sentence_high, gt=0, le=1)
     duplicate_containment: Float = Field(default=Thresholds.duplicate_containment, gt=0, le=1)
-    story_window: Duration = timedelta(days=14)
+    story_window: Span = timedelta(days=14)
     min_sentence_chars: Int = Field(default=Thresholds.min_sentence_chars, ge=1)
 
     def settings(self) -> JudgeSettings:
@@ -319,6 +327,7 @@ def load_config(path: Path | str | None = None) -> Config:
         raise _from_validation(exc, lines) from None
     _check_references(config, lines)
     _check_retention(config, lines)
+    _check_polling(config.polling, lines)
     return _resolve_paths(_drop_disabled_channels(config), path)
 
 
@@ -414,6 +423,18 @@ def _check_retention(config: Config, lines: LineMap) -> None:
         raise lines.error(("retention_days",), f"{config.retention_days} days is shorter than novelty.story_window "
                           f"({days} days): the text of an open story's reports would be cleared while new "
                           "articles are still compared with it")
+
+
+def _check_polling(polling: Polling, lines: LineMap) -> None:
+    """The polling interval lies between its bounds: min_interval <= interval <= max_interval."""
+    low, usual, high = polling.min_interval, polling.interval, polling.max_interval
+    if low > high:
+        raise lines.error(("polling", "min_interval"), f"{format_duration(low)} is longer than max_interval "
+                          f"({format_duration(high)})")
+    if not low <= usual <= high:
+        side, name, bound = ("shorter", "min_interval", low) if usual < low else ("longer", "max_interval", high)
+        raise lines.error(("polling", "interval"), f"{format_duration(usual)} is {side} than {name} "
+                          f"({format_duration(bound)})")
 
 
 def _drop_disabled_channels(config: Config) -> Config:

@@ -208,6 +208,28 @@ def test_huge_durations_and_day_counts_are_located_errors(tmp_path: Path, settin
     assert expected in str(error_for(tmp_path, VALID + setting + "\n"))
 
 
+@pytest.mark.parametrize(("setting", "expected"), [
+    ("polling: {timeout: -20}", ":14 polling.timeout: a duration cannot be negative: -20"),
+    ("polling: {host_delay: -1}", ":14 polling.host_delay: a duration cannot be negative: -1"),
+    ("polling: {connect_timeout: 0s}", ":14 polling.connect_timeout: must be longer than 0s"),
+    ("novelty: {story_window: -14}", ":14 novelty.story_window: a duration cannot be negative: -14"),
+    ("google_news: {interval: 0}", ":14 google_news.interval: must be longer than 0s"),
+    ("polling:\n  min_interval: 6h\n  max_interval: 5m",
+     ":15 polling.min_interval: 6h is longer than max_interval (5m)"),
+    ("polling:\n  interval: 1d\n  max_interval: 6h", ":15 polling.interval: 1d is longer than max_interval (6h)"),
+    ("polling:\n  min_interval: 1h", ":14 polling.interval: 30m is shorter than min_interval (1h)"),
+])
+def test_durations_are_positive_and_the_interval_within_its_bounds(tmp_path: Path, setting: str, expected: str) -> None:
+    assert expected in str(error_for(tmp_path, VALID + setting + "\n"))
+
+
+def test_a_feed_interval_of_no_time_is_an_error(tmp_path: Path) -> None:
+    error = error_for(tmp_path, VALID.replace("feed.xml\n", "feed.xml\n    interval: 0s\n"))
+    assert ":6 feeds[0].interval: must be longer than 0s" in str(error)
+    text = VALID + "polling:\n  host_delay: 0s\n  interval: 1m\n  min_interval: 1m\n  max_interval: 1m\n"
+    assert load_config(write(tmp_path, text)).polling.host_delay.total_seconds() == 0
+
+
 def test_an_interval_schedule_is_at_most_ten_years(tmp_path: Path) -> None:
     error = error_for(tmp_path, VALID.replace('"0 8 * * *"', '"every 99999999999d"'))
     assert ":11 digests[0].schedule: too long: '99999999999d' (at most 3650d)" in str(error)
