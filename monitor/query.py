@@ -13,6 +13,7 @@ Grammar (case- and diacritic-insensitive, words matched whole)::
 
 A bare word written in capitals (2 to 5 letters: ``US``, ``PTI``, ``IMF``) is an acronym and
 matches only where the article also writes it in capitals, so ``US`` never matches "us".
+``NEAR`` without its distance (``a NEAR b``, ``NEAR/``) is a syntax error, never the acronym.
 
 A topic is a compiled query with alias phrases, context terms and languages
 (:func:`compile_topic`); how a topic decides relevance is :mod:`monitor.match`. ``parse_query``
@@ -33,6 +34,7 @@ _TOKEN = re.compile(
     r'\s*(?:(?P<lp>\()|(?P<rp>\))|(?P<scope>(?:title|text):)|"(?P<phrase>[^"]*)"|(?P<open>")|(?P<neg>-)(?=[\w"(])'
     r"|(?P<near>NEAR/\d+)(?=[\s\"(]|$)|(?P<word>[^\s()\"]+))"
 )
+_NEAR_WITHOUT_DISTANCE = re.compile(r"NEAR(?:/.*)?")  # the operator misspelt, never the acronym NEAR
 FIELDS = ("title", "text")
 
 
@@ -183,6 +185,8 @@ class _Parser:
             return node
         if kind in ("rp", "near", "scope", "neg") or text in ("AND", "OR", "NOT"):
             raise QuerySyntaxError(f"unexpected {text!r}", at)
+        if kind == "word" and _NEAR_WITHOUT_DISTANCE.fullmatch(text):
+            raise QuerySyntaxError("NEAR needs a distance: NEAR/n", at)
         return _term(text, at, phrase=kind == "phrase")
 
 
