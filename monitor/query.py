@@ -261,8 +261,15 @@ class Doc:
             if term.prefix:
                 return sorted(p for w, ps in self.index.items() if w.startswith(first) for p in ps)
             return self.index.get(first, [])
-        size = len(rest)
-        return [at for at in self.index.get(first, ()) if tuple(self.words[at + 1 : at + 1 + size]) == rest]
+        return [at for at in self.index.get(first, ()) if self._followed_by(at, rest, prefix=term.prefix)]
+
+    def _followed_by(self, at: int, rest: tuple[str, ...], *, prefix: bool) -> bool:
+        """Whether the words after ``at`` are ``rest`` (its last word a prefix of theirs with ``prefix``:
+        ``Tehreek-e-Ins*`` is "tehreek e ins*")."""
+        following = tuple(self.words[at + 1 : at + 1 + len(rest)])
+        if not prefix or len(following) != len(rest):
+            return following == rest
+        return following[:-1] == rest[:-1] and following[-1].startswith(rest[-1])
 
     def has(self, term: Term) -> bool:
         return bool(self.positions(term))
