@@ -28,6 +28,8 @@ from pydantic import (
     ValidationError,
     field_validator,
 )
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from monitor.errors import ConfigError
 from monitor.formats import Format, default_format, output_format
@@ -268,10 +270,15 @@ class Config(Strict):
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value
 
+    @field_validator("database_url")
+    @classmethod
+    def _database(cls, url: SecretStr | None) -> SecretStr | None:
+        return SecretStr(checked_database_url(url.get_secret_value())) if url is not None else None
+
     def db_url(self) -> str:
         """``DATABASE_URL`` from the environment, else the config, else SQLite under data_dir."""
-        env = os.environ.get("DATABASE_URL")
-        if env:
+        env = environment_database_url()
+        if env is not None:
             return env
         if self.database_url is not None:
             return _anchor_sqlite(self.database_url.get_secret_value(), self.source.resolve().parent)
@@ -298,6 +305,46 @@ class Config(Strict):
             if enabled:
                 feeds.append(google_news_feed(topic, self.google_news))
         return feeds
+
+
+DATABASES = ("sqlite", "postgresql")
+_DATABASE_EXAMPLE = "e.g. sqlite:///data/monitor.db or postgresql://host/db"
+
+
+def checked_database_url(url: str) -> str:
+    """``url`` if SQLAlchemy can use it for SQLite or PostgreSQL (Heroku's ``postgres://`` is spelled
+    ``postgresql://``); ValueError otherwise, with the password never in the message."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url.removeprefix("postgres://")
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        raise ValueError(f"not a database URL ({_DATABASE_EXAMPLE})") from None
+    _check_database(parsed)
+    return url
+
+
+def _check_database(parsed: URL) -> None:
+    shown = parsed.render_as_string(hide_password=True)
+    if parsed.get_backend_name() not in DATABASES:
+        raise ValueError(f"{shown}: the database must be SQLite or PostgreSQL ({_DATABASE_EXAMPLE})")
+    try:
+        parsed.get_dialect()
+    except NoSuchModuleError:
+        raise ValueError(f"{shown}: unknown database driver {parsed.drivername!r} ({_DATABASE_EXAMPLE})") from None
+    if parsed.port is not None and not 1 <= parsed.port <= 65535:
+        raise ValueError(f"{shown}: port {parsed.port} is not 1 to 65535")
+
+
+def environment_database_url() -> str | None:
+    """``$DATABASE_URL``, checked as ``database_url`` is (None when unset or empty)."""
+    env = os.environ.get("DATABASE_URL")
+    if not env:
+        return None
+    try:
+        return checked_database_url(env)
+    except ValueError as exc:
+        raise ConfigError(f"environment variable DATABASE_URL: {exc}") from None
 
 
 def _anchor_sqlite(url: str, base: Path) -> str:
@@ -328,6 +375,7 @@ def load_config(path: Path | str | None = None) -> Config:
     _check_references(config, lines)
     _check_retention(config, lines)
     _check_polling(config.polling, lines)
+    environment_database_url()  # the URL start-up would use instead of database_url
     return _resolve_paths(_drop_disabled_channels(config), path)
 
 

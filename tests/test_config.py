@@ -114,6 +114,34 @@ def test_retention_must_outlast_the_story_window(tmp_path: Path) -> None:
     assert load_config(write(tmp_path, short)).retention_days == 7  # 1.5 days of window: 7 is enough
 
 
+@pytest.mark.parametrize(("url", "expected"), [
+    ("bogus", ":14 database_url: not a database URL (e.g. sqlite:///data/monitor.db or postgresql://host/db)"),
+    ("mysql://u:pw@db/m", ":14 database_url: mysql://u:***@db/m: the database must be SQLite or PostgreSQL"),
+    ("postgresql+nosuch://u:pw@db/m", ":14 database_url: postgresql+nosuch://u:***@db/m: unknown database driver"),
+    ("postgresql://u:pw@db:99999/m", ":14 database_url: postgresql://u:***@db:99999/m: port 99999 is not 1 to 65535"),
+    ("postgresql://u:pw@db:x/m", ":14 database_url: not a database URL"),
+])
+def test_database_url_is_checked_at_load_without_showing_its_password(tmp_path: Path, url: str, expected: str) -> None:
+    error = error_for(tmp_path, VALID + f"database_url: '{url}'\n")
+    assert expected in str(error) and "pw" not in str(error)
+
+
+def test_herokus_postgres_url_is_read_as_postgresql(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = load_config(write(tmp_path, VALID + "database_url: postgres://u:pw@127.0.0.1/db\n"))
+    assert config.db_url() == "postgresql://u:pw@127.0.0.1/db"
+    monkeypatch.setenv("DATABASE_URL", "postgres://u:pw@db.example/monitor")
+    assert config.db_url() == "postgresql://u:pw@db.example/monitor"
+
+
+def test_a_bad_database_url_in_the_environment_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = load_config(write(tmp_path, VALID))
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u:pw@db:0/m")
+    with pytest.raises(ConfigError) as info:
+        config.db_url()
+    assert str(info.value) == "environment variable DATABASE_URL: postgresql://u:***@db:0/m: port 0 is not 1 to 65535"
+    assert "environment variable DATABASE_URL: postgresql://u:***@db:0/m" in str(error_for(tmp_path, VALID))
+
+
 def test_yaml_syntax_error_has_line(tmp_path: Path) -> None:
     error = error_for(tmp_path, VALID.replace("  - url: https://example.com/feed.xml",
                                               "  - {url: https://example.com/feed.xml"))
