@@ -64,6 +64,14 @@ def positive(span: timedelta) -> timedelta:
     return span
 
 
+def a_port_in_range(address: str) -> str:
+    """``HOST:PORT`` with a port a server can listen on."""
+    port = int(address.rsplit(":", 1)[1])
+    if not 1 <= port <= 65535:
+        raise ValueError(f"port {port} is not 1 to 65535")
+    return address
+
+
 Int = Annotated[int, BeforeValidator(not_a_boolean)]
 Float = Annotated[float, BeforeValidator(not_a_boolean)]
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
@@ -71,6 +79,7 @@ Span = Annotated[timedelta, BeforeValidator(parse_duration), AfterValidator(posi
 Size = Annotated[int, BeforeValidator(parse_size), Field(gt=0)]
 Name = Annotated[str, Field(pattern=_NAME.pattern, max_length=64)]
 Phrase = Annotated[str, AfterValidator(a_phrase)]
+Listen = Annotated[str, Field(pattern=r"^[^\s:]*:\d{1,5}$"), AfterValidator(a_port_in_range)]
 VerdictName = Literal["new", "update", "repeat"]
 
 
@@ -248,8 +257,8 @@ class Config(Strict):
     seeds_dir: Path = Path("seeds")
     admin_channel: str | None = None
     retention_days: Int = Field(default=90, ge=1, le=36500)
-    health_listen: Annotated[str, Field(pattern=r"^[^\s:]*:\d{1,5}$")] | None = None
-    web_listen: Annotated[str, Field(pattern=r"^[^\s:]*:\d{1,5}$")] | None = None
+    health_listen: Listen | None = None
+    web_listen: Listen | None = None
     public_url: Annotated[str, Field(pattern=r"^https?://[^\s]+$")] | None = None
     polling: Polling = Polling()
     google_news: GoogleNews = GoogleNews()
