@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
@@ -36,7 +36,7 @@ from monitor.errors import ConfigError
 from monitor.formats import Format, default_format, output_format
 from monitor.query import QuerySyntaxError, TopicQuery, compile_topic, phrase
 from monitor.redact import remember
-from monitor.scheduler import in_quiet_hours, parse_schedule
+from monitor.scheduler import parse_quiet_hours, parse_schedule
 from monitor.types import JudgeSettings, Thresholds
 from monitor.units import format_duration, parse_duration, parse_size
 from monitor.yamlsrc import LineMap, YamlPath, load_yaml
@@ -213,9 +213,7 @@ class Digest(Strict):
     @classmethod
     def _quiet(cls, spec: str | None) -> str | None:
         if spec is not None:
-            if "-" not in spec:
-                raise ValueError(f"not a time range: {spec!r} (use e.g. 22:00-07:00)")
-            in_quiet_hours(spec, datetime.now(UTC), "UTC")
+            parse_quiet_hours(spec)
         return spec
 
     @field_validator("timezone")

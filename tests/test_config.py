@@ -227,6 +227,28 @@ def test_duplicate_names_and_keys(tmp_path: Path) -> None:
     assert "digests[1].name: duplicate name 'daily'" in str(error_for(tmp_path, twice))
 
 
+def test_a_duplicate_key_is_reported_where_it_is_repeated(tmp_path: Path) -> None:
+    error = error_for(tmp_path, VALID + "topics: []\n")
+    assert error.line == 14 and "topics: duplicate key (first on line 1)" in str(error)
+
+
+def test_a_key_that_is_not_a_string_is_reported_on_its_own_line(tmp_path: Path) -> None:
+    error = error_for(tmp_path, VALID.replace("feeds:", "1: x\nfeeds:"))
+    assert error.line == 4 and "keys must be strings, got 1" in str(error)
+
+
+@pytest.mark.parametrize(("hours", "expected"), [
+    ("a-b", "not a time range: 'a-b' (use e.g. 22:00-07:00)"),
+    ("22:00", "not a time range: '22:00' (use e.g. 22:00-07:00)"),
+    ("22:00-7:75", "not a time of day: '7:75' (use HH:MM)"),
+    ("24:00-07:00", "not a time of day: '24:00' (use HH:MM)"),
+])
+def test_quiet_hours_must_be_a_time_range(tmp_path: Path, hours: str, expected: str) -> None:
+    error = error_for(tmp_path, VALID + f"    quiet_hours: '{hours}'\n")
+    assert f":14 digests[0].quiet_hours: {expected}" in str(error)
+    assert load_config(write(tmp_path, VALID + "    quiet_hours: 22:00 - 7:05\n")).digests[0].quiet_hours
+
+
 def test_missing_file() -> None:
     with pytest.raises(ConfigError, match="cannot read config"):
         load_config(Path("/nonexistent/watchlist.yaml"))
