@@ -366,11 +366,14 @@ def environment_database_url() -> str | None:
 
 
 def _anchor_sqlite(url: str, base: Path) -> str:
-    """A relative SQLite path in the config is relative to the config file's folder."""
-    prefix = "sqlite:///"
-    if not url.startswith(prefix) or url == "sqlite://" or url[len(prefix):].startswith(("/", ":memory:")):
+    """A relative SQLite path in the config (``sqlite:///my.db``, ``sqlite+pysqlite:///my.db``) is relative
+    to the config file's folder."""
+    parsed = make_url(url)
+    path = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not path or path == ":memory:" or path.startswith("file:") \
+            or Path(path).is_absolute():
         return url
-    return prefix + str(base / url[len(prefix):])
+    return parsed.set(database=str(base / path)).render_as_string(hide_password=False)
 
 
 def google_news_feed(topic: Topic, opts: GoogleNews) -> Feed:

@@ -114,6 +114,14 @@ def test_retention_must_outlast_the_story_window(tmp_path: Path) -> None:
     assert load_config(write(tmp_path, short)).retention_days == 7  # 1.5 days of window: 7 is enough
 
 
+@pytest.mark.parametrize("scheme", ["sqlite", "sqlite+pysqlite"])
+def test_a_relative_sqlite_path_is_in_the_config_folder(tmp_path: Path, scheme: str) -> None:
+    config = load_config(write(tmp_path, VALID + f"database_url: {scheme}:///my.db?timeout=5\n"))
+    assert config.db_url() == f"{scheme}:///{tmp_path.resolve() / 'my.db'}?timeout=5"
+    for kept in (f"{scheme}:///:memory:", f"{scheme}://", f"{scheme}:////srv/monitor.db"):
+        assert load_config(write(tmp_path, VALID + f"database_url: '{kept}'\n")).db_url() == kept
+
+
 @pytest.mark.parametrize(("url", "expected"), [
     ("bogus", ":14 database_url: not a database URL (e.g. sqlite:///data/monitor.db or postgresql://host/db)"),
     ("mysql://u:pw@db/m", ":14 database_url: mysql://u:***@db/m: the database must be SQLite or PostgreSQL"),
