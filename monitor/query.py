@@ -94,6 +94,7 @@ class _Parser:
         self.tokens = self._lex(query)
         self.pos = 0
         self.end = len(query)
+        self.starts: dict[int, int] = {}  # id of an AND or NOT node -> where it starts, for errors
 
     @staticmethod
     def _lex(query: str) -> list[Token]:
@@ -127,6 +128,9 @@ class _Parser:
         tok = self.peek()
         if tok is not None:
             raise QuerySyntaxError(f"unexpected {tok[1]!r}", tok[2])
+        loose = _exclusions_only(node)
+        if loose is not None:
+            raise QuerySyntaxError("a query cannot consist of exclusions only", self.starts.get(id(loose), 0))
         return node
 
     def or_(self) -> Node:
@@ -143,15 +147,19 @@ class _Parser:
             if tok[:2] == ("word", "AND"):
                 self.pos += 1
             children.append(self.unary())
-        if all(isinstance(c, Not) for c in children):
-            raise QuerySyntaxError("a query cannot consist of exclusions only", start[2] if start else 0)
-        return children[0] if len(children) == 1 else And(tuple(children))
+        if len(children) == 1:
+            return children[0]
+        node = And(tuple(children))
+        self.starts[id(node)] = start[2] if start else 0
+        return node
 
     def unary(self) -> Node:
         tok = self.peek()
         if tok is not None and (tok[0] == "neg" or tok[:2] == ("word", "NOT")):
             self.pos += 1
-            return Not(self.unary())
+            node = Not(self.unary())
+            self.starts[id(node)] = tok[2]
+            return node
         return self.near()
 
     def near(self) -> Node:
@@ -198,6 +206,20 @@ def _term(text: str, at: int, *, phrase: bool) -> Term:
     if not parts:
         raise QuerySyntaxError(f"{text!r} has no words to match", at)
     return Term(label=text, parts=parts, prefix=prefix)
+
+
+def _exclusions_only(node: Node) -> Node | None:
+    """The part of ``node`` that lets it match with none of its terms present (a NOT, an AND of NOTs, an OR
+    alternative of them), or None: ``Khan (NOT Bollywood)`` needs Khan, ``Khan OR -Bollywood`` does not."""
+    if isinstance(node, Not):
+        return node
+    if isinstance(node, Scoped):
+        return _exclusions_only(node.child)
+    if isinstance(node, And):
+        return node if all(_exclusions_only(child) is not None for child in node.children) else None
+    if isinstance(node, Or):
+        return next((loose for child in node.children if (loose := _exclusions_only(child)) is not None), None)
+    return None
 
 
 def phrase(text: str) -> Term:
@@ -333,7 +355,7 @@ def _terms(node: Node) -> tuple[Term, ...]:
 class _Positives:
     """A topic's positive terms (those of its query not under a NOT, and its aliases), indexed
     for a fast "does any of them occur?". A topic can only match where one of them occurs: a
-    query of exclusions only does not parse."""
+    query that could match without any of them does not parse."""
 
     def __init__(self, terms: Iterable[Term]) -> None:
         self.by_first: dict[str, list[Term]] = {}
