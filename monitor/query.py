@@ -13,6 +13,7 @@ Grammar (case- and diacritic-insensitive, words matched whole)::
 
 A bare word written in capitals (2 to 5 letters: ``US``, ``PTI``, ``IMF``) is an acronym and
 matches only where the article also writes it in capitals, so ``US`` never matches "us".
+``NEAR`` without its distance (``a NEAR b``, ``NEAR/``) is a syntax error, never the acronym.
 
 A topic is a compiled query with alias phrases, context terms and languages
 (:func:`compile_topic`); how a topic decides relevance is :mod:`monitor.match`. ``parse_query``
@@ -33,6 +34,7 @@ _TOKEN = re.compile(
     r'\s*(?:(?P<lp>\()|(?P<rp>\))|(?P<scope>(?:title|text):)|"(?P<phrase>[^"]*)"|(?P<open>")|(?P<neg>-)(?=[\w"(])'
     r"|(?P<near>NEAR/\d+)(?=[\s\"(]|$)|(?P<word>[^\s()\"]+))"
 )
+_NEAR_WITHOUT_DISTANCE = re.compile(r"NEAR(?:/.*)?")  # the operator misspelt, never the acronym NEAR
 FIELDS = ("title", "text")
 
 
@@ -41,6 +43,7 @@ class QuerySyntaxError(ValueError):
 
     def __init__(self, message: str, position: int) -> None:
         super().__init__(f"{message} at position {position + 1}")
+        self.problem = message
         self.position = position
 
 
@@ -91,6 +94,7 @@ class _Parser:
         self.tokens = self._lex(query)
         self.pos = 0
         self.end = len(query)
+        self.starts: dict[int, int] = {}  # id of an AND or NOT node -> where it starts, for errors
 
     @staticmethod
     def _lex(query: str) -> list[Token]:
@@ -124,6 +128,9 @@ class _Parser:
         tok = self.peek()
         if tok is not None:
             raise QuerySyntaxError(f"unexpected {tok[1]!r}", tok[2])
+        loose = _exclusions_only(node)
+        if loose is not None:
+            raise QuerySyntaxError("a query cannot consist of exclusions only", self.starts.get(id(loose), 0))
         return node
 
     def or_(self) -> Node:
@@ -140,15 +147,19 @@ class _Parser:
             if tok[:2] == ("word", "AND"):
                 self.pos += 1
             children.append(self.unary())
-        if all(isinstance(c, Not) for c in children):
-            raise QuerySyntaxError("a query cannot consist of exclusions only", start[2] if start else 0)
-        return children[0] if len(children) == 1 else And(tuple(children))
+        if len(children) == 1:
+            return children[0]
+        node = And(tuple(children))
+        self.starts[id(node)] = start[2] if start else 0
+        return node
 
     def unary(self) -> Node:
         tok = self.peek()
         if tok is not None and (tok[0] == "neg" or tok[:2] == ("word", "NOT")):
             self.pos += 1
-            return Not(self.unary())
+            node = Not(self.unary())
+            self.starts[id(node)] = tok[2]
+            return node
         return self.near()
 
     def near(self) -> Node:
@@ -182,6 +193,8 @@ class _Parser:
             return node
         if kind in ("rp", "near", "scope", "neg") or text in ("AND", "OR", "NOT"):
             raise QuerySyntaxError(f"unexpected {text!r}", at)
+        if kind == "word" and _NEAR_WITHOUT_DISTANCE.fullmatch(text):
+            raise QuerySyntaxError("NEAR needs a distance: NEAR/n", at)
         return _term(text, at, phrase=kind == "phrase")
 
 
@@ -193,6 +206,28 @@ def _term(text: str, at: int, *, phrase: bool) -> Term:
     if not parts:
         raise QuerySyntaxError(f"{text!r} has no words to match", at)
     return Term(label=text, parts=parts, prefix=prefix)
+
+
+def _exclusions_only(node: Node) -> Node | None:
+    """The part of ``node`` that lets it match with none of its terms present (a NOT, an AND of NOTs, an OR
+    alternative of them), or None: ``Khan (NOT Bollywood)`` needs Khan, ``Khan OR -Bollywood`` does not."""
+    if isinstance(node, Not):
+        return node
+    if isinstance(node, Scoped):
+        return _exclusions_only(node.child)
+    if isinstance(node, And):
+        return node if all(_exclusions_only(child) is not None for child in node.children) else None
+    if isinstance(node, Or):
+        return next((loose for child in node.children if (loose := _exclusions_only(child)) is not None), None)
+    return None
+
+
+def phrase(text: str) -> Term:
+    """An alias or context phrase as a term; ValueError when it has no word to match."""
+    try:
+        return _term(text, 0, phrase=True)
+    except QuerySyntaxError as exc:
+        raise ValueError(f"invalid phrase: {exc.problem}") from None
 
 
 def _near_side(node: Node, at: int) -> Node:
@@ -248,8 +283,15 @@ class Doc:
             if term.prefix:
                 return sorted(p for w, ps in self.index.items() if w.startswith(first) for p in ps)
             return self.index.get(first, [])
-        size = len(rest)
-        return [at for at in self.index.get(first, ()) if tuple(self.words[at + 1 : at + 1 + size]) == rest]
+        return [at for at in self.index.get(first, ()) if self._followed_by(at, rest, prefix=term.prefix)]
+
+    def _followed_by(self, at: int, rest: tuple[str, ...], *, prefix: bool) -> bool:
+        """Whether the words after ``at`` are ``rest`` (its last word a prefix of theirs with ``prefix``:
+        ``Tehreek-e-Ins*`` is "tehreek e ins*")."""
+        following = tuple(self.words[at + 1 : at + 1 + len(rest)])
+        if not prefix or len(following) != len(rest):
+            return following == rest
+        return following[:-1] == rest[:-1] and following[-1].startswith(rest[-1])
 
     def has(self, term: Term) -> bool:
         return bool(self.positions(term))
@@ -313,7 +355,7 @@ def _terms(node: Node) -> tuple[Term, ...]:
 class _Positives:
     """A topic's positive terms (those of its query not under a NOT, and its aliases), indexed
     for a fast "does any of them occur?". A topic can only match where one of them occurs: a
-    query of exclusions only does not parse."""
+    query that could match without any of them does not parse."""
 
     def __init__(self, terms: Iterable[Term]) -> None:
         self.by_first: dict[str, list[Term]] = {}
@@ -357,5 +399,5 @@ def compile_topic(
     name: str, query: str, aliases: Iterable[str] = (), context: Iterable[str] = (), languages: Iterable[str] = (),
 ) -> TopicQuery:
     """Compile a topic's query; aliases and context terms are phrases."""
-    return TopicQuery(name, parse_query(query), tuple(_term(a, 0, phrase=True) for a in aliases),
-                      tuple(_term(c, 0, phrase=True) for c in context), frozenset(languages))
+    return TopicQuery(name, parse_query(query), tuple(phrase(a) for a in aliases),
+                      tuple(phrase(c) for c in context), frozenset(languages))

@@ -6,6 +6,7 @@ Nothing here reads the clock or the database; callers pass ``now`` and the state
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import cast
@@ -15,6 +16,8 @@ from apscheduler.triggers.cron import CronTrigger
 
 from monitor.errors import SettingError
 from monitor.units import parse_duration
+
+_TIME_RANGE = re.compile(r"\s*(\d{1,2}:\d\d)\s*-\s*(\d{1,2}:\d\d)\s*")
 
 
 @dataclass(frozen=True)
@@ -62,18 +65,25 @@ def in_quiet_hours(spec: str | None, moment: datetime, timezone: str) -> bool:
     """Whether ``moment`` falls in ``spec`` ("22:00-07:00", local time of ``timezone``; may span midnight)."""
     if not spec:
         return False
-    start, end = (_minutes(part) for part in spec.split("-", 1))
+    start, end = parse_quiet_hours(spec)
     local = moment.astimezone(ZoneInfo(timezone))
     now = local.hour * 60 + local.minute
     return start <= now < end if start <= end else now >= start or now < end
 
 
+def parse_quiet_hours(spec: str) -> tuple[int, int]:
+    """``"22:00-07:00"`` -> its start and end in minutes of the day; raises SettingError otherwise."""
+    found = _TIME_RANGE.fullmatch(spec)
+    if found is None:
+        raise SettingError(f"not a time range: {spec!r} (use e.g. 22:00-07:00)")
+    return _minutes(found.group(1)), _minutes(found.group(2))
+
+
 def _minutes(clock: str) -> int:
-    hours, minutes = clock.strip().split(":", 1)
-    value = int(hours) * 60 + int(minutes)
-    if not 0 <= value < 24 * 60 or len(minutes) != 2:
+    hours, minutes = (int(part) for part in clock.split(":"))
+    if hours >= 24 or minutes >= 60:
         raise SettingError(f"not a time of day: {clock!r} (use HH:MM)")
-    return value
+    return hours * 60 + minutes
 
 
 def latest_due(schedule: Schedule, since: datetime, now: datetime) -> datetime | None:

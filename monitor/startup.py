@@ -75,7 +75,7 @@ def sync_feeds(ctx: Context) -> int:
     specs = [
         FeedSpec(url=f.url, name=one_line(f.name or redact.without_credentials(f.url), "outlet"),
                  topics=tuple(f.topics) if f.topics is not None else None,
-                 interval_seconds=int(f.interval.total_seconds()) if f.interval else None)
+                 interval_seconds=int(f.interval.total_seconds()) if f.interval is not None else None)
         for f in ctx.config.all_feeds()
     ]
     with ctx.db.session() as session:

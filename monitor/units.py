@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import timedelta
 
@@ -9,22 +10,47 @@ from monitor.errors import SettingError
 
 _DURATION = re.compile(r"(\d+)\s*([smhd])")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_UNITS_LARGEST_FIRST = sorted(_UNITS.items(), key=lambda unit: -unit[1])
+MAX_DURATION = timedelta(days=3650)  # ten years: longer is a typo, and dates that far off overflow
 _SIZE = re.compile(r"(\d+)\s*(b|kb|mb|gb)?", re.IGNORECASE)
 _SIZE_UNITS = {"b": 1, "kb": 1024, "mb": 1024**2, "gb": 1024**3}
 
 
 def parse_duration(value: object) -> timedelta:
-    """``90`` (seconds), ``"45s"``, ``"30m"``, ``"1h30m"``, ``"2d"`` -> timedelta."""
+    """``90`` (seconds), ``"45s"``, ``"30m"``, ``"1h30m"``, ``"2d"`` -> timedelta, at most :data:`MAX_DURATION`."""
+    seconds = _seconds(value)
+    if seconds is None:
+        raise SettingError(f"not a duration: {value!r} (use e.g. 90s, 30m, 2h, 1d)")
+    if seconds < 0:
+        raise SettingError(f"a duration cannot be negative: {value!r}")
+    if seconds > MAX_DURATION.total_seconds():
+        raise SettingError(f"too long: {value!r} (at most {MAX_DURATION.days}d)")
+    return timedelta(seconds=seconds)
+
+
+def format_duration(span: timedelta) -> str:
+    """``timedelta(hours=1, minutes=30)`` -> ``"1h30m"``, as the config writes durations."""
+    rest = int(span.total_seconds())
+    parts = []
+    for unit, size in _UNITS_LARGEST_FIRST:
+        count, rest = divmod(rest, size)
+        if count:
+            parts.append(f"{count}{unit}")
+    return "".join(parts) or "0s"
+
+
+def _seconds(value: object) -> float | None:
+    """The seconds a duration as written stands for; None when it is not one."""
     if isinstance(value, timedelta):
-        return value
+        return value.total_seconds()
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return timedelta(seconds=value)
+        return None if math.isnan(value) else value
     if isinstance(value, str):
         text = value.strip().lower().replace(" ", "")
         parts = _DURATION.findall(text)
         if parts and "".join(n + u for n, u in parts) == text:
-            return timedelta(seconds=sum(int(n) * _UNITS[u] for n, u in parts))
-    raise SettingError(f"not a duration: {value!r} (use e.g. 90s, 30m, 2h, 1d)")
+            return sum(int(n) * _UNITS[u] for n, u in parts)
+    return None
 
 
 def parse_size(value: object) -> int:

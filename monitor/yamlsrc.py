@@ -53,6 +53,10 @@ class LineMap:
     def error(self, path: YamlPath, message: str) -> ConfigError:
         return ConfigError(message, file=self.file, line=self.line(path), path=format_path(path))
 
+    def error_at(self, path: YamlPath, line: int, message: str) -> ConfigError:
+        """An error about ``path`` at a line of its own (e.g. a key's second occurrence)."""
+        return ConfigError(message, file=self.file, line=line, path=format_path(path))
+
 
 def load_yaml(path: Path, env: Mapping[str, str] | None = None) -> tuple[Any, LineMap]:
     """Read ``path`` and return ``(data, lines)``; a syntax error is a ConfigError with its line."""
@@ -96,12 +100,13 @@ class _Builder:
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
             key = self.loader.construct_object(key_node, deep=True)
+            line = key_node.start_mark.line + 1
             if not isinstance(key, str):
-                raise self.lines.error(path, f"keys must be strings, got {key!r}")
+                raise self.lines.error_at(path, line, f"keys must be strings, got {key!r}")
             child: YamlPath = (*path, key)
-            self.lines.record(child, key_node.start_mark.line + 1)
             if key in out:
-                raise self.lines.error(child, "duplicate key")
+                raise self.lines.error_at(child, line, f"duplicate key (first on line {self.lines.line(child)})")
+            self.lines.record(child, line)
             out[key] = self.build(value_node, child)
         return self._secrets(out, path)
 

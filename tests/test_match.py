@@ -62,6 +62,15 @@ def test_prefix() -> None:
     assert not match([topic], "", "an extra dition").relevant
 
 
+def test_prefix_of_a_hyphenated_term_is_its_last_word() -> None:
+    topic = compile_topic("t", "Tehreek-e-Ins*")
+    assert match([topic], "Tehreek-e-Insaf rally", "").relevant
+    assert may_match([topic], "Tehreek-e-Insaf rally", "")
+    assert match([compile_topic("t", "(Tehreek-e-Ins* NEAR/2 rally)")], "", "Tehreek e Insaf's rally").relevant
+    assert not match([topic], "Tehreek-e-Islam rally", "").relevant
+    assert not match([topic], "", "Tehreek-i-Insaf").relevant  # the other parts are still whole words
+
+
 def test_may_match_is_lenient() -> None:
     # The prefilter ignores AND structure: one positive term is enough to fetch the page.
     assert may_match([TIES], "Foreign Office briefing in Islamabad", "")

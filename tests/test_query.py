@@ -12,8 +12,14 @@ from monitor.query import QuerySyntaxError, parse_query
     ("OR a", "unexpected 'OR'", 0),
     ("a )", "unexpected ')'", 2),
     ("-a", "exclusions only", 0),
+    ("a OR -b", "exclusions only", 5),
+    ("a OR (NOT b -c)", "exclusions only", 6),
+    ("(-b)", "exclusions only", 1),
     ("", "empty query", 0),
     ("!!!", "no words", 0),
+    ("Khan NEAR court", "NEAR needs a distance: NEAR/n", 5),
+    ("Khan NEAR/ court", "NEAR needs a distance: NEAR/n", 5),
+    ("Khan NEAR/x court", "NEAR needs a distance: NEAR/n", 5),
 ])
 def test_syntax_errors_have_positions(query: str, message: str, position: int) -> None:
     with pytest.raises(QuerySyntaxError) as info:
@@ -31,6 +37,16 @@ def test_syntax_errors_have_positions(query: str, message: str, position: int) -
 def test_more_syntax_errors(query: str, message: str) -> None:
     with pytest.raises(QuerySyntaxError, match=message):
         parse_query(query)
+
+
+def test_a_bracketed_exclusion_is_fine_where_a_word_must_match_too() -> None:
+    for query in ("Khan (NOT Bollywood)", "Khan (-Bollywood -cricket)", "(Khan OR PTI) (NOT a OR b)", "title:(-a) b"):
+        parse_query(query)
+
+
+def test_near_as_a_word_is_written_in_lower_case_or_quoted() -> None:
+    parse_query('Khan near court')
+    parse_query('Khan "NEAR" court')
 
 
 def test_near_sides_may_be_alternatives_and_scoped() -> None:
