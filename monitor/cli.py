@@ -309,12 +309,13 @@ def replay_command(
 
 @app.command()
 def explain(target: Annotated[str, typer.Argument(help="An article URL, or an HTML or text file.")]) -> None:
-    """Show how one article is judged: verdict, nearest known articles, each sentence new or known."""
+    """Show how one article is judged: relevance evidence, verdict, candidate stories, each sentence new or known."""
     from monitor.explain import explain as explain_article
-    from monitor.summary import print_decision
+    from monitor.summary import print_decision, print_relevance
 
     with _context() as ctx:
-        decision = explain_article(ctx, target)
+        relevance, decision = explain_article(ctx, target)
+    print_relevance(relevance, out)
     print_decision(decision, out)
 
 

@@ -10,22 +10,26 @@ from monitor.extract import extract_article
 from monitor.fetch.page import fetch_page
 from monitor.judging import judge_of
 from monitor.language import detect_language
+from monitor.match import match
 from monitor.novelty.decision import Decision
 from monitor.parse import parse_date
 from monitor.startup import start
-from monitor.types import Article
+from monitor.types import Article, Relevance
 
 
-def explain(ctx: Context, target: str) -> Decision:
-    """The judge's decision on ``target`` with its reasons, after the usual start-up (migrations,
-    feeds, seeds); the article is dated by the page's own publication date, else judged now and
-    undated (as the service judges an entry without a date)."""
+def explain(ctx: Context, target: str) -> tuple[Relevance, Decision]:
+    """Which topics ``target`` is about (with the evidence), and the judge's decision on it with its
+    reasons (made whether or not it is relevant), after the usual start-up (migrations, feeds,
+    seeds); the article is dated by the page's own publication date, else judged now and undated
+    (as the service judges an entry without a date)."""
     start(ctx)
     article = load_article(ctx, target)
+    relevance = match(ctx.config.compiled_topics(), article.title, article.text, article.language)
     now = ctx.clock.now()
     published = parse_date(article.published, now)
-    return judge_of(ctx).judge(target, article.title, article.text, published or now, article.language,
-                               remember=False, dated=published is not None)
+    decision = judge_of(ctx).judge(target, article.title, article.text, published or now, article.language,
+                                   remember=False, dated=published is not None)
+    return relevance, decision
 
 
 def load_article(ctx: Context, target: str) -> Article:

@@ -11,6 +11,7 @@ from monitor.novelty.decision import Candidate, Decision
 from monitor.replay import ReplayResult
 from monitor.terminal import say, shown
 from monitor.textnorm import shortened
+from monitor.types import Relevance
 
 
 def print_replay_summary(results: list[ReplayResult], console: Console) -> None:
@@ -46,6 +47,14 @@ def _print_candidates(candidates: tuple[Candidate, ...], console: Console) -> No
         say(console, f"  s{candidate.story}  {candidate.score:.2f}  {channels}{_days(candidate)}")
         if candidate.title:
             say(console, f"      story: {shortened(shown(candidate.title), _TITLE_CHARS)}")
+
+
+def print_relevance(relevance: Relevance, console: Console) -> None:
+    """Which topics the article is about and the terms that show it, or that the service would skip it."""
+    if relevance.relevant:
+        say(console, f"relevant to {', '.join(relevance.topics)}: {relevance.explain(limit=8)}")
+    else:
+        say(console, "not relevant: no topic matches, so the service would not keep it (judged below as if it did)")
 
 
 def print_decision(decision: Decision, console: Console) -> None:

@@ -28,7 +28,7 @@ def test_an_article_is_judged_as_of_its_own_publication_date(tmp_path: Path) -> 
         rewrite = " ".join(sorted(article.text.replace(".", "").split(), key=str.lower))  # same words, no shared run
         judge_of(ctx).remember("earlier", article.title, rewrite, datetime(2026, 10, 3, tzinfo=UTC), story_id=900,
                                language=article.language)
-        decision = explain(ctx, str(PAGE))
+        _, decision = explain(ctx, str(PAGE))
         # Judged as of now (seven weeks on), the earlier report would be out of the story window.
         days = {c.story: c.days_apart for c in decision.candidates}
         assert days[900] == pytest.approx(3 + (11 * 60 + 42) / 1440)
@@ -45,8 +45,21 @@ def test_an_article_whose_page_states_no_date_is_judged_undated(tmp_path: Path) 
                            "Khan until next week after the prosecution asked for more time.", encoding="utf-8")
         judge_of(ctx).remember("earlier", "Court adjourns Khan appeal", "The Islamabad High Court adjourned the "
                                "appeal hearing.", datetime(2026, 10, 3, tzinfo=UTC), story_id=900, language="en")
-        decision = explain(ctx, str(undated))
+        relevance, decision = explain(ctx, str(undated))
+        assert relevance.topics == ("imran-khan",) and "Imran Khan in text" in relevance.explain()
         # Undated: no days apart from the earlier report, which is seven weeks before now.
         assert {c.story: c.days_apart for c in decision.candidates}[900] is None and not decision.dated
     finally:
         ctx.close()
+
+
+def test_an_article_about_no_topic_is_said_to_be_skipped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from monitor.cli import main
+
+    path = write_config(tmp_path / "w.yaml")
+    other = tmp_path / "film.txt"
+    other.write_text("Film premiere draws crowds\nThe premiere in Mumbai drew large crowds on a sunny evening.",
+                     encoding="utf-8")
+    assert main(["-c", str(path), "explain", str(other)]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.startswith("not relevant: no topic matches, so the service would not keep it")
