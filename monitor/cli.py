@@ -6,7 +6,6 @@ imported inside the commands so that ``--help`` stays fast.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import sys
@@ -295,11 +294,12 @@ def replay_command(
     """Judge a file of articles offline, in order, after the seeds; one verdict per line, then a summary."""
     from monitor.replay import read_items, replay
     from monitor.summary import print_replay_summary
+    from monitor.untrusted import json_line
 
     items = list(read_items(input_file))
     with _progress("replaying") as progress:
         results = replay(items, _config(), seeds_dir=seeds, progress=progress)
-    lines = "".join(json.dumps(r.row(), ensure_ascii=False) + "\n" for r in results)
+    lines = "".join(json_line(r.row()) + "\n" for r in results)
     if out_file is None:
         sys.stdout.write(lines)
     else:

@@ -34,7 +34,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from monitor.errors import ConfigError
 from monitor.formats import Format, default_format, output_format
-from monitor.query import QuerySyntaxError, TopicQuery, compile_topic, phrase
+from monitor.query import QuerySyntaxError, TopicQuery, beyond_web_search, compile_topic, parse_query, phrase
 from monitor.redact import remember
 from monitor.scheduler import parse_quiet_hours, parse_schedule
 from monitor.types import JudgeSettings, Thresholds
@@ -396,6 +396,7 @@ def load_config(path: Path | str | None = None) -> Config:
     _check_references(config, lines)
     _check_retention(config, lines)
     _check_polling(config.polling, lines)
+    _check_google_queries(config, lines)
     environment_database_url()  # the URL start-up would use instead of database_url
     return _resolve_paths(_drop_disabled_channels(config), path)
 
@@ -492,6 +493,17 @@ def _check_retention(config: Config, lines: LineMap) -> None:
         raise lines.error(("retention_days",), f"{config.retention_days} days is shorter than novelty.story_window "
                           f"({days} days): the text of an open story's reports would be cleared while new "
                           "articles are still compared with it")
+
+
+def _check_google_queries(config: Config, lines: LineMap) -> None:
+    """A topic searched on Google News without a ``google_query`` sends its own query there, which
+    must then use only what Google reads."""
+    for i, topic in enumerate(config.topics):
+        searched = config.google_news.enabled if topic.google_news is None else topic.google_news
+        beyond = sorted(beyond_web_search(parse_query(topic.query))) if searched and not topic.google_query else []
+        if beyond:
+            raise lines.error(("topics", i, "query"), f"uses {', '.join(beyond)}, which Google News does not read: "
+                              "set google_query (in Google's syntax) or google_news: false for this topic")
 
 
 def _check_polling(polling: Polling, lines: LineMap) -> None:

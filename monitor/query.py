@@ -249,6 +249,20 @@ def _acronym_key(word: str) -> str:
     return word if word.isascii() else unicodedata.normalize("NFKC", word)
 
 
+def beyond_web_search(node: Node) -> set[str]:
+    """The operators in ``node`` that a web search such as Google News does not read (``NEAR/n``,
+    ``title:``, ``text:``)."""
+    if isinstance(node, Near):
+        return {"NEAR/n"} | beyond_web_search(node.left) | beyond_web_search(node.right)
+    if isinstance(node, Scoped):
+        return {f"{node.field}:"} | beyond_web_search(node.child)
+    if isinstance(node, Not):
+        return beyond_web_search(node.child)
+    if isinstance(node, And | Or):
+        return set().union(*(beyond_web_search(child) for child in node.children))
+    return set()
+
+
 def parse_query(query: str) -> Node:
     """Parse a watchlist query; raises QuerySyntaxError with the position of the problem."""
     return _Parser(query).parse()

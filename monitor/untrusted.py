@@ -25,6 +25,7 @@ XML cannot carry (surrogates, U+FFFE, U+FFFF).
 
 from __future__ import annotations
 
+import json
 import re
 
 CAPS = {"title": 500, "author": 200, "outlet": 200, "summary": 10_000, "text": 200_000, "url": 2000,
@@ -76,6 +77,12 @@ def strip_unsafe(text: str) -> str:
 def visible(text: str) -> str:
     """For a terminal or a one-line log: each control, line-break or bidi character shown as an escape."""
     return _UNSAFE_ON_A_LINE.sub(_escape, text)
+
+
+def json_line(value: object) -> str:
+    """``value`` as one line of JSON, readable (UTF-8 kept) but with every control, bidi and line-separator
+    character written as a ``\\uXXXX`` escape, so printing it cannot drive a terminal."""
+    return _UNSAFE_ON_A_LINE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(value, ensure_ascii=False))
 
 
 def _escape(match: re.Match[str]) -> str:

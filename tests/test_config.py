@@ -107,6 +107,15 @@ def test_alias_and_context_phrases_are_checked_at_load(tmp_path: Path, setting: 
     assert expected in str(error_for(tmp_path, text))
 
 
+def test_a_query_google_cannot_read_needs_a_google_query(tmp_path: Path) -> None:
+    near = VALID.replace("""query: '"Imran Khan" OR PTI'""", """query: 'title:Khan NEAR/5 court'""")
+    error = error_for(tmp_path, near)
+    assert ":3 topics[0].query: uses NEAR/n, title:, which Google News does not read: set google_query" in str(error)
+    with_google = near.replace("    query:", "    google_query: Khan court\n    query:")
+    assert load_config(write(tmp_path, with_google)).all_feeds()[-1].url.endswith("q=Khan+court&hl=en-US&gl=US&ceid=US:en")
+    assert load_config(write(tmp_path, near.replace("feeds:", "google_news:\n  enabled: false\nfeeds:")))
+
+
 def test_retention_must_outlast_the_story_window(tmp_path: Path) -> None:
     short = VALID.replace("feeds:", "retention_days: 7\nnovelty:\n  story_window: 36h\nfeeds:")
     error = error_for(tmp_path, short.replace("36h", "10d"))

@@ -38,3 +38,14 @@ def test_terminal_escape_sequences_go_whole_and_the_text_around_them_stays() -> 
     assert strip_unsafe("x\x1b[1;31;40mred\x1b[0m y\x1bc") == "xred y"  # colours, a reset
     # An unterminated command loses its escape only: no text after it is swallowed.
     assert strip_unsafe("a \x1b]8;;no end, then the article") == "a 8;;no end, then the article"
+
+
+def test_a_json_line_escapes_what_could_drive_a_terminal_and_keeps_the_value() -> None:
+    import json
+
+    from monitor.untrusted import json_line
+
+    value = {"id": "x\u202e\x1b]8;;\x07\x9b31m\u2028y\ud800", "title": "عمران خان"}
+    line = json_line(value)
+    assert json.loads(line) == value and "\n" not in line and "عمران خان" in line
+    assert all(c.isprintable() for c in line)
