@@ -112,7 +112,8 @@ def test_a_query_google_cannot_read_needs_a_google_query(tmp_path: Path) -> None
     error = error_for(tmp_path, near)
     assert ":3 topics[0].query: uses NEAR/n, title:, which Google News does not read: set google_query" in str(error)
     with_google = near.replace("    query:", "    google_query: Khan court\n    query:")
-    assert load_config(write(tmp_path, with_google)).all_feeds()[-1].url.endswith("q=Khan+court&hl=en-US&gl=US&ceid=US:en")
+    google_feed = load_config(write(tmp_path, with_google)).all_feeds()[-1]
+    assert google_feed.url.endswith("q=Khan+court&hl=en-US&gl=US&ceid=US:en")
     assert load_config(write(tmp_path, near.replace("feeds:", "google_news:\n  enabled: false\nfeeds:")))
 
 
