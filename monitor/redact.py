@@ -18,6 +18,7 @@ Redacted text shows ``***`` in place of each secret.
 from __future__ import annotations
 
 import base64
+import json
 import re
 import threading
 from collections.abc import Iterable
@@ -48,7 +49,8 @@ class _Known:
 
     def add(self, secrets: Iterable[str]) -> None:
         with self._lock:
-            fresh = {s for s in secrets if len(s) >= MIN_SECRET_CHARS} - self._secrets
+            written = {s for s in secrets if len(s) >= MIN_SECRET_CHARS}
+            fresh = (written | {json.dumps(s)[1:-1] for s in written}) - self._secrets  # also as a JSON log writes it
             if not fresh:
                 return
             self._secrets |= fresh

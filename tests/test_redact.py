@@ -54,3 +54,11 @@ def test_channel_secrets_leave_addresses_and_ordinary_words_alone() -> None:
 def test_without_credentials() -> None:
     assert without_credentials("http://u:p@[::1]:8080/rss?token=t&page=2#x") == "http://[::1]:8080/rss?page=2"
     assert without_credentials("https://feeds.example/rss") == "https://feeds.example/rss"
+
+
+def test_a_secret_is_hidden_as_a_json_log_writes_it_too() -> None:
+    import json
+
+    remember(feeds=['https://reader:pa"ss\\word9@feeds.example/rss'])
+    line = json.dumps({"msg": 'login with pa"ss\\word9 refused'})
+    assert "word9" not in redact(line) and "***" in redact(line)
