@@ -81,7 +81,7 @@ def poll_due(
             stored = _store_new_entries(ctx, changed)
             outcomes = [f.outcome for f in fetched if f.outcome is not None]
             for f in changed:
-                outcome = _finish(ctx, f, stored, batch)
+                outcome = _finish_or_fail(ctx, f, stored, batch)
                 outcomes.append(outcome)
                 if progress is not None:
                     progress(outcome)
@@ -95,7 +95,18 @@ def refresh_feed(ctx: Context, feed: FeedState) -> FeedOutcome:
     fetched = _fetch(ctx, feed, None)
     if fetched.outcome is not None:
         return fetched.outcome
-    return _finish(ctx, fetched, _store_new_entries(ctx, [fetched]), None)
+    return _finish_or_fail(ctx, fetched, _store_new_entries(ctx, [fetched]), None)
+
+
+def _finish_or_fail(
+    ctx: Context, fetched: _Fetched, stored: dict[int, _Stored], batch: SuccessBatch | None,
+) -> FeedOutcome:
+    """:func:`_finish`, with anything unexpected it raises recorded as this feed's failure, so the
+    other feeds of the pass are still recorded and the cycle goes on to its digests."""
+    try:
+        return in_stage("poll", lambda: _finish(ctx, fetched, stored, batch))
+    except MonitorError as exc:
+        return _failed(ctx, fetched.feed, exc, fetched.now)
 
 
 def _finish(
@@ -175,10 +186,11 @@ class _Fetched:
 
 
 def _fetch(ctx: Context, feed: FeedState, batch: SuccessBatch | None) -> _Fetched:
-    """Stage 1 for one feed; any failure is recorded with its stage (and retried later), never raised."""
+    """Stage 1 for one feed; any failure is recorded with its stage (and retried later), never raised
+    (one the stages do not expect, such as a scheduling bug, as a failure of the stage ``poll``)."""
     now = ctx.clock.now()
     try:
-        return _fetch_and_parse(ctx, feed, batch, now)
+        return in_stage("poll", lambda: _fetch_and_parse(ctx, feed, batch, now))
     except MonitorError as exc:
         return _Fetched(feed, now, _failed(ctx, feed, exc, now))
 

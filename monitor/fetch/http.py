@@ -44,6 +44,9 @@ PERMANENT_STATUSES = frozenset({401, 404, 410})
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _PERMANENT_REDIRECTS = frozenset({301, 308})
 _MAX_AGE = re.compile(r"(?:^|,)\s*(?:s-maxage|max-age)\s*=\s*\"?(\d+)", re.IGNORECASE)
+# A server's freshness or Retry-After is a hint, never a reason to stop asking for longer than this
+# (the scheduler bounds it further by polling.max_interval); a 14-digit one would not even fit a timedelta.
+LONGEST_WAIT = 365 * 24 * 3600.0
 
 
 def system_resolver(host: str) -> list[str]:
@@ -272,7 +275,7 @@ def freshness(headers: Mapping[str, str], now: datetime | None = None) -> float 
         return 0.0
     match = _MAX_AGE.search(control)
     if match:
-        return float(match.group(1))
+        return _bounded(float(match.group(1)))
     expires = headers.get("expires")
     if not expires:
         return None
@@ -280,7 +283,7 @@ def freshness(headers: Mapping[str, str], now: datetime | None = None) -> float 
     if when is None:
         return 0.0  # an invalid Expires means "already expired" (RFC 9111 5.3)
     base = _http_date(headers.get("date", "")) or now or datetime.now(UTC)
-    return max(0.0, (when - base).total_seconds())
+    return _bounded((when - base).total_seconds())
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
@@ -288,12 +291,17 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(value)
+    if value.isascii() and value.isdigit():
+        return _bounded(float(value))
     when = _http_date(value)
     if when is None:
         return None
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+    return _bounded((when - (now or datetime.now(UTC))).total_seconds())
+
+
+def _bounded(seconds: float) -> float:
+    """``seconds`` within ``[0, LONGEST_WAIT]``."""
+    return min(max(0.0, seconds), LONGEST_WAIT)
 
 
 def _http_date(value: str) -> datetime | None:

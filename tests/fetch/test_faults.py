@@ -13,9 +13,11 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from monitor import scheduler
 from monitor.clock import FrozenClock
 from monitor.config import load_config
 from monitor.context import Context, build_context
@@ -289,5 +291,54 @@ def test_retry_after_counts_from_the_answer(tmp_path: Path, db_url: str, faults:
         late = states(ctx)["late"]
         assert late.last_status == "error" and (late.last_error or "").startswith("fetch: 429")
         assert late.next_poll_at is not None and late.next_poll_at >= asked + timedelta(seconds=3.5)
+    finally:
+        ctx.close()
+
+
+HUGE = "99999999999999"  # seconds: more than a timedelta can hold
+
+
+def test_huge_freshness_and_retry_after_are_bounded(tmp_path: Path, db_url: str, faults: FaultServer,
+                                                    smtp: SmtpSink) -> None:
+    routes = {
+        "/max-age": reply(200, rss(("a1", "Fresh for ever")), {"Cache-Control": f"max-age={HUGE}"}),
+        "/retry-after": reply(503, b"busy", {"Retry-After": HUGE}, "text/plain"),
+        "/plain": reply(200, rss(("p1", "Plain"))),
+    }
+    ctx = context(tmp_path, db_url, faults, smtp, routes=routes)
+    try:
+        run_once(ctx)  # digests included: the pass ends normally
+        got = states(ctx)
+        assert got["max-age"].last_status == "200" and got["max-age"].next_poll_at == NOW + timedelta(hours=6)
+        assert got["plain"].last_status == "200"
+        late = got["retry-after"]
+        assert late.last_status == "error" and (late.last_error or "").startswith("fetch: 503")
+        assert late.next_poll_at == NOW + timedelta(hours=24)  # 4x max_interval at most
+        assert all(state.claimed_until is None for state in got.values())
+    finally:
+        ctx.close()
+
+
+def test_an_unexpected_failure_finishing_one_feed_is_recorded_as_its_own(
+    tmp_path: Path, db_url: str, faults: FaultServer, smtp: SmtpSink, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real = scheduler.next_poll
+
+    def next_poll(now: datetime, policy: scheduler.PollPolicy, **kwargs: Any) -> datetime:
+        if kwargs.get("max_age") == 4242:  # stands in for a bug reached by one feed's answer
+            raise OverflowError("date value out of range")
+        return real(now, policy, **kwargs)
+
+    monkeypatch.setattr(scheduler, "next_poll", next_poll)
+    routes = {"/odd": reply(200, rss(("o1", "Odd")), {"Cache-Control": "max-age=4242"}),
+              "/plain": reply(200, rss(("p1", "Plain")))}
+    ctx = context(tmp_path, db_url, faults, smtp, routes=routes)
+    try:
+        report = run_once(ctx)
+        got = states(ctx)
+        assert got["odd"].last_status == "error" and got["odd"].error_count == 1
+        assert got["odd"].last_error == "poll: OverflowError: date value out of range"
+        assert got["plain"].last_status == "200" and got["refused"].last_status == "error"
+        assert len(report.feeds) == 3 and all(state.claimed_until is None for state in got.values())
     finally:
         ctx.close()

@@ -133,6 +133,17 @@ def test_freshness_headers() -> None:
     assert freshness({}) is None
 
 
+def test_huge_freshness_and_retry_after_are_bounded() -> None:
+    from monitor.fetch.http import LONGEST_WAIT, freshness
+
+    huge = "9" * 400  # more seconds than a float, let alone a timedelta, can hold
+    assert freshness({"cache-control": f"max-age={huge}"}) == LONGEST_WAIT
+    assert freshness({"expires": "Fri, 31 Dec 9999 23:59:59 GMT", "date": "Tue, 24 Nov 2026 12:00:00 GMT"}) \
+        == LONGEST_WAIT
+    assert parse_retry_after(huge) == LONGEST_WAIT
+    assert parse_retry_after("\u00b2") is None  # a digit to str.isdigit, not a number
+
+
 def test_host_limiter_spaces_requests_to_one_host() -> None:
     from monitor.fetch.http import HostLimiter
 
