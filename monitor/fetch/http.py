@@ -6,7 +6,9 @@ Every request goes through :class:`HttpClient`:
   targets unless the host is allowed), redirects followed by hand, loops refused;
 * per-host politeness from :class:`HostLimiter` (requests in flight, delay between starts);
 * a connect timeout and a total deadline that also covers a slowly dripping body;
-* a cap on the *decompressed* body (gzip, deflate and brotli), so compression bombs stop;
+* a cap on the *decompressed* body (gzip, deflate and brotli, decoded here with bounded output:
+  :mod:`monitor.fetch.decode`), so compression bombs stop at the cap; stacked or unknown
+  content encodings are refused;
 * typed :class:`FetchError` values carrying ``permanent``, ``status`` and ``retry_after``.
 
 Tests replace the transport (``httpx.MockTransport``) or point the client at a real local
@@ -33,6 +35,7 @@ import httpcore
 import httpx
 
 from monitor.errors import FetchError
+from monitor.fetch.decode import decoded
 from monitor.types import FetchResult
 from monitor.untrusted import CAPS, header, one_line
 
@@ -231,8 +234,6 @@ class HttpClient:
                 )
         except httpx.TimeoutException as exc:
             raise FetchError(f"timed out after {self.timeout:.0f}s ({type(exc).__name__})") from exc
-        except httpx.DecodingError as exc:
-            raise FetchError(f"cannot decode the body: {exc}") from exc
         except httpx.HTTPError as exc:
             raise FetchError(f"{type(exc).__name__}: {exc}") from exc
 
@@ -257,11 +258,8 @@ def _read_capped(response: httpx.Response, max_bytes: int, deadline: float) -> b
     if declared and declared.isdigit() and int(declared) > max_bytes and "content-encoding" not in response.headers:
         raise FetchError(f"body of {declared} bytes exceeds the cap of {max_bytes}")
     chunks: list[bytes] = []
-    size = 0
-    for chunk in response.iter_bytes():  # decoded bytes: the cap also stops compression bombs
-        size += len(chunk)
-        if size > max_bytes:
-            raise FetchError(f"body exceeds the cap of {max_bytes} bytes")
+    # raw bytes, decoded here a bounded amount at a time: the cap also stops compression bombs
+    for chunk in decoded(response.iter_raw(), response.headers.get("content-encoding"), max_bytes):
         if time.monotonic() > deadline:
             raise FetchError("timed out reading the body")
         chunks.append(chunk)

@@ -26,6 +26,7 @@ from monitor.startup import start
 from monitor.store import feeds as feed_store
 from monitor.types import FeedState
 from tests.conftest import SmtpSink, free_port, write_config
+from tests.fetch.test_decode import brotli_bomb
 
 Handler = Callable[[BaseHTTPRequestHandler], None]
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
@@ -149,6 +150,7 @@ ROUTES: dict[str, Handler] = {
     "/dup-guids": reply(200, rss(("same", "First copy"), ("same", "Second copy"), ("other", "Other"))),
     "/slow": dripping,
     "/gone": reply(410, b"gone", content_type="text/plain"),
+    "/gzip-gzip": reply(200, gzip.compress(gzip.compress(rss(("g1", "Twice")))), {"Content-Encoding": "gzip, gzip"}),
 }
 
 
@@ -157,6 +159,7 @@ OVERSIZED: dict[str, Handler] = {
     "/huge-declared": reply(200, b"x" * (11 * 1024 * 1024)),
     "/huge-streamed": endless,
     "/bomb": reply(200, gzip.compress(b"\0" * (100 * 1024 * 1024)), {"Content-Encoding": "gzip"}),
+    "/br-bomb": reply(200, brotli_bomb(256 << 20), {"Content-Encoding": "br"}),
 }
 
 
@@ -204,6 +207,7 @@ def test_every_fault_is_recorded_and_the_daemon_goes_on(
             "500": "fetch: 500", "503": "fetch: 503", "429": "fetch: 429", "truncated": "fetch:",
             "garbage": "parse: not a feed", "loop-a": "redirect loop", "html": "parse: not a feed",
             "image": "image/png is not a feed", "slow": "timed out", "gone": "fetch: 410", "refused": "fetch:",
+            "gzip-gzip": "fetch: refused stacked content encodings",
         }
         for name, needle in expect_error.items():
             state = got[name]
@@ -236,7 +240,7 @@ def test_oversized_bodies_are_stopped_by_the_cap(
     try:
         run_once(ctx, digests=False)
         got = states(ctx)
-        for name in ("huge-declared", "huge-streamed", "bomb"):
+        for name in ("huge-declared", "huge-streamed", "bomb", "br-bomb"):
             assert got[name].last_status == "error" and "exceeds the cap" in (got[name].last_error or ""), name
     finally:
         ctx.close()

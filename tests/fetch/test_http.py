@@ -16,6 +16,12 @@ def client(allow: tuple[str, ...] = ("127.0.0.1",), transport: httpx.BaseTranspo
     return HttpClient(user_agent="monitor-test/1", timeout=5, guard=AddressGuard(allow), transport=transport)
 
 
+def streamed(body: bytes, headers: dict[str, str] | None = None) -> httpx.Response:
+    """A 200 whose body is still to be read, as from the network (``content=`` would be read, and
+    decoded, when the response is made)."""
+    return httpx.Response(200, headers=headers, stream=httpx.ByteStream(body))
+
+
 @pytest.mark.parametrize("url", [
     "http://127.0.0.1/x", "http://10.0.0.5/", "http://169.254.169.254/latest/meta-data", "http://[::1]/",
     "http://192.168.1.1/", "http://0.0.0.0/", "http://224.0.0.1/",
@@ -66,7 +72,7 @@ def test_body_cap_counts_decompressed_bytes() -> None:
     bomb = gzip.compress(b"\0" * 2_000_000)
 
     def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, content=bomb, headers={"Content-Encoding": "gzip"})
+        return streamed(bomb, {"Content-Encoding": "gzip"})
 
     with client(allow=("bomb.test",), transport=httpx.MockTransport(handler)) as http, \
             pytest.raises(FetchError, match="exceeds the cap"):
@@ -78,7 +84,7 @@ def test_redirects_are_followed_and_loops_refused() -> None:
         if request.url.path == "/old":
             return httpx.Response(301, headers={"Location": "/new"})
         if request.url.path == "/new":
-            return httpx.Response(200, content=b"ok")
+            return streamed(b"ok")
         return httpx.Response(302, headers={"Location": "/loop" if request.url.path == "/loop2" else "/loop2"})
 
     with client(allow=("r.test",), transport=httpx.MockTransport(handler)) as http:
@@ -166,7 +172,7 @@ def test_brotli_and_gzip_bodies_are_decoded() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         body, encoding = bodies[request.url.path]
         assert "br" in request.headers["accept-encoding"]
-        return httpx.Response(200, content=body, headers={"Content-Encoding": encoding})
+        return streamed(body, {"Content-Encoding": encoding})
 
     with client(allow=("c.test",), transport=httpx.MockTransport(handler)) as http:
         assert http.get("http://c.test/br", max_bytes=1000).body == b"<rss>br</rss>"
