@@ -5,7 +5,9 @@ Every request goes through :class:`HttpClient`:
 * an address guard on every hop (no loopback, private, link-local, multicast or reserved
   targets unless the host is allowed), redirects followed by hand, loops refused;
 * per-host politeness from :class:`HostLimiter` (requests in flight, delay between starts);
-* a connect timeout and a total deadline that also covers a slowly dripping body;
+* a connect timeout and a total deadline for the whole request, redirects included, that also
+  stops a server dripping its status line, headers or body (every read and write of a connection
+  waits at most the time left: :class:`_DeadlineStream`);
 * a cap on the *decompressed* body (gzip, deflate and brotli, decoded here with bounded output:
   :mod:`monitor.fetch.decode`), so compression bombs stop at the cap; stacked or unknown
   content encodings are refused;
@@ -21,6 +23,7 @@ import ipaddress
 import logging
 import re
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -97,7 +100,8 @@ class AddressGuard:
 
 class _GuardedBackend(httpcore.SyncBackend):
     """Connects only to addresses the guard has just checked, so a DNS answer that changes
-    between the check and the connection (DNS rebinding) cannot reach a private address."""
+    between the check and the connection (DNS rebinding) cannot reach a private address; every
+    connection keeps to the deadline of the request using it (:class:`_DeadlineStream`)."""
 
     def __init__(self, guard: AddressGuard) -> None:
         self.guard = guard
@@ -107,7 +111,59 @@ class _GuardedBackend(httpcore.SyncBackend):
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
         address = self.guard.address_for(host)
-        return super().connect_tcp(address, port, timeout, local_address, socket_options)
+        timeout = _within_deadline(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(super().connect_tcp(address, port, timeout, local_address, socket_options))
+
+
+_DEADLINE = threading.local()  # the monotonic time the request running on this thread must end by
+
+
+@contextmanager
+def _deadline(at: float) -> Iterator[None]:
+    """Every network operation of this thread until the block ends must finish by ``at``."""
+    _DEADLINE.at = at
+    try:
+        yield
+    finally:
+        _DEADLINE.at = None
+
+
+def _within_deadline(timeout: float | None, error: type[httpcore.TimeoutException]) -> float | None:
+    """``timeout`` shortened to the time left before this thread's deadline; ``error`` when none is left."""
+    at: float | None = getattr(_DEADLINE, "at", None)
+    if at is None:
+        return timeout
+    left = at - time.monotonic()
+    if left <= 0:
+        raise error("the request's total deadline passed")
+    return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A connection whose every read and write waits no longer than the deadline of the request
+    using it: httpx's own timeouts count per operation, so a server sending its status line, its
+    headers or its body a byte at a time would never trip them."""
+
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, _within_deadline(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, _within_deadline(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(
+        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        timeout = _within_deadline(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(self._inner.start_tls(ssl_context, server_hostname, timeout))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
 
 
 class _GuardedTransport(httpx.HTTPTransport):
@@ -164,7 +220,7 @@ class HttpClient:
     ) -> None:
         self.guard = guard or AddressGuard()
         self.limiter = limiter or HostLimiter(per_host=2, min_delay=0.0)
-        self.timeout = timeout
+        self.timeout, self.connect_timeout = timeout, connect_timeout
         limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
         self._client = httpx.Client(
             headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate, br"},
@@ -192,12 +248,14 @@ class HttpClient:
         form: Mapping[str, str] | None = None,
     ) -> FetchResult:
         """``method`` (GET, or POST with a ``form`` body) following redirects (as GETs)."""
-        deadline = time.monotonic() + self.timeout
         started = time.monotonic()
+        deadline: float | None = None
         current, seen, permanent = url, {url}, True
         for _ in range(MAX_REDIRECTS + 1):
             self.guard.check(current)
             with self.limiter.slot((urlsplit(current).hostname or "").lower()):
+                # one deadline for every hop, from when the first could start (not while waiting for a slot)
+                deadline = deadline or time.monotonic() + self.timeout
                 hop = self._once(method, current, max_bytes, headers or {}, deadline, form=form)
             if isinstance(hop, FetchResult):
                 moved = current if permanent and current != url else None
@@ -215,8 +273,13 @@ class HttpClient:
         self, method: str, url: str, max_bytes: int, headers: Mapping[str, str], deadline: float, *,
         form: Mapping[str, str] | None,
     ) -> FetchResult | tuple[int, str]:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise FetchError(f"timed out after {self.timeout:.0f}s (redirects)")
+        timeout = httpx.Timeout(left, connect=min(self.connect_timeout, left))
         try:
-            with self._client.stream(method, url, headers=dict(headers), data=form) as response:
+            with _deadline(deadline), \
+                    self._client.stream(method, url, headers=dict(headers), data=form, timeout=timeout) as response:
                 if response.status_code in _REDIRECTS:
                     location = header(response.headers.get("location"), CAPS["url"])
                     if not location:
