@@ -49,6 +49,7 @@ MAX_REDIRECTS = 5
 PERMANENT_STATUSES = frozenset({401, 404, 410})
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _PERMANENT_REDIRECTS = frozenset({301, 308})
+_PRINTABLE_ASCII = re.compile(r"[ -~]+")
 _MAX_AGE = re.compile(r"(?:^|,)\s*(?:s-maxage|max-age)\s*=\s*\"?(\d+)", re.IGNORECASE)
 # A server's freshness or Retry-After is a hint, never a reason to stop asking for longer than this
 # (the scheduler bounds it further by polling.max_interval); a 14-digit one would not even fit a timedelta.
@@ -291,14 +292,21 @@ class HttpClient:
                 return FetchResult(
                     url=url, final_url=url, status=response.status_code, body=body,
                     content_type=header(response.headers.get("content-type")) or "",
-                    etag=header(response.headers.get("etag")),
-                    last_modified=header(response.headers.get("last-modified"), 100),
+                    etag=validator(response.headers.get("etag")),
+                    last_modified=validator(response.headers.get("last-modified"), 100),
                     max_age=freshness(response.headers), wire_bytes=response.num_bytes_downloaded,
                 )
         except httpx.TimeoutException as exc:
             raise FetchError(f"timed out after {self.timeout:.0f}s ({type(exc).__name__})") from exc
         except httpx.HTTPError as exc:
             raise FetchError(f"{type(exc).__name__}: {exc}") from exc
+
+
+def validator(value: str | None, cap: int = CAPS["header"]) -> str | None:
+    """A cache validator (ETag, Last-Modified) worth keeping: printable ASCII within ``cap``, else
+    None. It is sent back as a request header, which can carry nothing else; a stored one that
+    could not be sent would fail every later request of its feed."""
+    return value if value is not None and len(value) <= cap and _PRINTABLE_ASCII.fullmatch(value) else None
 
 
 def _finish(hop: FetchResult, url: str, moved: str | None, started: float) -> FetchResult:

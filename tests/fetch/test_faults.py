@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import update
 
 from monitor import scheduler
 from monitor.clock import FrozenClock
@@ -24,6 +25,7 @@ from monitor.context import Context, build_context
 from monitor.daemon import run_once
 from monitor.startup import start
 from monitor.store import feeds as feed_store
+from monitor.store.schema import FeedRow
 from monitor.types import FeedState
 from tests.conftest import SmtpSink, free_port, write_config
 from tests.fetch.test_decode import brotli_bomb
@@ -344,5 +346,33 @@ def test_an_unexpected_failure_finishing_one_feed_is_recorded_as_its_own(
         assert got["odd"].last_error == "poll: OverflowError: date value out of range"
         assert got["plain"].last_status == "200" and got["refused"].last_status == "error"
         assert len(report.feeds) == 3 and all(state.claimed_until is None for state in got.values())
+    finally:
+        ctx.close()
+
+
+def test_a_non_ascii_validator_is_not_kept_and_a_stored_one_never_stops_the_request(
+    tmp_path: Path, db_url: str, faults: FaultServer, smtp: SmtpSink,
+) -> None:
+    asked: list[str | None] = []
+
+    def accented(h: BaseHTTPRequestHandler) -> None:  # http.server writes header values in Latin-1
+        asked.append(h.headers.get("If-None-Match"))
+        validators = {"ETag": '"caf\u00e9"', "Last-Modified": "Mon, 07 D\u00e9c 2026 10:00:00 GMT"}
+        reply(200, rss(("v1", "Validators")), validators)(h)
+
+    ctx = context(tmp_path, db_url, faults, smtp, routes={"/accented": accented})
+    clock = ctx.clock
+    assert isinstance(clock, FrozenClock)
+    try:
+        run_once(ctx, digests=False)
+        state = states(ctx)["accented"]
+        assert state.last_status == "200" and state.etag is None and state.last_modified is None
+        with ctx.db.session() as session:  # as an earlier version stored them
+            session.execute(update(FeedRow).where(FeedRow.id == state.id).values(
+                etag='"caf\u00e9"', last_modified="Mon, 07 D\u00e9c 2026 10:00:00 GMT", body_hash=None))
+        clock.advance(timedelta(days=1))
+        run_once(ctx, digests=False)
+        again = states(ctx)["accented"]
+        assert again.last_status == "200" and again.error_count == 0 and asked == [None, None]
     finally:
         ctx.close()
