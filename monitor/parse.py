@@ -111,13 +111,13 @@ def make_entry(
     """An entry with its identity: the GUID, else the canonical link, else a hash of title and date.
 
     Every field is capped and cleaned first (:mod:`monitor.untrusted`); a link longer than its cap
-    is dropped rather than cut into a different address."""
+    is dropped rather than cut into a different address, and its unsafe characters are
+    percent-encoded (:func:`monitor.urls.canonical_url`)."""
     title = one_line(html.unescape(cut_raw(title, "title")), "title")
     link = link.strip() if len(link.strip()) <= CAPS["url"] else ""
     if not link and not title:
         return None
     canonical = canonical_url(link) if link.lower().startswith(("http://", "https://")) else ""
-    canonical = canonical if len(canonical) <= CAPS["url"] else ""
     key = (clean_text(guid, "guid") or canonical or _hash_key(title, raw_date[:100]))[: CAPS["guid"]]
     return FeedEntry(
         key=key, title=title, link=canonical,

@@ -352,10 +352,14 @@ def _resolve_link(ctx: Context, entry: FeedEntry, worth_fetching: bool) -> FeedE
     if ctx.config.polling.fetch_articles == "never":
         return entry
     try:
-        return replace(entry, link=canonical_url(ctx.google.resolve(entry.link)))
+        link = canonical_url(ctx.google.resolve(entry.link))
     except FetchError as exc:
         log.info("google news link not resolved", extra={"url": entry.link, "error": str(exc)})
         return entry
+    if not link:
+        log.info("google news link not resolved", extra={"url": entry.link, "error": "publisher URL over the cap"})
+        return entry
+    return replace(entry, link=link)
 
 
 def _new_item(ctx: Context, item: _Prepared) -> NewItem:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -156,3 +157,11 @@ def test_the_http_charset_decides_the_encoding_of_a_document_without_a_declarati
             "<link>https://ex.com/r</link></item></channel></rss>").encode("windows-1251")
     feed = parse_feed(body, url="https://ex.com/feed", content_type="text/xml; charset=windows-1251", now=NOW)
     assert feed.entries[0].title == "Имран Хан"
+
+
+def test_unsafe_characters_in_entry_links_are_percent_encoded() -> None:
+    body = json.dumps({"version": "https://jsonfeed.org/version/1.1", "title": "J", "items": [
+        {"id": "e1", "url": "https://ex.com/a\u001b]8;;https://evil.example\u0007b\u009b\u202e", "title": "Escapes"},
+    ]}).encode()
+    (entry,) = parse_feed(body, url="https://ex.com/feed.json", now=NOW).entries
+    assert entry.link == "https://ex.com/a%1B]8;;https://evil.example%07b%C2%9B%E2%80%AE"

@@ -116,3 +116,31 @@ def test_google_news_entry_is_stored_under_the_publisher_url(tmp_path: Path, db_
         assert "Committee chair Farhat Baig" in item.text
     finally:
         ctx.close()
+
+
+@pytest.mark.parametrize(("path", "stored"), [
+    ("/news/story\x1b[2J\x07\u202e.html", "/news/story%1B[2J%07%E2%80%AE.html"),  # unsafe characters encoded
+    ("/news/" + "a" * 2100, None),  # over the cap on links: the Google link is kept
+])
+def test_a_resolved_link_is_made_safe_and_capped(
+    tmp_path: Path, db_url: str, google: FakeGoogle, path: str, stored: str | None,
+) -> None:
+    google.target = f"{google.base}{path}"
+    feed = f"""<?xml version="1.0"?><rss version="2.0"><channel><title>Google News</title>
+      <item><title>Imran Khan appeal hearing adjourned</title>
+      <link>{google.base}/rss/articles/{ARTICLE_ID}?oc=5</link><guid isPermaLink="false">{ARTICLE_ID}</guid>
+      <description>Imran Khan's lawyers asked to appear.</description></item></channel></rss>"""
+    google.pages["/rss/search"] = feed.encode()
+    path_ = write_config(tmp_path / "w.yaml", database_url=db_url, feeds=[{"url": f"{google.base}/rss/search"}],
+                         google_news={"enabled": False, "base_url": google.base})
+    ctx = build_context(load_config(path_))
+    try:
+        start(ctx)
+        (outcome,) = poll_due(ctx)
+        assert outcome.new_items == 1
+        with ctx.db.session() as session:
+            item = session.scalars(select(ItemRow)).one()
+        expected = f"{google.base}{stored}" if stored else f"{google.base}/rss/articles/{ARTICLE_ID}?oc=5"
+        assert item.url == expected
+    finally:
+        ctx.close()
