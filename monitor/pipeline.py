@@ -40,6 +40,7 @@ from monitor.types import (
     FeedOutcome,
     FeedState,
     NewItem,
+    ParsedFeed,
     PollResult,
     PollSuccess,
     Relevance,
@@ -213,8 +214,17 @@ def _fetch_and_parse(ctx: Context, feed: FeedState, batch: SuccessBatch | None, 
                      result.max_age, parsed.ttl_minutes, gap, len(parsed.entries), http_status=result.status)
     fresh = tuple(dict.fromkeys(e for e in parsed.entries if (e.key, e.link) not in seen))
     broken = (ParseError(parsed.error),) if parsed.error else ()
-    skipped = tuple(StageError("identity", reason) for reason in parsed.skipped)
-    return _Fetched(feed, now, polled=polled, entries=fresh, errors=broken + skipped)
+    return _Fetched(feed, now, polled=polled, entries=fresh, errors=broken + _skipped(feed, parsed))
+
+
+def _skipped(feed: FeedState, parsed: ParsedFeed) -> tuple[MonitorError, ...]:
+    """Entries the parser could not read are logged and left out; they fail the feed only when it
+    had nothing else (one odd entry must not cost the others their feed's success)."""
+    for reason in parsed.skipped:
+        log.warning("entry skipped", extra={"feed_url": feed.url, "error": reason})
+    if not parsed.skipped or parsed.entries:
+        return ()
+    return (StageError("identity", f"no entry could be read: {parsed.skipped[0]}"),)
 
 
 def _seen(ctx: Context, feed: FeedState, entries: Sequence[FeedEntry]) -> set[tuple[str, str]]:

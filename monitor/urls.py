@@ -27,12 +27,21 @@ _GOOGLE_NEWS_HOSTS = {"news.google.com"}
 
 def canonical_url(url: str) -> str:
     """The canonical form of an article URL, with every control, bidirectional control and space
-    character percent-encoded; "" when it is longer than the cap on links (a cut one would be
-    another address)."""
-    url = link_safe(unwrap_google_news(url.strip()) or url.strip())
+    character percent-encoded; "" when it is no usable address: no host or one with such a
+    character, a port out of range, a broken IPv6 literal, or longer than the cap on links (a cut
+    one would be another address)."""
+    try:
+        return _canonical(link_safe(unwrap_google_news(url.strip()) or url.strip()))
+    except ValueError:  # urllib's verdict on a port or an IPv6 literal
+        return ""
+
+
+def _canonical(url: str) -> str:
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()
+    if not host or "%" in host:
+        return ""
     if host.startswith("amp."):
         host = host[4:]
     if ":" in host:  # an IPv6 literal keeps its brackets
