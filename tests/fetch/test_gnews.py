@@ -32,13 +32,14 @@ class FakeGoogle:
         self.posts: list[dict[str, list[str]]] = []
         self.pages: dict[str, bytes] = {}
         self.target = ""
+        self.timestamp = "1732400000"
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 if self.path == f"/articles/{ARTICLE_ID}":
-                    self._send(b'<html><body><c-wiz><div data-n-a-sg="SIG123" data-n-a-ts="1732400000">'
-                               b"</div></c-wiz></body></html>", "text/html")
+                    self._send(b'<html><body><c-wiz><div data-n-a-sg="SIG123" data-n-a-ts="%s">'
+                               b"</div></c-wiz></body></html>" % fake.timestamp.encode(), "text/html")
                 elif self.path in fake.pages:
                     self._send(fake.pages[self.path], "text/html; charset=utf-8")
                 else:
@@ -92,6 +93,15 @@ def test_unexpected_answer_is_a_fetch_error(google: FakeGoogle) -> None:
     with HttpClient(user_agent="t", timeout=5, guard=AddressGuard(["127.0.0.1"])) as http, \
             pytest.raises(FetchError, match="no URL in the answer"):
         GoogleNewsResolver(http, google.base).resolve(f"{google.base}/rss/articles/{ARTICLE_ID}")
+
+
+@pytest.mark.parametrize("timestamp", ["1.7e9", "", "9" * 5000])
+def test_an_unreadable_article_page_is_a_fetch_error(google: FakeGoogle, timestamp: str) -> None:
+    google.timestamp = timestamp
+    with HttpClient(user_agent="t", timeout=5, guard=AddressGuard(["127.0.0.1"])) as http, \
+            pytest.raises(FetchError, match="google news: "):
+        GoogleNewsResolver(http, google.base).resolve(f"{google.base}/rss/articles/{ARTICLE_ID}")
+    assert google.posts == []
 
 
 def test_google_news_entry_is_stored_under_the_publisher_url(tmp_path: Path, db_url: str, google: FakeGoogle) -> None:
