@@ -96,13 +96,21 @@ def _entry(raw: Any, base: str, now: datetime, *, atom: bool) -> FeedEntry | Non
     source = raw.get("source") or {}
     link, guid = raw.get("link") or "", raw.get("id") or ""
     if guid and (atom or raw.get("guidislink")):  # an Atom id and an RSS permalink are URI references
-        guid = urljoin(base, guid)
+        guid = _joined(base, guid) or guid
     return make_entry(
-        guid=guid, link=urljoin(base, link) if link else "",
+        guid=guid, link=_joined(base, link) if link else "",
         title=raw.get("title", ""),
         summary=raw.get("summary", ""), raw_date=raw_date, author=raw.get("author", ""),
         source=source.get("title", ""), now=now,
     )
+
+
+def _joined(base: str, reference: str) -> str:
+    """``reference`` resolved against ``base``; "" when urllib cannot read it (a broken IPv6 literal)."""
+    try:
+        return urljoin(base, reference)
+    except ValueError:
+        return ""
 
 
 def make_entry(
@@ -111,13 +119,13 @@ def make_entry(
     """An entry with its identity: the GUID, else the canonical link, else a hash of title and date.
 
     Every field is capped and cleaned first (:mod:`monitor.untrusted`); a link longer than its cap
-    is dropped rather than cut into a different address."""
+    is dropped rather than cut into a different address, and its unsafe characters are
+    percent-encoded (:func:`monitor.urls.canonical_url`)."""
     title = one_line(html.unescape(cut_raw(title, "title")), "title")
     link = link.strip() if len(link.strip()) <= CAPS["url"] else ""
     if not link and not title:
         return None
     canonical = canonical_url(link) if link.lower().startswith(("http://", "https://")) else ""
-    canonical = canonical if len(canonical) <= CAPS["url"] else ""
     key = (clean_text(guid, "guid") or canonical or _hash_key(title, raw_date[:100]))[: CAPS["guid"]]
     return FeedEntry(
         key=key, title=title, link=canonical,
@@ -137,7 +145,10 @@ def parse_date(raw: str, now: datetime) -> datetime | None:
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    when = when.astimezone(UTC)
+    try:
+        when = when.astimezone(UTC)
+    except (OverflowError, ValueError):  # a date at the edge of the calendar, pushed past it by its offset
+        return None
     if when > now + timedelta(days=1) or when < now - timedelta(days=365 * 30):
         return None
     return when
@@ -146,7 +157,7 @@ def parse_date(raw: str, now: datetime) -> datetime | None:
 def _rfc822(raw: str) -> datetime | None:
     try:
         return parsedate_to_datetime(raw)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
 
 

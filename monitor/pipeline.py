@@ -40,6 +40,7 @@ from monitor.types import (
     FeedOutcome,
     FeedState,
     NewItem,
+    ParsedFeed,
     PollResult,
     PollSuccess,
     Relevance,
@@ -81,7 +82,7 @@ def poll_due(
             stored = _store_new_entries(ctx, changed)
             outcomes = [f.outcome for f in fetched if f.outcome is not None]
             for f in changed:
-                outcome = _finish(ctx, f, stored, batch)
+                outcome = _finish_or_fail(ctx, f, stored, batch)
                 outcomes.append(outcome)
                 if progress is not None:
                     progress(outcome)
@@ -95,7 +96,18 @@ def refresh_feed(ctx: Context, feed: FeedState) -> FeedOutcome:
     fetched = _fetch(ctx, feed, None)
     if fetched.outcome is not None:
         return fetched.outcome
-    return _finish(ctx, fetched, _store_new_entries(ctx, [fetched]), None)
+    return _finish_or_fail(ctx, fetched, _store_new_entries(ctx, [fetched]), None)
+
+
+def _finish_or_fail(
+    ctx: Context, fetched: _Fetched, stored: dict[int, _Stored], batch: SuccessBatch | None,
+) -> FeedOutcome:
+    """:func:`_finish`, with anything unexpected it raises recorded as this feed's failure, so the
+    other feeds of the pass are still recorded and the cycle goes on to its digests."""
+    try:
+        return in_stage("poll", lambda: _finish(ctx, fetched, stored, batch))
+    except MonitorError as exc:
+        return _failed(ctx, fetched.feed, exc, fetched.now)
 
 
 def _finish(
@@ -175,10 +187,11 @@ class _Fetched:
 
 
 def _fetch(ctx: Context, feed: FeedState, batch: SuccessBatch | None) -> _Fetched:
-    """Stage 1 for one feed; any failure is recorded with its stage (and retried later), never raised."""
+    """Stage 1 for one feed; any failure is recorded with its stage (and retried later), never raised
+    (one the stages do not expect, such as a scheduling bug, as a failure of the stage ``poll``)."""
     now = ctx.clock.now()
     try:
-        return _fetch_and_parse(ctx, feed, batch, now)
+        return in_stage("poll", lambda: _fetch_and_parse(ctx, feed, batch, now))
     except MonitorError as exc:
         return _Fetched(feed, now, _failed(ctx, feed, exc, now))
 
@@ -201,8 +214,17 @@ def _fetch_and_parse(ctx: Context, feed: FeedState, batch: SuccessBatch | None, 
                      result.max_age, parsed.ttl_minutes, gap, len(parsed.entries), http_status=result.status)
     fresh = tuple(dict.fromkeys(e for e in parsed.entries if (e.key, e.link) not in seen))
     broken = (ParseError(parsed.error),) if parsed.error else ()
-    skipped = tuple(StageError("identity", reason) for reason in parsed.skipped)
-    return _Fetched(feed, now, polled=polled, entries=fresh, errors=broken + skipped)
+    return _Fetched(feed, now, polled=polled, entries=fresh, errors=broken + _skipped(feed, parsed))
+
+
+def _skipped(feed: FeedState, parsed: ParsedFeed) -> tuple[MonitorError, ...]:
+    """Entries the parser could not read are logged and left out; they fail the feed only when it
+    had nothing else (one odd entry must not cost the others their feed's success)."""
+    for reason in parsed.skipped:
+        log.warning("entry skipped", extra={"feed_url": feed.url, "error": reason})
+    if not parsed.skipped or parsed.entries:
+        return ()
+    return (StageError("identity", f"no entry could be read: {parsed.skipped[0]}"),)
 
 
 def _seen(ctx: Context, feed: FeedState, entries: Sequence[FeedEntry]) -> set[tuple[str, str]]:
@@ -340,10 +362,14 @@ def _resolve_link(ctx: Context, entry: FeedEntry, worth_fetching: bool) -> FeedE
     if ctx.config.polling.fetch_articles == "never":
         return entry
     try:
-        return replace(entry, link=canonical_url(ctx.google.resolve(entry.link)))
+        link = canonical_url(ctx.google.resolve(entry.link))
     except FetchError as exc:
         log.info("google news link not resolved", extra={"url": entry.link, "error": str(exc)})
         return entry
+    if not link:
+        log.info("google news link not resolved", extra={"url": entry.link, "error": "publisher URL over the cap"})
+        return entry
+    return replace(entry, link=link)
 
 
 def _new_item(ctx: Context, item: _Prepared) -> NewItem:

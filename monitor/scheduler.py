@@ -127,7 +127,8 @@ def next_poll(
     if failures > 0:
         return now + _backoff(policy, failures, retry_after, rng)
     wait = adapted_interval(policy.interval, observed_gap)
-    floors = [timedelta(minutes=ttl_minutes or 0), timedelta(seconds=max_age or 0)]
+    floors = [_duration(ttl_minutes * 60 if ttl_minutes else 0, policy.max_interval),
+              _duration(max_age or 0, policy.max_interval)]
     return now + _clamp(max(wait, *floors), policy)
 
 
@@ -155,9 +156,16 @@ def observed_gap(published: list[datetime], now: datetime, window: timedelta = t
 def _backoff(policy: PollPolicy, failures: int, retry_after: float | None, rng: random.Random) -> timedelta:
     base = policy.min_interval * (1 << min(failures - 1, 16))
     wait = min(base, policy.max_interval) * rng.uniform(0.8, 1.2)
+    longest = policy.max_interval * 4
     if retry_after is not None:
-        wait = max(wait, timedelta(seconds=retry_after))
-    return min(wait, policy.max_interval * 4)
+        wait = max(wait, _duration(retry_after, longest))
+    return min(wait, longest)
+
+
+def _duration(seconds: float, longest: timedelta) -> timedelta:
+    """``seconds`` from a server (a header, a feed) as a duration no longer than ``longest``: the
+    value is bounded before it becomes a timedelta, which a huge number would overflow."""
+    return timedelta(seconds=min(max(0.0, seconds), longest.total_seconds()))
 
 
 def _clamp(wait: timedelta, policy: PollPolicy) -> timedelta:

@@ -11,7 +11,8 @@ field           cap     applies to
 ``outlet``      200     a feed's name for the publisher, a page's site name
 ``summary``     10,000  an entry's summary or teaser (after its tags are removed)
 ``text``        200,000 an article's extracted text
-``url``         2,000   entry links and redirect targets (a longer one is dropped; the entry is kept)
+``url``         2,000   entry links, resolved Google News links and redirect targets (a longer one is
+                        dropped; the entry is kept)
 ``guid``        1,000   entry ids (and the identity key made from a link)
 ``header``      500     response headers kept (ETag; Last-Modified 100) and reason phrases
 ==============  ======  =============================================
@@ -20,7 +21,8 @@ Cleaning removes the characters that can corrupt an output or mislead a reader: 
 sequences whole (``ESC [ 2 J`` leaves nothing behind, not ``[2J`` glued to the next word), C0 and C1
 control characters (other than tab and line breaks in long text), DEL, the bidirectional
 embedding, override and isolate characters (U+202A–U+202E, U+2066–U+2069), and code points
-XML cannot carry (surrogates, U+FFFE, U+FFFF).
+XML cannot carry (surrogates, U+FFFE, U+FFFF). In a link they are percent-encoded instead, with
+every space and the bidirectional marks (U+061C, U+200E, U+200F): :func:`link_safe`.
 """
 
 from __future__ import annotations
@@ -46,6 +48,9 @@ _UNSAFE_IN_TEXT = re.compile(
 # On one line (a terminal, a log line) every line break is unsafe too, Unicode's own separators included.
 _UNSAFE_ON_A_LINE = re.compile(f"[{_UNSAFE}\t\n\r\u2028\u2029]")
 _SPACE = re.compile(r"\s+")
+# In a link every such character, and any space, is percent-encoded instead of removed (the address
+# stays the same one): the bidirectional marks too, which can make a link read as another.
+_UNSAFE_IN_A_LINK = re.compile(f"[{_UNSAFE}\u061c\u200e\u200f\\s]")
 
 
 def header(value: str | None, cap: int = CAPS["header"]) -> str | None:
@@ -72,6 +77,16 @@ def strip_unsafe(text: str) -> str:
     """``text`` without terminal escape sequences and unsafe characters (the last guard of an XML
     document: any input stays valid)."""
     return _UNSAFE_IN_TEXT.sub("", text)
+
+
+def link_safe(url: str) -> str:
+    """``url`` with every control, bidirectional control and space character percent-encoded
+    (as UTF-8), so that no output shows it raw and it still names the same resource."""
+    return _UNSAFE_IN_A_LINK.sub(_percent, url)
+
+
+def _percent(match: re.Match[str]) -> str:
+    return "".join(f"%{byte:02X}" for byte in match.group().encode("utf-8", "surrogatepass"))
 
 
 def visible(text: str) -> str:

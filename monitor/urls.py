@@ -2,7 +2,8 @@
 
 Lower-case scheme and host, no default port, no fragment, no tracking parameters,
 no AMP variant, and Google News redirect links unwrapped to the publisher's URL
-where the link still carries it.
+where the link still carries it. Characters no output should show raw (controls,
+bidirectional controls, spaces) are percent-encoded.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ import base64
 import binascii
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from monitor.untrusted import CAPS, link_safe
 
 _TRACKING = re.compile(
     r"^(utm_.*|fbclid|gclid|dclid|gbraid|wbraid|msclkid|mc_[a-z]+|igshid|yclid|_ga|_gl|ref_src|cmpid|ocid|"
@@ -23,11 +26,22 @@ _GOOGLE_NEWS_HOSTS = {"news.google.com"}
 
 
 def canonical_url(url: str) -> str:
-    """The canonical form of an article URL."""
-    url = unwrap_google_news(url.strip()) or url.strip()
+    """The canonical form of an article URL, with every control, bidirectional control and space
+    character percent-encoded; "" when it is no usable address: no host or one with such a
+    character, a port out of range, a broken IPv6 literal, or longer than the cap on links (a cut
+    one would be another address)."""
+    try:
+        return _canonical(link_safe(unwrap_google_news(url.strip()) or url.strip()))
+    except ValueError:  # urllib's verdict on a port or an IPv6 literal
+        return ""
+
+
+def _canonical(url: str) -> str:
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()
+    if not host or "%" in host:
+        return ""
     if host.startswith("amp."):
         host = host[4:]
     if ":" in host:  # an IPv6 literal keeps its brackets
@@ -38,7 +52,8 @@ def canonical_url(url: str) -> str:
         (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
         if not _TRACKING.match(k) and not (k.lower() in _AMP_QUERY and v.lower() in ("", "1", "amp", "true"))
     ])
-    return urlunsplit((scheme, host, _strip_amp_path(parts.path) or "/", query, ""))
+    canonical = urlunsplit((scheme, host, _strip_amp_path(parts.path) or "/", query, ""))
+    return canonical if len(canonical) <= CAPS["url"] else ""
 
 
 def _strip_amp_path(path: str) -> str:

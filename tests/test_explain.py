@@ -63,3 +63,16 @@ def test_an_article_about_no_topic_is_said_to_be_skipped(tmp_path: Path, capsys:
     assert main(["-c", str(path), "explain", str(other)]) == 0
     first = capsys.readouterr().out.splitlines()[0]
     assert first.startswith("not relevant: no topic matches, so the service would not keep it")
+
+
+def test_an_article_whose_page_states_a_date_off_the_calendar_is_judged_undated(tmp_path: Path) -> None:
+    ctx = build_context(load_config(write_config(tmp_path / "w.yaml")), clock=FrozenClock(NOW))
+    try:
+        start(ctx)
+        page = tmp_path / "edge.html"
+        page.write_text(PAGE.read_text(encoding="utf-8").replace("2026-10-06T11:42:00Z", "9999-12-31T23:59:59-23:59"),
+                        encoding="utf-8")
+        assert load_article(ctx, str(page)).published.startswith("9999-12-31")
+        assert not explain(ctx, str(page))[1].dated
+    finally:
+        ctx.close()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pytest
 
 from monitor.errors import ParseError
-from monitor.parse import parse_feed
+from monitor.parse import parse_date, parse_feed
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
@@ -156,3 +157,18 @@ def test_the_http_charset_decides_the_encoding_of_a_document_without_a_declarati
             "<link>https://ex.com/r</link></item></channel></rss>").encode("windows-1251")
     feed = parse_feed(body, url="https://ex.com/feed", content_type="text/xml; charset=windows-1251", now=NOW)
     assert feed.entries[0].title == "Имран Хан"
+
+
+def test_unsafe_characters_in_entry_links_are_percent_encoded() -> None:
+    body = json.dumps({"version": "https://jsonfeed.org/version/1.1", "title": "J", "items": [
+        {"id": "e1", "url": "https://ex.com/a\u001b]8;;https://evil.example\u0007b\u009b\u202e", "title": "Escapes"},
+    ]}).encode()
+    (entry,) = parse_feed(body, url="https://ex.com/feed.json", now=NOW).entries
+    assert entry.link == "https://ex.com/a%1B]8;;https://evil.example%07b%C2%9B%E2%80%AE"
+
+
+@pytest.mark.parametrize("raw", [
+    "9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00+23:59", "Fri, 31 Dec 9999 23:59:59 -2359",
+])
+def test_a_date_its_offset_pushes_off_the_calendar_is_unknown(raw: str) -> None:
+    assert parse_date(raw, NOW) is None

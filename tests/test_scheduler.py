@@ -93,3 +93,9 @@ def test_immediate_and_quiet_hours() -> None:
     assert not in_quiet_hours(None, night, "UTC")
     with pytest.raises(SettingError, match="not a time of day"):
         in_quiet_hours("25:00-07:00", night, "UTC")
+
+
+def test_a_huge_freshness_or_retry_after_is_bounded() -> None:
+    for huge in (1e14, float("inf")):
+        assert next_poll(NOW, POLICY, max_age=huge) == NOW + timedelta(hours=6)
+        assert next_poll(NOW, POLICY, failures=1, retry_after=huge) == NOW + timedelta(hours=24)

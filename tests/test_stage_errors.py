@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from monitor import pipeline
+from monitor import parse, pipeline
 from monitor.demo.server import LocalSite
 from monitor.novelty.judge import NoveltyJudge
 from monitor.store import items as item_store
@@ -66,15 +66,12 @@ PATCHES: dict[str, tuple[str, Callable[..., bool]]] = {
 }
 
 
-@pytest.mark.parametrize("stage", ["identity", "page", "extract", "match", "judge", "store"])
+@pytest.mark.parametrize("stage", ["page", "extract", "match", "judge", "store"])
 def test_one_bad_entry_is_recorded_and_the_others_are_stored(
     stage: str, tmp_path: Path, db_url: str, site: LocalSite, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    extra, expected = "", f"{stage}: RuntimeError: boom"
-    if stage == "identity":  # a real malformed link: its port is out of range
-        extra = "<item><title>Broken</title><link>http://example.com:99999/a</link></item>"
-        expected = "identity: entry 4: ValueError"
-    elif stage == "judge":
+    expected = f"{stage}: RuntimeError: boom"
+    if stage == "judge":
         bad_title: Callable[..., bool] = lambda self, key, title, *a, **k: BAD in title  # noqa: E731
         monkeypatch.setattr(NoveltyJudge, "prepare", failing(NoveltyJudge.prepare, bad_title))
     elif stage == "store":
@@ -83,20 +80,70 @@ def test_one_bad_entry_is_recorded_and_the_others_are_stored(
     else:
         name, bad = PATCHES[stage]
         monkeypatch.setattr(pipeline, name, failing(getattr(pipeline, name), bad))
-    serve_feed(site, extra)
+    serve_feed(site)
     ctx, clock = context(tmp_path, db_url, site)
     try:
         (outcome,) = pipeline.poll_due(ctx)
         state = feed_state(ctx)
         assert outcome.status == "error" and state.last_error is not None and state.last_error.startswith(expected)
         assert state.error_count == 1 and state.next_poll_at is not None and state.next_poll_at > NOW
-        good = 3 if stage == "identity" else 2
-        assert outcome.new_items == good and stored_count(ctx) == good  # the other entries are stored
+        assert outcome.new_items == 2 and stored_count(ctx) == 2  # the other entries are stored
         monkeypatch.undo()  # the fault goes away: the next poll stores the entry that failed
         clock.advance(timedelta(hours=7))
         serve_feed(site)
         (outcome,) = pipeline.poll_due(ctx)
         assert outcome.status == "200" and feed_state(ctx).error_count == 0
         assert stored_count(ctx) == 3
+    finally:
+        ctx.close()
+
+
+ODD = ("<item><title>Port out of range</title><link>http://example.com:99999/a</link></item>"
+       "<item><title>Broken IPv6 literal</title><link>http://[::1/b</link><guid isPermaLink=\"false\">v6</guid></item>"
+       "<item><title>Calendar edge</title><link>https://pub.example/edge</link>"
+       "<pubDate>9999-12-31T23:59:59-23:59</pubDate></item>")
+
+
+def test_odd_links_and_dates_cost_only_themselves(tmp_path: Path, db_url: str, site: LocalSite) -> None:
+    serve_feed(site, ODD)
+    ctx, _ = context(tmp_path, db_url, site)
+    try:
+        (outcome,) = pipeline.poll_due(ctx)
+        assert outcome.status == "200" and feed_state(ctx).error_count == 0
+        assert outcome.new_items == 6  # the three good entries, and the odd ones without what was odd
+        with ctx.db.session() as session:
+            odd = {r.title: (r.url, r.published_at) for r in session.scalars(select(ItemRow))}
+        assert not odd["Port out of range"][0] and not odd["Broken IPv6 literal"][0]
+        assert odd["Calendar edge"] == ("https://pub.example/edge", NOW)  # an unknown date: the fetch time
+    finally:
+        ctx.close()
+
+
+def test_an_entry_that_cannot_be_read_is_skipped_and_logged_and_the_feed_succeeds(
+    tmp_path: Path, db_url: str, site: LocalSite, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setattr(parse, "make_entry", failing(parse.make_entry, lambda **k: BAD in k["title"]))
+    serve_feed(site)
+    ctx, _ = context(tmp_path, db_url, site)
+    try:
+        (outcome,) = pipeline.poll_due(ctx)
+        assert outcome.status == "200" and feed_state(ctx).error_count == 0
+        assert outcome.new_items == 2 and stored_count(ctx) == 2
+        assert [r.error for r in caplog.records if r.msg == "entry skipped"] == ["entry 3: RuntimeError: boom"]
+    finally:
+        ctx.close()
+
+
+def test_a_feed_none_of_whose_entries_can_be_read_fails(
+    tmp_path: Path, db_url: str, site: LocalSite, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(parse, "make_entry", failing(parse.make_entry, lambda **k: True))
+    serve_feed(site)
+    ctx, _ = context(tmp_path, db_url, site)
+    try:
+        (outcome,) = pipeline.poll_due(ctx)
+        state = feed_state(ctx)
+        assert outcome.status == "error" and state.error_count == 1
+        assert state.last_error == "identity: no entry could be read: entry 1: RuntimeError: boom"
     finally:
         ctx.close()

@@ -42,3 +42,21 @@ def test_opaque_google_news_ids_are_kept() -> None:
 
 def test_non_google_links_are_not_unwrapped() -> None:
     assert unwrap_google_news(PUBLISHER) is None
+
+
+@pytest.mark.parametrize(("url", "expected"), [
+    ("https://x.example/a\x1b[2Jb", "https://x.example/a%1B[2Jb"),
+    ("https://x.example/bell\x07/c1\x9b/del\x7f", "https://x.example/bell%07/c1%C2%9B/del%7F"),
+    ("https://x.example/\u202egnp.exe", "https://x.example/%E2%80%AEgnp.exe"),
+    ("https://x.example/two words\u00a0here", "https://x.example/two%20words%C2%A0here"),
+    ("https://x.example/p?q=a\x1bb&utm_source=x", "https://x.example/p?q=a%1Bb"),
+    ("https://x.example/caf\u00e9", "https://x.example/caf\u00e9"),  # a letter is no danger: left as it is
+])
+def test_unsafe_characters_in_links_are_percent_encoded(url: str, expected: str) -> None:
+    assert canonical_url(url) == expected
+
+
+def test_a_link_over_the_cap_is_unusable() -> None:
+    assert canonical_url("https://x.example/" + "a" * 1982) == "https://x.example/" + "a" * 1982  # 2,000
+    assert canonical_url("https://x.example/" + "a" * 2000) == ""
+    assert canonical_url("https://x.example/" + "\x1b" * 700) == ""  # over the cap once encoded

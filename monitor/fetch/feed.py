@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from monitor.errors import FetchError
-from monitor.fetch.http import HttpClient
+from monitor.fetch.http import HttpClient, validator
 from monitor.types import FeedState, FetchResult
 
 FEED_ACCEPT = (
@@ -17,10 +17,11 @@ _NOT_FEEDS = ("image/", "audio/", "video/", "font/", "application/pdf", "applica
 def fetch_feed(client: HttpClient, feed: FeedState, *, max_bytes: int) -> FetchResult:
     """GET the feed (at its new address after a permanent redirect) with If-None-Match / If-Modified-Since."""
     headers = {"Accept": FEED_ACCEPT}
-    if feed.etag:
-        headers["If-None-Match"] = feed.etag
-    if feed.last_modified:
-        headers["If-Modified-Since"] = feed.last_modified
+    etag, last_modified = validator(feed.etag), validator(feed.last_modified, 100)
+    if etag:  # a stored validator that cannot be sent is left out, never a reason to fail
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
     result = client.get(feed.poll_url, max_bytes=max_bytes, headers=headers)
     media = result.content_type.split(";", 1)[0].strip().lower()
     if result.status != 304 and media.startswith(_NOT_FEEDS):

@@ -36,8 +36,15 @@ class GoogleNewsResolver:
         return parts.netloc.lower() == self.host and "/articles/" in parts.path
 
     def resolve(self, url: str) -> str:
-        """The publisher URL behind a Google News article link; FetchError when it cannot be had."""
+        """The publisher URL behind a Google News article link; FetchError when it cannot be had,
+        whatever Google answered (the interface is undocumented: any answer may change shape)."""
         article_id = urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]
+        try:
+            return self._resolve(article_id)
+        except (ValueError, TypeError, LookupError) as exc:  # an answer of another shape than expected
+            raise FetchError(f"google news: unexpected answer for {article_id}: {exc}") from exc
+
+    def _resolve(self, article_id: str) -> str:
         page = self.client.get(f"{self.base}/articles/{article_id}", max_bytes=MAX_BYTES,
                                headers={"Accept": "text/html"}).body.decode("utf-8", "replace")
         signature, timestamp = _SIGNATURE.search(page), _TIMESTAMP.search(page)

@@ -5,8 +5,12 @@ Every request goes through :class:`HttpClient`:
 * an address guard on every hop (no loopback, private, link-local, multicast or reserved
   targets unless the host is allowed), redirects followed by hand, loops refused;
 * per-host politeness from :class:`HostLimiter` (requests in flight, delay between starts);
-* a connect timeout and a total deadline that also covers a slowly dripping body;
-* a cap on the *decompressed* body (gzip, deflate and brotli), so compression bombs stop;
+* a connect timeout and a total deadline for the whole request, redirects included, that also
+  stops a server dripping its status line, headers or body (every read and write of a connection
+  waits at most the time left: :class:`_DeadlineStream`);
+* a cap on the *decompressed* body (gzip, deflate and brotli, decoded here with bounded output:
+  :mod:`monitor.fetch.decode`), so compression bombs stop at the cap; stacked or unknown
+  content encodings are refused;
 * typed :class:`FetchError` values carrying ``permanent``, ``status`` and ``retry_after``.
 
 Tests replace the transport (``httpx.MockTransport``) or point the client at a real local
@@ -19,6 +23,7 @@ import ipaddress
 import logging
 import re
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -33,6 +38,7 @@ import httpcore
 import httpx
 
 from monitor.errors import FetchError
+from monitor.fetch.decode import decoded
 from monitor.types import FetchResult
 from monitor.untrusted import CAPS, header, one_line
 
@@ -43,7 +49,11 @@ MAX_REDIRECTS = 5
 PERMANENT_STATUSES = frozenset({401, 404, 410})
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _PERMANENT_REDIRECTS = frozenset({301, 308})
+_PRINTABLE_ASCII = re.compile(r"[ -~]+")
 _MAX_AGE = re.compile(r"(?:^|,)\s*(?:s-maxage|max-age)\s*=\s*\"?(\d+)", re.IGNORECASE)
+# A server's freshness or Retry-After is a hint, never a reason to stop asking for longer than this
+# (the scheduler bounds it further by polling.max_interval); a 14-digit one would not even fit a timedelta.
+LONGEST_WAIT = 365 * 24 * 3600.0
 
 
 def system_resolver(host: str) -> list[str]:
@@ -91,7 +101,8 @@ class AddressGuard:
 
 class _GuardedBackend(httpcore.SyncBackend):
     """Connects only to addresses the guard has just checked, so a DNS answer that changes
-    between the check and the connection (DNS rebinding) cannot reach a private address."""
+    between the check and the connection (DNS rebinding) cannot reach a private address; every
+    connection keeps to the deadline of the request using it (:class:`_DeadlineStream`)."""
 
     def __init__(self, guard: AddressGuard) -> None:
         self.guard = guard
@@ -101,7 +112,59 @@ class _GuardedBackend(httpcore.SyncBackend):
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
         address = self.guard.address_for(host)
-        return super().connect_tcp(address, port, timeout, local_address, socket_options)
+        timeout = _within_deadline(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(super().connect_tcp(address, port, timeout, local_address, socket_options))
+
+
+_DEADLINE = threading.local()  # the monotonic time the request running on this thread must end by
+
+
+@contextmanager
+def _deadline(at: float) -> Iterator[None]:
+    """Every network operation of this thread until the block ends must finish by ``at``."""
+    _DEADLINE.at = at
+    try:
+        yield
+    finally:
+        _DEADLINE.at = None
+
+
+def _within_deadline(timeout: float | None, error: type[httpcore.TimeoutException]) -> float | None:
+    """``timeout`` shortened to the time left before this thread's deadline; ``error`` when none is left."""
+    at: float | None = getattr(_DEADLINE, "at", None)
+    if at is None:
+        return timeout
+    left = at - time.monotonic()
+    if left <= 0:
+        raise error("the request's total deadline passed")
+    return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A connection whose every read and write waits no longer than the deadline of the request
+    using it: httpx's own timeouts count per operation, so a server sending its status line, its
+    headers or its body a byte at a time would never trip them."""
+
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, _within_deadline(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, _within_deadline(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(
+        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        timeout = _within_deadline(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(self._inner.start_tls(ssl_context, server_hostname, timeout))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
 
 
 class _GuardedTransport(httpx.HTTPTransport):
@@ -158,7 +221,7 @@ class HttpClient:
     ) -> None:
         self.guard = guard or AddressGuard()
         self.limiter = limiter or HostLimiter(per_host=2, min_delay=0.0)
-        self.timeout = timeout
+        self.timeout, self.connect_timeout = timeout, connect_timeout
         limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
         self._client = httpx.Client(
             headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate, br"},
@@ -186,12 +249,14 @@ class HttpClient:
         form: Mapping[str, str] | None = None,
     ) -> FetchResult:
         """``method`` (GET, or POST with a ``form`` body) following redirects (as GETs)."""
-        deadline = time.monotonic() + self.timeout
         started = time.monotonic()
+        deadline: float | None = None
         current, seen, permanent = url, {url}, True
         for _ in range(MAX_REDIRECTS + 1):
             self.guard.check(current)
             with self.limiter.slot((urlsplit(current).hostname or "").lower()):
+                # one deadline for every hop, from when the first could start (not while waiting for a slot)
+                deadline = deadline or time.monotonic() + self.timeout
                 hop = self._once(method, current, max_bytes, headers or {}, deadline, form=form)
             if isinstance(hop, FetchResult):
                 moved = current if permanent and current != url else None
@@ -209,8 +274,13 @@ class HttpClient:
         self, method: str, url: str, max_bytes: int, headers: Mapping[str, str], deadline: float, *,
         form: Mapping[str, str] | None,
     ) -> FetchResult | tuple[int, str]:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise FetchError(f"timed out after {self.timeout:.0f}s (redirects)")
+        timeout = httpx.Timeout(left, connect=min(self.connect_timeout, left))
         try:
-            with self._client.stream(method, url, headers=dict(headers), data=form) as response:
+            with _deadline(deadline), \
+                    self._client.stream(method, url, headers=dict(headers), data=form, timeout=timeout) as response:
                 if response.status_code in _REDIRECTS:
                     location = header(response.headers.get("location"), CAPS["url"])
                     if not location:
@@ -222,16 +292,21 @@ class HttpClient:
                 return FetchResult(
                     url=url, final_url=url, status=response.status_code, body=body,
                     content_type=header(response.headers.get("content-type")) or "",
-                    etag=header(response.headers.get("etag")),
-                    last_modified=header(response.headers.get("last-modified"), 100),
+                    etag=validator(response.headers.get("etag")),
+                    last_modified=validator(response.headers.get("last-modified"), 100),
                     max_age=freshness(response.headers), wire_bytes=response.num_bytes_downloaded,
                 )
         except httpx.TimeoutException as exc:
             raise FetchError(f"timed out after {self.timeout:.0f}s ({type(exc).__name__})") from exc
-        except httpx.DecodingError as exc:
-            raise FetchError(f"cannot decode the body: {exc}") from exc
         except httpx.HTTPError as exc:
             raise FetchError(f"{type(exc).__name__}: {exc}") from exc
+
+
+def validator(value: str | None, cap: int = CAPS["header"]) -> str | None:
+    """A cache validator (ETag, Last-Modified) worth keeping: printable ASCII within ``cap``, else
+    None. It is sent back as a request header, which can carry nothing else; a stored one that
+    could not be sent would fail every later request of its feed."""
+    return value if value is not None and len(value) <= cap and _PRINTABLE_ASCII.fullmatch(value) else None
 
 
 def _finish(hop: FetchResult, url: str, moved: str | None, started: float) -> FetchResult:
@@ -254,11 +329,8 @@ def _read_capped(response: httpx.Response, max_bytes: int, deadline: float) -> b
     if declared and declared.isdigit() and int(declared) > max_bytes and "content-encoding" not in response.headers:
         raise FetchError(f"body of {declared} bytes exceeds the cap of {max_bytes}")
     chunks: list[bytes] = []
-    size = 0
-    for chunk in response.iter_bytes():  # decoded bytes: the cap also stops compression bombs
-        size += len(chunk)
-        if size > max_bytes:
-            raise FetchError(f"body exceeds the cap of {max_bytes} bytes")
+    # raw bytes, decoded here a bounded amount at a time: the cap also stops compression bombs
+    for chunk in decoded(response.iter_raw(), response.headers.get("content-encoding"), max_bytes):
         if time.monotonic() > deadline:
             raise FetchError("timed out reading the body")
         chunks.append(chunk)
@@ -272,7 +344,7 @@ def freshness(headers: Mapping[str, str], now: datetime | None = None) -> float 
         return 0.0
     match = _MAX_AGE.search(control)
     if match:
-        return float(match.group(1))
+        return _bounded(float(match.group(1)))
     expires = headers.get("expires")
     if not expires:
         return None
@@ -280,7 +352,7 @@ def freshness(headers: Mapping[str, str], now: datetime | None = None) -> float 
     if when is None:
         return 0.0  # an invalid Expires means "already expired" (RFC 9111 5.3)
     base = _http_date(headers.get("date", "")) or now or datetime.now(UTC)
-    return max(0.0, (when - base).total_seconds())
+    return _bounded((when - base).total_seconds())
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
@@ -288,12 +360,17 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(value)
+    if value.isascii() and value.isdigit():
+        return _bounded(float(value))
     when = _http_date(value)
     if when is None:
         return None
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+    return _bounded((when - (now or datetime.now(UTC))).total_seconds())
+
+
+def _bounded(seconds: float) -> float:
+    """``seconds`` within ``[0, LONGEST_WAIT]``."""
+    return min(max(0.0, seconds), LONGEST_WAIT)
 
 
 def _http_date(value: str) -> datetime | None:

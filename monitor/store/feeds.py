@@ -166,14 +166,15 @@ def record_failure(
     permanent: bool = False, disable_after: int | None = None,
 ) -> FeedState:
     """A poll that failed: keep the error with its time and count it; disable the feed after
-    ``disable_after`` permanent failures in a row. Returns the new state."""
+    ``disable_after`` permanent failures in a row (a temporary failure in between starts the count
+    again). Returns the new state."""
     row = session.get_one(FeedRow, feed_id)
     row.last_polled_at, row.last_status, row.next_poll_at = now, "error", next_poll_at
     error = redact(error)[:2000]
     row.last_error, row.last_error_at, row.items_last_poll = error, now, 0
     row.error_count += 1
     row.claimed_until = None
-    row.permanent_failures = row.permanent_failures + 1 if permanent else row.permanent_failures
+    row.permanent_failures = row.permanent_failures + 1 if permanent else 0
     row.failing_since = row.failing_since or now
     if disable_after is not None and row.permanent_failures >= disable_after:
         row.enabled = False

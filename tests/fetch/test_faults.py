@@ -13,17 +13,22 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import update
 
+from monitor import scheduler
 from monitor.clock import FrozenClock
 from monitor.config import load_config
 from monitor.context import Context, build_context
 from monitor.daemon import run_once
 from monitor.startup import start
 from monitor.store import feeds as feed_store
+from monitor.store.schema import FeedRow
 from monitor.types import FeedState
 from tests.conftest import SmtpSink, free_port, write_config
+from tests.fetch.test_decode import brotli_bomb
 
 Handler = Callable[[BaseHTTPRequestHandler], None]
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
@@ -147,6 +152,7 @@ ROUTES: dict[str, Handler] = {
     "/dup-guids": reply(200, rss(("same", "First copy"), ("same", "Second copy"), ("other", "Other"))),
     "/slow": dripping,
     "/gone": reply(410, b"gone", content_type="text/plain"),
+    "/gzip-gzip": reply(200, gzip.compress(gzip.compress(rss(("g1", "Twice")))), {"Content-Encoding": "gzip, gzip"}),
 }
 
 
@@ -155,6 +161,7 @@ OVERSIZED: dict[str, Handler] = {
     "/huge-declared": reply(200, b"x" * (11 * 1024 * 1024)),
     "/huge-streamed": endless,
     "/bomb": reply(200, gzip.compress(b"\0" * (100 * 1024 * 1024)), {"Content-Encoding": "gzip"}),
+    "/br-bomb": reply(200, brotli_bomb(256 << 20), {"Content-Encoding": "br"}),
 }
 
 
@@ -202,6 +209,7 @@ def test_every_fault_is_recorded_and_the_daemon_goes_on(
             "500": "fetch: 500", "503": "fetch: 503", "429": "fetch: 429", "truncated": "fetch:",
             "garbage": "parse: not a feed", "loop-a": "redirect loop", "html": "parse: not a feed",
             "image": "image/png is not a feed", "slow": "timed out", "gone": "fetch: 410", "refused": "fetch:",
+            "gzip-gzip": "fetch: refused stacked content encodings",
         }
         for name, needle in expect_error.items():
             state = got[name]
@@ -234,7 +242,7 @@ def test_oversized_bodies_are_stopped_by_the_cap(
     try:
         run_once(ctx, digests=False)
         got = states(ctx)
-        for name in ("huge-declared", "huge-streamed", "bomb"):
+        for name in ("huge-declared", "huge-streamed", "bomb", "br-bomb"):
             assert got[name].last_status == "error" and "exceeds the cap" in (got[name].last_error or ""), name
     finally:
         ctx.close()
@@ -289,5 +297,82 @@ def test_retry_after_counts_from_the_answer(tmp_path: Path, db_url: str, faults:
         late = states(ctx)["late"]
         assert late.last_status == "error" and (late.last_error or "").startswith("fetch: 429")
         assert late.next_poll_at is not None and late.next_poll_at >= asked + timedelta(seconds=3.5)
+    finally:
+        ctx.close()
+
+
+HUGE = "99999999999999"  # seconds: more than a timedelta can hold
+
+
+def test_huge_freshness_and_retry_after_are_bounded(tmp_path: Path, db_url: str, faults: FaultServer,
+                                                    smtp: SmtpSink) -> None:
+    routes = {
+        "/max-age": reply(200, rss(("a1", "Fresh for ever")), {"Cache-Control": f"max-age={HUGE}"}),
+        "/retry-after": reply(503, b"busy", {"Retry-After": HUGE}, "text/plain"),
+        "/plain": reply(200, rss(("p1", "Plain"))),
+    }
+    ctx = context(tmp_path, db_url, faults, smtp, routes=routes)
+    try:
+        run_once(ctx)  # digests included: the pass ends normally
+        got = states(ctx)
+        assert got["max-age"].last_status == "200" and got["max-age"].next_poll_at == NOW + timedelta(hours=6)
+        assert got["plain"].last_status == "200"
+        late = got["retry-after"]
+        assert late.last_status == "error" and (late.last_error or "").startswith("fetch: 503")
+        assert late.next_poll_at == NOW + timedelta(hours=24)  # 4x max_interval at most
+        assert all(state.claimed_until is None for state in got.values())
+    finally:
+        ctx.close()
+
+
+def test_an_unexpected_failure_finishing_one_feed_is_recorded_as_its_own(
+    tmp_path: Path, db_url: str, faults: FaultServer, smtp: SmtpSink, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    real = scheduler.next_poll
+
+    def next_poll(now: datetime, policy: scheduler.PollPolicy, **kwargs: Any) -> datetime:
+        if kwargs.get("max_age") == 4242:  # stands in for a bug reached by one feed's answer
+            raise OverflowError("date value out of range")
+        return real(now, policy, **kwargs)
+
+    monkeypatch.setattr(scheduler, "next_poll", next_poll)
+    routes = {"/odd": reply(200, rss(("o1", "Odd")), {"Cache-Control": "max-age=4242"}),
+              "/plain": reply(200, rss(("p1", "Plain")))}
+    ctx = context(tmp_path, db_url, faults, smtp, routes=routes)
+    try:
+        report = run_once(ctx)
+        got = states(ctx)
+        assert got["odd"].last_status == "error" and got["odd"].error_count == 1
+        assert got["odd"].last_error == "poll: OverflowError: date value out of range"
+        assert got["plain"].last_status == "200" and got["refused"].last_status == "error"
+        assert len(report.feeds) == 3 and all(state.claimed_until is None for state in got.values())
+    finally:
+        ctx.close()
+
+
+def test_a_non_ascii_validator_is_not_kept_and_a_stored_one_never_stops_the_request(
+    tmp_path: Path, db_url: str, faults: FaultServer, smtp: SmtpSink,
+) -> None:
+    asked: list[str | None] = []
+
+    def accented(h: BaseHTTPRequestHandler) -> None:  # http.server writes header values in Latin-1
+        asked.append(h.headers.get("If-None-Match"))
+        validators = {"ETag": '"caf\u00e9"', "Last-Modified": "Mon, 07 D\u00e9c 2026 10:00:00 GMT"}
+        reply(200, rss(("v1", "Validators")), validators)(h)
+
+    ctx = context(tmp_path, db_url, faults, smtp, routes={"/accented": accented})
+    clock = ctx.clock
+    assert isinstance(clock, FrozenClock)
+    try:
+        run_once(ctx, digests=False)
+        state = states(ctx)["accented"]
+        assert state.last_status == "200" and state.etag is None and state.last_modified is None
+        with ctx.db.session() as session:  # as an earlier version stored them
+            session.execute(update(FeedRow).where(FeedRow.id == state.id).values(
+                etag='"caf\u00e9"', last_modified="Mon, 07 D\u00e9c 2026 10:00:00 GMT", body_hash=None))
+        clock.advance(timedelta(days=1))
+        run_once(ctx, digests=False)
+        again = states(ctx)["accented"]
+        assert again.last_status == "200" and again.error_count == 0 and asked == [None, None]
     finally:
         ctx.close()

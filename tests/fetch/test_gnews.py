@@ -32,13 +32,14 @@ class FakeGoogle:
         self.posts: list[dict[str, list[str]]] = []
         self.pages: dict[str, bytes] = {}
         self.target = ""
+        self.timestamp = "1732400000"
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 if self.path == f"/articles/{ARTICLE_ID}":
-                    self._send(b'<html><body><c-wiz><div data-n-a-sg="SIG123" data-n-a-ts="1732400000">'
-                               b"</div></c-wiz></body></html>", "text/html")
+                    self._send(b'<html><body><c-wiz><div data-n-a-sg="SIG123" data-n-a-ts="%s">'
+                               b"</div></c-wiz></body></html>" % fake.timestamp.encode(), "text/html")
                 elif self.path in fake.pages:
                     self._send(fake.pages[self.path], "text/html; charset=utf-8")
                 else:
@@ -94,6 +95,15 @@ def test_unexpected_answer_is_a_fetch_error(google: FakeGoogle) -> None:
         GoogleNewsResolver(http, google.base).resolve(f"{google.base}/rss/articles/{ARTICLE_ID}")
 
 
+@pytest.mark.parametrize("timestamp", ["1.7e9", "", "9" * 5000])
+def test_an_unreadable_article_page_is_a_fetch_error(google: FakeGoogle, timestamp: str) -> None:
+    google.timestamp = timestamp
+    with HttpClient(user_agent="t", timeout=5, guard=AddressGuard(["127.0.0.1"])) as http, \
+            pytest.raises(FetchError, match="google news: "):
+        GoogleNewsResolver(http, google.base).resolve(f"{google.base}/rss/articles/{ARTICLE_ID}")
+    assert google.posts == []
+
+
 def test_google_news_entry_is_stored_under_the_publisher_url(tmp_path: Path, db_url: str, google: FakeGoogle) -> None:
     page = (DATA / "e2e" / "senate-committee-prison-visits.html").read_bytes()
     google.pages["/news/publisher-story.html"] = page
@@ -114,5 +124,33 @@ def test_google_news_entry_is_stored_under_the_publisher_url(tmp_path: Path, db_
             item = session.scalars(select(ItemRow)).one()
         assert item.url == google.target and item.text_source == "page" and item.outlet == "Frontier Bulletin"
         assert "Committee chair Farhat Baig" in item.text
+    finally:
+        ctx.close()
+
+
+@pytest.mark.parametrize(("path", "stored"), [
+    ("/news/story\x1b[2J\x07\u202e.html", "/news/story%1B[2J%07%E2%80%AE.html"),  # unsafe characters encoded
+    ("/news/" + "a" * 2100, None),  # over the cap on links: the Google link is kept
+])
+def test_a_resolved_link_is_made_safe_and_capped(
+    tmp_path: Path, db_url: str, google: FakeGoogle, path: str, stored: str | None,
+) -> None:
+    google.target = f"{google.base}{path}"
+    feed = f"""<?xml version="1.0"?><rss version="2.0"><channel><title>Google News</title>
+      <item><title>Imran Khan appeal hearing adjourned</title>
+      <link>{google.base}/rss/articles/{ARTICLE_ID}?oc=5</link><guid isPermaLink="false">{ARTICLE_ID}</guid>
+      <description>Imran Khan's lawyers asked to appear.</description></item></channel></rss>"""
+    google.pages["/rss/search"] = feed.encode()
+    path_ = write_config(tmp_path / "w.yaml", database_url=db_url, feeds=[{"url": f"{google.base}/rss/search"}],
+                         google_news={"enabled": False, "base_url": google.base})
+    ctx = build_context(load_config(path_))
+    try:
+        start(ctx)
+        (outcome,) = poll_due(ctx)
+        assert outcome.new_items == 1
+        with ctx.db.session() as session:
+            item = session.scalars(select(ItemRow)).one()
+        expected = f"{google.base}{stored}" if stored else f"{google.base}/rss/articles/{ARTICLE_ID}?oc=5"
+        assert item.url == expected
     finally:
         ctx.close()

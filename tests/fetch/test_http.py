@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import gzip
+import socket
+import threading
+import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import httpx
@@ -14,6 +18,12 @@ from monitor.fetch.http import AddressGuard, HttpClient, parse_retry_after
 
 def client(allow: tuple[str, ...] = ("127.0.0.1",), transport: httpx.BaseTransport | None = None) -> HttpClient:
     return HttpClient(user_agent="monitor-test/1", timeout=5, guard=AddressGuard(allow), transport=transport)
+
+
+def streamed(body: bytes, headers: dict[str, str] | None = None) -> httpx.Response:
+    """A 200 whose body is still to be read, as from the network (``content=`` would be read, and
+    decoded, when the response is made)."""
+    return httpx.Response(200, headers=headers, stream=httpx.ByteStream(body))
 
 
 @pytest.mark.parametrize("url", [
@@ -66,7 +76,7 @@ def test_body_cap_counts_decompressed_bytes() -> None:
     bomb = gzip.compress(b"\0" * 2_000_000)
 
     def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, content=bomb, headers={"Content-Encoding": "gzip"})
+        return streamed(bomb, {"Content-Encoding": "gzip"})
 
     with client(allow=("bomb.test",), transport=httpx.MockTransport(handler)) as http, \
             pytest.raises(FetchError, match="exceeds the cap"):
@@ -78,7 +88,7 @@ def test_redirects_are_followed_and_loops_refused() -> None:
         if request.url.path == "/old":
             return httpx.Response(301, headers={"Location": "/new"})
         if request.url.path == "/new":
-            return httpx.Response(200, content=b"ok")
+            return streamed(b"ok")
         return httpx.Response(302, headers={"Location": "/loop" if request.url.path == "/loop2" else "/loop2"})
 
     with client(allow=("r.test",), transport=httpx.MockTransport(handler)) as http:
@@ -133,6 +143,17 @@ def test_freshness_headers() -> None:
     assert freshness({}) is None
 
 
+def test_huge_freshness_and_retry_after_are_bounded() -> None:
+    from monitor.fetch.http import LONGEST_WAIT, freshness
+
+    huge = "9" * 400  # more seconds than a float, let alone a timedelta, can hold
+    assert freshness({"cache-control": f"max-age={huge}"}) == LONGEST_WAIT
+    assert freshness({"expires": "Fri, 31 Dec 9999 23:59:59 GMT", "date": "Tue, 24 Nov 2026 12:00:00 GMT"}) \
+        == LONGEST_WAIT
+    assert parse_retry_after(huge) == LONGEST_WAIT
+    assert parse_retry_after("\u00b2") is None  # a digit to str.isdigit, not a number
+
+
 def test_host_limiter_spaces_requests_to_one_host() -> None:
     from monitor.fetch.http import HostLimiter
 
@@ -155,7 +176,7 @@ def test_brotli_and_gzip_bodies_are_decoded() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         body, encoding = bodies[request.url.path]
         assert "br" in request.headers["accept-encoding"]
-        return httpx.Response(200, content=body, headers={"Content-Encoding": encoding})
+        return streamed(body, {"Content-Encoding": encoding})
 
     with client(allow=("c.test",), transport=httpx.MockTransport(handler)) as http:
         assert http.get("http://c.test/br", max_bytes=1000).body == b"<rss>br</rss>"
@@ -185,3 +206,71 @@ def test_connections_go_to_the_checked_address(site: object) -> None:
     with HttpClient(user_agent="t", timeout=5, guard=guard) as http:
         assert http.get(f"http://pinned.test:{port}/feed.xml", max_bytes=1000).body == b"<rss/>"
     assert site.requests[0][1]["host"] == f"pinned.test:{port}"
+
+
+class DripServer:
+    """A raw local server that sends its answer one byte every ``pause`` seconds (status line and
+    headers included) after ``delay`` seconds; ``/hopN`` redirects to ``/hop(N+1)``."""
+
+    def __init__(self, pause: float = 0.5, delay: float = 0.0) -> None:
+        self.pause, self.delay = pause, delay
+        self.stopped = threading.Event()
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.base = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while not self.stopped.is_set():
+            try:
+                peer, _ = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(peer,), daemon=True).start()
+
+    def _serve(self, peer: socket.socket) -> None:
+        with peer:
+            path = peer.recv(65536).split(b" ", 2)[1]
+            if self.stopped.wait(self.delay):
+                return
+            if path.startswith(b"/hop"):
+                answer = b"HTTP/1.1 302 Found\r\nLocation: /hop%d\r\nContent-Length: 0\r\n\r\n" % (int(path[4:]) + 1)
+                peer.sendall(answer)
+                return
+            answer = b"HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nX-Pad: " + b"a" * 80 + \
+                b"\r\nContent-Length: 6\r\n\r\n<rss/>"
+            for byte in answer:  # 120 bytes: a minute in all
+                if self.stopped.wait(self.pause):
+                    return
+                try:
+                    peer.sendall(bytes([byte]))
+                except OSError:
+                    return
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.listener.close()
+
+
+@pytest.fixture
+def drip() -> Iterator[DripServer]:
+    server = DripServer()
+    yield server
+    server.stop()
+
+
+def test_the_deadline_covers_a_status_line_and_headers_sent_a_byte_at_a_time(drip: DripServer) -> None:
+    started = time.monotonic()
+    with HttpClient(user_agent="t", timeout=2, guard=AddressGuard(["127.0.0.1"])) as http, \
+            pytest.raises(FetchError, match="timed out after 2s"):
+        http.get(f"{drip.base}/feed.xml", max_bytes=1000)
+    assert time.monotonic() - started < 30  # the server would take a minute
+
+
+def test_the_deadline_covers_every_redirect_hop() -> None:
+    slow = DripServer(delay=1.5)  # each hop answers after 1.5 s: under the timeout, but not six times over
+    try:
+        with HttpClient(user_agent="t", timeout=3, guard=AddressGuard(["127.0.0.1"])) as http, \
+                pytest.raises(FetchError, match="timed out after 3s"):
+            http.get(f"{slow.base}/hop0", max_bytes=1000)
+    finally:
+        slow.stop()

@@ -15,6 +15,7 @@ from monitor.types import (
     Article,
     FeedEntry,
     FeedSpec,
+    FeedState,
     Judgement,
     NewItem,
     PollSuccess,
@@ -102,6 +103,26 @@ def test_feed_sync_and_state(db_url: str) -> None:
         assert state is not None
     assert state.error_count == 0 and state.etag == '"e"' and state.last_error == "fetch: 500 boom"
     db.dispose()
+
+
+def test_only_permanent_failures_in_a_row_disable_a_feed(db_url: str) -> None:
+    db = database(db_url)
+    with db.session() as s:
+        feeds.sync_feeds(s, [FeedSpec("https://a.example/feed", "A", None, None)], NOW)
+        (feed,) = feeds.all_feeds(s)
+
+    def fail(status: int) -> FeedState:
+        with db.session() as s:
+            return feeds.record_failure(s, feed.id, now=NOW, error=f"fetch: {status}", next_poll_at=NOW,
+                                        status=status, permanent=status == 404, disable_after=2)
+
+    try:
+        for status in (404, 503, 404, 503, 404, 503):  # scattered 404s: never two in a row
+            state = fail(status)
+            assert state.enabled and state.permanent_failures == (status == 404)
+        assert fail(404).enabled and not fail(404).enabled  # two in a row
+    finally:
+        db.dispose()
 
 
 def test_items_dedupe_by_entry_and_url(db_url: str) -> None:
