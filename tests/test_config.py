@@ -161,12 +161,13 @@ def test_a_bad_database_url_in_the_environment_is_named(tmp_path: Path, monkeypa
 
 
 @pytest.mark.parametrize(("setting", "expected"), [
-    ('health_listen: ":99999"', ":14 health_listen: port 99999 is not 1 to 65535"),
-    ('web_listen: "127.0.0.1:0"', ":14 web_listen: port 0 is not 1 to 65535"),
+    ('health_listen: ":99999"', ":14 health_listen: port 99999 is not 0 to 65535"),
+    ('web_listen: "127.0.0.1:65536"', ":14 web_listen: port 65536 is not 0 to 65535"),
 ])
 def test_listen_ports_are_checked_at_load(tmp_path: Path, setting: str, expected: str) -> None:
     assert expected in str(error_for(tmp_path, VALID + setting + "\n"))
     assert load_config(write(tmp_path, VALID + 'web_listen: ":65535"\n')).web_listen == ":65535"
+    assert load_config(write(tmp_path, VALID + 'web_listen: "127.0.0.1:0"\n')).web_listen == "127.0.0.1:0"  # any
 
 
 def test_an_embedder_whose_extra_is_not_installed_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
