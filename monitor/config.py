@@ -66,6 +66,13 @@ def positive(span: timedelta) -> timedelta:
     return span
 
 
+def whole_seconds(span: timedelta) -> timedelta:
+    """A polling interval is counted in whole seconds, at least one (so never zero or less)."""
+    if span < timedelta(seconds=1) or span.microseconds:
+        raise ValueError("must be a whole number of seconds, at least 1s (e.g. 90s, 30m)")
+    return span
+
+
 def a_port_in_range(address: str) -> str:
     """``HOST:PORT`` with a port a server can listen on (0: any free port, which the log names)."""
     port = int(address.rsplit(":", 1)[1])
@@ -78,6 +85,7 @@ Int = Annotated[int, BeforeValidator(not_a_boolean)]
 Float = Annotated[float, BeforeValidator(not_a_boolean)]
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
 Span = Annotated[timedelta, BeforeValidator(parse_duration), AfterValidator(positive)]
+Interval = Annotated[timedelta, BeforeValidator(parse_duration), AfterValidator(whole_seconds)]
 Size = Annotated[int, BeforeValidator(parse_size), Field(gt=0)]
 Name = Annotated[str, Field(pattern=_NAME.pattern, max_length=64)]
 Phrase = Annotated[str, AfterValidator(a_phrase)]
@@ -92,9 +100,9 @@ class Strict(BaseModel):
 class Polling(Strict):
     """How feeds and article pages are fetched."""
 
-    interval: Span = timedelta(minutes=30)
-    min_interval: Span = timedelta(minutes=5)
-    max_interval: Span = timedelta(hours=6)
+    interval: Interval = timedelta(minutes=30)
+    min_interval: Interval = timedelta(minutes=5)
+    max_interval: Interval = timedelta(hours=6)
     timeout: Span = timedelta(seconds=20)
     connect_timeout: Span = timedelta(seconds=10)
     max_feed_bytes: Size = 10 * 1024**2
@@ -116,7 +124,7 @@ class GoogleNews(Strict):
     hl: str = "en-US"
     gl: str = "US"
     ceid: str = "US:en"
-    interval: Span | None = None
+    interval: Interval | None = None
     resolve_links: bool = True
     base_url: str = "https://news.google.com"
 
@@ -152,7 +160,7 @@ class Feed(Strict):
 
     url: str
     name: str | None = None
-    interval: Span | None = None
+    interval: Interval | None = None
     topics: list[str] | None = None
 
     @field_validator("url")

@@ -300,7 +300,8 @@ def test_huge_durations_and_day_counts_are_located_errors(tmp_path: Path, settin
     ("polling: {host_delay: -1}", ":14 polling.host_delay: a duration cannot be negative: -1"),
     ("polling: {connect_timeout: 0s}", ":14 polling.connect_timeout: must be longer than 0s"),
     ("novelty: {story_window: -14}", ":14 novelty.story_window: a duration cannot be negative: -14"),
-    ("google_news: {interval: 0}", ":14 google_news.interval: must be longer than 0s"),
+    ("google_news: {interval: 0}", ":14 google_news.interval: must be a whole number of seconds, at least 1s"),
+    ("google_news: {interval: 90.5}", ":14 google_news.interval: must be a whole number of seconds, at least 1s"),
     ("polling:\n  min_interval: 6h\n  max_interval: 5m",
      ":15 polling.min_interval: 6h is longer than max_interval (5m)"),
     ("polling:\n  interval: 1d\n  max_interval: 6h", ":15 polling.interval: 1d is longer than max_interval (6h)"),
@@ -312,7 +313,7 @@ def test_durations_are_positive_and_the_interval_within_its_bounds(tmp_path: Pat
 
 def test_a_feed_interval_of_no_time_is_an_error(tmp_path: Path) -> None:
     error = error_for(tmp_path, VALID.replace("feed.xml\n", "feed.xml\n    interval: 0s\n"))
-    assert ":6 feeds[0].interval: must be longer than 0s" in str(error)
+    assert ":6 feeds[0].interval: must be a whole number of seconds, at least 1s" in str(error)
     text = VALID + "polling:\n  host_delay: 0s\n  interval: 1m\n  min_interval: 1m\n  max_interval: 1m\n"
     assert load_config(write(tmp_path, text)).polling.host_delay.total_seconds() == 0
 
