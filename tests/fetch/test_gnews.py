@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from monitor.config import load_config
-from monitor.context import build_context
+from monitor.context import Context, build_context
 from monitor.errors import FetchError
 from monitor.fetch.gnews import GoogleNewsResolver
 from monitor.fetch.http import AddressGuard, HttpClient
@@ -104,6 +104,16 @@ def test_an_unreadable_article_page_is_a_fetch_error(google: FakeGoogle, timesta
     assert google.posts == []
 
 
+def started(tmp_path: Path, db_url: str, google: FakeGoogle, feed: str) -> Context:
+    """A started context whose one feed is ``feed``, served as the Google News search."""
+    google.pages["/rss/search"] = feed.encode()
+    path = write_config(tmp_path / "w.yaml", database_url=db_url, feeds=[{"url": f"{google.base}/rss/search"}],
+                        google_news={"enabled": False, "base_url": google.base})
+    ctx = build_context(load_config(path))
+    start(ctx)
+    return ctx
+
+
 def test_google_news_entry_is_stored_under_the_publisher_url(tmp_path: Path, db_url: str, google: FakeGoogle) -> None:
     page = (DATA / "e2e" / "senate-committee-prison-visits.html").read_bytes()
     google.pages["/news/publisher-story.html"] = page
@@ -112,12 +122,8 @@ def test_google_news_entry_is_stored_under_the_publisher_url(tmp_path: Path, db_
       <link>{google.base}/rss/articles/{ARTICLE_ID}?oc=5</link><guid isPermaLink="false">{ARTICLE_ID}</guid>
       <source url="https://frontier.example">Frontier Bulletin</source>
       <description>Imran Khan's lawyers asked to appear.</description></item></channel></rss>"""
-    google.pages["/rss/search"] = feed.encode()
-    path = write_config(tmp_path / "w.yaml", database_url=db_url, feeds=[{"url": f"{google.base}/rss/search"}],
-                        google_news={"enabled": False, "base_url": google.base})
-    ctx = build_context(load_config(path))
+    ctx = started(tmp_path, db_url, google, feed)
     try:
-        start(ctx)
         (outcome,) = poll_due(ctx)
         assert outcome.new_items == 1 and outcome.relevant == 1
         with ctx.db.session() as session:
@@ -140,12 +146,8 @@ def test_a_resolved_link_is_made_safe_and_capped(
       <item><title>Imran Khan appeal hearing adjourned</title>
       <link>{google.base}/rss/articles/{ARTICLE_ID}?oc=5</link><guid isPermaLink="false">{ARTICLE_ID}</guid>
       <description>Imran Khan's lawyers asked to appear.</description></item></channel></rss>"""
-    google.pages["/rss/search"] = feed.encode()
-    path_ = write_config(tmp_path / "w.yaml", database_url=db_url, feeds=[{"url": f"{google.base}/rss/search"}],
-                         google_news={"enabled": False, "base_url": google.base})
-    ctx = build_context(load_config(path_))
+    ctx = started(tmp_path, db_url, google, feed)
     try:
-        start(ctx)
         (outcome,) = poll_due(ctx)
         assert outcome.new_items == 1
         with ctx.db.session() as session:
