@@ -50,7 +50,7 @@ class StoryDetails:
 
 
 def overview(ctx: Context) -> Overview:
-    with ctx.db.session() as session:
+    with ctx.db.reading() as session:
         return Overview(tuple(feed_store.all_feeds(session)), item_store.count_by_verdict(session),
                         digest_store.delivery_counts(session))
 
@@ -71,7 +71,7 @@ def enable_feed(ctx: Context, ref: str) -> FeedState:
 
 
 def feed_details(ctx: Context, ref: str) -> FeedDetails:
-    with ctx.db.session() as session:
+    with ctx.db.reading() as session:
         feed = _find(session, ref)
         return FeedDetails(feed, tuple(feed_store.recent_errors(session, feed.id)))
 
@@ -91,19 +91,19 @@ def listed_feeds(ctx: Context) -> list[FeedState]:
 
 def developments(ctx: Context, days: int) -> list[DigestEntry]:
     """The items judged new or update in the last ``days`` (for the Atom feed)."""
-    with ctx.db.session() as session:
+    with ctx.db.reading() as session:
         return item_store.developments_since(session, ctx.clock.now() - timedelta(days=days))
 
 
 def recent_stories(ctx: Context, days: int) -> list[StoryLine]:
     """The stories with a report in the last ``days``, the most recently updated first."""
-    with ctx.db.session() as session:
+    with ctx.db.reading() as session:
         return story_store.recent(session, ctx.clock.now() - timedelta(days=days))
 
 
 def story_details(ctx: Context, story_id: int) -> StoryDetails | None:
     """One story with what its reports repeat; None when there is no such story."""
-    with ctx.db.session() as session:
+    with ctx.db.reading() as session:
         found = story_store.story(session, story_id)
         if found is None:
             return None
@@ -115,7 +115,7 @@ def story_details(ctx: Context, story_id: int) -> StoryDetails | None:
 def database_state(ctx: Context) -> tuple[str, float | None]:
     """``ok`` (or the error's type) and the age in seconds of the last successful poll, if any."""
     try:
-        with ctx.db.session() as session:
+        with ctx.db.reading() as session:
             session.execute(text("SELECT 1"))
             last = feed_store.last_success_at(session)
     except Exception as exc:  # the health report names what is wrong instead of failing
@@ -125,7 +125,7 @@ def database_state(ctx: Context) -> tuple[str, float | None]:
 
 def backlog(ctx: Context) -> tuple[int, int]:
     """(feeds due now, deliveries pending)."""
-    with ctx.db.session() as session:
+    with ctx.db.reading() as session:
         return feed_store.count_due(session, ctx.clock.now()), digest_store.pending_count(session)
 
 

@@ -71,8 +71,7 @@ def _config() -> Config:
     from monitor.redact import remember
 
     config = load_config(State.config_path)  # remembers the channels' secrets as it validates them
-    database = [config.database_url.get_secret_value()] if config.database_url else []
-    remember(feeds=[f.url for f in config.all_feeds()] + database)
+    remember(feeds=[f.url for f in config.all_feeds()] + [config.db_url()])  # $DATABASE_URL's secrets too
     return config
 
 
@@ -160,7 +159,7 @@ def run(
             servers.append(start_feed_server(ctx, *_listen(feed_listen)))
         if config.health_listen:
             servers.append(start_health_server(ctx, *_listen(config.health_listen), lambda: daemon.last_tick,
-                                               daemon.tick))
+                                               daemon.tick, busy_since=lambda: daemon.busy_since))
         if config.web_listen:
             servers.append(start_web_server(ctx, *_listen(config.web_listen)))
         try:
@@ -176,7 +175,7 @@ def run(
 
 def _listen(value: str) -> tuple[str, int]:
     host, _, port = value.rpartition(":")
-    if not port.isdigit() or not 0 < int(port) < 65536:
+    if not port.isascii() or not port.isdigit() or int(port) > 65535:  # 0: any free port, which the log names
         raise UsageError(f"wanted HOST:PORT (e.g. 127.0.0.1:8765), got {value!r}")
     return host or "127.0.0.1", int(port)
 
@@ -333,7 +332,7 @@ def prune_command() -> None:
 @app.command("feed")
 def feed_command(
     out_file: Annotated[Path | None, typer.Option("--out", help="Write here instead of stdout.")] = None,
-    days: Annotated[int, typer.Option(help="How many days of developments to include.", min=1)] = 7,
+    days: Annotated[int, typer.Option(help="How many days of developments to include.", min=1, max=36500)] = 7,
 ) -> None:
     """Write an Atom feed of new stories and updates, for any feed reader."""
     from monitor.feedserver import developments_feed

@@ -54,6 +54,7 @@ class Daemon:
         self._busy = threading.Lock()
         self._pruned_at: datetime | None = None
         self.last_tick: datetime | None = None  # when the last step finished (for /healthz)
+        self.busy_since: datetime | None = None  # when the step running now began, if one is
         self._scheduler: Any = None
 
     def step(self, progress: Progress | None = None) -> CycleReport:
@@ -80,11 +81,14 @@ class Daemon:
         if self.stopping.is_set():
             return
         started = time.monotonic()
+        self.busy_since = self.ctx.clock.now()
         try:
             report = self.step()
         except Exception:
             log.exception("daemon step failed; retrying at the next tick")
             return
+        finally:
+            self.busy_since = None
         metrics.CYCLE_SECONDS.observe(time.monotonic() - started)
         self.last_tick = self.ctx.clock.now()
         if report.did_work:

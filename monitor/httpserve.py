@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections.abc import Callable, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 from monitor.errors import UsageError
 
@@ -24,40 +26,90 @@ SECURITY_HEADERS = {
 }
 
 
+REQUEST_TIMEOUT = 10.0  # seconds a client may take to send its request or read the answer
+MAX_CONNECTIONS = 64  # connections served at once; more are answered 503 at once
+
+
 def serve(host: str, port: int, routes: Mapping[str, Route], name: str) -> ThreadingHTTPServer:
-    """Answer ``GET`` on each path of ``routes`` (query strings ignored; a path ending in ``/`` other
-    than ``/`` itself is a prefix), 404 elsewhere, 501 to any other method; an address that cannot be
-    bound (in use, not local) is a UsageError naming the endpoint and the address."""
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            path = self.path.split("?", 1)[0]
-            found = _route(routes, path)
-            if found is None:
-                self.send_error(404, "see " + " and ".join(routes))
-                return
-            route, rest = found
-            status, body, content_type = route(rest)
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            for header, value in SECURITY_HEADERS.items():
-                self.send_header(header, value)
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: object) -> None:
-            log.debug(f"{name} request: " + format, *args)
-
+    """Answer ``GET`` and ``HEAD`` on each path of ``routes`` (query strings ignored; a path ending
+    in ``/`` other than ``/`` itself is a prefix), 404 elsewhere, 501 to any other method; every
+    answer, errors included, carries :data:`SECURITY_HEADERS`. A slow or idle client is dropped
+    after :data:`REQUEST_TIMEOUT`, at most :data:`MAX_CONNECTIONS` are served at once, and a route
+    that fails is a logged 500. An address that cannot be bound (in use, not local) is a UsageError
+    naming the endpoint and the address."""
     try:
-        server = ThreadingHTTPServer((host, port), Handler)
+        server = _Server((host, port), _handler(routes, name), name)
     except OSError as exc:
         setting = {"health": "health_listen", "feed": "--feed-listen", "web": "web_listen"}.get(name, name)
         raise UsageError(f"cannot serve the {name} endpoint on {host}:{port} ({setting}): "
                          f"{exc.strerror or exc}") from exc
-    server.daemon_threads = True
     threading.Thread(target=server.serve_forever, name=f"{name}-server", daemon=True).start()
     return server
+
+
+def _handler(routes: Mapping[str, Route], name: str) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        timeout = REQUEST_TIMEOUT
+
+        def do_GET(self) -> None:
+            status, body, content_type = self._answer()
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+
+        do_HEAD = do_GET
+
+        def _answer(self) -> Response:
+            found = _route(routes, self.path.split("?", 1)[0])
+            if found is None:
+                return 404, ("not found; see " + " and ".join(routes)).encode(), "text/plain; charset=utf-8"
+            route, rest = found
+            try:
+                return route(rest)
+            except Exception:  # one failing request is its own 500, logged; the server goes on
+                log.exception(f"{name} request failed", extra={"path": self.path[:200]})
+                return 500, b"internal error; the log says why", "text/plain; charset=utf-8"
+
+        def end_headers(self) -> None:
+            for header, value in SECURITY_HEADERS.items():
+                self.send_header(header, value)
+            super().end_headers()
+
+        def log_message(self, format: str, *args: object) -> None:
+            log.debug(f"{name} request: " + format, *args)
+
+    return Handler
+
+
+class _Server(ThreadingHTTPServer):
+    """A thread a connection, at most :data:`MAX_CONNECTIONS` at once (503 beyond)."""
+
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler], name: str) -> None:
+        super().__init__(address, handler)
+        self.name = name
+        self.slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        if not self.slots.acquire(blocking=False):
+            with contextlib.suppress(OSError):
+                request.sendall(b"HTTP/1.0 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n")
+            self.shutdown_request(request)
+            return
+        super().process_request(request, client_address)
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.slots.release()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        log.debug(f"{self.name} connection failed", exc_info=True)  # a client gone mid-answer, say
 
 
 def _route(routes: Mapping[str, Route], path: str) -> tuple[Route, str] | None:

@@ -10,6 +10,7 @@ the server from templates that escape all feed text; every answer carries securi
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from http.server import ThreadingHTTPServer
 
@@ -25,6 +26,7 @@ from monitor.types import Known, StoryReport
 log = logging.getLogger(__name__)
 HTML = "text/html; charset=utf-8"
 STORY_PATH = "/stories/"
+_STORY_ID = re.compile(r"[0-9]{1,9}")  # ASCII digits that fit the id column (larger: no such story)
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,7 @@ def start_web_server(ctx: Context, host: str, port: int) -> ThreadingHTTPServer:
         return 200, index_page(ctx).encode(), HTML
 
     def story(rest: str) -> Response:
-        page = story_page(ctx, int(rest)) if rest.isdigit() and len(rest) < 12 else None
+        page = story_page(ctx, int(rest)) if _STORY_ID.fullmatch(rest) else None
         if page is None:
             return 404, b"no such story", "text/plain; charset=utf-8"
         return 200, page.encode(), HTML

@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import httpx
+import pytest
 
 from monitor.config import load_config
 from monitor.context import build_context
@@ -39,4 +40,20 @@ def test_health_and_metrics(tmp_path: Path, site: LocalSite) -> None:
     finally:
         server.shutdown()
         server.server_close()
+        ctx.close()
+
+
+def test_a_long_step_is_alive_until_it_runs_too_long(tmp_path: Path) -> None:
+    from monitor.health import LONGEST_STEP, health
+
+    ctx = build_context(load_config(write_config(tmp_path / "w.yaml")))
+    try:
+        start(ctx)
+        now, tick = ctx.clock.now(), timedelta(seconds=30)
+        busy = health(ctx, now - timedelta(minutes=5), tick, busy_since=now - timedelta(minutes=4))
+        assert busy["ok"] is True and busy["scheduler_alive"] is True
+        assert busy["busy_for_s"] == pytest.approx(240, abs=5)
+        stuck = health(ctx, now - timedelta(hours=1), tick, busy_since=now - LONGEST_STEP - timedelta(minutes=1))
+        assert stuck["ok"] is False and stuck["scheduler_alive"] is False
+    finally:
         ctx.close()

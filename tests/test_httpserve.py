@@ -52,3 +52,49 @@ def test_an_address_in_use_names_the_endpoint_and_the_address() -> None:
     finally:
         first.shutdown()
         first.server_close()
+
+
+def test_errors_carry_the_security_headers_head_is_answered_and_a_failing_route_is_a_500(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def broken(_: str) -> Response:
+        raise RuntimeError("the database went away")
+
+    server = serve("127.0.0.1", 0, {"/broken": broken, "/ok": lambda _: (200, b"fine", "text/plain")}, "test")
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        for response in (httpx.get(f"{base}/nope"), httpx.post(f"{base}/ok"), httpx.get(f"{base}/broken")):
+            assert response.headers["x-content-type-options"] == "nosniff", response.status_code
+            assert "default-src 'none'" in response.headers["content-security-policy"]
+        assert httpx.get(f"{base}/broken").status_code == 500 and "the database went away" in caplog.text
+        head = httpx.head(f"{base}/ok")
+        assert (head.status_code, head.headers["content-length"], head.content) == (200, "4", b"")
+        assert httpx.get(f"{base}/ok").text == "fine"  # the server went on
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_an_idle_client_is_dropped_and_connections_are_capped(monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    from monitor import httpserve
+
+    monkeypatch.setattr(httpserve, "REQUEST_TIMEOUT", 3.0)  # room for a loaded machine to accept all three first
+    monkeypatch.setattr(httpserve, "MAX_CONNECTIONS", 2)
+    server = serve("127.0.0.1", 0, {"/ok": lambda _: (200, b"fine", "text/plain")}, "test")
+    address = ("127.0.0.1", server.server_address[1])
+    idle = [socket.create_connection(address, timeout=30) for _ in range(2)]
+    try:
+        for conn in idle:
+            conn.sendall(b"GET /ok HTTP/1.1\r\nHost: x\r\n")  # never finished
+        with socket.create_connection(address, timeout=30) as third:
+            assert third.recv(100).startswith(b"HTTP/1.0 503")  # both slots are taken
+        for conn in idle:
+            assert conn.recv(100) == b""  # dropped after the timeout, not held for ever
+        assert httpx.get(f"http://127.0.0.1:{address[1]}/ok").text == "fine"  # the slots are free again
+    finally:
+        for conn in idle:
+            conn.close()
+        server.shutdown()
+        server.server_close()

@@ -227,3 +227,22 @@ def test_an_entry_without_a_date_is_judged_and_relearnt_undated(tmp_path: Path, 
         assert dates(build_judge(ctx).index.docs) == expected  # a restart relearns it the same way
     finally:
         ctx.close()
+
+
+def test_a_link_is_stored_without_its_secret_query_values(tmp_path: Path, db_url: str, site: LocalSite) -> None:
+    """A private feed's links carry its token: the page is fetched with it, digests and pages show none."""
+    feed = (DATA / "e2e" / "feed.xml").read_text().replace("{base}", site.base).replace(
+        "prison-visits.html?utm_source=rss&amp;utm_medium=feed", "prison-visits.html?token=SeCrEtFeedTok3n&amp;page=2")
+    site.put("/feed.xml", feed, "application/rss+xml")
+    site.put("/articles/senate-committee-prison-visits.html",
+             (DATA / "e2e" / "senate-committee-prison-visits.html").read_text(), "text/html; charset=utf-8")
+    ctx, _ = context(tmp_path, db_url, site)
+    try:
+        poll_due(ctx)
+        with ctx.db.session() as session:
+            senate = next(r for r in session.scalars(select(ItemRow)) if "Senate" in r.title)
+        assert senate.url == f"{site.base}/articles/senate-committee-prison-visits.html?page=2"
+        assert senate.text_source == "page"  # fetched with the token
+        assert any("token=SeCrEtFeedTok3n" in path for path, _ in site.requests)
+    finally:
+        ctx.close()

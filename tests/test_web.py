@@ -62,8 +62,18 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Cont
             ctx.close()
 
 
+def _raw(base: str, request: bytes) -> bytes:
+    import socket
+
+    host, port = base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as conn:
+        conn.sendall(request)
+        return conn.recv(200)
+
+
 def test_web_listen_binds_to_localhost_unless_told() -> None:
     assert _listen(":8766") == ("127.0.0.1", 8766)
+    assert _listen("127.0.0.1:0") == ("127.0.0.1", 0)  # any free port, as the config allows
 
 
 def test_pages_are_read_only_with_security_headers(served: tuple[str, Context]) -> None:
@@ -76,6 +86,8 @@ def test_pages_are_read_only_with_security_headers(served: tuple[str, Context]) 
     assert httpx.post(f"{base}/").status_code == 501
     assert httpx.get(f"{base}/stories/999999").status_code == 404
     assert httpx.get(f"{base}/stories/1%3Cb%3E").status_code == 404
+    assert httpx.get(f"{base}/stories/99999999999").status_code == 404  # beyond the id column
+    assert _raw(base, b"GET /stories/\xb2 HTTP/1.0\r\n\r\n").startswith(b"HTTP/1.0 404")  # a digit int() refuses
     feed = httpx.get(f"{base}/feed.xml")
     assert feed.status_code == 200 and feed.text.startswith("<?xml")
 

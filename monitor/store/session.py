@@ -47,12 +47,15 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    """A writing transaction takes the write lock at once (no upgrade deadlock); a read-only one
+    (:meth:`Database.reading`) does not, so with WAL it never waits for a writer."""
+    reading = connection.get_execution_options().get("monitor_reading", False)
+    connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
 
 def safe_url(url: str) -> str:
-    """The URL with its password hidden, for logs and ``status``."""
-    return make_url(url).render_as_string(hide_password=True)
+    """The URL with its password hidden (also one given as a query value), for logs and ``status``."""
+    return redact(make_url(url).render_as_string(hide_password=True))
 
 
 def upgrade(engine: Engine) -> tuple[str | None, str | None]:
@@ -185,11 +188,19 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._readers = sessionmaker(self.engine.execution_options(monitor_reading=True), expire_on_commit=False)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A session in one transaction: committed on success, rolled back on error."""
         with self._sessions() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session that only reads (pages, health, status, the Atom feed): on SQLite it does not
+        wait behind a writer."""
+        with self._readers() as session, session.begin():
             yield session
 
     def upgrade(self) -> tuple[str | None, str | None]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from monitor.errors import StoreError
@@ -18,4 +20,30 @@ def test_unreachable_database_is_a_store_error_without_the_password() -> None:
         assert "hunter2secret" not in str(info.value) and "refused" in str(info.value).lower()
         assert not info.value.permanent  # the server may come back: the daemon's supervisor retries
     finally:
+        db.dispose()
+
+
+def test_a_password_given_as_a_query_value_is_hidden_too() -> None:
+    from monitor.store.session import safe_url
+
+    shown = safe_url("postgresql://postgres@db.example:5432/monitor?password=hunter2secret&sslmode=require")
+    assert "hunter2secret" not in shown and "sslmode=require" in shown
+
+
+def test_a_reading_session_does_not_wait_behind_a_writer_on_sqlite(tmp_path: Path) -> None:
+    import sqlite3
+
+    from sqlalchemy import text
+
+    path = tmp_path / "busy.db"
+    db = Database(f"sqlite:///{path}")
+    db.upgrade()
+    writer = sqlite3.connect(path, isolation_level=None, timeout=30)
+    try:
+        writer.execute("BEGIN IMMEDIATE")  # another process in the middle of a write
+        with db.reading() as session:  # waited out busy_timeout (30 s) and failed as "locked" before
+            assert session.execute(text("SELECT count(*) FROM feeds")).scalar_one() == 0
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
         db.dispose()
