@@ -71,12 +71,22 @@ def _json_ld(tree: HtmlElement) -> dict[str, Any]:
     for script in tree.xpath("//script[@type='application/ld+json']/text()"):
         try:
             data = json.loads(script)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested past what the parser follows
             continue
-        for item in data if isinstance(data, list) else data.get("@graph", [data]):
+        for item in _ld_items(data):
             if isinstance(item, dict) and "Article" in str(item.get("@type", "")):
                 return item
     return {}
+
+
+def _ld_items(data: object) -> list[object]:
+    """The objects a JSON-LD block lists: itself, its list, or its ``@graph`` (anything else: none)."""
+    if isinstance(data, list):
+        return data
+    if isinstance(data, dict):
+        graph = data.get("@graph", [data])
+        return graph if isinstance(graph, list) else [data]
+    return []
 
 
 def _author(value: object) -> str:

@@ -344,16 +344,23 @@ def _prepare(ctx: Context, feed: FeedState, entry: FeedEntry) -> _Prepared | Non
     worth_fetching = in_stage("match", lambda: may_match(topics, entry.title, entry.summary))
     resolved = in_stage("identity", lambda: _resolve_link(ctx, entry, worth_fetching))
     if resolved is not entry:
-        with ctx.db.session() as session:
-            seen = item_store.entry_seen(session, feed.id, resolved.key, resolved.link)
-        if seen:  # the publisher's own feed brought it already; remember the Google entry
-            _insert_plain(ctx, [_new_item(ctx, _Prepared(feed, replace(entry, link=""), fallback("", None),
-                                                         Relevance((), (), 0.0)))])
+        if in_stage("store", lambda: _seen_before(ctx, feed, entry, resolved)):
             return None
         entry = resolved
     article = _article(ctx, entry, worth_fetching)
     relevance = in_stage("match", lambda: match(topics, entry.title, article.text or entry.summary, article.language))
     return _Prepared(feed, entry, article, relevance)
+
+
+def _seen_before(ctx: Context, feed: FeedState, entry: FeedEntry, resolved: FeedEntry) -> bool:
+    """Whether the publisher's own feed brought the resolved article already; if so the Google entry
+    is remembered (not judged again)."""
+    with ctx.db.session() as session:
+        seen = item_store.entry_seen(session, feed.id, resolved.key, without_credentials(resolved.link))
+    if seen:
+        _insert_plain(ctx, [_new_item(ctx, _Prepared(feed, replace(entry, link=""), fallback("", None),
+                                                     Relevance((), (), 0.0)))])
+    return seen
 
 
 def _resolve_link(ctx: Context, entry: FeedEntry, worth_fetching: bool) -> FeedEntry:

@@ -26,6 +26,7 @@ from monitor.novelty.engine import SEED_TIME, new_judge
 from monitor.novelty.model import Models
 from monitor.seeds import read_seeds
 from monitor.types import Verdict, VsSeeds
+from monitor.untrusted import clean_text, cut_raw, one_line
 
 
 @dataclass(frozen=True)
@@ -39,24 +40,41 @@ class ReplayItem:
 
 
 def read_items(path: Path) -> Iterator[ReplayItem]:
-    """The items of a JSON-lines file; a malformed line is a UsageError naming its line."""
-    with path.open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, 1):
-            if line.strip():
-                yield _item(line, f"{path}:{number}")
+    """The items of a JSON-lines file (UTF-8); a malformed line is a UsageError naming its line.
+    Each field is capped and cleaned as a polled article's would be."""
+    with path.open("rb") as lines:
+        for number, raw in enumerate(lines, 1):
+            if raw.strip():
+                yield _item(raw, f"{path}:{number}")
 
 
-def _item(line: str, where: str) -> ReplayItem:
+def _item(raw: bytes, where: str) -> ReplayItem:
     try:
-        data: Any = json.loads(line)
-        published = data.get("published")
+        data: Any = json.loads(raw.decode("utf-8"))
+        if not isinstance(data, dict):
+            raise TypeError(f"a JSON object, not {type(data).__name__}")
+        published = _field(data, "published")
+        ident = data["id"]
+        if isinstance(ident, bool) or not isinstance(ident, str | int):
+            raise TypeError(f"id must be a string or an integer, not {type(ident).__name__}")
         return ReplayItem(
-            id=str(data["id"]), url=str(data.get("url") or ""), title=str(data.get("title") or ""),
+            id=one_line(str(ident), "guid"), url=one_line(_field(data, "url"), "url"),
+            title=one_line(_field(data, "title"), "title"),
             published=datetime.fromisoformat(published).astimezone(UTC) if published else None,
-            text=str(data.get("text") or ""), html=str(data.get("html") or ""),
+            text=clean_text(_field(data, "text")), html=cut_raw(_field(data, "html"), "text"),
         )
-    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+    except (ValueError, KeyError, TypeError, OverflowError, RecursionError) as exc:
         raise UsageError(f"{where}: not a replay item ({type(exc).__name__}: {exc})") from exc
+
+
+def _field(data: dict[str, Any], name: str) -> str:
+    """A text field of an item: a string, or absent or null (empty)."""
+    value = data.get(name)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a string, not {type(value).__name__}")
+    return value
 
 
 @dataclass(frozen=True)

@@ -204,6 +204,30 @@ def test_replay_rejects_a_bad_line(tmp_path: Path, capsys: pytest.CaptureFixture
     assert f"{tmp_path / 'in.jsonl'}:2: not a replay item" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(("line", "reason"), [
+    (b'{"id": "a", "published": "0001-01-01T00:00:00+05:00"}', "OverflowError"),
+    (b'{"id": "a", "text": ["two", "parts"]}', "text must be a string, not list"),
+    (b'{"id": "a", "title": "caf\xe9"}', "UnicodeDecodeError"),
+    (b"[" * 100_000 + b"]" * 100_000, "RecursionError"),
+    (b'{"id": true}', "id must be a string or an integer"),
+])
+def test_replay_names_the_line_of_any_bad_item(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], line: bytes, reason: str,
+) -> None:
+    (tmp_path / "in.jsonl").write_bytes(b'{"id": "ok", "text": "x"}\n' + line + b"\n")
+    config = write_config(tmp_path / "w.yaml")
+    assert main(["-c", str(config), "replay", str(tmp_path / "in.jsonl")]) == 2
+    err = capsys.readouterr().err
+    assert f"{tmp_path / 'in.jsonl'}:2: not a replay item" in err and reason in err
+
+
+def test_replay_cleans_each_field_as_a_poll_would() -> None:
+    from monitor.replay import _item
+
+    item = _item(b'{"id": 7, "title": "Khan\\u202e\\n appeal", "text": "A lone \\ud800 half\\u0000."}', "in:1")
+    assert (item.id, item.title, item.text) == ("7", "Khan appeal", "A lone  half.")
+
+
 def test_explain_a_seed_repeat(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     config = write_config(tmp_path / "w.yaml")
     article = tmp_path / "copy.txt"

@@ -66,6 +66,15 @@ def test_metadata_from_tags_and_json_ld() -> None:
         "Ledger headline", "A. Writer, B. Editor", "2026-11-20T08:00:00+05:00", "Ledger", "en")
 
 
+@pytest.mark.parametrize("json_ld", ["null", "5", '{"@graph": 5}', "[" * 50_000 + "]" * 50_000, '"text"'])
+def test_odd_json_ld_costs_nothing_but_itself(json_ld: str) -> None:
+    page = f"""<html><head><script type="application/ld+json">{json_ld}</script></head>
+    <body><article><h1>Ledger headline</h1><p>""" + "A paragraph of the article body. " * 20 + """</p></article>
+    </body></html>"""
+    article = extract_article(page, url="https://ledger.example/a", summary="teaser")
+    assert article.source == "page" and "A paragraph of the article body." in article.text
+
+
 def test_declared_language_is_checked_against_the_script() -> None:
     from monitor.language import detect_language
 

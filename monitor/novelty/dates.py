@@ -70,15 +70,15 @@ def stated_dates(text: str, published: datetime | None) -> list[Stated]:
     a day and month without a year: see :func:`_recent`)."""
     text = latin_digits(text)
     found: list[Stated] = []
-    spans: list[tuple[int, int]] = []
+    taken = bytearray(len(text))  # 1 where an earlier, more specific pattern found a date (linear, however many)
     for kind, pattern in _PATTERNS:
         for match in pattern.finditer(text):
-            if any(s <= match.start() < e for s, e in spans):
+            if taken[match.start()]:
                 continue
             day = _resolve(kind, match.groups(), published)
             if day is not None:
                 found.append(Stated(day, kind not in ("my", "y")))
-                spans.append(match.span())
+                taken[match.start():match.end()] = b"\x01" * (match.end() - match.start())
     if published is not None:
         for match in _WEEKDAY.finditer(text):
             back = (published.weekday() - _WEEKDAYS.index(match.group(1).lower())) % 7

@@ -55,10 +55,32 @@ class WordLlamaEmbedder:
         self._lock = threading.Lock()
 
     def embed(self, texts: Sequence[str]) -> Matrix:
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
+        """Each text's vector (of its first :data:`MAX_CHARS` characters). wordllama pads a batch to
+        its longest text, so texts go in batches of like length within :data:`BATCH_CHARS`: one long
+        paragraph among short sentences no longer costs 64 times its own size."""
+        matrix = np.zeros((len(texts), self.dim), dtype=np.float32)
+        capped = [text[:MAX_CHARS] for text in texts]
         with self._lock:  # the tokenizer is not documented as thread-safe
-            return _normalised(self._model.embed(list(texts), norm=True))
+            for batch in _batches(capped):
+                matrix[batch] = self._model.embed([capped[i] for i in batch], norm=True, batch_size=len(batch))
+        return _normalised(matrix)
+
+
+MAX_CHARS = 20_000  # a whole article beyond this is embedded by its opening
+BATCH_CHARS = 100_000  # at most this many characters, padded, in one batch (wordllama's own batch is 64)
+
+
+def _batches(texts: Sequence[str]) -> list[list[int]]:
+    """Indexes of ``texts`` in batches of like length, shortest first: at most 64 a batch, and a
+    batch's size times its longest text at most :data:`BATCH_CHARS` (a longer text goes alone)."""
+    batches: list[list[int]] = []
+    current: list[int] = []
+    for index in sorted(range(len(texts)), key=lambda i: len(texts[i])):
+        if current and (len(current) == 64 or (len(current) + 1) * len(texts[index]) > BATCH_CHARS):
+            batches.append(current)
+            current = []
+        current.append(index)
+    return [*batches, current] if current else batches
 
 
 def _forget_split_words(tokenizer: Any) -> None:

@@ -22,12 +22,14 @@ _CREDIT = re.compile(r"^\(?\s*(?:additional\s+)?(?:reporting|writing|editing|com
 _DATELINE = re.compile(r"^[A-Z][A-Z .'’-]{2,40}(?:,\s*[A-Z][a-z]{2,9}\.?\s+\d{1,2})?(?:\s*\([^)]{1,40}\))?\s*[-–—:]\s+")
 
 
-# A photo caption ends in its credit, after a dash: "... outside the court. — AFP/File" (every
-# repetition below is bounded by a slash, so the search stays linear in the line's length).
+# A photo caption ends in its credit, after a dash: "... outside the court. — AFP/File". A credit is
+# short, so it is looked for in a line's last _CREDIT_TAIL characters only: on a long line of
+# slashes the repetitions below would cost the search quadratic time.
 _PHOTO_CREDIT = re.compile(
     r"(?:[—–]|(?<!\w)-)\s*(?:photo:?\s*)?(?:[\w.@]+\s*/\s*)*"
     r"(?:AFP|APP|AP|PPI|Reuters|File|Facebook|Twitter|Instagram|X|Photo|Screengrab|Courtesy)\b(?:\s*/[\w.@/\s]*)?$",
     re.IGNORECASE)
+_CREDIT_TAIL = 200
 _PHOTO = re.compile(r"^(?:reuters/|\(?photo\s*:)|\bfile photo\)?$", re.IGNORECASE)
 _BYLINE = re.compile(r"^(?:written\s+)?by\s", re.IGNORECASE)
 _STAMP = re.compile(r"\b(?:published|updated)\b", re.IGNORECASE)
@@ -51,7 +53,8 @@ def _above_the_report(line: str, heading: str) -> bool:
     """Whether a line above the first paragraph repeats the title (``heading``, normalised, with a
     trailing space), captions a photo, or is a byline, a stamp or a label."""
     words = normalize_text(line)
-    if (words and heading.startswith(f"{words} ")) or _PHOTO_CREDIT.search(line) or _PHOTO.search(line):
+    credit = _PHOTO_CREDIT.search(line[-_CREDIT_TAIL:])
+    if (words and heading.startswith(f"{words} ")) or credit or _PHOTO.search(line):
         return True
     count = len(line.split())
     if count < _HEAD_WORDS:
@@ -65,7 +68,7 @@ def sentences(text: str, min_chars: int = 1) -> list[str]:
     those of at least ``min_chars`` characters."""
     out = []
     for part in _BOUNDARY.split(text):
-        sentence = _PHOTO_CREDIT.sub("", _DATELINE.sub("", part.strip())).strip()
+        sentence = _without_credit(_DATELINE.sub("", part.strip())).strip()
         if len(sentence) >= min_chars and not _CREDIT.match(sentence):
             out.append(sentence)
     return out
@@ -89,3 +92,9 @@ def fingerprint(text: str) -> str:
 def content_hash(text: str) -> str:
     """The fingerprint of a whole document's normalised text."""
     return hashlib.sha256(normalize_text(text).encode()).hexdigest()
+
+
+def _without_credit(text: str) -> str:
+    """``text`` without the photo credit it ends in, if any."""
+    cut = max(0, len(text) - _CREDIT_TAIL)
+    return text[:cut] + _PHOTO_CREDIT.sub("", text[cut:])

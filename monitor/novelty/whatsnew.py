@@ -41,17 +41,32 @@ def _check_meaning(article: Prepared, pool: Sequence[KnownDoc], t: Thresholds) -
     vocab = set().union(*(d.vocabulary for d in pool))
     known_text = " ".join(d.text for d in pool)
     quotes = [set(f[2:].split()) for d in pool for f in d.facts if f.startswith("q:")]
-    sims = article.vectors @ known.T
-    best = sims.argmax(axis=1)
+    best, closest = _closest(article.vectors, known)
     checks = []
     for row, sentence in enumerate(article.sentences):
-        similarity = float(sims[row, best[row]])
+        similarity = float(closest[row])
         found = article.sentence_facts[row]
         fresh = set() if _retold(sentence, found, article) else new_facts(found, vocab, known_text, quotes)
         novel = similarity < t.sentence_low or (similarity < t.sentence_high and bool(fresh))
         checks.append(SentenceCheck(sentence, novel, round(similarity, 3), texts[best[row]], tuple(sorted(fresh)),
                                     owners[best[row]]))
     return checks
+
+
+_PRODUCT_CELLS = 1 << 22  # similarities computed at once (16 MB): a long live blog against its story's
+
+
+def _closest(vectors: np.ndarray, known: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each row of ``vectors``, the index of the closest row of ``known`` and their similarity,
+    a block of rows at a time (the whole product could take gigabytes)."""
+    rows = max(1, _PRODUCT_CELLS // max(1, len(known)))
+    best = np.zeros(len(vectors), dtype=np.int64)
+    closest = np.zeros(len(vectors), dtype=np.float32)
+    for start in range(0, len(vectors), rows):
+        block = vectors[start:start + rows] @ known.T
+        best[start:start + rows] = block.argmax(axis=1)
+        closest[start:start + rows] = block[np.arange(len(block)), best[start:start + rows]]
+    return best, closest
 
 
 def _check_numbers(article: Prepared, pool: Sequence[KnownDoc]) -> list[SentenceCheck]:

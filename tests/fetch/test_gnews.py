@@ -19,6 +19,7 @@ from monitor.fetch.gnews import GoogleNewsResolver
 from monitor.fetch.http import AddressGuard, HttpClient
 from monitor.pipeline import poll_due
 from monitor.startup import start
+from monitor.store import feeds as feed_store
 from monitor.store.schema import ItemRow
 from tests.conftest import DATA, write_config
 
@@ -154,5 +155,33 @@ def test_a_resolved_link_is_made_safe_and_capped(
             item = session.scalars(select(ItemRow)).one()
         expected = f"{google.base}{stored}" if stored else f"{google.base}/rss/articles/{ARTICLE_ID}?oc=5"
         assert item.url == expected
+    finally:
+        ctx.close()
+
+
+def test_a_database_failure_while_resolving_fails_the_feed_so_the_entry_is_retried(
+    tmp_path: Path, db_url: str, google: FakeGoogle, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from monitor.store import items as item_store
+
+    def down(*_: object) -> bool:
+        raise OperationalError("SELECT", {}, Exception("the database went away"))
+
+    google.pages["/news/publisher-story.html"] = (DATA / "e2e" / "senate-committee-prison-visits.html").read_bytes()
+    feed = f"""<?xml version="1.0"?><rss version="2.0"><channel><title>Google News</title>
+      <item><title>Senate committee summons PTI founder's legal team - Frontier Bulletin</title>
+      <link>{google.base}/rss/articles/{ARTICLE_ID}?oc=5</link><guid isPermaLink="false">{ARTICLE_ID}</guid>
+      <description>Imran Khan's lawyers asked to appear.</description></item></channel></rss>"""
+    ctx = started(tmp_path, db_url, google, feed)
+    try:
+        monkeypatch.setattr(item_store, "entry_seen", down)
+        (outcome,) = poll_due(ctx)
+        assert outcome.result == "error" and "store" in (outcome.error or "")  # recorded, not silently dropped
+        with ctx.db.session() as session:
+            assert session.scalars(select(ItemRow)).all() == []
+            (state,) = feed_store.all_feeds(session)
+        assert state.etag is None and state.body_hash is None  # the feed is read again in full next time
     finally:
         ctx.close()

@@ -36,6 +36,16 @@ def test_reading_credits_and_stamps_takes_one_pass_over_a_hostile_line() -> None
     assert lead(TITLE, f"{stamp}\n{OPENING}", 300) == f"{TITLE}. {stamp} {OPENING}"[:300]
 
 
+def test_a_long_line_of_slashes_is_read_in_linear_time() -> None:
+    """A credit is looked for at a line's end only: 400,000 characters of "X / " took minutes before."""
+    import subprocess
+    import sys
+
+    code = ("from monitor.novelty.text import sentences, lead; line = '- ' + 'X / ' * 100_000 + '!'; "
+            "assert sentences(line) == [line]; lead('Title', line, 300)")
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)  # about a second; minutes before
+
+
 def test_normalisation_ignores_case_quotes_and_diacritics() -> None:
     assert normalize_text("“Café”  —  CAFÉ's") == "cafe cafe s"
     assert fingerprint("He said “yes”.") == fingerprint('he said "YES"')
