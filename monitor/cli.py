@@ -515,7 +515,10 @@ def global_options_first(argv: list[str]) -> list[str]:
         if name in _GLOBAL_WITH_VALUE:
             head.append(word)
             if "=" not in word:
-                head.append(next(words, ""))
+                value = next(words, None)
+                if value is None or value == "--":
+                    raise UsageError(f"option {word} needs a value")
+                head.append(value)
         elif word in _GLOBAL_FLAGS:
             head.append(word)
         else:
@@ -526,8 +529,8 @@ def global_options_first(argv: list[str]) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; returns the exit code."""
     command = plain_help(typer.main.get_command(app))
-    args = global_options_first(sys.argv[1:] if argv is None else argv)
     try:
+        args = global_options_first(sys.argv[1:] if argv is None else argv)
         result = command.main(args=args, prog_name="monitor", standalone_mode=False)
     except MonitorError as exc:
         return _report(exc)

@@ -87,6 +87,9 @@ def test_global_options_after_the_command(tmp_path: Path, capsys: pytest.Capture
     assert main(["check-config", "--config", SHIPPED, "-v"]) == 0
     assert "OK: 2 topics" in capsys.readouterr().out
     assert main(["check-config", f"--config={SHIPPED}", "--log-format", "json"]) == 0
+    capsys.readouterr()
+    assert main(["status", "-c"]) == 2
+    assert capsys.readouterr().err.strip() == "error: option -c needs a value"
 
 
 def test_db_upgrade_says_what_it_created(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
