@@ -403,7 +403,7 @@ def load_config(path: Path | str | None = None) -> Config:
         raise _from_validation(exc, lines) from None
     _check_references(config, lines)
     _check_retention(config, lines)
-    _check_polling(config.polling, lines)
+    _check_polling(config, lines)
     _check_google_queries(config, lines)
     environment_database_url()  # the URL start-up would use instead of database_url
     return _resolve_paths(_drop_disabled_channels(config), path)
@@ -514,16 +514,23 @@ def _check_google_queries(config: Config, lines: LineMap) -> None:
                               "set google_query (in Google's syntax) or google_news: false for this topic")
 
 
-def _check_polling(polling: Polling, lines: LineMap) -> None:
-    """The polling interval lies between its bounds: min_interval <= interval <= max_interval."""
-    low, usual, high = polling.min_interval, polling.interval, polling.max_interval
+def _check_polling(config: Config, lines: LineMap) -> None:
+    """Every poll interval lies between the bounds: polling.min_interval <= interval <= max_interval,
+    for polling.interval, each feed's and Google News's."""
+    polling = config.polling
+    low, high = polling.min_interval, polling.max_interval
     if low > high:
         raise lines.error(("polling", "min_interval"), f"{format_duration(low)} is longer than max_interval "
                           f"({format_duration(high)})")
-    if not low <= usual <= high:
-        side, name, bound = ("shorter", "min_interval", low) if usual < low else ("longer", "max_interval", high)
-        raise lines.error(("polling", "interval"), f"{format_duration(usual)} is {side} than {name} "
-                          f"({format_duration(bound)})")
+    intervals: list[tuple[YamlPath, timedelta | None]] = [
+        (("polling", "interval"), polling.interval), (("google_news", "interval"), config.google_news.interval),
+        *((("feeds", i, "interval"), feed.interval) for i, feed in enumerate(config.feeds)),
+    ]
+    for where, usual in intervals:
+        if usual is not None and not low <= usual <= high:
+            side, name, bound = ("shorter", "min_interval", low) if usual < low else ("longer", "max_interval", high)
+            raise lines.error(where, f"{format_duration(usual)} is {side} than polling.{name} "
+                              f"({format_duration(bound)})")
 
 
 def _drop_disabled_channels(config: Config) -> Config:

@@ -304,14 +304,18 @@ def test_huge_durations_and_day_counts_are_located_errors(tmp_path: Path, settin
     ("google_news: {interval: 90.5}", ":14 google_news.interval: must be a whole number of seconds, at least 1s"),
     ("polling:\n  min_interval: 6h\n  max_interval: 5m",
      ":15 polling.min_interval: 6h is longer than max_interval (5m)"),
-    ("polling:\n  interval: 1d\n  max_interval: 6h", ":15 polling.interval: 1d is longer than max_interval (6h)"),
-    ("polling:\n  min_interval: 1h", ":14 polling.interval: 30m is shorter than min_interval (1h)"),
+    ("polling:\n  interval: 1d\n  max_interval: 6h",
+     ":15 polling.interval: 1d is longer than polling.max_interval (6h)"),
+    ("polling:\n  min_interval: 1h", ":14 polling.interval: 30m is shorter than polling.min_interval (1h)"),
+    ("google_news: {interval: 1m}", ":14 google_news.interval: 1m is shorter than polling.min_interval (5m)"),
 ])
 def test_durations_are_positive_and_the_interval_within_its_bounds(tmp_path: Path, setting: str, expected: str) -> None:
     assert expected in str(error_for(tmp_path, VALID + setting + "\n"))
 
 
 def test_a_feed_interval_of_no_time_is_an_error(tmp_path: Path) -> None:
+    beyond = error_for(tmp_path, VALID.replace("feed.xml\n", "feed.xml\n    interval: 7h\n"))
+    assert ":6 feeds[0].interval: 7h is longer than polling.max_interval (6h)" in str(beyond)
     error = error_for(tmp_path, VALID.replace("feed.xml\n", "feed.xml\n    interval: 0s\n"))
     assert ":6 feeds[0].interval: must be a whole number of seconds, at least 1s" in str(error)
     text = VALID + "polling:\n  host_delay: 0s\n  interval: 1m\n  min_interval: 1m\n  max_interval: 1m\n"

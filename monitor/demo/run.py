@@ -97,7 +97,7 @@ def run_demo(base: Config, out_dir: Path, progress: Progress | None = None) -> D
     with sample_site() as site, tempfile.TemporaryDirectory(prefix="monitor-demo-") as tmp:
         add_seed_repeat(site, base)
         config = demo_config(base, site, Path(tmp))
-        ctx = build_context(config)
+        ctx = build_context(config, database_url=f"sqlite:///{Path(tmp) / 'demo.db'}")  # never $DATABASE_URL
         try:
             start(ctx)
             outcomes = poll_due(ctx, progress)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -61,3 +62,12 @@ def test_each_later_report_shows_only_the_fact_it_added(demo: DemoResult) -> Non
     assert rally is not None
     assert any("November 29" in s for s in rally[0].novel_sentences)
     assert any("15-member organising committee" in s for s in rally[0].novel_sentences)
+
+
+def test_the_demo_never_writes_to_the_database_of_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    live = tmp_path / "live.db"  # as under compose or systemd, where DATABASE_URL names the real one
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{live}")
+    result = run_demo(load_config(write_config(tmp_path / "w.yaml")), tmp_path / "out")
+    assert result.stored > 0 and not live.exists()
