@@ -130,7 +130,10 @@ def backlog(ctx: Context) -> tuple[int, int]:
 
 
 def _find(session: Session, ref: str) -> FeedState:
-    feed = feed_store.find_feed(session, ref)
-    if feed is None:
+    """The one feed ``ref`` names (an id, a URL or a name); a UsageError when none or several do."""
+    found = feed_store.find_feeds(session, ref)
+    if not found:
         raise UsageError(f"no feed {ref!r}; see `monitor status` for ids")
-    return feed
+    if len(found) > 1:
+        raise UsageError(f"{ref!r} names feeds {', '.join(str(f.id) for f in found)}; give the id")
+    return found[0]

@@ -1,7 +1,8 @@
 """Operator alerts through the configured admin channel (and always in the log).
 
-A feed that has been disabled, or has failed for ``polling.alert_after``, is reported
-once; the flag resets when the feed next succeeds.
+A feed that has failed for ``polling.alert_after`` is reported once, and again when it is then
+disabled; the flag resets when the feed next succeeds. An alert the admin channel refuses is sent
+again at the feed's next failure.
 """
 
 from __future__ import annotations
@@ -29,9 +30,12 @@ def feed_trouble(ctx: Context, feed: FeedState, now: datetime) -> bool:
         problem = f"has been failing since {feed.failing_since:%Y-%m-%d %H:%M} UTC ({feed.error_count} errors)"
     else:
         return False
-    body = redact(f"Feed {feed.name} <{feed.url}> {problem}.\nLast error: {feed.last_error}\n"
-                  f"Re-enable it with: monitor feeds enable {feed.id}")  # the alert leaves the host
-    notify_operator(ctx, f"monitor: feed {feed.name} needs attention", body)
+    remedy = f"Re-enable it with: monitor feeds enable {feed.id}" if not feed.enabled else \
+        f"It is retried with back-off; monitor feeds show {feed.id} lists its errors"
+    body = redact(f"Feed {feed.name} <{feed.url}> {problem}.\nLast error: {feed.last_error}\n{remedy}")
+    sent = notify_operator(ctx, f"monitor: feed {feed.name} needs attention", body)  # the alert leaves the host
+    if not sent and ctx.config.admin_channel is not None:
+        return False  # the admin channel refused it: told again at the feed's next failure
     with ctx.db.session() as session:
         feed_store.mark_alerted(session, feed.id)
     return True

@@ -407,9 +407,10 @@ def feeds_show(ref: Annotated[str, typer.Argument(help="The feed's id, URL or na
 def feeds_import(path: Annotated[Path, typer.Argument(help="An OPML file.", exists=True, dir_okay=False)]) -> None:
     """Add the feeds of an OPML file (kept alongside the config's feeds; duplicates are skipped)."""
     from monitor import admin
-    from monitor.opml import read_opml
+    from monitor.opml import MAX_BYTES, read_opml
 
-    found = read_opml(path.read_bytes(), source_name=str(path))
+    with path.open("rb") as source:
+        found = read_opml(source.read(MAX_BYTES + 1), source_name=str(path))  # never more than the cap in memory
     with _migrated() as ctx:
         added = admin.import_feeds(ctx, found.specs)
     total = len(found.specs)

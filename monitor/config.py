@@ -325,12 +325,15 @@ class Config(Strict):
 
     def all_feeds(self) -> list[Feed]:
         """The configured feeds plus one Google News search feed per enabled topic."""
-        feeds = list(self.feeds)
+        feeds = {feed.url: feed for feed in self.feeds}
         for topic in self.topics:
             enabled = self.google_news.enabled if topic.google_news is None else topic.google_news
             if enabled:
-                feeds.append(google_news_feed(topic, self.google_news))
-        return feeds
+                search = google_news_feed(topic, self.google_news)
+                same = feeds.get(search.url)  # two topics searching for the same words: one feed for both
+                feeds[search.url] = search if same is None else same.model_copy(update={
+                    "topics": None if same.topics is None else [*same.topics, topic.name]})
+        return list(feeds.values())
 
 
 DATABASES = ("sqlite", "postgresql")
@@ -471,13 +474,16 @@ def _check_references(config: Config, lines: LineMap) -> None:
     topics = {t.name for t in config.topics}
     channels = {c.name for c in config.channels}
     problems: list[ConfigError] = []
-    for kind, names in (("topics", [t.name for t in config.topics]), ("channels", [c.name for c in config.channels]),
-                        ("digests", [d.name for d in config.digests])):
-        seen: set[str] = set()
-        for i, name in enumerate(names):
-            if name in seen:
-                problems.append(lines.error((kind, i, "name"), f"duplicate name {name!r}"))
-            seen.add(name)
+    for kind, field, values in (
+        ("topics", "name", [t.name for t in config.topics]), ("channels", "name", [c.name for c in config.channels]),
+        ("digests", "name", [d.name for d in config.digests]), ("feeds", "url", [f.url for f in config.feeds]),
+    ):
+        first: dict[str, int] = {}
+        for i, value in enumerate(values):
+            if value in first:  # a URL is not repeated in the message: it may hold a password
+                shown = f" {value!r}" if field == "name" else ""
+                problems.append(lines.error((kind, i, field), f"duplicate {field}{shown} (as {kind}[{first[value]}])"))
+            first.setdefault(value, i)
     for i, feed in enumerate(config.feeds):
         for j, topic in enumerate(feed.topics or []):
             if topic not in topics:

@@ -11,7 +11,7 @@ from email.utils import format_datetime
 from monitor.errors import ConfigError
 from monitor.redact import without_credentials
 from monitor.types import FeedSpec, FeedState
-from monitor.untrusted import one_line
+from monitor.untrusted import CAPS, one_line
 
 
 @dataclass(frozen=True)
@@ -22,16 +22,25 @@ class OpmlFeeds:
     skipped: tuple[str, ...]
 
 
+MAX_BYTES = 5 * 1024 * 1024  # an OPML list of thousands of feeds is well under this
+MAX_FEEDS = 5000
+
+
 def read_opml(data: bytes, *, source_name: str = "OPML") -> OpmlFeeds:
     """Every ``<outline xmlUrl=…>`` in the document (nested folders included), as feed specs; an
-    outline whose address is not http(s), or that names a web page but no feed, is reported."""
+    outline whose address is not http(s), is over the cap on links, names a web page but no feed,
+    or is a comment (a disabled feed), is reported. A document over :data:`MAX_BYTES` or with more
+    than :data:`MAX_FEEDS` feeds is refused."""
+    if len(data) > MAX_BYTES:
+        raise ConfigError(f"an OPML document of {len(data)} bytes; at most {MAX_BYTES} are read", file=source_name)
     try:
         root = ET.fromstring(data)  # noqa: S314 - a local file the operator chose; expat limits entity expansion
     except ET.ParseError as exc:
         raise ConfigError(f"not an OPML document: {exc}", file=source_name) from exc
     if root.tag.lower() != "opml":
         raise ConfigError(f"not an OPML document (root element <{root.tag}>)", file=source_name)
-    specs, skipped = [], []
+    specs: list[FeedSpec] = []
+    skipped: list[str] = []
     for outline in root.iter("outline"):
         url = (outline.get("xmlUrl") or outline.get("xmlurl") or "").strip()
         name = outline.get("title") or outline.get("text") or ""
@@ -42,6 +51,14 @@ def read_opml(data: bytes, *, source_name: str = "OPML") -> OpmlFeeds:
         if not url.startswith(("http://", "https://")):
             skipped.append(f"{one_line(name, 'outlet')!r}: {url.split(':', 1)[0]}:// is not an http(s) feed address")
             continue
+        if len(url) > CAPS["url"]:
+            skipped.append(f"{one_line(name, 'outlet')!r}: an address over {CAPS['url']} characters")
+            continue
+        if outline.get("isComment", "").lower() == "true":
+            skipped.append(f"{one_line(name, 'outlet')!r}: a comment (a feed the list has disabled)")
+            continue
+        if len(specs) == MAX_FEEDS:
+            raise ConfigError(f"more than {MAX_FEEDS} feeds; split the list", file=source_name)
         specs.append(FeedSpec(url=url, name=one_line(name or without_credentials(url), "outlet"), topics=None,
                               interval_seconds=None, source="opml"))
     return OpmlFeeds(tuple(specs), tuple(skipped))

@@ -120,8 +120,8 @@ def next_poll(
     (``observed_gap``, at most 4x faster or slower), never sooner than the feed's RSS
     ``ttl`` or the response's freshness (``max_age``), clamped to [min, max].
     Failure: exponential back-off from ``min_interval`` (doubling per consecutive failure,
-    capped at max) with +-20% jitter so failed feeds never retry in lockstep, and never
-    sooner than a server's ``Retry-After``.
+    capped at max) with +-20% jitter, kept within [min, max], so failed feeds never retry in
+    lockstep, and never sooner than a server's ``Retry-After``.
     """
     rng = rng or random.Random()
     if failures > 0:
@@ -155,7 +155,7 @@ def observed_gap(published: list[datetime], now: datetime, window: timedelta = t
 
 def _backoff(policy: PollPolicy, failures: int, retry_after: float | None, rng: random.Random) -> timedelta:
     base = policy.min_interval * (1 << min(failures - 1, 16))
-    wait = min(base, policy.max_interval) * rng.uniform(0.8, 1.2)
+    wait = _clamp(min(base, policy.max_interval) * rng.uniform(0.8, 1.2), policy)  # jitter within the bounds
     longest = policy.max_interval * 4
     if retry_after is not None:
         wait = max(wait, _duration(retry_after, longest))

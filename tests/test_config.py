@@ -246,6 +246,17 @@ def test_duplicate_names_and_keys(tmp_path: Path) -> None:
     assert "digests[1].name: duplicate name 'daily'" in str(error_for(tmp_path, twice))
 
 
+def test_a_feed_listed_twice_is_an_error_and_two_topics_searching_alike_share_one_feed(tmp_path: Path) -> None:
+    twice = VALID.replace("feeds:\n", "feeds:\n  - url: https://example.com/feed.xml\n")
+    assert ":6 feeds[1].url: duplicate url (as feeds[0])" in str(error_for(tmp_path, twice))
+    alike = VALID.replace("topics:\n", "topics:\n  - name: khan-family\n    query: Khan\n"
+                                        "    google_query: '\"Imran Khan\" OR PTI'\n") \
+        .replace("""    query: '"Imran Khan" OR PTI'""", """    query: '"Imran Khan" OR PTI'\n    google_news: true""")
+    feeds = load_config(write(tmp_path, alike)).all_feeds()
+    (google,) = [f for f in feeds if f.name and f.name.startswith("Google News")]
+    assert google.topics == ["khan-family", "imran-khan"] and len(feeds) == 2
+
+
 def test_a_duplicate_key_is_reported_where_it_is_repeated(tmp_path: Path) -> None:
     error = error_for(tmp_path, VALID + "topics: []\n")
     assert error.line == 14 and "topics: duplicate key (first on line 1)" in str(error)

@@ -37,6 +37,20 @@ def test_not_opml() -> None:
         read_opml(b"<opml")
 
 
+def test_a_list_too_large_is_refused_and_odd_outlines_are_reported() -> None:
+    from monitor import opml
+
+    with pytest.raises(ConfigError, match="at most 5242880 are read"):
+        read_opml(b" " * (opml.MAX_BYTES + 1))
+    many = b"".join(b'<outline xmlUrl="https://f%d.example/rss"/>' % i for i in range(opml.MAX_FEEDS + 1))
+    with pytest.raises(ConfigError, match="more than 5000 feeds"):
+        read_opml(b"<opml><body>" + many + b"</body></opml>")
+    odd = read_opml(b'<opml><body><outline text="Long" xmlUrl="https://l.example/' + b"a" * 2100 + b'"/>'
+                    b'<outline text="Off" isComment="true" xmlUrl="https://o.example/rss"/></body></opml>')
+    assert odd.specs == () and odd.skipped == ("'Long': an address over 2000 characters",
+                                               "'Off': a comment (a feed the list has disabled)")
+
+
 def test_import_then_export(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     config = write_config(tmp_path / "w.yaml", feeds=[{"url": "https://config.example/feed", "name": "Config feed"}])
     (tmp_path / "subs.opml").write_bytes(OPML)

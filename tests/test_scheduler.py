@@ -62,6 +62,13 @@ def test_back_off_grows_with_jitter_and_respects_retry_after() -> None:
     assert next_poll(NOW, POLICY, failures=1, retry_after=3600) - NOW >= timedelta(hours=1)
 
 
+def test_jittered_back_off_stays_within_min_and_max_interval() -> None:
+    first = {next_poll(NOW, POLICY, failures=1, rng=random.Random(seed)) - NOW for seed in range(50)}
+    late = {next_poll(NOW, POLICY, failures=20, rng=random.Random(seed)) - NOW for seed in range(50)}
+    assert min(first) >= POLICY.min_interval and max(late) <= POLICY.max_interval
+    assert len(first) > 10  # still jittered above the floor
+
+
 def test_busy_feeds_are_polled_faster_and_quiet_ones_slower() -> None:
     busy = [NOW - timedelta(minutes=5 * i) for i in range(10)]  # one entry every 5 minutes
     quiet = [NOW - timedelta(days=i) for i in range(1, 6)]  # one a day

@@ -123,13 +123,18 @@ def all_feeds(session: Session) -> list[FeedState]:
     return [_state(row) for row in session.scalars(query)]
 
 
-def find_feed(session: Session, ref: str) -> FeedState | None:
-    """A feed by id, URL or name."""
-    conditions = [FeedRow.url == ref, FeedRow.name == ref, FeedRow.fetch_url == ref]
-    if ref.isdigit():
-        conditions.append(FeedRow.id == int(ref))
-    row = session.scalars(select(FeedRow).where(or_(*conditions)).order_by(FeedRow.id)).first()
-    return _state(row) if row is not None else None
+def find_feeds(session: Session, ref: str) -> list[FeedState]:
+    """The feeds ``ref`` names: the one with that id, else those with that URL or name, the feeds
+    polled now (in the config or imported) before those no longer polled."""
+    if ref.isdigit() and len(ref) < 10:
+        row = session.get(FeedRow, int(ref))
+        if row is not None:
+            return [_state(row)]
+    query = (select(FeedRow).where(or_(FeedRow.url == ref, FeedRow.name == ref, FeedRow.fetch_url == ref))
+             .order_by(FeedRow.in_config.desc(), FeedRow.id))
+    rows = list(session.scalars(query))
+    listed = [row for row in rows if row.in_config]
+    return [_state(row) for row in (listed or rows)]
 
 
 def record_successes(session: Session, polls: Sequence[PollSuccess]) -> None:
@@ -176,8 +181,9 @@ def record_failure(
     row.claimed_until = None
     row.permanent_failures = row.permanent_failures + 1 if permanent else 0
     row.failing_since = row.failing_since or now
-    if disable_after is not None and row.permanent_failures >= disable_after:
+    if disable_after is not None and row.permanent_failures >= disable_after and row.enabled:
         row.enabled = False
+        row.alerted = False  # being disabled is news even after an outage alert
     session.add(FeedErrorRow(feed_id=feed_id, at=now, status=status, permanent=permanent, message=error))
     session.flush()
     _prune_errors(session, feed_id)

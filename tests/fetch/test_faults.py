@@ -278,6 +278,37 @@ def test_permanent_failures_disable_the_feed_and_alert_once(
         ctx.close()
 
 
+def test_an_outage_then_a_disabled_feed_are_two_alerts_and_a_refused_alert_is_sent_again(
+    tmp_path: Path, db_url: str, faults: FaultServer, smtp: SmtpSink,
+) -> None:
+    ctx = context(tmp_path, db_url, faults, smtp, routes={"/flaky": reply(503)})
+    clock = ctx.clock
+    assert isinstance(clock, FrozenClock)
+
+    def alerts() -> list[str]:
+        return [text for text in mails(smtp) if "/flaky>" in text]
+
+    try:
+        run_once(ctx, digests=False)
+        smtp.refuse = True
+        clock.advance(timedelta(days=2))
+        run_once(ctx, digests=False)  # failing for two days: the alert is refused
+        smtp.refuse = False
+        assert alerts() == []
+        clock.advance(timedelta(days=2))
+        run_once(ctx, digests=False)  # told at the next failure
+        (outage,) = alerts()
+        assert "has been failing since" in outage and "retried with back-off" in outage
+        faults.routes["/flaky"] = reply(404)
+        for _ in range(2):
+            clock.advance(timedelta(days=2))
+            run_once(ctx, digests=False)
+        assert not states(ctx)["flaky"].enabled
+        assert len(alerts()) == 2 and "was disabled after 2 permanent failures" in alerts()[1]
+    finally:
+        ctx.close()
+
+
 def late_slow_down(h: BaseHTTPRequestHandler) -> None:
     """A 429 that takes 1.5 s to arrive and asks for 2 s more."""
     time.sleep(1.5)

@@ -99,7 +99,7 @@ def test_feed_sync_and_state(db_url: str) -> None:
         assert feeds.claim_due(s, NOW, LEASE) == []
     with db.session() as s:
         feeds.record_successes(s, [PollSuccess(due[0].id, NOW, "200", NOW, 3, '"e"', None, "x")])
-        state = feeds.find_feed(s, str(due[0].id))
+        (state,) = feeds.find_feeds(s, str(due[0].id))
         assert state is not None
     assert state.error_count == 0 and state.etag == '"e"' and state.last_error == "fetch: 500 boom"
     db.dispose()
@@ -123,6 +123,20 @@ def test_only_permanent_failures_in_a_row_disable_a_feed(db_url: str) -> None:
         assert fail(404).enabled and not fail(404).enabled  # two in a row
     finally:
         db.dispose()
+
+
+def test_a_feed_is_found_among_those_polled_before_those_left_behind(db_url: str) -> None:
+    db = database(db_url)
+    with db.session() as s:
+        feeds.sync_feeds(s, [FeedSpec("https://a.example/old.xml", "Dawn", None, None)], NOW)
+        feeds.sync_feeds(s, [FeedSpec("https://a.example/new.xml", "Dawn", None, None)], NOW)  # the config moved on
+        (found,) = feeds.find_feeds(s, "Dawn")
+        assert found.url == "https://a.example/new.xml"
+        assert [f.url for f in feeds.find_feeds(s, "https://a.example/old.xml")] == ["https://a.example/old.xml"]
+        feeds.sync_feeds(s, [FeedSpec("https://a.example/new.xml", "Dawn", None, None),
+                             FeedSpec("https://b.example/rss", "Dawn", None, None)], NOW)
+        assert len(feeds.find_feeds(s, "Dawn")) == 2  # ambiguous: the command asks for the id
+    db.dispose()
 
 
 def test_items_dedupe_by_entry_and_url(db_url: str) -> None:
