@@ -55,7 +55,7 @@ def parse_feed(body: bytes, *, url: str, content_type: str = "", now: datetime) 
     entries, skipped = _entries(parsed.entries, lambda raw: _entry(raw, base, now, atom=atom))
     feed = parsed.get("feed", {})
     return ParsedFeed(title=one_line(feed.get("title", ""), "title"), entries=entries,
-                      ttl_minutes=_ttl(feed.get("ttl")), skipped=skipped, error=broken)
+                      ttl_minutes=_ttl(feed.get("ttl")) or _update_period(feed), skipped=skipped, error=broken)
 
 
 def _malformed(parsed: Any) -> str | None:
@@ -199,9 +199,22 @@ def _hash_key(title: str, date: str) -> str:
     return "sha1:" + hashlib.sha1(f"{title}\n{date}".encode(), usedforsecurity=False).hexdigest()
 
 
+_LONGEST_TTL = 7 * 24 * 60  # minutes
+_PERIODS = {"hourly": 60, "daily": 24 * 60, "weekly": 7 * 24 * 60, "monthly": 30 * 24 * 60, "yearly": 365 * 24 * 60}
+
+
+def _update_period(feed: Any) -> int | None:
+    """The least wait the syndication module states (``sy:updatePeriod`` over ``sy:updateFrequency``), in minutes."""
+    period = _PERIODS.get(str(feed.get("sy_updateperiod", "")).strip().lower())
+    if period is None:
+        return None
+    frequency = _ttl(feed.get("sy_updatefrequency", 1)) or 1
+    return min(max(1, period // frequency), _LONGEST_TTL)  # the schedule clamps it to max_interval anyway
+
+
 def _ttl(value: Any) -> int | None:
     try:
         ttl = int(str(value).strip())
     except (TypeError, ValueError):
         return None
-    return ttl if 0 < ttl <= 7 * 24 * 60 else None
+    return ttl if 0 < ttl <= _LONGEST_TTL else None

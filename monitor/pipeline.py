@@ -439,12 +439,13 @@ def _succeeded(
     gap = polled.gap
     if gap is None and feed.observed_gap_seconds:
         gap = timedelta(seconds=feed.observed_gap_seconds)
-    next_at = scheduler.next_poll(now, _policy(ctx, feed), ttl_minutes=polled.ttl, max_age=polled.max_age,
-                                  observed_gap=gap)
+    read = polled.result == "fetched"  # a 304 or an unchanged body keeps the wait the feed asked for before
+    ttl = polled.ttl if read else feed.ttl_minutes
+    next_at = scheduler.next_poll(now, _policy(ctx, feed), ttl_minutes=ttl, max_age=polled.max_age, observed_gap=gap)
     status = poll_status(polled.result, polled.http_status)
     row = PollSuccess(
         feed.id, now, status, next_at, polled.new, polled.etag, polled.last_modified, polled.body_hash,
-        polled.moved_to, int(polled.gap.total_seconds()) if polled.gap else None,
+        polled.moved_to, int(polled.gap.total_seconds()) if polled.gap else None, (polled.ttl or 0) if read else None,
     )
     if batch is not None and polled.moved_to is None:
         batch.add(row)

@@ -214,6 +214,7 @@ class PollSuccess:
     body_hash: str | None
     moved_to: str | None = None
     observed_gap_seconds: int | None = None
+    ttl_minutes: int | None = None  # the wait the feed asked for in this body (0: none); None: not read
 
 
 @dataclass(frozen=True)
@@ -296,6 +297,7 @@ class FeedState:
     failing_since: datetime | None = None
     alerted: bool = False
     observed_gap_seconds: int | None = None
+    ttl_minutes: int | None = None  # the least wait the feed last asked for (RSS ttl, sy:updatePeriod)
     claimed_by: str | None = None  # the process (host:pid-namespace:pid:token) polling it now, until claimed_until
     claimed_until: datetime | None = None
 

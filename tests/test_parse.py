@@ -27,6 +27,15 @@ ATOM = b"""<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/
 <summary>Sum</summary></entry></feed>"""
 
 
+@pytest.mark.parametrize(("period", "frequency", "minutes"), [
+    ("daily", "2", 720), ("hourly", "", 60), ("monthly", "1", 7 * 24 * 60), ("fortnightly", "1", None)])
+def test_the_syndication_update_period_is_a_least_wait(period: str, frequency: str, minutes: int | None) -> None:
+    body = RSS.replace(b"<ttl>45</ttl>", f"<sy:updatePeriod>{period}</sy:updatePeriod>"
+                       f"<sy:updateFrequency>{frequency}</sy:updateFrequency>".encode()).replace(
+        b'<rss version="2.0">', b'<rss version="2.0" xmlns:sy="http://purl.org/rss/1.0/modules/syndication/">')
+    assert parse_feed(body, url="https://ex.com/feed", now=NOW).ttl_minutes == minutes
+
+
 def test_rss_entries() -> None:
     feed = parse_feed(RSS, url="https://ex.com/feed", now=NOW)
     assert feed.title == "T" and feed.ttl_minutes == 45

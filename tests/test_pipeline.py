@@ -98,6 +98,20 @@ def test_feed_interval_sets_the_next_poll(tmp_path: Path, db_url: str, site: Loc
         ctx.close()
 
 
+def test_a_feed_s_ttl_holds_across_304s_and_unchanged_bodies(tmp_path: Path, db_url: str, site: LocalSite) -> None:
+    undated = re.sub(r"<pubDate>[^<]*</pubDate>", "", (DATA / "e2e" / "feed.xml").read_text())
+    site.put("/feed.xml", undated.replace("{base}", site.base).replace("<channel>", "<channel><ttl>180</ttl>", 1),
+             "application/rss+xml")
+    ctx, clock = context(tmp_path, db_url, site)
+    try:
+        assert poll_due(ctx)[0].status == "200" and feed_state(ctx).next_poll_at == NOW + timedelta(hours=3)
+        clock.advance(timedelta(hours=3))
+        assert poll_due(ctx)[0].status == "304"  # the feed's validators: nothing read
+        assert feed_state(ctx).next_poll_at == clock.now() + timedelta(hours=3)  # still the feed's 3 hours, not 30m
+    finally:
+        ctx.close()
+
+
 def test_changed_guid_on_a_known_article_does_not_realert(tmp_path: Path, db_url: str, site: LocalSite) -> None:
     feed = (DATA / "e2e" / "feed.xml").read_text().replace("{base}", site.base)
     site.put("/feed.xml", feed, "application/rss+xml")

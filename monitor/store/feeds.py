@@ -147,7 +147,7 @@ def _success_params(poll: PollSuccess) -> dict[str, object]:
         "feed_id": poll.feed_id, "last_polled_at": poll.polled_at, "last_status": poll.status,
         "next_poll_at": poll.next_poll_at, "items_last_poll": poll.items, "etag": poll.etag,
         "last_modified": poll.last_modified, "body_hash": poll.body_hash, "fetch_url": poll.moved_to,
-        "observed_gap_seconds": poll.observed_gap_seconds,
+        "observed_gap_seconds": poll.observed_gap_seconds, "ttl_minutes": poll.ttl_minutes,
     }
 
 
@@ -161,6 +161,7 @@ _SUCCESS = (
         fetch_url=func.coalesce(bindparam("fetch_url", type_=String), _TABLE.c.fetch_url),
         observed_gap_seconds=func.coalesce(bindparam("observed_gap_seconds", type_=Integer),
                                            _TABLE.c.observed_gap_seconds),
+        ttl_minutes=func.coalesce(bindparam("ttl_minutes", type_=Integer), _TABLE.c.ttl_minutes),
         error_count=0, permanent_failures=0, failing_since=None, alerted=False, claimed_until=None,
     )
 )
@@ -233,5 +234,6 @@ def _state(row: FeedRow) -> FeedState:
         last_status=row.last_status, last_error=row.last_error, error_count=row.error_count,
         items_last_poll=row.items_last_poll, source=row.source, fetch_url=row.fetch_url,
         permanent_failures=row.permanent_failures, failing_since=row.failing_since, alerted=row.alerted,
-        observed_gap_seconds=row.observed_gap_seconds, claimed_by=row.claimed_by, claimed_until=row.claimed_until,
+        observed_gap_seconds=row.observed_gap_seconds, ttl_minutes=row.ttl_minutes or None, claimed_by=row.claimed_by,
+        claimed_until=row.claimed_until,
     )

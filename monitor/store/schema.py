@@ -75,6 +75,7 @@ class FeedRow(Base):
     failing_since: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     alerted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     observed_gap_seconds: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    ttl_minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the feed's own least wait (0: none)
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)  # a replica's lease
     claimed_by: Mapped[str | None] = mapped_column(String(120), nullable=True)  # host:pid-namespace:pid:token
     items_last_poll: Mapped[int] = mapped_column(Integer, default=0)
