@@ -51,12 +51,22 @@ def sync_feeds(session: Session, specs: Sequence[FeedSpec], now: datetime) -> in
 
 
 def add_feeds(session: Session, specs: Sequence[FeedSpec], now: datetime) -> int:
-    """Add feeds (e.g. from OPML) that are not known yet; returns how many were added."""
-    known = set(session.scalars(select(FeedRow.url)))
-    fresh = [spec for spec in dict((s.url, s) for s in specs).values() if spec.url not in known]
-    session.add_all(_new_row(spec, now) for spec in fresh)
+    """Add feeds (e.g. from OPML) that are not polled yet; returns how many were added. A feed the
+    config left behind is polled again, as imported; the address a known feed moved to is that feed."""
+    rows = list(session.scalars(select(FeedRow)))
+    by_url = {row.url: row for row in rows}
+    moved = {row.fetch_url for row in rows if row.fetch_url}
+    added = 0
+    for spec in dict((s.url, s) for s in specs).values():
+        row = by_url.get(spec.url)
+        if row is None and spec.url not in moved:
+            session.add(_new_row(spec, now))
+            added += 1
+        elif row is not None and not row.in_config:
+            _apply(row, spec)
+            added += 1
     session.flush()
-    return len(fresh)
+    return added
 
 
 def _new_row(spec: FeedSpec, now: datetime) -> FeedRow:

@@ -139,6 +139,22 @@ def test_a_feed_is_found_among_those_polled_before_those_left_behind(db_url: str
     db.dispose()
 
 
+def test_an_import_skips_a_moved_feed_s_new_address_and_brings_back_one_the_config_left(db_url: str) -> None:
+    db = database(db_url)
+    with db.session() as s:
+        feeds.sync_feeds(s, [FeedSpec("https://a.example/old.xml", "A", None, None),
+                             FeedSpec("https://b.example/rss", "B", None, None)], NOW)
+        (a,) = feeds.find_feeds(s, "A")
+        feeds.record_successes(s, [PollSuccess(a.id, NOW, "200", NOW, 0, None, None, "x",
+                                               moved_to="https://a.example/new.xml")])
+        feeds.sync_feeds(s, [FeedSpec("https://a.example/old.xml", "A", None, None)], NOW)  # B left the config
+        imported = [FeedSpec(url, name, None, None, source="opml")
+                    for url, name in (("https://a.example/new.xml", "A"), ("https://b.example/rss", "B"))]
+        assert feeds.add_feeds(s, imported, NOW) == 1  # B again; A's new address is A
+        assert sorted(f.url for f in feeds.all_feeds(s)) == ["https://a.example/old.xml", "https://b.example/rss"]
+    db.dispose()
+
+
 def test_items_dedupe_by_entry_and_url(db_url: str) -> None:
     db = database(db_url)
     with db.session() as s:
