@@ -11,6 +11,7 @@ takes back the claims of the processes there that no longer run (or are zombies)
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import secrets
@@ -37,8 +38,10 @@ def claimant() -> str:
     return f"{socket.gethostname()[:64]}:{_pid_namespace()}:{os.getpid()}:{_STARTED}"
 
 
+@functools.cache
 def _pid_namespace() -> str:
-    """The inode of this process's PID namespace (Linux), else ``-``: pids compare only within one."""
+    """The inode of this process's PID namespace (Linux), else ``-``: pids compare only within one
+    (read once: every claim and renewal names it)."""
     try:
         return os.readlink("/proc/self/ns/pid").removeprefix("pid:[").removesuffix("]")
     except OSError:
