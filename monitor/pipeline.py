@@ -30,7 +30,6 @@ from monitor.match import match, may_match
 from monitor.novelty.text import content_hash
 from monitor.parse import parse_feed
 from monitor.query import TopicQuery
-from monitor.redact import without_credentials
 from monitor.startup import take_back_claims
 from monitor.store import feeds as feed_store
 from monitor.store import items as item_store
@@ -356,7 +355,7 @@ def _seen_before(ctx: Context, feed: FeedState, entry: FeedEntry, resolved: Feed
     """Whether the publisher's own feed brought the resolved article already; if so the Google entry
     is remembered (not judged again)."""
     with ctx.db.session() as session:
-        seen = item_store.entry_seen(session, feed.id, resolved.key, without_credentials(resolved.link))
+        seen = item_store.entry_seen(session, feed.id, resolved.key, resolved.link)
     if seen:
         _insert_plain(ctx, [_new_item(ctx, _Prepared(feed, replace(entry, link=""), fallback("", None),
                                                      Relevance((), (), 0.0)))])
@@ -381,11 +380,8 @@ def _resolve_link(ctx: Context, entry: FeedEntry, worth_fetching: bool) -> FeedE
 
 
 def _new_item(ctx: Context, item: _Prepared) -> NewItem:
-    """The item to store: its link kept without credentials or secret query values (digests, pages and
-    the Atom feed show it), the page having been fetched with them."""
     text = item.article.text or item.entry.title
-    entry = replace(item.entry, link=without_credentials(item.entry.link)) if item.entry.link else item.entry
-    return NewItem(feed_id=item.feed.id, entry=entry, article=item.article, relevance=item.relevance,
+    return NewItem(feed_id=item.feed.id, entry=item.entry, article=item.article, relevance=item.relevance,
                    judgement=None, content_hash=content_hash(text), fetched_at=ctx.clock.now(),
                    outlet=item.entry.source or item.feed.name)
 

@@ -17,6 +17,7 @@ from monitor.novelty.index import KnownDoc
 from monitor.pipeline import poll_due
 from monitor.startup import start
 from monitor.store import feeds as feed_store
+from monitor.store import items as item_store
 from monitor.store.schema import ItemRow
 from monitor.types import FeedState
 from tests.conftest import DATA, write_config
@@ -258,5 +259,8 @@ def test_a_link_is_stored_without_its_secret_query_values(tmp_path: Path, db_url
         assert senate.url == f"{site.base}/articles/senate-committee-prison-visits.html?page=2"
         assert senate.text_source == "page"  # fetched with the token
         assert any("token=SeCrEtFeedTok3n" in path for path, _ in site.requests)
+        with ctx.db.session() as session:  # the link as a feed gives it is known as the stored one
+            tokened = f"{site.base}/articles/senate-committee-prison-visits.html?token=SeCrEtFeedTok3n&page=2"
+            assert item_store.seen_entries(session, 999, [("other-key", tokened)]) == {("other-key", tokened)}
     finally:
         ctx.close()

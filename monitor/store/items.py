@@ -11,23 +11,30 @@ from sqlalchemy import ColumnElement, Table, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from monitor.redact import redact
+from monitor.redact import redact, without_credentials
 from monitor.store.schema import DigestItemRow, FeedRow, ItemRow
 from monitor.types import DigestEntry, Evidence, NewItem, Relevance, Source, Verdict
+
+
+def stored_url(link: str) -> str:
+    """A link as it is stored, and so shown in digests, pages and the Atom feed: without credentials
+    or secret query values (a private feed's ``?token=``); the page was fetched with them."""
+    return without_credentials(link) if link else ""
 
 
 def entry_seen(session: Session, feed_id: int, key: str, url: str) -> bool:
     """Whether this entry (same feed and key) or this article (same canonical URL) is stored."""
     conditions: list[ColumnElement[bool]] = [(ItemRow.feed_id == feed_id) & (ItemRow.entry_key == key)]
     if url:
-        conditions.append(ItemRow.url == url)
+        conditions.append(ItemRow.url == stored_url(url))
     return session.scalar(select(ItemRow.id).where(or_(*conditions)).limit(1)) is not None
 
 
 def seen_entries(session: Session, feed_id: int, entries: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
     """Which (key, canonical URL) pairs are stored already: same feed and key, or same URL."""
     keys = [key for key, _ in entries]
-    urls = [url for _, url in entries if url]
+    as_stored = {url: stored_url(url) for _, url in entries if url}
+    urls = list(as_stored.values())
     known_keys: set[str] = set()
     known_urls: set[str] = set()
     for start in range(0, max(len(keys), len(urls)), 500):
@@ -36,7 +43,7 @@ def seen_entries(session: Session, feed_id: int, entries: Sequence[tuple[str, st
         if urls[start : start + 500]:
             known_urls.update(u for u in session.scalars(
                 select(ItemRow.url).where(ItemRow.url.in_(urls[start : start + 500]))) if u)
-    return {(key, url) for key, url in entries if key in known_keys or (url and url in known_urls)}
+    return {(key, url) for key, url in entries if key in known_keys or (url and as_stored[url] in known_urls)}
 
 
 def add_item(session: Session, item: NewItem) -> int:
@@ -66,7 +73,8 @@ def add_unjudged(session: Session, items: Sequence[NewItem]) -> set[tuple[int, s
 def _values(item: NewItem) -> dict[str, object]:
     entry, article, judgement = item.entry, item.article, item.judgement
     return dict(
-        feed_id=item.feed_id, entry_key=entry.key, url=entry.link or None, title=entry.title or article.title,
+        feed_id=item.feed_id, entry_key=entry.key, url=stored_url(entry.link) or None,
+        title=entry.title or article.title,
         summary=entry.summary, text=article.text, text_source=article.source,
         extract_error=redact(article.error) if article.error else None,
         author=entry.author or article.author, outlet=item.outlet, sitename=article.sitename, language=article.language,
