@@ -12,7 +12,7 @@ from monitor.judging import judge_of
 from monitor.language import detect_language
 from monitor.match import match
 from monitor.novelty.decision import Decision
-from monitor.parse import parse_date
+from monitor.parse import parse_date, url_date
 from monitor.startup import start
 from monitor.types import Article, Relevance
 
@@ -20,13 +20,13 @@ from monitor.types import Article, Relevance
 def explain(ctx: Context, target: str) -> tuple[Relevance, Decision]:
     """Which topics ``target`` is about (with the evidence), and the judge's decision on it with its
     reasons (made whether or not it is relevant), after the usual start-up (migrations, feeds,
-    seeds); the article is dated by the page's own publication date, else judged now and undated
-    (as the service judges an entry without a date)."""
+    seeds); the article is dated by the page's own publication date, else by the day its URL
+    states, else judged now and undated (as the service dates an entry without a date)."""
     start(ctx)
     article = load_article(ctx, target)
     relevance = match(ctx.config.compiled_topics(), article.title, article.text, article.language)
     now = ctx.clock.now()
-    published = parse_date(article.published, now)
+    published = parse_date(article.published, now) or (url_date(target, now) if _is_url(target) else None)
     decision = judge_of(ctx).judge(target, article.title, article.text, published or now, article.language,
                                    remember=False, dated=published is not None)
     return relevance, decision
@@ -35,7 +35,7 @@ def explain(ctx: Context, target: str) -> tuple[Relevance, Decision]:
 def load_article(ctx: Context, target: str) -> Article:
     """The article of a URL (fetched through the guarded client) or a local file (HTML, or text
     whose first line is the title)."""
-    if target.startswith(("http://", "https://")):
+    if _is_url(target):
         html: str | bytes = fetch_page(ctx.http, target, max_bytes=ctx.config.polling.max_page_bytes)
     else:
         path = Path(target)
@@ -50,3 +50,7 @@ def load_article(ctx: Context, target: str) -> Article:
     if article.source != "page":
         raise UsageError(f"no article text found in {target}")
     return article
+
+
+def _is_url(target: str) -> bool:
+    return target.startswith(("http://", "https://"))

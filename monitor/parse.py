@@ -4,7 +4,8 @@ feedparser's dictionaries never leave this module. It is always handed a file
 object, never a string (a string is treated as a URL or a path and fetched). Dates
 are parsed here from the raw strings (RFC 822 or ISO 8601) because feedparser turns
 some malformed dates into silently wrong ones; an unparseable or implausible date is
-None, and the pipeline uses the fetch time instead.
+None, and the pipeline dates the entry by its page or the day its URL states, else uses the
+fetch time.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import feedparser
 
@@ -32,6 +33,8 @@ from monitor.urls import canonical_url
 _TAGS = re.compile(r"<[^>]+>")
 _HIDDEN = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)  # markup whose text is no text
 _JSON_FEED = re.compile(rb"^\s*\{")
+# The day many news sites put in an article's path: /2025/08/11/, -2025-08-11-, 20250811.htm
+_URL_DAY = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})([/_-]?)(0[1-9]|1[0-2])\2(0[1-9]|[12][0-9]|3[01])(?![0-9])")
 
 
 def parse_feed(body: bytes, *, url: str, content_type: str = "", now: datetime) -> ParsedFeed:
@@ -152,6 +155,19 @@ def parse_date(raw: str, now: datetime) -> datetime | None:
     if when > now + timedelta(days=1) or when < now - timedelta(days=365 * 30):
         return None
     return when
+
+
+def url_date(url: str, now: datetime) -> datetime | None:
+    """The day an article's URL path states (midnight UTC), as news sites write it; None when it
+    states none, or one off the calendar or as implausible as :func:`parse_date` rejects."""
+    match = _URL_DAY.search(urlsplit(url).path[:2000])
+    if match is None:
+        return None
+    try:
+        day = datetime(int(match[1]), int(match[3]), int(match[4]), tzinfo=UTC)
+    except ValueError:  # 31 June
+        return None
+    return day if now - timedelta(days=365 * 30) <= day <= now + timedelta(days=1) else None
 
 
 def _rfc822(raw: str) -> datetime | None:

@@ -28,7 +28,7 @@ from monitor.fetch.page import fetch_page
 from monitor.judging import judge_and_store
 from monitor.match import match, may_match
 from monitor.novelty.text import content_hash
-from monitor.parse import parse_feed
+from monitor.parse import parse_date, parse_feed, url_date
 from monitor.query import TopicQuery
 from monitor.startup import take_back_claims
 from monitor.store import feeds as feed_store
@@ -347,8 +347,18 @@ def _prepare(ctx: Context, feed: FeedState, entry: FeedEntry) -> _Prepared | Non
             return None
         entry = resolved
     article = _article(ctx, entry, worth_fetching)
+    if entry.published is None:
+        entry = replace(entry, published=_stated_date(ctx, article, entry.link))
     relevance = in_stage("match", lambda: match(topics, entry.title, article.text or entry.summary, article.language))
     return _Prepared(feed, entry, article, relevance)
+
+
+def _stated_date(ctx: Context, article: Article, link: str) -> datetime | None:
+    """When an entry without a date of its own was published: the date its page states, else the day
+    its URL states (``/2025/08/11/``), else None (it is dated by its fetch time and its date is no
+    evidence)."""
+    now = ctx.clock.now()
+    return parse_date(article.published, now) or url_date(link, now)
 
 
 def _seen_before(ctx: Context, feed: FeedState, entry: FeedEntry, resolved: FeedEntry) -> bool:

@@ -13,10 +13,17 @@ from monitor.context import build_context
 from monitor.explain import explain, load_article
 from monitor.judging import judge_of
 from monitor.startup import start
-from tests.conftest import DATA, write_config
+from tests.conftest import DATA, LocalSite, write_config
 
 PAGE = DATA / "extract" / "short-wire.html"  # states its publication: 2026-10-06T11:42:00Z
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+UNDATED_PAGE = """<html><head><title>Court adjourns Imran Khan's appeal</title></head><body><article>
+<h1>Court adjourns Imran Khan's appeal to next week</h1>
+<p>The Islamabad High Court on Monday adjourned the hearing of Imran Khan's appeal in the Toshakhana case
+until next week, after the prosecution asked for more time to prepare its arguments before the bench.</p>
+<p>Lawyers for the former prime minister said they would ask the court to decide the appeal quickly, since
+their client has been held in Adiala jail for more than two years and his family fears for his health.</p>
+</article></body></html>"""
 
 
 def test_an_article_is_judged_as_of_its_own_publication_date(tmp_path: Path) -> None:
@@ -49,6 +56,26 @@ def test_an_article_whose_page_states_no_date_is_judged_undated(tmp_path: Path) 
         assert relevance.topics == ("imran-khan",) and "Imran Khan in text" in relevance.explain()
         # Undated: no days apart from the earlier report, which is seven weeks before now.
         assert {c.story: c.days_apart for c in decision.candidates}[900] is None and not decision.dated
+    finally:
+        ctx.close()
+
+
+def test_an_article_whose_page_states_no_date_is_dated_by_its_url(tmp_path: Path, site: LocalSite) -> None:
+    undated_page = UNDATED_PAGE
+    site.put("/2026/10/05/court.html", undated_page, "text/html; charset=utf-8")
+    named = tmp_path / "2026-10-05-court.html"  # a file's name is no URL: it dates nothing
+    named.write_text(undated_page, encoding="utf-8")
+    ctx = build_context(load_config(write_config(tmp_path / "w.yaml")), clock=FrozenClock(NOW))
+    try:
+        start(ctx)
+        article = load_article(ctx, str(named))
+        rewrite = " ".join(sorted(article.text.replace(".", "").split(), key=str.lower))  # not a copy
+        judge_of(ctx).remember("earlier", article.title, rewrite, datetime(2026, 10, 3, tzinfo=UTC), story_id=900,
+                               language=article.language)
+        _, by_url = explain(ctx, f"{site.base}/2026/10/05/court.html")
+        _, by_file = explain(ctx, str(named))
+        assert {c.story: c.days_apart for c in by_url.candidates}[900] == pytest.approx(2) and by_url.dated
+        assert {c.story: c.days_apart for c in by_file.candidates}[900] is None and not by_file.dated
     finally:
         ctx.close()
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from monitor.errors import ParseError
-from monitor.parse import parse_date, parse_feed
+from monitor.parse import parse_date, parse_feed, url_date
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
@@ -70,6 +70,21 @@ def test_dates_feedparser_gets_wrong_are_unknown_not_wrong(raw: str) -> None:
     from monitor.parse import parse_date
 
     assert parse_date(raw, NOW) is None
+
+
+@pytest.mark.parametrize(("url", "day"), [
+    ("https://ex.com/2025/08/11/us-designates-group/", datetime(2025, 8, 11, tzinfo=UTC)),
+    ("https://ex.com/news/court-hears-appeal-2025-09-29-1", datetime(2025, 9, 29, tzinfo=UTC)),
+    ("https://ex.com/report/story/20240430.htm", datetime(2024, 4, 30, tzinfo=UTC)),
+    ("https://ex.com/2025/09/monthly-round-up", None),  # a month is no day
+    ("https://ex.com/2025/06/31/no-such-day", None),
+    ("https://ex.com/2025/0811/mixed-separators", None),
+    ("https://ex.com/story?date=2025/01/01", None),  # the path states it, not the query
+    ("https://ex.com/news/120250101999", None),  # digits of an id
+    ("https://ex.com/2099/01/01/future", None),
+])
+def test_the_day_an_article_url_states(url: str, day: datetime | None) -> None:
+    assert url_date(url, NOW) == day
 
 
 @pytest.mark.parametrize(("raw", "expected"), [

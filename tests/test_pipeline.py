@@ -244,6 +244,42 @@ def test_an_entry_without_a_date_is_judged_and_relearnt_undated(tmp_path: Path, 
         ctx.close()
 
 
+UNDATED_WITH_DATED_PAGES = """<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>
+<item><title>Court adjourns Imran Khan's appeal to next week</title><link>{base}/court</link>
+<description>The Islamabad High Court adjourned Imran Khan's appeal in the Toshakhana case to next Monday.</description>
+</item>
+<item><title>PTI announces a rally in Lahore for Imran Khan</title><link>{base}/2026/11/20/pti-rally</link>
+<description>Imran Khan's party said it would hold a rally in Lahore on Sunday to press for his release.</description>
+</item></channel></rss>"""
+
+DATED_PAGE = """<html><head><title>Court adjourns Imran Khan's appeal</title>
+<meta property="article:published_time" content="2026-11-18T06:30:00+05:00"></head><body><article>
+<h1>Court adjourns Imran Khan's appeal to next week</h1>
+<p>The Islamabad High Court on Wednesday adjourned the hearing of Imran Khan's appeal in the Toshakhana case
+until next Monday, after the prosecution asked for more time to prepare its arguments before the bench.</p>
+<p>Lawyers for the former prime minister said they would ask the court to decide the appeal quickly, since
+their client has been in Adiala jail for more than two years and his health has been a concern for his family.</p>
+</article></body></html>"""
+
+
+def test_an_entry_without_a_date_is_dated_by_its_page_else_its_url(
+        tmp_path: Path, db_url: str, site: LocalSite) -> None:
+    site.put("/feed.xml", UNDATED_WITH_DATED_PAGES.replace("{base}", site.base), "application/rss+xml")
+    site.put("/court", DATED_PAGE, "text/html; charset=utf-8")  # the rally's page is missing: its URL dates it
+    ctx, _ = context(tmp_path, db_url, site)
+    try:
+        assert sum(o.relevant for o in poll_due(ctx)) == 2
+        expected = {"Court": datetime(2026, 11, 18, 1, 30, tzinfo=UTC), "PTI": datetime(2026, 11, 20, tzinfo=UTC)}
+        with ctx.db.session() as session:
+            assert {r.title.split(" ")[0]: r.published_at for r in session.scalars(select(ItemRow))} == expected
+        judge = ctx.judge.peek()
+        assert judge is not None
+        for docs in (judge.index.docs, build_judge(ctx).index.docs):  # dates are evidence, after a restart too
+            assert {d.lead.split(" ")[0]: d.report.published for d in docs if d.key.startswith("item:")} == expected
+    finally:
+        ctx.close()
+
+
 def test_a_link_is_stored_without_its_secret_query_values(tmp_path: Path, db_url: str, site: LocalSite) -> None:
     """A private feed's links carry its token: the page is fetched with it, digests and pages show none."""
     feed = (DATA / "e2e" / "feed.xml").read_text().replace("{base}", site.base).replace(
