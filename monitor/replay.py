@@ -2,8 +2,7 @@
 
 Each input line is ``{"id", "url", "title", "published", "text"}`` (``html`` optional: it is
 extracted). Items are judged in file order, as if they arrived one by one, after the seed
-corpus is loaded. An item without a publication date is dated, as a polled entry is, by the
-day its URL states, else by the date its ``html`` states. One output line per input item::
+corpus is loaded. One output line per input item::
 
     {"id", "relevant", "topics", "story", "verdict", "vs_seeds", "novel_sentences", "score"}
 """
@@ -25,7 +24,6 @@ from monitor.match import match
 from monitor.novelty.decision import Decision
 from monitor.novelty.engine import SEED_TIME, new_judge
 from monitor.novelty.model import Models
-from monitor.parse import parse_date, url_date
 from monitor.seeds import read_seeds
 from monitor.types import Verdict, VsSeeds
 from monitor.untrusted import clean_text, cut_raw, one_line
@@ -55,14 +53,14 @@ def _item(raw: bytes, where: str) -> ReplayItem:
         data: Any = json.loads(raw.decode("utf-8"))
         if not isinstance(data, dict):
             raise TypeError(f"a JSON object, not {type(data).__name__}")
-        published, url = _field(data, "published"), one_line(_field(data, "url"), "url")
+        published = _field(data, "published")
         ident = data["id"]
         if isinstance(ident, bool) or not isinstance(ident, str | int):
             raise TypeError(f"id must be a string or an integer, not {type(ident).__name__}")
         return ReplayItem(
-            id=one_line(str(ident), "guid"), url=url, title=one_line(_field(data, "title"), "title"),
-            published=(datetime.fromisoformat(published).astimezone(UTC) if published
-                       else url_date(url, datetime.now(UTC))),
+            id=one_line(str(ident), "guid"), url=one_line(_field(data, "url"), "url"),
+            title=one_line(_field(data, "title"), "title"),
+            published=datetime.fromisoformat(published).astimezone(UTC) if published else None,
             text=clean_text(_field(data, "text")), html=cut_raw(_field(data, "html"), "text"),
         )
     except (ValueError, KeyError, TypeError, OverflowError, RecursionError) as exc:
@@ -111,17 +109,17 @@ def replay(
     results = []
     clock = SEED_TIME
     for item in items:
-        text, title, language, published = item.text, item.title, "", item.published
+        clock = max(clock, item.published or clock)
+        text, title, language = item.text, item.title, ""
         if item.html:
             article = extract_article(item.html, url=item.url, summary=item.text)
             text, title, language = article.text, item.title or article.title, article.language
-            published = published or parse_date(article.published, datetime.now(UTC))
-        clock = max(clock, published or clock)
         language = language or detect_language(text)
         relevance = match(topics, title, text, language)
         result = ReplayResult(item.id, relevance.relevant, tuple(relevance.topics))
         if relevance.relevant:
-            decision = judge.judge(item.id, title, text, published or clock, language, dated=published is not None)
+            decision = judge.judge(item.id, title, text, item.published or clock, language,
+                                   dated=item.published is not None)
             if observe is not None:
                 observe(item.id, decision)
             j = decision.judgement

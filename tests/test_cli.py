@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -230,16 +229,6 @@ def test_replay_cleans_each_field_as_a_poll_would() -> None:
 
     item = _item(b'{"id": 7, "title": "Khan\\u202e\\n appeal", "text": "A lone \\ud800 half\\u0000."}', "in:1")
     assert (item.id, item.title, item.text) == ("7", "Khan appeal", "A lone  half.")
-
-
-def test_a_replay_item_without_a_date_is_dated_by_its_url_as_a_polled_entry_is() -> None:
-    from monitor.replay import _item
-
-    dated = _item(b'{"id": 1, "url": "https://ex.com/2025/08/11/story", "published": "2025-08-12T09:00:00Z"}', "in:1")
-    by_url = _item(b'{"id": 2, "url": "https://ex.com/2025/08/11/story", "published": null}', "in:2")
-    undated = _item(b'{"id": 3, "url": "https://ex.com/news/story", "published": null}', "in:3")
-    assert dated.published == datetime(2025, 8, 12, 9, tzinfo=UTC)  # a stated date comes first
-    assert (by_url.published, undated.published) == (datetime(2025, 8, 11, tzinfo=UTC), None)
 
 
 def test_explain_a_seed_repeat(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
