@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -110,7 +112,8 @@ def test_items_of_one_story_make_one_line_with_every_source() -> None:
     text = render(digest, "text")
     assert "   Beta adds: A jail meeting was ordered.\n" in text and "https://b.example/2" in text
     html = render(digest, "html")
-    assert 'href="https://b.example/2"' in html and ">Beta</a>" in html and "<strong>Beta adds:</strong>" in html
+    assert 'href="https://b.example/2"' in html and "><bdi>Beta</bdi></a>" in html
+    assert "<strong><bdi>Beta</bdi> adds:</strong>" in html
     for fmt in ("markdown", "slack"):
         assert "Beta adds:" in render(digest, fmt)
 
@@ -131,3 +134,41 @@ def test_earlier_reports_of_a_story_are_linked() -> None:
     assert digest.entries[0].earlier == earlier[9]
     for fmt in ("text", "markdown", "html", "slack"):
         assert "Earlier in this story" in render(digest, fmt) and "https://a.example/1" in render(digest, fmt)
+
+
+_VOID = frozenset({"meta", "br", "img", "link", "hr", "input"})
+
+
+class _Direction(HTMLParser):
+    """Each run of right-to-left text in a page, with whether an element around it sets its own direction."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.open: list[tuple[str, bool]] = []
+        self.runs: list[tuple[str, bool]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in _VOID:
+            self.open.append((tag, tag == "bdi" or ("dir", "auto") in attrs))
+
+    def handle_endtag(self, tag: str) -> None:
+        while self.open and self.open.pop()[0] != tag:
+            pass
+
+    def handle_data(self, data: str) -> None:
+        for run in re.findall(r"[\u0600-\u06ff][\u0600-\u06ff\s\d()]*", data):
+            if self.open and self.open[-1][0] != "title":
+                self.runs.append((run.strip(), any(isolated for _, isolated in self.open)))
+
+
+def test_html_lays_out_right_to_left_feed_text_in_its_own_direction() -> None:
+    urdu = DigestEntry(**{**entry(1, "عمران خان کی اپیل پر سماعت 3 دسمبر تک ملتوی (اپ ڈیٹ)").__dict__,
+                          "outlet": "روزنامہ جنگ", "story": 4,
+                          "novel_sentences": ("عدالت نے سماعت ملتوی کر دی۔", "PTI کے وکیل اپیل کریں گے۔")})
+    later = DigestEntry(**{**urdu.__dict__, "item_id": 2, "outlet": "ڈان نیوز", "verdict": "update",
+                           "published": WHEN.replace(hour=5), "novel_sentences": ("جیل میں ملاقات کا حکم دیا گیا۔",)})
+    earlier = {4: (Source("ایکسپریس: پہلی سماعت", WHEN, "https://e.example/1"),)}
+    page = _Direction()
+    page.feed(render(build_digest("briefing", [urdu, later], window_end=WHEN, max_items=5, earlier=earlier), "html"))
+    assert len(page.runs) >= 8  # heading, headline, outlets, sentences, what Dawn added, the earlier report
+    assert [run for run, isolated in page.runs if not isolated] == []  # dir="auto" or <bdi> around each
