@@ -9,6 +9,7 @@ Templates in an override folder (``config/templates/``) win over the bundled one
 from __future__ import annotations
 
 import re
+import traceback
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -20,9 +21,11 @@ from jinja2 import (
     FileSystemLoader,
     PackageLoader,
     StrictUndefined,
+    TemplateSyntaxError,
     select_autoescape,
 )
 
+from monitor.errors import ConfigError
 from monitor.formats import Format, output_format
 from monitor.types import DigestContent
 
@@ -78,6 +81,20 @@ def environment(override_dir: Path | None = None) -> Environment:
 
 
 def render(content: DigestContent, fmt: Format, override_dir: Path | None = None) -> str:
-    """The digest as ``fmt``."""
-    template = environment(override_dir).get_template(output_format(fmt).template)
-    return template.render(digest=content)
+    """The digest as ``fmt``; a template that cannot render it is a ConfigError naming its file and line."""
+    try:
+        template = environment(override_dir).get_template(output_format(fmt).template)
+        return template.render(digest=content)
+    except Exception as exc:
+        where = _template_line(exc)
+        if where is None:
+            raise
+        raise ConfigError(f"digest template: {exc} ({type(exc).__name__})", file=where[0], line=where[1]) from exc
+
+
+def _template_line(exc: Exception) -> tuple[str, int | None] | None:
+    """The template file and line ``exc`` was raised at (Jinja puts template lines in the traceback)."""
+    if isinstance(exc, TemplateSyntaxError):
+        return exc.filename or exc.name or "", exc.lineno
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".j2")]
+    return (frames[-1].filename, frames[-1].lineno) if frames else None

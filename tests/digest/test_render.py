@@ -11,6 +11,7 @@ import pytest
 
 from monitor.digest.build import build_digest
 from monitor.digest.render import render
+from monitor.errors import ConfigError
 from monitor.types import DigestEntry, Source
 
 WHEN = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)
@@ -88,6 +89,19 @@ def test_cap_says_how_many_more_and_orders_by_importance() -> None:
 def test_user_templates_override(tmp_path: Path) -> None:
     (tmp_path / "digest.txt.j2").write_text("CUSTOM {{ digest.entries | length }}\n")
     assert render(content(entry(1)), "text", tmp_path) == "CUSTOM 1\n"  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("body", "line", "problem"), [
+    ("{% for e in digest.entries %}\n{{ e.title }\n", 2, "unexpected '}' (TemplateSyntaxError)"),
+    ("{{ digest.title }}\n\n{{ digest.titel }}\n", 3, "has no attribute 'titel' (UndefinedError)"),
+    ("{{ digest.title }}\n{% include 'footer.j2' %}\n", 2, "footer.j2 (TemplateNotFound)"),
+])
+def test_a_broken_user_template_names_its_file_and_line(tmp_path: Path, body: str, line: int, problem: str) -> None:
+    (tmp_path / "digest.md.j2").write_text(body)
+    with pytest.raises(ConfigError) as info:
+        render(content(entry(1)), "markdown", tmp_path)  # type: ignore[arg-type]
+    assert str(info.value).startswith(f"{tmp_path / 'digest.md.j2'}:{line}: digest template: ")
+    assert str(info.value).endswith(problem)
 
 
 @pytest.mark.parametrize("fmt", ["text", "markdown", "html", "slack"])
