@@ -31,12 +31,14 @@ from monitor.types import DigestContent
 
 _MD_INLINE = re.compile(r"([\\`*_\[\]<>|~])")  # what can start emphasis, code, a link, HTML or a table
 _MD_LINE_START = re.compile(r"^(\s*)(?:([#>+\-=])|(\d+)([.)]))")  # a heading, quote, list or rule
+_MD_ENTITY = re.compile(r"&(?=#\d+;|#[xX][0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]*;)")  # &#8238; would become U+202E
 
 
 def md_escape(value: object) -> str:
     """Escape only what Markdown would read as markup, so feed text cannot add links, images, emphasis,
-    code or structure, while ordinary punctuation (``.``, ``-``, ``(``) stays as it is."""
-    text = _MD_INLINE.sub(r"\\\1", str(value))
+    code, structure, or a character cleaning removed (``&#8238;`` is shown as written, never decoded),
+    while ordinary punctuation (``.``, ``-``, ``(``, the ``&`` of ``AT&T``) stays as it is."""
+    text = _MD_ENTITY.sub("&amp;", _MD_INLINE.sub(r"\\\1", str(value)))
     return "\n".join(_MD_LINE_START.sub(_line_start, line) for line in text.split("\n"))
 
 

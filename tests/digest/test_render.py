@@ -68,6 +68,20 @@ def test_a_link_cannot_close_its_destination_and_open_another() -> None:
     assert "(<https://evil.example/x%3E)[Verify](https://phish.example/>)" in md
 
 
+def test_markdown_shows_a_character_reference_as_written() -> None:
+    import html
+
+    from apprise import NotifyFormat
+    from apprise.conversion import convert_between
+
+    title = "Appeal &#8238;dessimsid&#x202c; &lt;b&gt; by AT&T"  # a bidi override cleaning never saw as one
+    md = render(content(entry(1, title)), "markdown")  # type: ignore[arg-type]
+    shown = html.unescape(convert_between(NotifyFormat.MARKDOWN, NotifyFormat.HTML, md))  # as a mail client shows it
+    assert "\u202e" not in shown and "\u202c" not in shown and "<b>" not in shown
+    assert "Appeal &#8238;dessimsid&#x202c; &lt;b&gt; by AT&T" in shown
+    assert "by AT&T" in md  # an ampersand that starts no reference is left alone
+
+
 def test_markdown_escapes_only_what_it_would_read_as_markup() -> None:
     plain = entry(1, "Khan, 74, (PTI) - appeal no. 3 adjourned.")
     md = render(content(plain), "markdown")  # type: ignore[arg-type]
