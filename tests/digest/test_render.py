@@ -200,3 +200,20 @@ def test_html_lays_out_right_to_left_feed_text_in_its_own_direction() -> None:
     page.feed(render(build_digest("briefing", [urdu, later], window_end=WHEN, max_items=5, earlier=earlier), "html"))
     assert len(page.runs) >= 8  # heading, headline, outlets, sentences, what Dawn added, the earlier report
     assert [run for run, isolated in page.runs if not isolated] == []  # dir="auto" or <bdi> around each
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html", "slack"])
+def test_a_paragraph_long_sentence_is_cut_at_a_word_in_every_format(fmt: str) -> None:
+    paragraph = " ".join(["इस्लामाबाद हाई कोर्ट ने इमरान खान की अपील पर सुनवाई तीन दिसंबर तक टाल दी।"] * 12)  # no split
+    lead = DigestEntry(**{**entry(1).__dict__, "story": 2, "novel_sentences": (paragraph,)})
+    later = DigestEntry(**{**lead.__dict__, "item_id": 2, "outlet": "Beta", "verdict": "update",
+                           "published": WHEN.replace(hour=5), "novel_sentences": ("Beta " + paragraph,)})
+    teaser = DigestEntry(**{**entry(3, "Rally announced").__dict__, "novel_sentences": (), "summary": paragraph})
+    digest = build_digest("briefing", [lead, later, teaser], window_end=WHEN, max_items=5)
+    (development,), (added,) = digest.entries[0].novel_sentences, digest.entries[0].sources[1].added
+    assert len(development) <= 400 and development.endswith("…") and paragraph.startswith(development[:-1])
+    assert len(added) <= 400 and added.endswith("…") and added.startswith("Beta इस्लामाबाद")
+    summary = digest.entries[1].summary
+    assert len(summary) <= 800 and summary.endswith("…") and paragraph.startswith(summary[:-1])
+    text = render(digest, fmt)
+    assert development in text and added in text and paragraph not in text
