@@ -217,3 +217,10 @@ def test_a_paragraph_long_sentence_is_cut_at_a_word_in_every_format(fmt: str) ->
     assert len(summary) <= 800 and summary.endswith("…") and paragraph.startswith(summary[:-1])
     text = render(digest, fmt)
     assert development in text and added in text and paragraph not in text
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html", "slack"])
+def test_a_story_without_new_sentences_shows_its_teaser(fmt: str) -> None:
+    repeat = DigestEntry(**{**entry(1, "Court adjourns hearing", "repeat").__dict__, "novel_sentences": (),
+                            "summary": "The Islamabad High Court put off the appeal until December."})
+    assert "The Islamabad High Court put off the appeal until December." in render(content(repeat), fmt)  # type: ignore[arg-type]
