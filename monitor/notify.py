@@ -14,9 +14,15 @@ from urllib.parse import urlencode
 from monitor.errors import NotifyError, SettingError
 from monitor.formats import Format, output_format
 from monitor.redact import redact_channel
+from monitor.textnorm import shortened
 
 log = logging.getLogger(__name__)
 
+_MAIL = ("mailto", "mailtos")
+# apprise writes the Subject on one line, never folded, and a mail server refuses a line over 998
+# characters; a subject that is not ASCII is encoded (=?utf-8?q?…?=), at most 3 characters a byte.
+_SUBJECT_CHARS = 998 - len("Subject: ")
+_ENCODED_WORD = len("=?utf-8?q??=")
 
 _REASON = re.compile(r"exception|errno|refused|timed out|timeout|denied|unauthori[sz]ed|forbidden|response|"
                      r"status|code|certificate|ssl|auth", re.IGNORECASE)
@@ -40,17 +46,34 @@ def with_identity(url: str, identity: str) -> str:
     """For email, the digest's stable identity in the headers: ``X-Monitor-Digest`` and a
     ``References`` id, so a client can recognise (and thread) a digest that arrives twice.
     Other channels have no such header; the URL is returned as it is."""
-    if scheme_of(url) not in ("mailto", "mailtos"):
+    if scheme_of(url) not in _MAIL:
         return url
     headers = {"+X-Monitor-Digest": identity, "+References": f"<{identity}@monitor>"}
     return url + ("&" if "?" in url else "?") + urlencode(headers, safe="+")
 
 
+def mail_subject(title: str) -> str:
+    """``title``, cut at a word (an ellipsis marking the cut) where its Subject line would be longer
+    than a mail server accepts: three headlines in Urdu or Hindi already are, once encoded."""
+    longest = len(title) if title.isascii() else _ENCODED_WORD + 3 * len(title.encode())
+    if longest <= _SUBJECT_CHARS:
+        return title
+    budget, kept = _SUBJECT_CHARS - _ENCODED_WORD - 3 * len("…".encode()), 0
+    for char in title:
+        budget -= 3 * len(char.encode())
+        if budget < 0:
+            break
+        kept += 1
+    return shortened(title, kept + 1)  # the first ``kept`` characters at most, then the ellipsis
+
+
 def send(url: str, title: str, body: str, fmt: Format) -> None:
     """Send one message through apprise; a NotifyError with the cause (and apprise's redacted log as
-    its detail) when the channel does not accept it."""
+    its detail) when the channel does not accept it. An email's subject is kept short enough to send."""
     import apprise
 
+    if scheme_of(url) in _MAIL:
+        title = mail_subject(title)
     body_format = apprise.NotifyFormat(output_format(fmt).body)
     client = apprise.Apprise()
     if not client.add(url):

@@ -45,3 +45,28 @@ def test_redact_hides_every_secret_part() -> None:
     cleaned = redact_channel(text, url)
     for secret in ("T1ABCDEF", "B2GHIJKL", "c3mnopqrstu", "abcdef123"):
         assert secret not in cleaned
+
+
+def test_a_subject_of_headlines_in_another_script_is_cut_to_what_mail_servers_accept(smtp: SmtpSink) -> None:
+    from datetime import UTC, datetime
+    from email import message_from_bytes, policy
+
+    from monitor.digest.build import build_digest
+    from monitor.types import DigestEntry
+
+    when = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)
+    headlines = ["इमरान खान की अपील पर सुनवाई तीन दिसंबर तक टली, अदालत ने जेल में मुलाकात का आदेश दिया",
+                 "पीटीआई ने इस्लामाबाद में रैली की घोषणा की, प्रशासन ने धारा 144 लागू करने पर विचार किया",
+                 "अमेरिकी विदेश विभाग ने पाकिस्तान के साथ व्यापार वार्ता के अगले दौर की तारीख घोषित की"]
+    entries = [DigestEntry(item_id=i, title=t, url=f"https://a.example/{i}", outlet="Alpha", published=when,
+                           verdict="new", score=1.0, matched="", novel_sentences=(), summary="")
+               for i, t in enumerate(headlines)]
+    title = build_digest("briefing", entries, window_end=when, max_items=5).title  # three headlines, as sent
+    send(smtp.url(), title, "<p>Hello</p>", "html")  # unfolded, encoded, it was a line the server refused
+    (message,) = smtp.messages
+    assert all(len(line) <= 998 for line in message.content.splitlines())
+    subject = str(message_from_bytes(message.content, policy=policy.default)["Subject"])
+    assert subject.endswith("…") and title.startswith(subject[:-1].rstrip())
+    assert subject.startswith("3 new developments: इमरान खान की अपील")
+    send(smtp.url(), "2 new developments: Court adjourns appeal; PTI rally", "<p>Hi</p>", "html")
+    assert b"Subject: 2 new developments: Court adjourns appeal; PTI rally\r\n" in smtp.messages[1].content

@@ -18,6 +18,8 @@ _VERDICT_ORDER = {"new": 0, "update": 1, "repeat": 2}
 LEAD_SENTENCES = 2  # the development, from the first report
 ADDED_SENTENCES = 2  # what each later report added
 TITLE_STORIES = 3  # headlines named in the digest's title (the email subject)
+SENTENCE_CHARS = 400  # of each sentence shown: a longer one (a paragraph without a stop) is cut at a word
+SUMMARY_CHARS = 2 * SENTENCE_CHARS  # of a teaser shown in place of new sentences
 _TITLE_CHARS = 60  # of each headline in it
 
 
@@ -57,11 +59,16 @@ def _merge(items: list[DigestEntry]) -> DigestEntry:
     """The story as its first report tells it, then each later report with what it added."""
     lead = min(items, key=lambda e: (_VERDICT_ORDER.get(e.verdict, 3), _chronological(e)))
     said = {_key(lead.title)}
-    development = _fresh(lead.novel_sentences, said)[:LEAD_SENTENCES]
-    later = [Source(e.outlet, e.published, e.url, _fresh(e.novel_sentences, said)[:ADDED_SENTENCES])
+    development = _brief(_fresh(lead.novel_sentences, said)[:LEAD_SENTENCES])
+    later = [Source(e.outlet, e.published, e.url, _brief(_fresh(e.novel_sentences, said)[:ADDED_SENTENCES]))
              for e in items if e is not lead]
     return replace(lead, score=max(e.score for e in items), novel_sentences=development,
+                   summary=shortened(lead.summary, SUMMARY_CHARS),
                    sources=(Source(lead.outlet, lead.published, lead.url), *later))
+
+
+def _brief(sentences: Sequence[str]) -> tuple[str, ...]:
+    return tuple(shortened(sentence, SENTENCE_CHARS) for sentence in sentences)
 
 
 def _fresh(sentences: Sequence[str], said: set[str]) -> tuple[str, ...]:

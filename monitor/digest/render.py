@@ -9,6 +9,7 @@ Templates in an override folder (``config/templates/``) win over the bundled one
 from __future__ import annotations
 
 import re
+import traceback
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -20,20 +21,24 @@ from jinja2 import (
     FileSystemLoader,
     PackageLoader,
     StrictUndefined,
+    TemplateSyntaxError,
     select_autoescape,
 )
 
+from monitor.errors import ConfigError
 from monitor.formats import Format, output_format
 from monitor.types import DigestContent
 
 _MD_INLINE = re.compile(r"([\\`*_\[\]<>|~])")  # what can start emphasis, code, a link, HTML or a table
 _MD_LINE_START = re.compile(r"^(\s*)(?:([#>+\-=])|(\d+)([.)]))")  # a heading, quote, list or rule
+_MD_ENTITY = re.compile(r"&(?=#\d+;|#[xX][0-9a-fA-F]+;|[A-Za-z][A-Za-z0-9]*;)")  # &#8238; would become U+202E
 
 
 def md_escape(value: object) -> str:
     """Escape only what Markdown would read as markup, so feed text cannot add links, images, emphasis,
-    code or structure, while ordinary punctuation (``.``, ``-``, ``(``) stays as it is."""
-    text = _MD_INLINE.sub(r"\\\1", str(value))
+    code, structure, or a character cleaning removed (``&#8238;`` is shown as written, never decoded),
+    while ordinary punctuation (``.``, ``-``, ``(``, the ``&`` of ``AT&T``) stays as it is."""
+    text = _MD_ENTITY.sub("&amp;", _MD_INLINE.sub(r"\\\1", str(value)))
     return "\n".join(_MD_LINE_START.sub(_line_start, line) for line in text.split("\n"))
 
 
@@ -78,6 +83,20 @@ def environment(override_dir: Path | None = None) -> Environment:
 
 
 def render(content: DigestContent, fmt: Format, override_dir: Path | None = None) -> str:
-    """The digest as ``fmt``."""
-    template = environment(override_dir).get_template(output_format(fmt).template)
-    return template.render(digest=content)
+    """The digest as ``fmt``; a template that cannot render it is a ConfigError naming its file and line."""
+    try:
+        template = environment(override_dir).get_template(output_format(fmt).template)
+        return template.render(digest=content)
+    except Exception as exc:
+        where = _template_line(exc)
+        if where is None:
+            raise
+        raise ConfigError(f"digest template: {exc} ({type(exc).__name__})", file=where[0], line=where[1]) from exc
+
+
+def _template_line(exc: Exception) -> tuple[str, int | None] | None:
+    """The template file and line ``exc`` was raised at (Jinja puts template lines in the traceback)."""
+    if isinstance(exc, TemplateSyntaxError):
+        return exc.filename or exc.name or "", exc.lineno
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".j2")]
+    return (frames[-1].filename, frames[-1].lineno) if frames else None

@@ -350,3 +350,23 @@ def test_a_stop_between_deliveries_gives_the_rest_back(
         assert left.channel == "hook" and webhook.bodies == []
     finally:
         ctx.close()
+
+
+def test_a_broken_template_fails_the_delivery_with_its_file_and_line(
+    tmp_path: Path, db_url: str, site: object, webhook: Webhook,
+) -> None:
+    ctx, clock = hook_context(tmp_path, db_url, site, webhook)
+    template = tmp_path / "templates" / "digest.txt.j2"  # beside the config: it replaces the bundled one
+    template.parent.mkdir()
+    template.write_text("{{ digest.title }}\n{{ digest.entries | first | attr('headline') | upper }}\n")
+    try:
+        run_digest(ctx, "briefing", NOW)
+        with ctx.db.session() as session:
+            (state,) = digest_store.channel_states(session, "briefing")
+        assert state.status == "pending" and webhook.bodies == []
+        assert state.last_error is not None and f"{template}:2: digest template: " in state.last_error
+        template.write_text("{{ digest.title }}\n")  # fixed: the retry goes out
+        clock.advance(timedelta(minutes=2))
+        assert deliver_pending(ctx) == [("hook", True)]
+    finally:
+        ctx.close()

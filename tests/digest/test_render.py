@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
 from monitor.digest.build import build_digest
 from monitor.digest.render import render
+from monitor.errors import ConfigError
 from monitor.types import DigestEntry, Source
 
 WHEN = datetime(2026, 11, 24, 3, 0, tzinfo=UTC)
@@ -65,6 +68,20 @@ def test_a_link_cannot_close_its_destination_and_open_another() -> None:
     assert "(<https://evil.example/x%3E)[Verify](https://phish.example/>)" in md
 
 
+def test_markdown_shows_a_character_reference_as_written() -> None:
+    import html
+
+    from apprise import NotifyFormat
+    from apprise.conversion import convert_between
+
+    title = "Appeal &#8238;dessimsid&#x202c; &lt;b&gt; by AT&T"  # a bidi override cleaning never saw as one
+    md = render(content(entry(1, title)), "markdown")  # type: ignore[arg-type]
+    shown = html.unescape(convert_between(NotifyFormat.MARKDOWN, NotifyFormat.HTML, md))  # as a mail client shows it
+    assert "\u202e" not in shown and "\u202c" not in shown and "<b>" not in shown
+    assert "Appeal &#8238;dessimsid&#x202c; &lt;b&gt; by AT&T" in shown
+    assert "by AT&T" in md  # an ampersand that starts no reference is left alone
+
+
 def test_markdown_escapes_only_what_it_would_read_as_markup() -> None:
     plain = entry(1, "Khan, 74, (PTI) - appeal no. 3 adjourned.")
     md = render(content(plain), "markdown")  # type: ignore[arg-type]
@@ -86,6 +103,19 @@ def test_cap_says_how_many_more_and_orders_by_importance() -> None:
 def test_user_templates_override(tmp_path: Path) -> None:
     (tmp_path / "digest.txt.j2").write_text("CUSTOM {{ digest.entries | length }}\n")
     assert render(content(entry(1)), "text", tmp_path) == "CUSTOM 1\n"  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("body", "line", "problem"), [
+    ("{% for e in digest.entries %}\n{{ e.title }\n", 2, "unexpected '}' (TemplateSyntaxError)"),
+    ("{{ digest.title }}\n\n{{ digest.titel }}\n", 3, "has no attribute 'titel' (UndefinedError)"),
+    ("{{ digest.title }}\n{% include 'footer.j2' %}\n", 2, "footer.j2 (TemplateNotFound)"),
+])
+def test_a_broken_user_template_names_its_file_and_line(tmp_path: Path, body: str, line: int, problem: str) -> None:
+    (tmp_path / "digest.md.j2").write_text(body)
+    with pytest.raises(ConfigError) as info:
+        render(content(entry(1)), "markdown", tmp_path)  # type: ignore[arg-type]
+    assert str(info.value).startswith(f"{tmp_path / 'digest.md.j2'}:{line}: digest template: ")
+    assert str(info.value).endswith(problem)
 
 
 @pytest.mark.parametrize("fmt", ["text", "markdown", "html", "slack"])
@@ -110,7 +140,8 @@ def test_items_of_one_story_make_one_line_with_every_source() -> None:
     text = render(digest, "text")
     assert "   Beta adds: A jail meeting was ordered.\n" in text and "https://b.example/2" in text
     html = render(digest, "html")
-    assert 'href="https://b.example/2"' in html and ">Beta</a>" in html and "<strong>Beta adds:</strong>" in html
+    assert 'href="https://b.example/2"' in html and "><bdi>Beta</bdi></a>" in html
+    assert "<strong><bdi>Beta</bdi> adds:</strong>" in html
     for fmt in ("markdown", "slack"):
         assert "Beta adds:" in render(digest, fmt)
 
@@ -131,3 +162,65 @@ def test_earlier_reports_of_a_story_are_linked() -> None:
     assert digest.entries[0].earlier == earlier[9]
     for fmt in ("text", "markdown", "html", "slack"):
         assert "Earlier in this story" in render(digest, fmt) and "https://a.example/1" in render(digest, fmt)
+
+
+_VOID = frozenset({"meta", "br", "img", "link", "hr", "input"})
+
+
+class _Direction(HTMLParser):
+    """Each run of right-to-left text in a page, with whether an element around it sets its own direction."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.open: list[tuple[str, bool]] = []
+        self.runs: list[tuple[str, bool]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in _VOID:
+            self.open.append((tag, tag == "bdi" or ("dir", "auto") in attrs))
+
+    def handle_endtag(self, tag: str) -> None:
+        while self.open and self.open.pop()[0] != tag:
+            pass
+
+    def handle_data(self, data: str) -> None:
+        for run in re.findall(r"[\u0600-\u06ff][\u0600-\u06ff\s\d()]*", data):
+            if self.open and self.open[-1][0] != "title":
+                self.runs.append((run.strip(), any(isolated for _, isolated in self.open)))
+
+
+def test_html_lays_out_right_to_left_feed_text_in_its_own_direction() -> None:
+    urdu = DigestEntry(**{**entry(1, "عمران خان کی اپیل پر سماعت 3 دسمبر تک ملتوی (اپ ڈیٹ)").__dict__,
+                          "outlet": "روزنامہ جنگ", "story": 4,
+                          "novel_sentences": ("عدالت نے سماعت ملتوی کر دی۔", "PTI کے وکیل اپیل کریں گے۔")})
+    later = DigestEntry(**{**urdu.__dict__, "item_id": 2, "outlet": "ڈان نیوز", "verdict": "update",
+                           "published": WHEN.replace(hour=5), "novel_sentences": ("جیل میں ملاقات کا حکم دیا گیا۔",)})
+    earlier = {4: (Source("ایکسپریس: پہلی سماعت", WHEN, "https://e.example/1"),)}
+    page = _Direction()
+    page.feed(render(build_digest("briefing", [urdu, later], window_end=WHEN, max_items=5, earlier=earlier), "html"))
+    assert len(page.runs) >= 8  # heading, headline, outlets, sentences, what Dawn added, the earlier report
+    assert [run for run, isolated in page.runs if not isolated] == []  # dir="auto" or <bdi> around each
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html", "slack"])
+def test_a_paragraph_long_sentence_is_cut_at_a_word_in_every_format(fmt: str) -> None:
+    paragraph = " ".join(["इस्लामाबाद हाई कोर्ट ने इमरान खान की अपील पर सुनवाई तीन दिसंबर तक टाल दी।"] * 12)  # no split
+    lead = DigestEntry(**{**entry(1).__dict__, "story": 2, "novel_sentences": (paragraph,)})
+    later = DigestEntry(**{**lead.__dict__, "item_id": 2, "outlet": "Beta", "verdict": "update",
+                           "published": WHEN.replace(hour=5), "novel_sentences": ("Beta " + paragraph,)})
+    teaser = DigestEntry(**{**entry(3, "Rally announced").__dict__, "novel_sentences": (), "summary": paragraph})
+    digest = build_digest("briefing", [lead, later, teaser], window_end=WHEN, max_items=5)
+    (development,), (added,) = digest.entries[0].novel_sentences, digest.entries[0].sources[1].added
+    assert len(development) <= 400 and development.endswith("…") and paragraph.startswith(development[:-1])
+    assert len(added) <= 400 and added.endswith("…") and added.startswith("Beta इस्लामाबाद")
+    summary = digest.entries[1].summary
+    assert len(summary) <= 800 and summary.endswith("…") and paragraph.startswith(summary[:-1])
+    text = render(digest, fmt)
+    assert development in text and added in text and paragraph not in text
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html", "slack"])
+def test_a_story_without_new_sentences_shows_its_teaser(fmt: str) -> None:
+    repeat = DigestEntry(**{**entry(1, "Court adjourns hearing", "repeat").__dict__, "novel_sentences": (),
+                            "summary": "The Islamabad High Court put off the appeal until December."})
+    assert "The Islamabad High Court put off the appeal until December." in render(content(repeat), fmt)  # type: ignore[arg-type]
