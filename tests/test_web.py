@@ -17,6 +17,7 @@ import httpx
 import lxml.html
 import pytest
 
+from monitor import web
 from monitor.cli import _listen
 from monitor.config import load_config
 from monitor.context import Context, build_context
@@ -186,6 +187,26 @@ def test_the_sentences_of_a_report_are_separated(served: tuple[str, Context]) ->
             assert shown == " ".join(" ".join(sentences(report.text)).split()), report.title
             checked += 1
     assert checked >= 5
+
+
+def test_a_story_of_many_reports_is_shown_a_page_at_a_time(
+        served: tuple[str, Context], monkeypatch: pytest.MonkeyPatch) -> None:
+    base, ctx = served
+    monkeypatch.setattr(web, "REPORTS_PER_PAGE", 2)
+    with ctx.db.session() as session:
+        line = max(story_store.recent(session, ctx.clock.now().replace(year=2000)), key=lambda s: s.reports)
+        found = story_store.story(session, line.id)
+    assert found is not None and len(found[1]) == 3
+    first, second = (lxml.html.fromstring(httpx.get(f"{base}/stories/{line.id}{rest}").text)
+                     for rest in ("", "/page/2"))
+    ids = [f"report-{r.item_id}" for r in found[1]]
+    assert [c.get("id") for c in first.xpath("//div[contains(@class,'report')]")] == ids[:2]
+    assert [c.get("id") for c in second.xpath("//div[contains(@class,'report')]")] == ids[2:]
+    assert "3 reports (here 3–3)" in second.xpath("string(//h1/following-sibling::div[@class='meta'])")
+    assert f"/stories/{line.id}/page/2" in first.xpath("//nav/a/@href")
+    assert f"/stories/{line.id}" in second.xpath("//nav/a/@href")
+    for beyond in ("/page/3", "/page/0"):
+        assert httpx.get(f"{base}/stories/{line.id}{beyond}").status_code == 404
 
 
 _LAYOUT = ("<script>document.body.dataset.layout = JSON.stringify({"
