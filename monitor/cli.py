@@ -404,7 +404,8 @@ def feeds_show(ref: Annotated[str, typer.Argument(help="The feed's id, URL or na
     left = [] if feed.listed else [f"  not polled: {_LEFT_BEHIND}"]
     say(out, f"#{feed.id} {feed.name}", f"  {feed.url}{moved}", *left,
         f"  enabled: {feed.enabled}, errors in a row: {feed.error_count}, permanent: {feed.permanent_failures}, "
-        f"last status: {feed.last_status}", *(f"  {error.at:%Y-%m-%d %H:%M:%S} {error.message}" for error in errors))
+        f"last status: {feed.last_status}",
+        *(f"  {error.at:%Y-%m-%d %H:%M:%S} UTC {error.message}" for error in errors))
 
 
 _LEFT_BEHIND = "the config no longer lists it (add it back, or `monitor feeds import` an OPML list naming it)"
