@@ -42,11 +42,14 @@ class FeedDetails:
 
 @dataclass(frozen=True)
 class StoryDetails:
-    """One story: its title, its reports, and the known documents its reports repeat, by key."""
+    """One story: its title, some of its reports (those after the first ``offset``), how many it has in
+    all, and the known documents the reports shown repeat, by key."""
 
     title: str
     reports: tuple[StoryReport, ...]
     known: dict[str, Known]
+    total: int
+    offset: int
 
 
 def overview(ctx: Context) -> Overview:
@@ -101,15 +104,17 @@ def recent_stories(ctx: Context, days: int) -> list[StoryLine]:
         return story_store.recent(session, ctx.clock.now() - timedelta(days=days))
 
 
-def story_details(ctx: Context, story_id: int) -> StoryDetails | None:
-    """One story with what its reports repeat; None when there is no such story."""
+def story_details(ctx: Context, story_id: int, offset: int = 0, limit: int | None = None) -> StoryDetails | None:
+    """One story's reports, oldest first (``limit`` of them after the first ``offset``), with what they
+    repeat; None when there is no such story."""
     with ctx.db.reading() as session:
-        found = story_store.story(session, story_id)
+        found = story_store.story(session, story_id, offset, limit)
         if found is None:
             return None
         title, reports = found
+        total = story_store.report_count(session, story_id)
         known = story_store.known(session, (key for r in reports for _, key in r.matches))
-    return StoryDetails(title, tuple(reports), known)
+    return StoryDetails(title, tuple(reports), known, total, offset)
 
 
 def database_state(ctx: Context) -> tuple[str, float | None]:

@@ -386,7 +386,10 @@ def feeds_enable(ref: Annotated[str, typer.Argument(help="The feed's id, URL or 
 
     with _migrated() as ctx:
         feed = admin.enable_feed(ctx, ref)
-    say(out, f"feed {feed.id} ({feed.name}) enabled; it will be polled at the next tick")
+    if feed.listed:
+        say(out, f"feed {feed.id} ({feed.name}) enabled; it will be polled at the next tick")
+    else:
+        say(out, f"feed {feed.id} ({feed.name}) enabled, but it is not polled: {_LEFT_BEHIND}")
 
 
 @feeds_app.command("show")
@@ -398,9 +401,14 @@ def feeds_show(ref: Annotated[str, typer.Argument(help="The feed's id, URL or na
         details = admin.feed_details(ctx, ref)
     feed, errors = details.feed, details.errors
     moved = f" (moved to {feed.fetch_url})" if feed.fetch_url else ""
-    say(out, f"#{feed.id} {feed.name}", f"  {feed.url}{moved}",
+    left = [] if feed.listed else [f"  not polled: {_LEFT_BEHIND}"]
+    say(out, f"#{feed.id} {feed.name}", f"  {feed.url}{moved}", *left,
         f"  enabled: {feed.enabled}, errors in a row: {feed.error_count}, permanent: {feed.permanent_failures}, "
-        f"last status: {feed.last_status}", *(f"  {error.at:%Y-%m-%d %H:%M:%S} {error.message}" for error in errors))
+        f"last status: {feed.last_status}",
+        *(f"  {error.at:%Y-%m-%d %H:%M:%S} UTC {error.message}" for error in errors))
+
+
+_LEFT_BEHIND = "the config no longer lists it (add it back, or `monitor feeds import` an OPML list naming it)"
 
 
 @feeds_app.command("import")

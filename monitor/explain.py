@@ -42,7 +42,12 @@ def load_article(ctx: Context, target: str) -> Article:
         if not path.is_file():
             raise UsageError(f"{target} is neither an http(s) URL nor a file")
         if path.suffix.lower() not in (".html", ".htm"):
-            text = path.read_text(encoding="utf-8")
+            try:
+                text = path.read_text(encoding="utf-8")
+            except UnicodeDecodeError as exc:
+                raise UsageError(f"{target} is not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+            if not text.strip():
+                raise UsageError(f"no article text found in {target}")
             title, _, body = text.partition("\n")
             return Article(body.strip() or title.strip(), "page", title=title.strip(), language=detect_language(text))
         html = path.read_bytes()

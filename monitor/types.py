@@ -300,6 +300,7 @@ class FeedState:
     ttl_minutes: int | None = None  # the least wait the feed last asked for (RSS ttl, sy:updatePeriod)
     claimed_by: str | None = None  # the process (host:pid-namespace:pid:token) polling it now, until claimed_until
     claimed_until: datetime | None = None
+    listed: bool = True  # in the config or imported; a feed the config left behind is no longer polled
 
     @property
     def poll_url(self) -> str:

@@ -1,7 +1,8 @@
 """The story pages: a small read-only web view served by the daemon on ``web_listen``.
 
 ``/`` lists the stories of the last ``days`` with their best verdict; ``/stories/ID`` shows one
-story's reports in order, each with its outlet, time and link, and its text sentence by sentence:
+story's reports in order (:data:`REPORTS_PER_PAGE` a page; ``/stories/ID/page/N`` the next ones),
+each with its outlet, time and link, and its text sentence by sentence:
 new sentences highlighted, known ones with the seed or earlier report they matched (what
 ``monitor explain`` shows). ``/feed.xml`` is the Atom feed of developments. Pages are rendered on
 the server from templates that escape all feed text; every answer carries security headers.
@@ -26,7 +27,9 @@ from monitor.types import Known, StoryReport
 log = logging.getLogger(__name__)
 HTML = "text/html; charset=utf-8"
 STORY_PATH = "/stories/"
-_STORY_ID = re.compile(r"[0-9]{1,9}")  # ASCII digits that fit the id column (larger: no such story)
+# ASCII digits that fit the id column (larger: no such story), and a page number
+_STORY_ID = re.compile(r"([0-9]{1,9})(?:/page/([0-9]{1,6}))?")
+REPORTS_PER_PAGE = 50  # a story can gather hundreds of reports; its page shows this many at a time
 
 
 @dataclass(frozen=True)
@@ -52,14 +55,18 @@ def index_page(ctx: Context, days: int = 14) -> str:
     return template.render(stories=lines, days=days, timezone=_timezone(ctx), feed=FEED_PATH)
 
 
-def story_page(ctx: Context, story_id: int) -> str | None:
-    """One story's page; None when there is no such story."""
-    found = admin.story_details(ctx, story_id)
-    if found is None:
+def story_page(ctx: Context, story_id: int, page: int = 1) -> str | None:
+    """Page ``page`` of one story's reports; None when there is no such story or page."""
+    if page < 1:
+        return None
+    found = admin.story_details(ctx, story_id, (page - 1) * REPORTS_PER_PAGE, REPORTS_PER_PAGE)
+    if found is None or (page > 1 and not found.reports):
         return None
     views = [_view(report, found.known) for report in found.reports]
+    pages = max(1, -(-found.total // REPORTS_PER_PAGE))
     template = environment().get_template("story.html.j2")
-    return template.render(title=found.title, story_id=story_id, reports=views, timezone=_timezone(ctx))
+    return template.render(title=found.title, story_id=story_id, reports=views, timezone=_timezone(ctx),
+                           total=found.total, first=found.offset + 1, page=page, pages=pages)
 
 
 def _view(report: StoryReport, known: dict[str, Known]) -> ReportView:
@@ -82,7 +89,8 @@ def start_web_server(ctx: Context, host: str, port: int) -> ThreadingHTTPServer:
         return 200, index_page(ctx).encode(), HTML
 
     def story(rest: str) -> Response:
-        page = story_page(ctx, int(rest)) if _STORY_ID.fullmatch(rest) else None
+        found = _STORY_ID.fullmatch(rest)
+        page = story_page(ctx, int(found[1]), int(found[2] or 1)) if found else None
         if page is None:
             return 404, b"no such story", "text/plain; charset=utf-8"
         return 200, page.encode(), HTML

@@ -39,6 +39,7 @@ def screenshot(target: Path | str, png_file: Path, *, width: int = 760, height: 
     return png_file
 
 
-def dump_dom(url: str) -> str:
-    """The page's DOM as Chromium built it (serialised as HTML), after loading ``url``."""
-    return _chromium("--dump-dom", url).stdout.decode()
+def dump_dom(url: str, *, width: int = 800, height: int = 600) -> str:
+    """The page's DOM as Chromium built it (serialised as HTML), after loading ``url`` in a window of
+    ``width`` x ``height`` pixels."""
+    return _chromium(f"--window-size={width},{height}", "--dump-dom", url).stdout.decode()

@@ -73,6 +73,26 @@ def test_poll_survives_a_dead_feed_and_records_it(tmp_path: Path, capsys: pytest
     assert "up to date (schema revision" in capsys.readouterr().out
 
 
+def test_a_feed_the_config_left_behind_is_not_said_to_be_polled(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    port = free_port()
+    kept, dropped = ({"url": f"http://127.0.0.1:{port}/{name}.xml", "name": name} for name in ("Kept", "Dropped"))
+    assert main(["-c", str(write_config(tmp_path / "w.yaml", feeds=[kept, dropped])), "poll", "--once"]) == 0
+    path = str(write_config(tmp_path / "w.yaml", feeds=[kept]))
+    assert main(["-c", path, "poll", "--once"]) == 0
+    capsys.readouterr()
+    assert main(["-c", path, "feeds", "enable", "Dropped"]) == 0
+    assert main(["-c", path, "feeds", "show", "Dropped"]) == 0
+    enabled, _, _, not_polled, *_ = capsys.readouterr().out.splitlines()
+    assert enabled.startswith("feed 2 (Dropped) enabled, but it is not polled: the config no longer lists it")
+    assert not_polled.startswith("  not polled: the config no longer lists it")
+    assert main(["-c", path, "feeds", "enable", "Kept"]) == 0
+    assert main(["-c", path, "feeds", "show", "Kept"]) == 0
+    out = capsys.readouterr().out
+    assert "feed 1 (Kept) enabled; it will be polled at the next tick" in out and "not polled" not in out
+    assert re.search(r"^  \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC fetch: ", out, re.M)  # in the zone status uses
+
+
 def test_demo_runs_from_any_folder_and_prints_its_digest_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str],
 ) -> None:

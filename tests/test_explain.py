@@ -103,3 +103,19 @@ def test_an_article_whose_page_states_a_date_off_the_calendar_is_judged_undated(
         assert not explain(ctx, str(page))[1].dated
     finally:
         ctx.close()
+
+
+@pytest.mark.parametrize(("content", "said"), [
+    (b"", "no article text found in {file}"), (b" \n\n\t\n", "no article text found in {file}"),
+    ("Khan appeal\nImran Khan".encode("utf-16"), "{file} is not UTF-8 text (invalid start byte at byte 0)"),
+])
+def test_a_file_without_text_is_refused_not_judged(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes, said: str) -> None:
+    from monitor.cli import main
+
+    path = write_config(tmp_path / "w.yaml")
+    article = tmp_path / "article.txt"
+    article.write_bytes(content)
+    assert main(["-c", str(path), "explain", str(article)]) == 2  # a usage error, not a verdict
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.splitlines()[-1] == "error: " + said.format(file=article)

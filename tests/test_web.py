@@ -3,18 +3,21 @@ and read through the DOM headless Chromium builds."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import struct
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any, cast
 from xml.sax.saxutils import escape
 
 import httpx
 import lxml.html
 import pytest
 
+from monitor import web
 from monitor.cli import _listen
 from monitor.config import load_config
 from monitor.context import Context, build_context
@@ -37,6 +40,24 @@ HOSTILE_PAGE = """<html><head><title>Appeal</title></head><body><article><h1>App
 of Pakistan in Islamabad on Monday asking it to hear his appeal against the cipher case verdict.</p>
 <p>The court fixed the petition for a hearing on January 14, 2027, before a three-member bench.</p>
 </article></body></html>"""
+# Right-to-left text, and a word too long for any line.
+URDU = "عمران خان کی اپیل پر سماعت 14 جنوری کو ہوگی"
+URDU_PAGE = """<html lang="ur" dir="rtl"><head><title>اپیل</title></head><body><article><h1>{title}</h1>
+<p>پاکستان تحریک انصاف کے بانی عمران خان کے وکلاء نے پیر کو اسلام آباد میں سپریم کورٹ میں توشہ خانہ کیس کے فیصلے
+کے خلاف اپیل کی جلد سماعت کے لیے درخواست دائر کی۔ عدالت نے درخواست کی سماعت کے لیے 14 جنوری 2027 کی تاریخ مقرر کرتے
+ہوئے تین رکنی بنچ تشکیل دے دیا۔ وکلاء نے کہا کہ وہ عدالت کے فیصلے کا خیر مقدم کرتے ہیں اور سماعت کے لیے تیار ہیں۔</p>
+</article></body></html>"""
+LONG_WORD = "Imran Khan bail plea " + "x" * 300
+LONG_PAGE = """<html><head><title>Bail</title></head><body><article><h1>{title}</h1>
+<p>A bench of the Lahore High Court on Tuesday reserved its verdict on a bail plea filed by Imran Khan, the founder of
+Pakistan Tehreek-e-Insaf, in the May 9 riots cases, after hearing arguments from both sides for two days.</p>
+<p>The bench said it would announce the verdict on February 2, 2027 {word}.</p>
+</article></body></html>"""
+
+
+def _item(site_base: str, title: str, path: str, guid: str, when: str) -> str:
+    return (f"<item><title>{escape(title)}</title><link>{site_base}{path}</link><guid>{guid}</guid>"
+            f"<pubDate>{when}</pubDate></item>")
 
 
 @pytest.fixture(scope="module")
@@ -45,11 +66,15 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Cont
     with sample_site() as site:
         add_seed_repeat(site, base)
         site.put("/articles/hostile.html", HOSTILE_PAGE, "text/html; charset=utf-8")
+        site.put("/articles/urdu.html", URDU_PAGE.format(title=URDU), "text/html; charset=utf-8")
+        site.put("/articles/long.html", LONG_PAGE.format(title=LONG_WORD, word="y" * 300), "text/html; charset=utf-8")
         site.put("/feeds/hostile.xml", (
             '<?xml version="1.0"?><rss version="2.0"><channel><title>Hostile (sample)</title>'
-            f"<link>{site.base}/</link><item><title>{escape(HOSTILE)}</title>"
-            f"<link>{site.base}/articles/hostile.html</link><guid>hostile</guid>"
-            "<pubDate>Mon, 23 Nov 2026 09:00:00 +0500</pubDate></item></channel></rss>"), "application/rss+xml")
+            f"<link>{site.base}/</link>"
+            + _item(site.base, HOSTILE, "/articles/hostile.html", "hostile", "Mon, 23 Nov 2026 09:00:00 +0500")
+            + _item(site.base, URDU, "/articles/urdu.html", "urdu", "Mon, 23 Nov 2026 10:00:00 +0500")
+            + _item(site.base, LONG_WORD, "/articles/long.html", "long", "Mon, 23 Nov 2026 11:00:00 +0500")
+            + "</channel></rss>"), "application/rss+xml")
         ctx = build_context(demo_config(base, site, tmp_path_factory.mktemp("web")))
         start(ctx)
         poll_due(ctx)
@@ -141,6 +166,94 @@ def test_a_story_page_renders_in_chromium(served: tuple[str, Context], tmp_path:
     data = png.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", data[16:24]) == (800, 900)
     assert len(data) > 10_000  # text and boxes were drawn, not a blank page
+
+
+def test_the_sentences_of_a_report_are_separated(served: tuple[str, Context]) -> None:
+    base, ctx = served
+    with ctx.db.session() as session:
+        ids = [s.id for s in story_store.recent(session, ctx.clock.now().replace(year=2000))]
+        stories = [story_store.story(session, i) for i in ids]
+    checked = 0
+    for story_id, found in zip(ids, stories, strict=True):
+        assert found is not None
+        dom = lxml.html.fromstring(httpx.get(f"{base}/stories/{story_id}").text)
+        for report in found[1]:
+            texts = dom.xpath(f"//div[@id='report-{report.item_id}']/p[@class='text']")
+            if not texts:
+                continue  # a copy of another report says so instead of repeating its text
+            for source in texts[0].xpath(".//sup"):
+                source.drop_tree()  # the seed or report a known sentence matched
+            shown = " ".join(texts[0].text_content().split())
+            assert shown == " ".join(" ".join(sentences(report.text)).split()), report.title
+            checked += 1
+    assert checked >= 5
+
+
+def test_a_story_of_many_reports_is_shown_a_page_at_a_time(
+        served: tuple[str, Context], monkeypatch: pytest.MonkeyPatch) -> None:
+    base, ctx = served
+    monkeypatch.setattr(web, "REPORTS_PER_PAGE", 2)
+    with ctx.db.session() as session:
+        line = max(story_store.recent(session, ctx.clock.now().replace(year=2000)), key=lambda s: s.reports)
+        found = story_store.story(session, line.id)
+    assert found is not None and len(found[1]) == 3
+    first, second = (lxml.html.fromstring(httpx.get(f"{base}/stories/{line.id}{rest}").text)
+                     for rest in ("", "/page/2"))
+    ids = [f"report-{r.item_id}" for r in found[1]]
+    assert [c.get("id") for c in first.xpath("//div[contains(@class,'report')]")] == ids[:2]
+    assert [c.get("id") for c in second.xpath("//div[contains(@class,'report')]")] == ids[2:]
+    assert "3 reports (here 3–3)" in second.xpath("string(//h1/following-sibling::div[@class='meta'])")
+    assert f"/stories/{line.id}/page/2" in first.xpath("//nav/a/@href")
+    assert f"/stories/{line.id}" in second.xpath("//nav/a/@href")
+    for beyond in ("/page/3", "/page/0"):
+        assert httpx.get(f"{base}/stories/{line.id}{beyond}").status_code == 404
+
+
+_LAYOUT = ("<script>document.body.dataset.layout = JSON.stringify({"
+           "overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,"
+           "directions: Array.from(document.querySelectorAll('h1, h2, p.text'), e => getComputedStyle(e).direction)"
+           "})</script>")
+
+
+def _layout(base: str, path: str, folder: Path, width: int) -> dict[str, Any]:
+    """How Chromium lays out the page at ``path`` in a window ``width`` pixels wide: by how many
+    pixels its content overflows the window, and the text direction of each heading and text."""
+    page = folder / "page.html"  # a copy with a measuring script (the served page runs none)
+    page.write_text(httpx.get(f"{base}{path}").text.replace("</body>", _LAYOUT + "</body>"), encoding="utf-8")
+    dom = lxml.html.fromstring(dump_dom(page.as_uri(), width=width))
+    return cast(dict[str, Any], json.loads(dom.body.get("data-layout")))
+
+
+def _story_with(ctx: Context, title: str) -> int:
+    """The story of the report titled ``title``."""
+    with ctx.db.session() as session:
+        for line in story_store.recent(session, ctx.clock.now().replace(year=2000)):
+            found = story_store.story(session, line.id)
+            if found is not None and any(r.title == title for r in found[1]):
+                return line.id
+    raise AssertionError(f"no story has a report titled {title!r}")
+
+
+@needs_chromium
+def test_right_to_left_text_reads_right_to_left(served: tuple[str, Context], tmp_path: Path) -> None:
+    base, ctx = served
+    urdu = _layout(base, f"/stories/{_story_with(ctx, URDU)}", tmp_path, 800)
+    assert len(urdu["directions"]) >= 3 and set(urdu["directions"]) == {"rtl"}  # title, report title, text
+    with ctx.db.session() as session:
+        english_id = next(s.id for s in story_store.recent(session, ctx.clock.now().replace(year=2000))
+                          if s.title.isascii())
+    english = _layout(base, f"/stories/{english_id}", tmp_path, 800)
+    assert set(english["directions"]) == {"ltr"}
+    index = lxml.html.fromstring(httpx.get(f"{base}/").text)
+    assert all(h2.get("dir") == "auto" for h2 in index.xpath("//div[contains(@class,'story')]/h2"))
+    assert index.xpath("//div[contains(@class,'story')]/div[@class='meta']/bdi")  # outlets are isolated
+
+
+@needs_chromium
+def test_a_word_longer_than_the_line_wraps_instead_of_overflowing(served: tuple[str, Context], tmp_path: Path) -> None:
+    base, ctx = served
+    for path in ("/", f"/stories/{_story_with(ctx, LONG_WORD)}"):
+        assert _layout(base, path, tmp_path, 420)["overflow"] == 0, path
 
 
 def test_digest_links_to_story_pages_when_public_url_is_set(served: tuple[str, Context]) -> None:

@@ -245,5 +245,5 @@ def _state(row: FeedRow) -> FeedState:
         items_last_poll=row.items_last_poll, source=row.source, fetch_url=row.fetch_url,
         permanent_failures=row.permanent_failures, failing_since=row.failing_since, alerted=row.alerted,
         observed_gap_seconds=row.observed_gap_seconds, ttl_minutes=row.ttl_minutes or None, claimed_by=row.claimed_by,
-        claimed_until=row.claimed_until,
+        claimed_until=row.claimed_until, listed=row.in_config,
     )

@@ -35,19 +35,38 @@ def recent(session: Session, since: datetime, limit: int = 100) -> list[StoryLin
             for story_id, title, updated in rows]
 
 
-def story(session: Session, story_id: int) -> tuple[str, list[StoryReport]] | None:
-    """A story's title and its reports, oldest first; None when there is no such story. A story merged
-    into another (they turned out to report one event) is that story."""
+def story(session: Session, story_id: int, offset: int = 0, limit: int | None = None,
+          ) -> tuple[str, list[StoryReport]] | None:
+    """A story's title and its reports, oldest first (``limit`` of them after the first ``offset``);
+    None when there is no such story. A story merged into another (they turned out to report one
+    event) is that story."""
+    found = _kept(session, story_id)
+    if found is None:
+        return None
+    title, story_id = found
+    rows = session.execute(select(ItemRow, FeedRow.name).join(FeedRow).where(
+        ItemRow.story_id == story_id, ItemRow.verdict.is_not(None)).order_by(_WHEN, ItemRow.id)
+        .offset(offset).limit(limit)).all()
+    return title, [_report(row, feed) for row, feed in rows]
+
+
+def report_count(session: Session, story_id: int) -> int:
+    """How many reports :func:`story` has for ``story_id`` in all (0 when there is no such story)."""
+    found = _kept(session, story_id)
+    if found is None:
+        return 0
+    return int(session.scalar(select(func.count()).select_from(ItemRow).where(
+        ItemRow.story_id == found[1], ItemRow.verdict.is_not(None))) or 0)
+
+
+def _kept(session: Session, story_id: int) -> tuple[str, int] | None:
+    """The title and id of the story ``story_id`` is (the one it was merged into, if it was)."""
     row = session.execute(select(StoryRow.title, StoryRow.merged_into).where(StoryRow.id == story_id)).first()
     if row is None:
         return None
     title, merged_into = row
     kept = session.scalar(select(StoryRow.title).where(StoryRow.id == merged_into)) if merged_into else None
-    if kept is not None:
-        title, story_id = kept, cast(int, merged_into)
-    rows = session.execute(select(ItemRow, FeedRow.name).join(FeedRow).where(
-        ItemRow.story_id == story_id, ItemRow.verdict.is_not(None)).order_by(_WHEN, ItemRow.id)).all()
-    return title, [_report(row, feed) for row, feed in rows]
+    return (kept, cast(int, merged_into)) if kept is not None else (title, story_id)
 
 
 def _report(row: ItemRow, feed: str) -> StoryReport:
