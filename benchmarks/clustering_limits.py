@@ -49,7 +49,7 @@ from monitor.novelty.fit import (
     pair_trees,
 )
 from monitor.novelty.judge import STORY_MEMBERS
-from monitor.novelty.metrics import Labelled, score
+from monitor.novelty.metrics import Labelled, read_labels, score
 from monitor.replay import ReplayItem, read_items
 from monitor.seeds import read_seeds
 
@@ -66,8 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--config", type=Path, default=Path("config/watchlist.yaml"))
     parser.add_argument("--repeats", type=int, default=5, help="splits of the events (default %(default)s)")
     args = parser.parse_args(argv)
-    rows = [json.loads(line) for line in args.corpus.read_text(encoding="utf-8").splitlines() if line.strip()]
-    truth = [Labelled.of(row) for row in rows]
+    truth = read_labels(args.corpus)
     config = load_config(args.config)
     cache_embedders(config.novelty.embedder)
     print("replaying the stream once with the labelled stories ...", file=sys.stderr)

@@ -28,7 +28,7 @@ from monitor.config import load_config
 from monitor.language import detect_language
 from monitor.match import match
 from monitor.novelty.embed import get_embedder
-from monitor.novelty.metrics import Labelled, score
+from monitor.novelty.metrics import read_labels, score
 from monitor.novelty.model import load_models
 from monitor.replay import ReplayItem, read_items, replay
 from monitor.seeds import read_seeds
@@ -99,8 +99,7 @@ def main() -> int:
     parser.add_argument("--config", type=Path, default=Path("config/watchlist.yaml"))
     args = parser.parse_args()
     config = load_config(args.config)
-    labels = [json.loads(line) for line in args.corpus.read_text(encoding="utf-8").splitlines() if line.strip()]
-    truth = [Labelled.of(row) for row in labels]
+    truth = read_labels(args.corpus)
     items = list(read_items(args.corpus))
     seeds = [(s.title, s.text) for s in read_seeds(args.seeds)]
     started = time.perf_counter()
