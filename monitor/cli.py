@@ -288,13 +288,16 @@ def replay_command(
     input_file: Annotated[Path, typer.Argument(help="JSON lines: id, url, title, published, text (or html).",
                                                exists=True, dir_okay=False)],
     seeds: Annotated[Path | None, typer.Option("--seeds", help="Seed folder (default: the config's).")] = None,
-    out_file: Annotated[Path | None, typer.Option("--out", help="Write results here instead of stdout.")] = None,
+    out_file: Annotated[Path | None, typer.Option("--out", help="Write results here instead of stdout.",
+                                                  dir_okay=False)] = None,
 ) -> None:
     """Judge a file of articles offline, in order, after the seeds; one verdict per line, then a summary."""
     from monitor.replay import read_items, replay
     from monitor.summary import print_replay_summary
     from monitor.untrusted import json_line
 
+    if out_file is not None and not out_file.absolute().parent.is_dir():
+        raise UsageError(f"--out {out_file}: its folder does not exist")
     items = list(read_items(input_file))
     with _progress("replaying") as progress:
         results = replay(items, _config(), seeds_dir=seeds, progress=progress)

@@ -224,6 +224,24 @@ def test_replay_names_the_line_of_any_bad_item(
     assert f"{tmp_path / 'in.jsonl'}:2: not a replay item" in err and reason in err
 
 
+@pytest.mark.parametrize(("out", "problem"), [("missing/out.jsonl", "its folder does not exist"),
+                                              (".", "is a directory")])
+def test_replay_refuses_an_output_it_cannot_write_before_judging(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, out: str, problem: str,
+) -> None:
+    import monitor.replay
+
+    def judged(*_args: object, **_kwargs: object) -> list[object]:
+        raise AssertionError("replayed before the output was checked")
+
+    monkeypatch.setattr(monitor.replay, "replay", judged)
+    (tmp_path / "in.jsonl").write_text('{"id": "a", "text": "x"}\n')
+    config = write_config(tmp_path / "w.yaml")
+
+    assert main(["-c", str(config), "replay", str(tmp_path / "in.jsonl"), "--out", str(tmp_path / out)]) == 2
+    assert problem in capsys.readouterr().err
+
+
 def test_replay_cleans_each_field_as_a_poll_would() -> None:
     from monitor.replay import _item
 
