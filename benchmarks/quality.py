@@ -80,11 +80,11 @@ def official(corpus: Path, results: list[dict[str, Any]]) -> str:
     scorer = corpus.with_name("score.py")
     if not scorer.exists():
         return "(no score.py beside the corpus)"
-    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as out:
-        out.write("".join(json.dumps(r) + "\n" for r in results))
-    done = subprocess.run([sys.executable, str(scorer), str(corpus), out.name], capture_output=True, text=True,
-                          check=False)
-    Path(out.name).unlink()
+    with tempfile.TemporaryDirectory() as folder:  # removed even when the scorer is interrupted
+        out = Path(folder) / "results.jsonl"
+        out.write_text("".join(json.dumps(r) + "\n" for r in results), encoding="utf-8")
+        done = subprocess.run([sys.executable, str(scorer), str(corpus), str(out)], capture_output=True, text=True,
+                              check=False)
     return done.stdout.strip()
 
 
