@@ -20,7 +20,8 @@ B-cubed F1 on the held-out events (the corpus scorer's formula, mean over folds)
 * an **oracle join**: the online rule's ranking of stories, but the article joins its top story only
   when that story's majority event is its own: how much is lost in the join decision, not the ranking;
 * the **dated articles alone**, with their publication dates and with the dates removed (trees fitted
-  on those pairs only, the week rule off for the latter): what dates are worth where the corpus has them.
+  on those pairs only, the week rule off for the latter): what dates are worth where the corpus has them
+  (not measured when the dated articles hold fewer events than folds).
 """
 
 from __future__ import annotations
@@ -40,16 +41,18 @@ from monitor.config import load_config
 from monitor.novelty.engine import seed_day
 from monitor.novelty.features import FAR_DAYS, PAIR_FEATURES, story_score
 from monitor.novelty.fit import (
+    FOLDS,
     STORY_THRESHOLD,
     Pair,
     cache_embedders,
+    event_groups,
     event_splits,
     group,
     labelled_pairs,
     pair_trees,
 )
 from monitor.novelty.judge import STORY_MEMBERS
-from monitor.novelty.metrics import Labelled, score
+from monitor.novelty.metrics import Labelled, read_labels, score
 from monitor.replay import ReplayItem, read_items
 from monitor.seeds import read_seeds
 
@@ -66,8 +69,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--config", type=Path, default=Path("config/watchlist.yaml"))
     parser.add_argument("--repeats", type=int, default=5, help="splits of the events (default %(default)s)")
     args = parser.parse_args(argv)
-    rows = [json.loads(line) for line in args.corpus.read_text(encoding="utf-8").splitlines() if line.strip()]
-    truth = [Labelled.of(row) for row in rows]
+    truth = read_labels(args.corpus)
+    event_groups(truth)  # enough events for the folds, before the long replay
     config = load_config(args.config)
     cache_embedders(config.novelty.embedder)
     print("replaying the stream once with the labelled stories ...", file=sys.stderr)
@@ -79,12 +82,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     dated = [p for p in pairs if p.keys[0] in published and (p.keys[1] in published or p.keys[1] in study.seeds)]
     on_dated = Study(truth, dated, args.repeats, published)
     undated = Study(truth, [_undated(p) for p in on_dated.pairs], args.repeats, {})
-    results["online rule, dated articles only"] = on_dated.run(only_online=True)["online rule"]
-    results["online rule, the same articles with their dates removed"] = undated.run(only_online=True)["online rule"]
-    print(f"B-cubed F1 on held-out events, mean over {args.repeats} x 5 folds (per split in brackets):")
+    results |= {name: figures["online rule"] for name, figures in (
+        ("online rule, dated articles only", on_dated.run(only_online=True)),
+        ("online rule, the same articles with their dates removed", undated.run(only_online=True))) if figures}
+    print(f"B-cubed F1 on held-out events, mean over {args.repeats} x {FOLDS} folds (per split in brackets):")
     for name, figures in results.items():
         per_split = " / ".join(f"{f:.3f}" for f in figures.mean(axis=1))
         print(f"  {name:<58} {figures.mean():.3f}  ({per_split})")
+    if len(on_dated.events()) < FOLDS:
+        print(f"  (dated articles alone: not measured, their {len(on_dated.events())} events are fewer than the "
+              f"{FOLDS} folds)")
     return 0
 
 
@@ -123,9 +130,16 @@ class Study:
         self.truth = [t for t in truth if t.id in kept or not t.relevant]
         self.repeats = repeats
 
+    def events(self) -> np.ndarray:
+        """The cross-validation groups of the study's articles."""
+        return np.array(sorted({group(t) for t in self.truth if t.relevant}))
+
     def run(self, *, only_online: bool = False) -> dict[str, np.ndarray]:
-        """B-cubed F1 of each rule, one row per split and one column per fold."""
-        events = np.array(sorted({group(t) for t in self.truth if t.relevant}))
+        """B-cubed F1 of each rule, one row per split and one column per fold; none when the articles
+        hold fewer events than folds (a corpus with few or no publication dates, for the dated study)."""
+        events = self.events()
+        if len(events) < FOLDS:
+            return {}
         figures: defaultdict[str, list[float]] = defaultdict(list)
         for repeat in range(self.repeats):
             for test in event_splits(events, repeat):

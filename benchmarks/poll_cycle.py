@@ -1,10 +1,10 @@
 """Polling benchmark: 1,000 feeds on 20 local hosts, the real pipeline, one run.
 
 A server process (separate, so its CPU is not counted) serves feed ``i`` on host
-127.0.0.<1 + i % 20>. One feed in ten is busy (a new entry every 20 minutes); the others
-publish every 8 hours. Every feed carries its 50 latest entries and answers a matching
-If-None-Match with 304. Simulated time is shared with the server, so a whole day runs
-in well under a minute of real time.
+127.0.0.<1 + i % 20>. One feed in ten is busy (a new entry every 30 minutes, ``--busy-minutes``); the
+others publish every 24 hours (``--quiet-hours``). Every feed carries its 50 latest entries and answers
+a matching If-None-Match with 304, after ``--latency-ms`` (default 0). Simulated time is shared with
+the server, so a whole day runs in well under a minute of real time.
 
 It reports, all measured in this run:
 * one steady-state cycle over 1,000 feeds (about 90% unchanged): wall time, requests;
@@ -13,7 +13,8 @@ It reports, all measured in this run:
   conditional poller against a naive poller (plain GET every 30 minutes), as ratios;
 * peak memory (max RSS) of the polling process.
 
-Usage: .venv/bin/python benchmarks/poll_cycle.py [--feeds 1000] [--day-feeds 100]
+Usage: .venv/bin/python benchmarks/poll_cycle.py [--feeds 1000] [--day-feeds 100] [--busy-minutes 30]
+       [--quiet-hours 24] [--latency-ms 0] [--port 18431]
 """
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ from monitor.config import load_config
 from monitor.language import detect_language
 from monitor.match import match
 from monitor.novelty.embed import get_embedder
-from monitor.novelty.metrics import Labelled, score
+from monitor.novelty.metrics import read_labels, score
 from monitor.novelty.model import load_models
 from monitor.replay import ReplayItem, read_items, replay
 from monitor.seeds import read_seeds
@@ -80,11 +80,11 @@ def official(corpus: Path, results: list[dict[str, Any]]) -> str:
     scorer = corpus.with_name("score.py")
     if not scorer.exists():
         return "(no score.py beside the corpus)"
-    with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as out:
-        out.write("".join(json.dumps(r) + "\n" for r in results))
-    done = subprocess.run([sys.executable, str(scorer), str(corpus), out.name], capture_output=True, text=True,
-                          check=False)
-    Path(out.name).unlink()
+    with tempfile.TemporaryDirectory() as folder:  # removed even when the scorer is interrupted
+        out = Path(folder) / "results.jsonl"
+        out.write_text("".join(json.dumps(r) + "\n" for r in results), encoding="utf-8")
+        done = subprocess.run([sys.executable, str(scorer), str(corpus), str(out)], capture_output=True, text=True,
+                              check=False)
     return done.stdout.strip()
 
 
@@ -99,8 +99,7 @@ def main() -> int:
     parser.add_argument("--config", type=Path, default=Path("config/watchlist.yaml"))
     args = parser.parse_args()
     config = load_config(args.config)
-    labels = [json.loads(line) for line in args.corpus.read_text(encoding="utf-8").splitlines() if line.strip()]
-    truth = [Labelled.of(row) for row in labels]
+    truth = read_labels(args.corpus)
     items = list(read_items(args.corpus))
     seeds = [(s.title, s.text) for s in read_seeds(args.seeds)]
     started = time.perf_counter()

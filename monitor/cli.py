@@ -288,22 +288,32 @@ def replay_command(
     input_file: Annotated[Path, typer.Argument(help="JSON lines: id, url, title, published, text (or html).",
                                                exists=True, dir_okay=False)],
     seeds: Annotated[Path | None, typer.Option("--seeds", help="Seed folder (default: the config's).")] = None,
-    out_file: Annotated[Path | None, typer.Option("--out", help="Write results here instead of stdout.")] = None,
+    out_file: Annotated[Path | None, typer.Option("--out", help="Write results here instead of stdout.",
+                                                  dir_okay=False)] = None,
 ) -> None:
     """Judge a file of articles offline, in order, after the seeds; one verdict per line, then a summary."""
-    from monitor.replay import read_items, replay
+    from monitor.replay import ReplayInterrupted, read_items, replay
     from monitor.summary import print_replay_summary
     from monitor.untrusted import json_line
 
+    if out_file is not None and not out_file.absolute().parent.is_dir():
+        raise UsageError(f"--out {out_file}: its folder does not exist")
     items = list(read_items(input_file))
+    interrupted = False
     with _progress("replaying") as progress:
-        results = replay(items, _config(), seeds_dir=seeds, progress=progress)
+        try:
+            results = replay(items, _config(), seeds_dir=seeds, progress=progress)
+        except ReplayInterrupted as stop:  # Ctrl-C: keep what was judged
+            results, interrupted = stop.results, True
     lines = "".join(json_line(r.row()) + "\n" for r in results)
     if out_file is None:
         sys.stdout.write(lines)
     else:
         out_file.write_text(lines, encoding="utf-8")
     print_replay_summary(results, err if out_file is None else out)
+    if interrupted:
+        say(err, f"interrupted: {len(results)} of {len(items)} items judged, their results written")
+        raise typer.Exit(130)
 
 
 @app.command()

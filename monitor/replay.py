@@ -23,6 +23,7 @@ from monitor.language import detect_language
 from monitor.match import match
 from monitor.novelty.decision import Decision
 from monitor.novelty.engine import SEED_TIME, new_judge
+from monitor.novelty.judge import NoveltyJudge
 from monitor.novelty.model import Models
 from monitor.seeds import read_seeds
 from monitor.types import Verdict, VsSeeds
@@ -106,27 +107,42 @@ def replay(
     is judged at the latest date seen so far, and its date is not used as evidence."""
     judge = new_judge(config.novelty.settings(), read_seeds(seeds_dir or config.seeds_dir), models)
     topics = config.compiled_topics()
-    results = []
+    results: list[ReplayResult] = []
     clock = SEED_TIME
-    for item in items:
-        clock = max(clock, item.published or clock)
-        text, title, language = item.text, item.title, ""
-        if item.html:
-            article = extract_article(item.html, url=item.url, summary=item.text)
-            text, title, language = article.text, item.title or article.title, article.language
-        language = language or detect_language(text)
-        relevance = match(topics, title, text, language)
-        result = ReplayResult(item.id, relevance.relevant, tuple(relevance.topics))
-        if relevance.relevant:
-            decision = judge.judge(item.id, title, text, item.published or clock, language,
-                                   dated=item.published is not None)
-            if observe is not None:
-                observe(item.id, decision)
-            j = decision.judgement
-            result = replace(result, story=f"s{j.story}", verdict=j.verdict, vs_seeds=j.vs_seeds,
-                             novel_sentences=tuple(j.novel_sentences), score=j.score)
-        results.append(result)
-        if progress is not None:
-            progress(result)
-    # stories merged later hold their earlier reports
+    try:
+        for item in items:
+            clock = max(clock, item.published or clock)
+            text, title, language = item.text, item.title, ""
+            if item.html:
+                article = extract_article(item.html, url=item.url, summary=item.text)
+                text, title, language = article.text, item.title or article.title, article.language
+            language = language or detect_language(text)
+            relevance = match(topics, title, text, language)
+            result = ReplayResult(item.id, relevance.relevant, tuple(relevance.topics))
+            if relevance.relevant:
+                decision = judge.judge(item.id, title, text, item.published or clock, language,
+                                       dated=item.published is not None)
+                if observe is not None:
+                    observe(item.id, decision)
+                j = decision.judgement
+                result = replace(result, story=f"s{j.story}", verdict=j.verdict, vs_seeds=j.vs_seeds,
+                                 novel_sentences=tuple(j.novel_sentences), score=j.score)
+            results.append(result)
+            if progress is not None:
+                progress(result)
+    except KeyboardInterrupt as stop:
+        raise ReplayInterrupted(_merged(judge, results)) from stop
+    return _merged(judge, results)
+
+
+class ReplayInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a replay; ``results`` are those of the items judged before it, in order."""
+
+    def __init__(self, results: list[ReplayResult]) -> None:
+        super().__init__()
+        self.results = results
+
+
+def _merged(judge: NoveltyJudge, results: list[ReplayResult]) -> list[ReplayResult]:
+    """The results with each story named as it ends: stories merged later hold their earlier reports."""
     return [replace(r, story=f"s{judge.current_story(int(r.story[1:]))}") if r.story else r for r in results]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -242,6 +243,54 @@ def test_replay_names_the_line_of_any_bad_item(
     assert main(["-c", str(config), "replay", str(tmp_path / "in.jsonl")]) == 2
     err = capsys.readouterr().err
     assert f"{tmp_path / 'in.jsonl'}:2: not a replay item" in err and reason in err
+
+
+@pytest.mark.parametrize(("out", "problem"), [("missing/out.jsonl", "its folder does not exist"),
+                                              (".", "is a directory")])
+def test_replay_refuses_an_output_it_cannot_write_before_judging(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, out: str, problem: str,
+) -> None:
+    import monitor.replay
+
+    def judged(*_args: object, **_kwargs: object) -> list[object]:
+        raise AssertionError("replayed before the output was checked")
+
+    monkeypatch.setattr(monitor.replay, "replay", judged)
+    (tmp_path / "in.jsonl").write_text('{"id": "a", "text": "x"}\n')
+    config = write_config(tmp_path / "w.yaml")
+
+    assert main(["-c", str(config), "replay", str(tmp_path / "in.jsonl"), "--out", str(tmp_path / out)]) == 2
+    assert problem in capsys.readouterr().err
+
+
+def test_replay_interrupted_writes_what_it_judged_and_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import monitor.replay
+
+    matched = []
+
+    def match_until_ctrl_c(*args: Any, **kwargs: Any) -> Any:
+        if len(matched) == 3:
+            raise KeyboardInterrupt
+        matched.append(args[1])
+        return real_match(*args, **kwargs)
+
+    real_match = monitor.replay.match
+    monkeypatch.setattr(monitor.replay, "match", match_until_ctrl_c)
+    stream = (ROOT / "tests" / "data" / "novelty" / "stream.jsonl").read_text().splitlines()[:6]
+    (tmp_path / "in.jsonl").write_text("\n".join(stream) + "\n")
+    config = write_config(tmp_path / "w.yaml")
+
+    code = main(["-c", str(config), "replay", str(tmp_path / "in.jsonl"), "--out", str(tmp_path / "out.jsonl")])
+
+    assert code == 130
+    results = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert [r["id"] for r in results] == [json.loads(line)["id"] for line in stream[:3]]
+    assert all(r["story"] for r in results)
+    captured = capsys.readouterr()
+    assert "Replay: 3 items" in captured.out
+    assert "interrupted: 3 of 6 items judged, their results written" in captured.err
 
 
 def test_replay_cleans_each_field_as_a_poll_would() -> None:

@@ -1,6 +1,7 @@
 """Fit the story and development decisions on a labelled corpus, with cross-validation grouped by event.
 
-usage: python -m monitor.novelty.fit CORPUS.jsonl --seeds DIR --seed-events FILE.json [--out weights.json]
+usage: python -m monitor.novelty.fit CORPUS.jsonl --seeds DIR --seed-events FILE.json [--out FILE.json]
+       [--repeats N] [--held-out OUT.jsonl] [--config FILE] [--story-threshold X] [--merge-threshold X]
 
 ``CORPUS.jsonl`` holds labelled articles in stream order (``id``, ``title``, ``text``, ``published``,
 ``relevant``, ``event``, ``new_vs_seeds``); ``--seed-events`` maps each seed file's key to the event it
@@ -34,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from monitor.config import load_config
+from monitor.errors import MonitorError, UsageError
 from monitor.language import detect_language
 from monitor.novelty import judge as judge_module
 from monitor.novelty import vectors
@@ -41,7 +43,7 @@ from monitor.novelty.decision import Decision
 from monitor.novelty.embed import Embedder, Matrix, get_embedder
 from monitor.novelty.engine import SEED_TIME, new_judge
 from monitor.novelty.features import DEVELOPMENT_FEATURES, PAIR_FEATURES
-from monitor.novelty.metrics import Labelled, score
+from monitor.novelty.metrics import Labelled, read_labels, score
 from monitor.novelty.model import WEIGHTS, models_from
 from monitor.replay import ReplayItem, read_items, replay
 from monitor.seeds import read_seeds
@@ -86,11 +88,14 @@ class _CachedEmbedder:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m monitor.novelty.fit", description=__doc__.split("\n\n")[0])
-    parser.add_argument("corpus", type=Path)
-    parser.add_argument("--seeds", type=Path, required=True)
-    parser.add_argument("--seed-events", type=Path, required=True)
-    parser.add_argument("--config", type=Path, default=Path("config/watchlist.yaml"))
-    parser.add_argument("--out", type=Path, default=Path(__file__).with_name(WEIGHTS))
+    parser.add_argument("corpus", type=Path, help="labelled articles, one JSON object a line, in stream order")
+    parser.add_argument("--seeds", type=Path, required=True, metavar="DIR", help="the seed folder")
+    parser.add_argument("--seed-events", type=Path, required=True, metavar="FILE.json",
+                        help="each seed file's key mapped to its event (background for commentary)")
+    parser.add_argument("--config", type=Path, default=Path("config/watchlist.yaml"),
+                        help="watchlist YAML: topics and novelty settings (default %(default)s)")
+    parser.add_argument("--out", type=Path, default=Path(__file__).with_name(WEIGHTS), metavar="FILE.json",
+                        help="where to write the models (default: the shipped monitor/novelty/weights.json)")
     parser.add_argument("--story-threshold", type=float, default=STORY_THRESHOLD,
                         help="story score at which an article joins a story (default %(default)s)")
     parser.add_argument("--merge-threshold", type=float, default=MERGE_THRESHOLD,
@@ -102,19 +107,39 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.repeats < 1:
         parser.error(f"--repeats must be 1 or more, not {args.repeats}")
-    labels = [json.loads(line) for line in args.corpus.read_text(encoding="utf-8").splitlines() if line.strip()]
-    items = list(read_items(args.corpus))
-    seed_events: dict[str, str] = json.loads(args.seed_events.read_text(encoding="utf-8"))
-    config = load_config(args.config)
-    cache_embedders(config.novelty.embedder)
-    data = fit(labels, items, seed_events, config, args.seeds, story_threshold=args.story_threshold,
-               merge_threshold=args.merge_threshold, repeats=args.repeats)
+    for option, path in (("--out", args.out), ("--held-out", args.held_out)):
+        if path is not None and (path.is_dir() or not path.absolute().parent.is_dir()):
+            parser.error(f"{option} {path}: " + ("is a folder" if path.is_dir() else "its folder does not exist"))
+    try:
+        truth = read_labels(args.corpus)
+        event_groups(truth)
+        items = list(read_items(args.corpus))
+        seed_events = _seed_events(args.seed_events)
+        config = load_config(args.config)
+        read_seeds(args.seeds)
+        cache_embedders(config.novelty.embedder)
+        data = fit(truth, items, seed_events, config, args.seeds, story_threshold=args.story_threshold,
+                   merge_threshold=args.merge_threshold, repeats=args.repeats)
+    except (MonitorError, OSError) as exc:
+        print(f"error: {exc.message if isinstance(exc, UsageError) else exc}", file=sys.stderr)
+        return 2
     rows = data.pop("held_out")
     if args.held_out is not None:
         args.held_out.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
     args.out.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     print(json.dumps(data["report"], indent=1))
     return 0
+
+
+def _seed_events(path: Path) -> dict[str, str]:
+    """The ``--seed-events`` file: a JSON object of seed keys and events."""
+    try:
+        data: Any = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise UsageError(f"{path}: not JSON ({exc})") from exc
+    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+        raise UsageError(f"{path}: must map each seed file's key to its event, as a JSON object of strings")
+    return data
 
 
 def cache_embedders(name: str) -> None:
@@ -128,14 +153,13 @@ def cache_embedders(name: str) -> None:
 
 
 def fit(
-    labels: list[dict[str, Any]], items: list[ReplayItem], seed_events: dict[str, str], config: Any, seeds: Path,
+    truth: list[Labelled], items: list[ReplayItem], seed_events: dict[str, str], config: Any, seeds: Path,
     *, story_threshold: float = STORY_THRESHOLD, merge_threshold: float = MERGE_THRESHOLD, repeats: int = 1,
 ) -> dict[str, Any]:
     """Fit both decisions; returns the JSON structure of ``weights.json`` with its cross-validated report,
     and under ``held_out`` each article's replay row from the fold that held its event out (first split)."""
-    truth = [Labelled.of(row) for row in labels]
+    events = event_groups(truth)
     pairs = labelled_pairs(items, truth, seed_events, config, seeds)
-    events = np.array(sorted({group(t) for t in truth if t.relevant}))
     folds = []
     held_rows: dict[str, dict[str, object]] = {}
     for repeat in range(repeats):
@@ -167,6 +191,15 @@ def fit(
 def group(label: Labelled) -> str:
     """The cross-validation group of a labelled article: its event; a background piece on its own."""
     return f"background:{label.id}" if label.event == "background" else label.event
+
+
+def event_groups(truth: Sequence[Labelled]) -> Any:
+    """The cross-validation groups of the relevant articles, sorted; fewer than :data:`FOLDS` is a UsageError."""
+    events = np.array(sorted({group(t) for t in truth if t.relevant}))
+    if len(events) < FOLDS:
+        raise UsageError(f"the corpus has {len(events)} event(s) among its relevant articles (each background "
+                         f"piece counts as one): cross-validation in {FOLDS} folds needs at least {FOLDS}")
+    return events
 
 
 def event_splits(events: Any, repeat: int) -> list[set[str]]:

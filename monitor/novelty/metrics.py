@@ -9,10 +9,14 @@ every item in it, so joining another fold's event costs precision.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+
+from monitor.errors import UsageError
 
 
 @dataclass(frozen=True)
@@ -26,7 +30,33 @@ class Labelled:
 
     @classmethod
     def of(cls, row: Mapping[str, Any]) -> Labelled:
-        return cls(str(row["id"]), bool(row["relevant"]), str(row["event"]), bool(row["new_vs_seeds"]))
+        """The labels of one corpus line; a missing or mistyped label is a KeyError or TypeError naming it."""
+        for name in ("relevant", "new_vs_seeds"):
+            if not isinstance(row[name], bool):
+                raise TypeError(f"{name} must be true or false, not {json.dumps(row[name])}")
+        if not isinstance(row["event"], str) or not row["event"]:
+            raise TypeError(f"event must be a non-empty string, not {json.dumps(row['event'])}")
+        return cls(str(row["id"]), row["relevant"], row["event"], row["new_vs_seeds"])
+
+
+def read_labels(path: Path) -> list[Labelled]:
+    """The labels of a corpus file, one per non-blank line as :func:`monitor.replay.read_items` reads
+    its lines; a line without them is a UsageError naming the file, the line and the label."""
+    truth = []
+    with path.open("rb") as lines:
+        for number, raw in enumerate(lines, 1):
+            if not raw.strip():
+                continue
+            try:
+                row = json.loads(raw.decode("utf-8"))
+                if not isinstance(row, dict):
+                    raise TypeError(f"a JSON object, not {type(row).__name__}")
+                truth.append(Labelled.of(row))
+            except KeyError as exc:
+                raise UsageError(f"{path}:{number}: not a labelled item (no {exc})") from exc
+            except (ValueError, TypeError, RecursionError) as exc:
+                raise UsageError(f"{path}:{number}: not a labelled item ({type(exc).__name__}: {exc})") from exc
+    return truth
 
 
 def score(

@@ -1,10 +1,15 @@
 """The fitting script: its splits, options and held-out rows (the fit itself runs on a labelled corpus, not here)."""
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 
-from monitor.novelty.fit import FOLDS, Pair, _held_rows, event_splits, group, main, pair_trees
-from monitor.novelty.metrics import Labelled, score
+from monitor.errors import UsageError
+from monitor.novelty.fit import FOLDS, Pair, _held_rows, event_splits, fit, group, main, pair_trees
+from monitor.novelty.metrics import Labelled, read_labels, score
+from monitor.replay import read_items
 
 
 def test_held_out_rows_keep_only_held_out_events_and_name_stories_by_fold() -> None:
@@ -70,3 +75,83 @@ def test_trees_learn_only_from_pairs_of_two_events_outside_the_held_out_ones() -
 
     assert trees.predict_proba(np.array([[0.9], [0.1]]))[:, 1].tolist() == pytest.approx([1.0, 0.0], abs=0.2)
     assert not commentary[0].trainable and kept[0].trainable
+
+
+def _corpus(path: Path, rows: list[dict[str, object]]) -> Path:
+    path.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
+    return path
+
+
+def _article(ident: str, event: str, **labels: object) -> dict[str, object]:
+    return {"id": ident, "url": f"https://news.example/{ident}", "title": f"Hearing {ident} adjourned",
+            "published": None, "text": f"The court adjourned hearing {ident} until next week.",
+            "relevant": True, "event": event, "new_vs_seeds": True} | labels
+
+
+def _fit(corpus: Path, *extra: str) -> int:
+    return main([str(corpus), "--seeds", "seeds", "--seed-events", "benchmarks/data/seed-events.json", *extra])
+
+
+def test_a_line_without_labels_is_refused_with_its_file_line_and_label(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    unlabelled = {k: v for k, v in _article("a2", "vote").items() if k != "relevant"}
+    corpus = _corpus(tmp_path / "corpus.jsonl", [_article("a1", "vote"), unlabelled])
+
+    assert _fit(corpus, "--out", str(tmp_path / "weights.json")) == 2
+    assert f"error: {corpus}:2: not a labelled item (no 'relevant')" in capsys.readouterr().err
+    assert not (tmp_path / "weights.json").exists()
+
+
+def test_a_label_of_the_wrong_type_is_refused_not_read_as_true(tmp_path: Path) -> None:
+    corpus = _corpus(tmp_path / "corpus.jsonl", [_article("a1", "vote", new_vs_seeds="no")])
+
+    with pytest.raises(UsageError, match=r"corpus.jsonl:1: .*new_vs_seeds must be true or false, not \"no\""):
+        read_labels(corpus)
+
+
+def test_labels_are_read_line_for_line_with_the_articles_even_across_a_line_separator(tmp_path: Path) -> None:
+    separated = _article("a1", "vote", text="The court sat.\u2028It adjourned the hearing until next week.")
+    corpus = _corpus(tmp_path / "corpus.jsonl", [separated, _article("a2", "rally")])
+
+    assert [t.id for t in read_labels(corpus)] == [i.id for i in read_items(corpus)] == ["a1", "a2"]
+
+
+def test_a_corpus_with_fewer_events_than_folds_is_refused_before_any_work(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    rows = [_article(f"a{i}", "vote") for i in range(6)] + [_article("c1", "background", new_vs_seeds=False)]
+    corpus = _corpus(tmp_path / "corpus.jsonl", rows)
+
+    assert _fit(corpus, "--out", str(tmp_path / "weights.json")) == 2
+    assert f"has 2 event(s) among its relevant articles (each background piece counts as one): " \
+           f"cross-validation in {FOLDS} folds needs at least {FOLDS}" in capsys.readouterr().err
+    with pytest.raises(UsageError, match="has 0 event"):
+        fit([], [], {}, None, tmp_path)
+
+
+@pytest.mark.parametrize("option", ["--out", "--held-out"])
+def test_an_output_in_a_missing_folder_is_refused_before_the_fit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], option: str,
+) -> None:
+    corpus = _corpus(tmp_path / "corpus.jsonl", [_article(f"a{i}", f"event-{i}") for i in range(FOLDS)])
+    missing = tmp_path / "no-such-folder" / "out.json"
+    outputs = {"--out": str(tmp_path / "weights.json"), option: str(missing)}
+
+    with pytest.raises(SystemExit) as stop:
+        _fit(corpus, *(word for pair in outputs.items() for word in pair))
+
+    assert stop.value.code == 2
+    assert f"{option} {missing}: its folder does not exist" in capsys.readouterr().err
+
+
+def test_a_missing_seed_folder_is_an_error_message_not_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    corpus = _corpus(tmp_path / "corpus.jsonl", [_article(f"a{i}", f"event-{i}") for i in range(FOLDS)])
+
+    code = main([str(corpus), "--seeds", str(tmp_path / "seeds"), "--seed-events", "benchmarks/data/seed-events.json",
+                 "--out", str(tmp_path / "weights.json")])
+
+    assert code == 2
+    assert f"error: {tmp_path / 'seeds'}: seeds folder {tmp_path / 'seeds'} does not exist" in capsys.readouterr().err
