@@ -107,10 +107,21 @@ def _migrated() -> Iterator[Context]:
 
 
 @contextmanager
-def _progress(label: str) -> Iterator[Callable[[Any], None] | None]:
-    """A spinner with a running count on a terminal; plain log lines otherwise."""
+def _progress(label: str, total: int | None = None) -> Iterator[Callable[[Any], None]]:
+    """A spinner with a running count (of ``total``, when known) on a terminal; otherwise a log line
+    at every tenth of ``total`` (every 50 when it is not known)."""
+    of = f" of {total}" if total is not None else ""
     if not err.is_terminal:
-        yield None
+        every = max(1, total // 10) if total else 50
+        done = 0
+
+        def note(_: object) -> None:
+            nonlocal done
+            done += 1
+            if done % every == 0 or done == total:
+                log.info("%s: %d%s done", label, done, of)
+
+        yield note
         return
     from rich.progress import Progress as Bar
     from rich.progress import SpinnerColumn, TextColumn
@@ -123,7 +134,7 @@ def _progress(label: str) -> Iterator[Callable[[Any], None] | None]:
             nonlocal done
             done += 1
             last = getattr(outcome, "feed_url", None) or getattr(outcome, "id", "")
-            bar.update(task, description=f"{label}: {done} done, last {cell(last)}")
+            bar.update(task, description=f"{label}: {done}{of} done, last {cell(last)}")
 
         yield advance
 
@@ -300,7 +311,7 @@ def replay_command(
         raise UsageError(f"--out {out_file}: its folder does not exist")
     items = list(read_items(input_file))
     interrupted = False
-    with _progress("replaying") as progress:
+    with _progress("replaying", len(items)) as progress:
         try:
             results = replay(items, _config(), seeds_dir=seeds, progress=progress)
         except ReplayInterrupted as stop:  # Ctrl-C: keep what was judged

@@ -217,8 +217,10 @@ def test_replay_writes_one_verdict_per_item(tmp_path: Path, capsys: pytest.Captu
     assert results[-1] == {"id": "x1", "relevant": False, "topics": [], "story": None, "verdict": None,
                            "vs_seeds": None, "novel_sentences": [], "score": 0.0}
     assert all(r["verdict"] in ("new", "update", "repeat") for r in results[:-1])
-    out = capsys.readouterr().out
+    out, err = capsys.readouterr()
     assert "Replay: 7 items" in out and "irrelevant" in out
+    # off a terminal, progress is a log line at every tenth (here every item) with the total
+    assert re.findall(r"replaying: (\d+) of 7 done", err) == [str(n) for n in range(1, 8)]
 
 
 def test_replay_rejects_a_bad_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
