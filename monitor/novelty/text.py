@@ -8,9 +8,10 @@ import re
 from monitor.textnorm import normalize
 
 # A sentence ends at . ! ? (optionally followed by a closing quote or bracket) before
-# whitespace and a capital, digit or opening quote; line breaks always end one.
+# whitespace and a capital, digit or opening quote, and at the Urdu full stop (۔), the Arabic
+# question mark (؟) and the Devanagari danda (।) before whitespace; line breaks always end one.
 _BOUNDARY = re.compile(
-    r"(?:(?<=[.!?])|(?<=[.!?][\"'”’)\]]))\s+(?=[\"'“‘(\[]?[A-Z0-9\u0600-\u06FF])|\n+"
+    r"(?:(?<=[.!?])|(?<=[.!?][\"'”’)\]]))\s+(?=[\"'“‘(\[]?[A-Z0-9\u0600-\u06FF])|(?<=[۔؟।])\s+|\n+"
 )
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 # Arabic, Urdu and Devanagari digits as Latin ones, one character for one (spans keep their places).

@@ -18,6 +18,12 @@ def test_sentences_split_on_terminators_and_lines() -> None:
     assert sentences("short. Longer sentence here.", min_chars=10) == ["Longer sentence here."]
 
 
+def test_urdu_and_hindi_sentences_end_at_their_own_full_stops() -> None:
+    assert sentences("عدالت نے سماعت ملتوی کر دی۔ کیا فیصلہ ہوگا؟ وکلا نے اعتراض کیا۔") == [
+        "عدالت نے سماعت ملتوی کر دی۔", "کیا فیصلہ ہوگا؟", "وکلا نے اعتراض کیا۔"]
+    assert sentences("अदालत ने सुनवाई टाल दी। वकीलों ने आपत्ति की।") == ["अदालत ने सुनवाई टाल दी।", "वकीलों ने आपत्ति की।"]
+
+
 def test_a_photo_credit_is_no_part_of_a_sentence() -> None:
     report = "The court adjourned the hearing, first reported by AP - the defence objected to the delay."
     assert sentences(f"Khan's lawyers outside the court on Tuesday. — AFP/File\n{report}") == [
