@@ -4,7 +4,8 @@ relevance precision and recall; ``vs_seeds`` macro-F1 (mean F1 of "new" and "kno
 on relevant items; B-cubed F1 of stories against events (relevant, non-background items); alert
 economy (events reported ``new`` more than once, and new events never reported ``new``). With
 ``only``, the figures cover those items (a held-out fold's); a held-out item's story still counts
-every item in it, so joining another fold's event costs precision.
+every item in it, so joining another fold's event costs precision. A figure with nothing to count (no
+article said relevant, no known article, no clustered article) is 0.0, as the scorer reports it.
 """
 
 from __future__ import annotations
@@ -81,7 +82,7 @@ def _relevance(chosen: Sequence[Labelled], predicted: Mapping[str, Mapping[str, 
     tp = sum(said[t.id] and t.relevant for t in chosen)
     fp = sum(said[t.id] and not t.relevant for t in chosen)
     fn = sum(not said[t.id] and t.relevant for t in chosen)
-    return {"relevance_p": tp / (tp + fp) if tp + fp else 1.0, "relevance_r": tp / (tp + fn) if tp + fn else 1.0}
+    return {"relevance_p": tp / (tp + fp) if tp + fp else 0.0, "relevance_r": tp / (tp + fn) if tp + fn else 0.0}
 
 
 def _vs_seeds(relevant: Sequence[Labelled], predicted: Mapping[str, Mapping[str, Any]]) -> dict[str, float]:
@@ -92,24 +93,23 @@ def _vs_seeds(relevant: Sequence[Labelled], predicted: Mapping[str, Mapping[str,
     tn = len(relevant) - tp - fp - fn
     return {
         "vs_seeds_macro_f1": (_f1(tp, fp, fn) + _f1(tn, fn, fp)) / 2,
-        "known_recall": tn / (tn + fp) if tn + fp else 1.0,
+        "known_recall": tn / (tn + fp) if tn + fp else 0.0,
     }
 
 
 def _bcubed(
     truth: Sequence[Labelled], chosen: Sequence[Labelled], predicted: Mapping[str, Mapping[str, Any]],
 ) -> dict[str, float]:
-    clustered = [t for t in truth if t.relevant and t.event != "background"]
-    story = {t.id: predicted.get(t.id, {}).get("story") or f"__none__{t.id}" for t in clustered}
+    event = {t.id: t.event for t in truth if t.relevant and t.event != "background"}
+    story = {i: predicted.get(i, {}).get("story") or f"__none__{i}" for i in event}
     by_story: defaultdict[str, set[str]] = defaultdict(set)
     by_event: defaultdict[str, set[str]] = defaultdict(set)
-    for t in clustered:
-        by_story[story[t.id]].add(t.id)
-        by_event[t.event].add(t.id)
-    event = {t.id: t.event for t in clustered}
-    ids = [t.id for t in chosen if t.id in event]
+    for i in event:
+        by_story[story[i]].add(i)
+        by_event[event[i]].add(i)
+    ids = [i for i in dict.fromkeys(t.id for t in chosen) if i in event]
     if not ids:
-        return {"bcubed_p": 1.0, "bcubed_r": 1.0, "bcubed_f1": 1.0}
+        return {"bcubed_p": 0.0, "bcubed_r": 0.0, "bcubed_f1": 0.0}
     p = sum(len(by_story[story[i]] & by_event[event[i]]) / len(by_story[story[i]]) for i in ids) / len(ids)
     r = sum(len(by_story[story[i]] & by_event[event[i]]) / len(by_event[event[i]]) for i in ids) / len(ids)
     return {"bcubed_p": p, "bcubed_r": r, "bcubed_f1": 2 * p * r / (p + r) if p + r else 0.0}

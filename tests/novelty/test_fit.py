@@ -60,6 +60,26 @@ def test_held_out_figures_cover_only_the_chosen_items() -> None:
     assert score(truth, results)["known_recall"] == 0.0
 
 
+def test_figures_with_nothing_to_count_are_zero_as_the_corpus_scorer_reports_them() -> None:
+    truth = [Labelled("a", True, "vote", True), Labelled("c", True, "background", True),
+             Labelled("x", False, "other", False)]
+    results = [{"id": "a", "relevant": False}, {"id": "c", "relevant": False}, {"id": "x", "relevant": False}]
+
+    figures = score(truth, results)
+    assert figures["relevance_p"] == 0.0  # no article said relevant
+    assert figures["known_recall"] == 0.0  # no relevant article is known
+    assert score(truth, results, only={"x"})["relevance_r"] == 0.0  # no relevant article
+    assert score(truth, results, only={"c"})["bcubed_f1"] == 0.0  # no clustered article
+
+
+def test_b_cubed_counts_an_article_once_however_many_lines_label_it() -> None:
+    truth = [Labelled("a", True, "vote", True), Labelled("a", True, "vote", True), Labelled("b", True, "vote", True),
+             Labelled("c", True, "rally", True)]
+    results = [{"id": "a", "story": "s1"}, {"id": "b", "story": "s2"}, {"id": "c", "story": "s3"}]
+
+    assert score(truth, results)["bcubed_r"] == pytest.approx((0.5 + 0.5 + 1) / 3, abs=1e-4)
+
+
 def _pairs(event: str, other: str, count: int, *, same_when_close: bool) -> list[Pair]:
     """Pairs whose one channel runs from 0 to 1; the same event when the channel is high (or low)."""
     return [Pair((i / count,), (i / count > 0.5) == same_when_close, (event, other), (f"{event}{i}", f"{other}{i}"))
