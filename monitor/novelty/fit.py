@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
@@ -124,11 +125,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc.message if isinstance(exc, UsageError) else exc}", file=sys.stderr)
         return 2
     rows = data.pop("held_out")
-    if args.held_out is not None:
-        args.held_out.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
-    args.out.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    outputs = [(args.held_out, "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows))] \
+        if args.held_out is not None else []
+    for path, text in [*outputs, (args.out, json.dumps(data, indent=1) + "\n")]:
+        try:
+            write_whole(path, text)
+        except OSError as exc:
+            print(f"error: {path}: not written ({exc.strerror or exc}); it is left as it was", file=sys.stderr)
+            return 1
     print(json.dumps(data["report"], indent=1))
     return 0
+
+
+def write_whole(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file in its folder, renamed over it once complete:
+    a failed or interrupted write (a full disk, Ctrl-C) leaves the previous file whole."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with temporary.open("x", encoding="utf-8") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 def _seed_events(path: Path) -> dict[str, str]:

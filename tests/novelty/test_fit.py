@@ -175,3 +175,34 @@ def test_a_missing_seed_folder_is_an_error_message_not_a_traceback(
 
     assert code == 2
     assert f"error: {tmp_path / 'seeds'}: seeds folder {tmp_path / 'seeds'} does not exist" in capsys.readouterr().err
+
+
+_FULL_DISK = """
+import resource, signal, sys
+from monitor.novelty import fit
+
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the size limit fails (EFBIG), as on a full disk
+fit.cache_embedders = lambda _name: None
+fit.fit = lambda *_args, **_kwargs: {"report": {"padding": "x" * 100_000}, "held_out": []}
+resource.setrlimit(resource.RLIMIT_FSIZE, (4096, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))
+sys.exit(fit.main(sys.argv[1:]))
+"""
+
+
+def test_a_failed_write_leaves_the_previous_models_whole_and_no_temporary_file(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    corpus = _corpus(tmp_path / "corpus.jsonl", [_article(f"a{i}", f"event-{i}") for i in range(FOLDS)])
+    out = tmp_path / "weights.json"
+    out.write_text('{"previous": "models"}\n', encoding="utf-8")
+
+    done = subprocess.run(
+        [sys.executable, "-c", _FULL_DISK, str(corpus), "--seeds", "seeds", "--seed-events",
+         "benchmarks/data/seed-events.json", "--out", str(out)],
+        capture_output=True, text=True, cwd=Path(__file__).resolve().parents[2], check=False)
+
+    assert done.returncode == 1, done.stderr
+    assert f"error: {out}: not written (File too large); it is left as it was" in done.stderr
+    assert out.read_text(encoding="utf-8") == '{"previous": "models"}\n'
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus.jsonl", "weights.json"]
