@@ -180,6 +180,8 @@ def fit(
     """Fit both decisions; returns the JSON structure of ``weights.json`` with its cross-validated report,
     and under ``held_out`` each article's replay row from the fold that held its event out (first split)."""
     events = event_groups(truth)
+    print(f"first pass: {sum(t.relevant for t in truth)} relevant articles of {len(truth)}, each compared with "
+          "every earlier document (every text embedded)", file=sys.stderr)
     pairs = labelled_pairs(items, truth, seed_events, config, seeds)
     folds = []
     held_rows: dict[str, dict[str, object]] = {}
@@ -200,6 +202,7 @@ def fit(
         "per_split": [_mean(folds[r * FOLDS : (r + 1) * FOLDS]) for r in range(repeats)] if repeats > 1 else [],
         "per_fold": folds,
     }
+    print(f"final fit: all {len(events)} events, for the models written", file=sys.stderr)
     data = _fit_once(pairs, truth, items, config, seeds, exclude=set(), story_threshold=story_threshold,
                      merge_threshold=merge_threshold)
     results = [r.row() for r in replay(items, config, seeds_dir=seeds, models=models_from(data))]

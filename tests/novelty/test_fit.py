@@ -206,3 +206,34 @@ def test_a_failed_write_leaves_the_previous_models_whole_and_no_temporary_file(t
     assert f"error: {out}: not written (File too large); it is left as it was" in done.stderr
     assert out.read_text(encoding="utf-8") == '{"previous": "models"}\n'
     assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus.jsonl", "weights.json"]
+
+
+def test_the_first_pass_and_the_final_fit_each_say_so_before_their_work(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    import sys
+
+    from monitor.novelty import fit as fitting
+    from monitor.replay import ReplayResult
+
+    truth = [Labelled(f"a{i}", True, f"event-{i}", True) for i in range(FOLDS)] + [Labelled("x", False, "x", False)]
+    items = [type("Item", (), {"id": t.id})() for t in truth]
+
+    def work(name: str) -> object:
+        def run(*_args: object, **_kwargs: object) -> object:
+            print(f"<{name}>", file=sys.stderr)
+            return [] if name == "pairs" else {}
+        return run
+
+    monkeypatch.setattr(fitting, "labelled_pairs", work("pairs"))
+    monkeypatch.setattr(fitting, "_fit_once", work("fit"))
+    monkeypatch.setattr(fitting, "models_from", lambda _data: None)
+    monkeypatch.setattr(fitting, "replay", lambda items, *_a, **_k: [ReplayResult(i.id, False) for i in items])
+
+    fit(truth, items, {}, None, Path("seeds"))  # type: ignore[arg-type]
+
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[:2] == [f"first pass: {FOLDS} relevant articles of {FOLDS + 1}, each compared with every earlier "
+                         "document (every text embedded)", "<pairs>"]
+    assert lines[2].startswith(f"split 1/1, fold 1/{FOLDS}: ")
+    assert lines[-2:] == [f"final fit: all {FOLDS} events, for the models written", "<fit>"]
