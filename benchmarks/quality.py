@@ -1,14 +1,16 @@
 """Detection quality on a labelled corpus: monitor against two simple baselines, in one run.
 
 usage: .venv/bin/python benchmarks/quality.py CORPUS.jsonl [--seeds DIR] [--config FILE]
+(the defaults are the project's seeds/ and config/watchlist.yaml, wherever it is run from)
 
 Replays the corpus in file order through `monitor replay` (relevance, stories, novelty) and through
 two baselines that any feed reader could ship, all with the same keyword filter (the watchlist's
 topics): each relevant article joins the story of its nearest earlier article when their similarity
 reaches a threshold (TF-IDF cosine 0.3; wordllama whole-document cosine 0.8), is `new` when it
 starts a story, and is new against the seeds unless its story holds a seed. Prints the corpus
-scorer's figures (its `score.py` when it sits beside the corpus), the same figures per language,
-the time per article, and the cross-validated figures stored with the shipped models.
+scorer's figures (its `score.py` when it sits beside the corpus; exit code 1 when it fails), the
+same figures per language, monitor's replay speed (timed after the models are loaded, as
+benchmarks/novelty.py times it), and the cross-validated figures stored with the shipped models.
 """
 
 from __future__ import annotations
@@ -28,11 +30,13 @@ from monitor.config import load_config
 from monitor.language import detect_language
 from monitor.match import match
 from monitor.novelty.embed import get_embedder
+from monitor.novelty.engine import new_judge
 from monitor.novelty.metrics import read_labels, score
 from monitor.novelty.model import load_models
 from monitor.replay import ReplayItem, read_items, replay
 from monitor.seeds import read_seeds
 
+ROOT = Path(__file__).resolve().parent.parent
 ROWS = ("relevance_p", "relevance_r", "vs_seeds_macro_f1", "known_recall", "bcubed_f1", "redundant_new",
         "events_no_new", "new_events")
 
@@ -75,8 +79,12 @@ def _vectors(kind: str, texts: list[str]) -> Any:
     return get_embedder("wordllama").embed(texts)
 
 
+class ScorerFailed(Exception):
+    """The corpus's scorer exited with an error; the message holds its exit code and what it printed."""
+
+
 def official(corpus: Path, results: list[dict[str, Any]]) -> str:
-    """The corpus's own scorer on ``results``, when it sits beside the corpus."""
+    """The corpus's own scorer on ``results``, when it sits beside the corpus; ScorerFailed when it fails."""
     scorer = corpus.with_name("score.py")
     if not scorer.exists():
         return "(no score.py beside the corpus)"
@@ -85,6 +93,9 @@ def official(corpus: Path, results: list[dict[str, Any]]) -> str:
         out.write_text("".join(json.dumps(r) + "\n" for r in results), encoding="utf-8")
         done = subprocess.run([sys.executable, str(scorer), str(corpus), str(out)], capture_output=True, text=True,
                               check=False)
+    if done.returncode != 0:
+        said = "\n".join(part for part in (done.stderr.strip(), done.stdout.strip()) if part) or "(it printed nothing)"
+        raise ScorerFailed(f"{scorer} failed (exit code {done.returncode}):\n{said}")
     return done.stdout.strip()
 
 
@@ -92,24 +103,33 @@ def table(name: str, figures: dict[str, float]) -> str:
     return f"{name:<28}" + "".join(f"{figures.get(k, float('nan')):>10.3f}" for k in ROWS)
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("corpus", type=Path)
-    parser.add_argument("--seeds", type=Path, default=Path("seeds"))
-    parser.add_argument("--config", type=Path, default=Path("config/watchlist.yaml"))
-    args = parser.parse_args()
+    parser.add_argument("--seeds", type=Path, default=ROOT / "seeds", help="default: the project's seeds/")
+    parser.add_argument("--config", type=Path, default=ROOT / "config" / "watchlist.yaml",
+                        help="default: the project's config/watchlist.yaml")
+    args = parser.parse_args(argv)
     config = load_config(args.config)
     truth = read_labels(args.corpus)
     items = list(read_items(args.corpus))
-    seeds = [(s.title, s.text) for s in read_seeds(args.seeds)]
+    seed_docs = read_seeds(args.seeds)
+    seeds = [(s.title, s.text) for s in seed_docs]
+    new_judge(config.novelty.settings(), seed_docs)  # load the models once before timing, as benchmarks/novelty.py
     started = time.perf_counter()
     runs = {"monitor": [r.row() for r in replay(items, config, seeds_dir=args.seeds)]}
     elapsed = time.perf_counter() - started
     runs["keyword + TF-IDF NN 0.3"] = nearest_baseline(items, seeds, config, "tfidf")
     runs["keyword + wordllama 0.8"] = nearest_baseline(items, seeds, config, "wordllama")
-    print(f"{len(items)} articles; monitor replay {elapsed:.1f} s ({len(items) / elapsed:.1f} articles/s)\n")
+    print(f"{len(items)} articles; monitor replay {elapsed:.1f} s ({len(items) / elapsed:.1f} articles/s, timed after "
+          "loading the models)\n")
+    failed = False
     for name, results in runs.items():
-        print(f"== {name}\n{official(args.corpus, results)}\n")
+        try:
+            figures = official(args.corpus, results)
+        except ScorerFailed as exc:
+            figures, failed = f"error: {exc}", True
+        print(f"== {name}\n{figures}\n")
     languages = {item.id: detect_language(item.text) for item in items}
     print(f"{'per language':<28}" + "".join(f"{k[:9]:>10}" for k in ROWS))
     for language in sorted(set(languages.values()), key=lambda lang: (lang != "en", lang)):
@@ -123,7 +143,9 @@ def main() -> int:
     print(table("monitor, held-out folds", report.get("held_out_mean", {})))
     for number, split in enumerate(report.get("per_split", []), 1):
         print(table(f"  split {number}", split))
-    return 0
+    if failed:
+        print("error: the corpus scorer failed (above)", file=sys.stderr)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import tempfile
 from pathlib import Path
 
@@ -39,3 +40,36 @@ def test_the_quality_scorer_leaves_no_temporary_file_when_interrupted(
         quality.official(tmp_path / "corpus" / "corpus.jsonl", [{"id": "a1", "relevant": False}])
 
     assert list((tmp_path / "temp").iterdir()) == []
+
+
+def _labelled(path: Path, count: int) -> Path:
+    rows = [{"id": f"a{i}", "url": f"https://news.example/{i}", "title": f"Hearing {i} adjourned", "published": None,
+             "text": f"Imran Khan's lawyers asked the court in Islamabad to adjourn hearing {i}.", "relevant": True,
+             "event": f"event-{i}", "new_vs_seeds": True} for i in range(count)]
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    return path
+
+
+def test_a_failing_corpus_scorer_is_shown_and_fails_the_run_wherever_it_is_run_from(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    from benchmarks import quality
+    from monitor.replay import ReplayResult
+
+    corpus = _labelled(tmp_path / "corpus.jsonl", 3)
+    (tmp_path / "score.py").write_text("import sys\nsys.exit('score.py: no field named verdict')\n")
+    calls: list[str] = []
+    monkeypatch.setattr(quality, "new_judge", lambda *_args: calls.append("models"))
+    monkeypatch.setattr(quality, "replay", lambda items, *_a, **_k: calls.append("replay") or [
+        ReplayResult(i.id, True, story="s1", verdict="new", vs_seeds="new") for i in items])
+    monkeypatch.setattr(quality, "nearest_baseline", lambda items, *_a: [{"id": i.id, "relevant": True} for i in items])
+    monkeypatch.chdir(tmp_path)  # the default seeds and config are the project's, not the working folder's
+
+    assert quality.main([str(corpus)]) == 1
+
+    out, err = capsys.readouterr()
+    scorer = tmp_path / "score.py"
+    assert f"== monitor\nerror: {scorer} failed (exit code 1):\nscore.py: no field named verdict\n" in out
+    assert "articles/s, timed after loading the models" in out
+    assert calls == ["models", "replay"]  # the models are loaded before the replay is timed
+    assert "error: the corpus scorer failed" in err
