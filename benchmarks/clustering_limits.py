@@ -69,6 +69,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--config", type=Path, default=Path("config/watchlist.yaml"))
     parser.add_argument("--repeats", type=int, default=5, help="splits of the events (default %(default)s)")
     args = parser.parse_args(argv)
+    if args.repeats < 1:
+        parser.error(f"--repeats must be 1 or more, not {args.repeats}")
     truth = read_labels(args.corpus)
     event_groups(truth)  # enough events for the folds, before the long replay
     config = load_config(args.config)

@@ -58,8 +58,8 @@ def nearest_baseline(items: list[ReplayItem], seeds: list[tuple[str, str]], conf
         result: dict[str, Any] = {"id": item.id, "relevant": relevant, "story": None, "verdict": None, "vs_seeds": None}
         if relevant:
             sims = vectors[known] @ vectors[row]
-            best = int(np.argmax(sims))
-            joined = float(sims[best]) >= threshold
+            best = int(np.argmax(sims)) if known else -1  # nothing earlier (no seeds): a story of its own
+            joined = bool(known) and float(sims[best]) >= threshold
             mine = story[known[best]] if joined else 1_000_000 + row
             story.append(mine)
             known.append(row)

@@ -73,3 +73,30 @@ def test_a_failing_corpus_scorer_is_shown_and_fails_the_run_wherever_it_is_run_f
     assert "articles/s, timed after loading the models" in out
     assert calls == ["models", "replay"]  # the models are loaded before the replay is timed
     assert "error: the corpus scorer failed" in err
+
+
+def test_the_keyword_baselines_run_without_seeds(tmp_path: Path) -> None:
+    from benchmarks.quality import ROOT, nearest_baseline
+    from monitor.config import load_config
+    from monitor.replay import read_items
+
+    items = list(read_items(_labelled(tmp_path / "corpus.jsonl", 2)))
+
+    rows = nearest_baseline(items, [], load_config(ROOT / "config" / "watchlist.yaml"), "tfidf")
+
+    assert [(r["verdict"], r["vs_seeds"]) for r in rows] == [("new", "new"), ("repeat", "new")]
+    assert rows[0]["story"] == rows[1]["story"]
+
+
+def test_clustering_limits_refuses_fewer_than_one_repeat_before_any_work(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    from benchmarks import clustering_limits
+
+    corpus = _labelled(tmp_path / "corpus.jsonl", 1)
+
+    with pytest.raises(SystemExit) as stop:
+        clustering_limits.main([str(corpus), "--seeds", "seeds", "--seed-events", "events.json", "--repeats", "0"])
+
+    assert stop.value.code == 2
+    assert "--repeats must be 1 or more, not 0" in capsys.readouterr().err
