@@ -141,7 +141,10 @@ def main() -> None:
     ready = mp.Event()
     server = mp.Process(target=serve, args=(port, ready), daemon=True)
     server.start()
-    ready.wait(10)
+    if not ready.wait(10):
+        server.terminate()
+        raise SystemExit(f"error: the local feed server could not start on port {port} of 127.0.0.1 to "
+                         f"127.0.0.{HOSTS} (is the port taken?)")
     try:
         rows = {"monitor": measure("monitor", monitor_passes, port, args.small, args.large, repeat=args.repeat)}
         if shutil.which("newsboat"):

@@ -116,6 +116,20 @@ def serve(port: int, now: Any, stats: Any, ready: Any, model: dict[str, int]) ->
     threading.Event().wait()
 
 
+def wait_until_serving(server: mp.Process, ready: Any, port: int, timeout: float = 10.0) -> None:
+    """Return once the started local server process sets ``ready``; SystemExit naming the port when it
+    cannot start (the port taken on one of its hosts, say). soak.py waits for its server with it too."""
+    deadline = time.monotonic() + timeout
+    while not ready.wait(0.1):
+        alive = server.is_alive()
+        if not alive or time.monotonic() > deadline:
+            why = f"not ready after {timeout:g} s" if alive else f"it exited with code {server.exitcode}"
+            server.terminate()
+            server.join()
+            raise SystemExit(f"error: the local feed server could not start on port {port} of 127.0.0.1 to "
+                             f"127.0.0.{HOSTS} ({why}); is the port taken? (--port chooses another)")
+
+
 def url(port: int, feed: int) -> str:
     return f"http://127.0.0.{feed % HOSTS + 1}:{port}/feed/{feed}.xml"
 
@@ -216,7 +230,7 @@ def main() -> None:
     ready = mp.Event()
     server = mp.Process(target=serve, args=(args.port, now, stats, ready, dict(MODEL)), daemon=True)
     server.start()
-    ready.wait(10)
+    wait_until_serving(server, ready, args.port)
     counter = Counter(stats)
     try:
         c = cycles(args.port, now, counter, args.feeds)

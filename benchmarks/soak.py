@@ -57,7 +57,7 @@ def main() -> None:
     ready = mp.Event()
     server = mp.Process(target=pc.serve, args=(args.port, now, stats, ready, model), daemon=True)
     server.start()
-    ready.wait(10)
+    pc.wait_until_serving(server, ready, args.port)
     clock = FrozenClock(pc.T0)
     with tempfile.TemporaryDirectory() as tmp:
         ctx = pc.make_context(Path(tmp), args.port, args.feeds, clock)

@@ -100,3 +100,25 @@ def test_clustering_limits_refuses_fewer_than_one_repeat_before_any_work(
 
     assert stop.value.code == 2
     assert "--repeats must be 1 or more, not 0" in capsys.readouterr().err
+
+
+def test_the_polling_benchmark_stops_with_a_message_when_its_feed_server_cannot_start() -> None:
+    import multiprocessing
+    import socket
+
+    from benchmarks import poll_cycle
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+
+        ready = multiprocessing.Event()
+        server = multiprocessing.Process(target=poll_cycle.serve, daemon=True, args=(
+            port, multiprocessing.Value("d", 0.0), multiprocessing.Array("q", 3), ready, dict(poll_cycle.MODEL)))
+        server.start()
+        with pytest.raises(SystemExit) as stop:
+            poll_cycle.wait_until_serving(server, ready, port, timeout=60)
+
+    assert str(stop.value).startswith(f"error: the local feed server could not start on port {port} ")
+    assert "(it exited with code 1)" in str(stop.value)
