@@ -164,6 +164,12 @@ def test_earlier_reports_of_a_story_are_linked() -> None:
         assert "Earlier in this story" in render(digest, fmt) and "https://a.example/1" in render(digest, fmt)
 
 
+def test_html_gives_each_verdict_its_own_colour() -> None:
+    html = render(content(entry(1, "A", "new"), entry(2, "B", "update"), entry(3, "C", "repeat")), "html")  # type: ignore[arg-type]
+    colours = dict((verdict, colour) for colour, verdict in re.findall(r'color:(#\w+);font-weight:600;">(\w+)<', html))
+    assert set(colours) == {"new", "update", "repeat"} and len(set(colours.values())) == 3
+
+
 _VOID = frozenset({"meta", "br", "img", "link", "hr", "input"})
 
 
