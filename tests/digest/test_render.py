@@ -93,11 +93,22 @@ def test_cap_says_how_many_more_and_orders_by_importance() -> None:
     digest = build_digest("briefing", entries, window_end=WHEN, max_items=2)
     assert [e.title for e in digest.entries] == ["N-high", "N-low"]
     assert digest.more == 1
-    assert digest.title == "3 new developments: N-high; N-low; U"  # the subject names the top developments
+    assert digest.title == "2 new developments, 1 update: N-high; N-low; U"  # it names the top developments
     assert "…and 1 more." in render(digest, "text")
     two_outlets = [DigestEntry(**{**entry(4, "Told twice", "new", 0.1).__dict__, "story": 1}),
                    DigestEntry(**{**entry(5, "Told again", "update", 0.1).__dict__, "story": 1})]
     assert build_digest("b", [*entries, *two_outlets], window_end=WHEN, max_items=9).entries[0].title == "Told twice"
+
+
+def test_the_subject_says_what_the_digest_holds() -> None:
+    def title(*verdicts: str) -> str:
+        return build_digest("b", [entry(i, f"H{i}", v) for i, v in enumerate(verdicts)], window_end=WHEN,
+                            max_items=1).title
+
+    assert title("update", "update") == "2 updates: H0; H1"
+    assert title("repeat") == "1 repeat: H0"
+    assert title("repeat", "new", "update", "update") == "1 new development, 2 updates, 1 repeat: H1; H2; H3; …"
+    assert title("new") == "1 new development: H0"
 
 
 def test_user_templates_override(tmp_path: Path) -> None:
