@@ -103,15 +103,20 @@ def digest_content(ctx: Context, name: str) -> DigestContent:
     digest = ctx.config.digest(name)
     with ctx.db.session() as session:
         entries = _undigested(session, name, digest)
-        earlier = _earlier(session, entries)
+        earlier = _earlier(session, name, entries)
     return build_digest(name, entries, window_end=ctx.clock.now(), max_items=digest.max_items, title=digest.title,
                         earlier=earlier, timezone=digest.timezone, public_url=ctx.config.public_url or "")
 
 
-def _earlier(session: Session, entries: Sequence[DigestEntry]) -> dict[int, tuple[Source, ...]]:
-    """Earlier reports of the stories in ``entries`` (those not in this digest)."""
+def _earlier(
+    session: Session, name: str, entries: Sequence[DigestEntry], *, channel: str | None = None,
+    before: int | None = None,
+) -> dict[int, tuple[Source, ...]]:
+    """Earlier reports of the stories in ``entries``: those an earlier digest ``name`` delivered (to
+    ``channel``, when it is known), so "Earlier in this story" names only what its reader was sent."""
     stories = sorted({e.story for e in entries if e.story is not None})
-    return item_store.earlier_reports(session, stories, [e.item_id for e in entries])
+    return item_store.earlier_reports(session, stories, [e.item_id for e in entries], digest=name, channel=channel,
+                                      before=before)
 
 
 def preview_digest(ctx: Context, name: str, fmt: Format) -> str:
@@ -200,7 +205,7 @@ def _render_once(ctx: Context, pending: PendingDelivery) -> dict[str, str]:
     """Render the digest for ``pending``'s channel and keep the message on the delivery."""
     with ctx.db.session() as session:
         entries = item_store.entries_by_id(session, digest_store.digest_item_ids(session, pending.digest_id))
-        earlier = _earlier(session, entries)
+        earlier = _earlier(session, pending.digest_name, entries, channel=pending.channel, before=pending.digest_id)
     config = next((d for d in ctx.config.digests if d.name == pending.digest_name), None)
     content = build_digest(pending.digest_name, entries, window_end=pending.due_at, earlier=earlier,
                            max_items=config.max_items if config else 25, title=config.title if config else None,

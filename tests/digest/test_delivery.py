@@ -193,6 +193,49 @@ def test_next_digest_links_back_to_the_story_sent_before(
         ctx.close()
 
 
+def test_earlier_in_this_story_lists_only_reports_a_digest_delivered(
+    tmp_path: Path, db_url: str, site: object, webhook: Webhook,
+) -> None:
+    from monitor.digest.run import preview_digest
+
+    ctx, clock = hook_context(tmp_path, db_url, site, webhook)
+    try:
+        webhook.status = 500
+        run_digest(ctx, "briefing", NOW)  # the first report is reserved, but the channel refuses it
+        publish_follow_up(site)
+        clock.advance(timedelta(days=3))
+        (outcome,) = poll_due(ctx)
+        assert outcome.new_items == 1
+        text = preview_digest(ctx, "briefing", "text")
+        assert "Rukhsana Iqbal" in text and "Earlier in this story" not in text  # nobody has the first one
+        webhook.status = 200
+        assert deliver_pending(ctx) == [("hook", True)]
+        assert "Earlier in this story:" in preview_digest(ctx, "briefing", "text")
+    finally:
+        ctx.close()
+
+
+def test_earlier_in_this_story_leaves_out_reports_this_digest_did_not_hold(
+    tmp_path: Path, db_url: str, site: object, webhook: Webhook,
+) -> None:
+    from monitor.digest.run import preview_digest
+
+    ctx = two_digest_context(tmp_path, db_url, site, webhook, include=["update"])  # "files": updates only
+    clock = ctx.clock
+    assert isinstance(clock, FrozenClock)
+    try:
+        assert run_digest(ctx, "files", NOW) is None  # the first report is new: not for this digest
+        assert run_digest(ctx, "briefing", NOW) is not None and len(webhook.bodies) == 1  # another digest sent it
+        publish_follow_up(site)
+        clock.advance(timedelta(days=3))
+        poll_due(ctx)
+        text = preview_digest(ctx, "files", "text")
+        assert "Rukhsana Iqbal" in text and "Earlier in this story" not in text
+        assert "Earlier in this story:" in preview_digest(ctx, "briefing", "text")
+    finally:
+        ctx.close()
+
+
 def publish_follow_up(site: object) -> None:
     """A later report of the Senate committee story, first in the feed."""
     from monitor.demo.server import LocalSite
