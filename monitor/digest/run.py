@@ -20,7 +20,7 @@ from monitor.config import Digest as DigestConfig
 from monitor.context import Context
 from monitor.digest.build import build_digest
 from monitor.digest.render import render
-from monitor.errors import NotifyError
+from monitor.errors import MonitorError, NotifyError
 from monitor.formats import Format
 from monitor.store import digests as digest_store
 from monitor.store import items as item_store
@@ -169,7 +169,7 @@ def deliver(ctx: Context, pending: PendingDelivery) -> bool:
         ok, detail, permanent = False, f"{exc}\n{exc.detail}".strip(), exc.permanent
     except Exception as exc:  # a full disk or a broken template fails this delivery, not every one after it
         log.exception("digest delivery raised", extra={"digest": pending.digest_name, "channel": pending.channel})
-        ok, detail = False, f"{type(exc).__name__}: {exc}"
+        ok, detail = False, _unexpected(exc)
     metrics.NOTIFICATIONS.labels(channel=pending.channel, result="delivered" if ok else "failed").inc()
     now = ctx.clock.now()
     retry = _next_attempt(now, pending.attempts, permanent)
@@ -192,6 +192,14 @@ def deliver(ctx: Context, pending: PendingDelivery) -> bool:
         log.warning("digest delivery failed", extra={"digest": pending.digest_name, "channel": pending.channel,
                                                      "attempt": pending.attempts + 1, "cause": detail.split("\n")[0]})
     return ok
+
+
+def _unexpected(exc: Exception) -> str:
+    """A failure that is no NotifyError as it is stored: a MonitorError's own text (``path:2: digest
+    template: …``); anything else with its type, often the only clue (``FileExistsError: [Errno 17] …``)."""
+    if isinstance(exc, MonitorError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
 
 
 def _next_attempt(now: datetime, attempts: int, permanent: bool) -> datetime | None:

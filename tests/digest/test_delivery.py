@@ -311,6 +311,9 @@ def test_a_delivery_that_raises_fails_alone_and_is_retried(
         with ctx.db.session() as session:
             (owed,) = digest_store.pending(session, NOW + timedelta(days=1))
         assert owed.channel == "(file)" and owed.attempts == 1
+        with ctx.db.session() as session:
+            error = {c.channel: c.last_error for c in digest_store.channel_states(session, "files")}["(file)"]
+        assert error is not None and error.startswith("FileExistsError: ")  # the type: the only clue
         (tmp_path / "data" / "digests").unlink()
         clock.advance(timedelta(minutes=2))
         assert deliver_pending(ctx) == [("(file)", True)]
@@ -407,7 +410,7 @@ def test_a_broken_template_fails_the_delivery_with_its_file_and_line(
         with ctx.db.session() as session:
             (state,) = digest_store.channel_states(session, "briefing")
         assert state.status == "pending" and webhook.bodies == []
-        assert state.last_error is not None and f"{template}:2: digest template: " in state.last_error
+        assert state.last_error is not None and state.last_error.startswith(f"{template}:2: digest template: ")
         template.write_text("{{ digest.title }}\n")  # fixed: the retry goes out
         clock.advance(timedelta(minutes=2))
         assert deliver_pending(ctx) == [("hook", True)]
