@@ -47,10 +47,14 @@ def test_markdown_escapes_links_and_emphasis() -> None:
     assert "\\*bold\\*" in md
 
 
-def test_slack_text_has_no_link_syntax_of_its_own() -> None:
-    slack = render(content(entry(1, HOSTILE)), "slack")  # type: ignore[arg-type]
-    assert "*<script>alert(1)</script> [click](http://evil.example) <!channel> & *bold**" in slack
-    assert "\nhttps://news.example/a\n" in slack  # a bare link; apprise escapes (see test_delivery.py)
+def test_slack_escapes_feed_text_and_links_only_http_addresses() -> None:
+    slack = render(content(entry(1, HOSTILE)), "slack")  # type: ignore[arg-type]  # CommonMark, for apprise
+    assert ("**\\<script\\>alert(1)\\</script\\> \\[click\\](http://evil.example) \\<!channel\\> & "
+            "\u2217bold\u2217**") in slack
+    assert "\n<https://news.example/a>\n" in slack  # an autolink (the payload: see test_delivery.py)
+    odd = render(content(entry(1, url="https://a.example/x|y z\u202e")), "slack")  # type: ignore[arg-type]
+    assert "\n<https://a.example/x%7Cy%20z%E2%80%AE>\n" in odd  # nothing in it can end the link or label it
+    assert "javascript" not in render(content(entry(1, url="javascript:alert(1)")), "slack")  # type: ignore[arg-type]
 
 
 def test_text_states_the_development_with_its_source_in_the_digest_time_zone() -> None:
