@@ -29,8 +29,8 @@ FORMATS: dict[str, OutputFormat] = {f.name: f for f in (
     OutputFormat("text", "digest.txt.j2", "text", note="plain text; the default"),
     OutputFormat("markdown", "digest.md.j2", "markdown", note="Markdown, escaping only what it would read as markup"),
     OutputFormat("html", "digest.html.j2", "html", ("mailto", "mailtos"), "an HTML page; e-mail channels"),
-    OutputFormat("slack", "digest.slack.j2", "text", ("slack",),
-                 "Slack's mrkdwn; apprise escapes &, < and > for Slack itself"),
+    OutputFormat("slack", "digest.slack.j2", "markdown", ("slack",),
+                 "Slack's mrkdwn: CommonMark that apprise converts, escaping &, < and > itself"),
 )}
 DEFAULT = "text"
 

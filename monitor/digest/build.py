@@ -7,6 +7,7 @@ is listed with what *it* added (or nothing: the same report); stories are ordere
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -97,12 +98,24 @@ def _rank(entry: DigestEntry) -> tuple[int, int, int, float, float, int]:
 
 
 def _default_title(stories: Sequence[DigestEntry]) -> str:
-    """``3 new developments: Court adjourns Khan appeal; …`` (it is also the email subject)."""
+    """``2 new developments, 1 update: Court adjourns Khan appeal; …`` (it is also the email subject):
+    how many stories of each verdict the digest holds, then the top headlines."""
     if not stories:
         return "Nothing new"
-    noun = "development" if len(stories) == 1 else "developments"
     named = [shortened(s.title, _TITLE_CHARS) for s in stories[:TITLE_STORIES]]
     more = "; …" if len(stories) > TITLE_STORIES else ""
-    return f"{len(stories)} new {noun}: {'; '.join(named)}{more}"
+    return f"{_counted(stories)}: {'; '.join(named)}{more}"
 
 
+_VERDICT_NOUNS = {"new": ("new development", "new developments"), "update": ("update", "updates"),
+                  "repeat": ("repeat", "repeats")}
+
+
+def _counted(stories: Sequence[DigestEntry]) -> str:
+    """``2 new developments, 1 update``: the stories of each verdict, in the digest's order."""
+    counts = Counter(s.verdict for s in stories)
+    parts = []
+    for verdict in sorted(counts, key=lambda v: _VERDICT_ORDER.get(v, 3)):
+        one, many = _VERDICT_NOUNS.get(verdict, (verdict, verdict))
+        parts.append(f"{counts[verdict]} {one if counts[verdict] == 1 else many}")
+    return ", ".join(parts)

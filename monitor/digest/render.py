@@ -1,8 +1,9 @@
-"""Render a digest with Jinja2 templates: text, Markdown, HTML email and Slack mrkdwn.
+"""Render a digest with Jinja2 templates: text, Markdown, HTML email and Slack.
 
 Every piece of feed text is escaped for its format: HTML through autoescape, Markdown by
-backslash-escaping the characters it would read as markup. Slack bodies go out as plain text, which apprise
-escapes (``&``, ``<``, ``>``) on the way, so they carry no link or mention syntax of their own.
+backslash-escaping the characters it would read as markup. Slack bodies are CommonMark that apprise
+turns into Slack's mrkdwn (escaping ``&``, ``<`` and ``>`` itself); feed text in them goes through
+:func:`slack_escape`, so it can add no link, mention or formatting.
 Templates in an override folder (``config/templates/``) win over the bundled ones.
 """
 
@@ -12,7 +13,7 @@ import re
 import traceback
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
 from jinja2 import (
@@ -40,6 +41,31 @@ def md_escape(value: object) -> str:
     while ordinary punctuation (``.``, ``-``, ``(``, the ``&`` of ``AT&T``) stays as it is."""
     text = _MD_ENTITY.sub("&amp;", _MD_INLINE.sub(r"\\\1", str(value)))
     return "\n".join(_MD_LINE_START.sub(_line_start, line) for line in text.split("\n"))
+
+
+# Slack's mrkdwn has no escape for its emphasis, strike and code marks (only &, < and > can be
+# escaped, and apprise does that); a backslash before them reaches Slack as it is. Feed text shows them
+# as look-alikes, and its backslashes too, so none can pair with an escape of ours.
+_SLACK_LOOKALIKES = str.maketrans({"*": "\u2217", "_": "\uff3f", "~": "\u223c", "`": "\u02cb", "\\": "\u29f5"})
+_SLACK_MARKUP = re.compile(r"([\[\]<>#])")  # a link, an autolink or mention, a heading: apprise undoes the escape
+
+
+def slack_escape(value: object) -> str:
+    """Feed text for a Slack body (CommonMark that apprise converts to mrkdwn): brackets, ``<``, ``>``
+    and ``#`` are backslash-escaped (apprise sends them as plain ``[``, ``&lt;``, ``&gt;``, ``#``), and
+    the emphasis, strike and code marks and the backslash, which Slack cannot escape, become look-alikes
+    (``∗ ＿ ∼ ˋ ⧵``)."""
+    return _SLACK_MARKUP.sub(r"\\\1", str(value).translate(_SLACK_LOOKALIKES))
+
+
+def slack_link(url: object) -> str:
+    """An http(s) link as an autolink (``<https://…>``, which apprise sends on as Slack's own link), with
+    anything that would stop it being one (a space, a control character, ``|``) percent-encoded; empty
+    for any other link."""
+    href = safe_href(url)
+    if not href:
+        return ""
+    return "<" + "".join(c if c.isprintable() and not c.isspace() and c != "|" else quote(c) for c in href) + ">"
 
 
 def _line_start(match: re.Match[str]) -> str:
@@ -78,7 +104,8 @@ def environment(override_dir: Path | None = None) -> Environment:
         loader=ChoiceLoader(loaders), autoescape=select_autoescape(["html", "html.j2"], default=False),
         undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
     )
-    env.filters.update(md=md_escape, href=safe_href, local=local_time, story_page=story_page)
+    env.filters.update(md=md_escape, href=safe_href, local=local_time, story_page=story_page, slack=slack_escape,
+                       slack_link=slack_link)
     return env
 
 

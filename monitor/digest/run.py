@@ -20,7 +20,7 @@ from monitor.config import Digest as DigestConfig
 from monitor.context import Context
 from monitor.digest.build import build_digest
 from monitor.digest.render import render
-from monitor.errors import NotifyError
+from monitor.errors import MonitorError, NotifyError
 from monitor.formats import Format
 from monitor.store import digests as digest_store
 from monitor.store import items as item_store
@@ -103,15 +103,20 @@ def digest_content(ctx: Context, name: str) -> DigestContent:
     digest = ctx.config.digest(name)
     with ctx.db.session() as session:
         entries = _undigested(session, name, digest)
-        earlier = _earlier(session, entries)
+        earlier = _earlier(session, name, entries)
     return build_digest(name, entries, window_end=ctx.clock.now(), max_items=digest.max_items, title=digest.title,
                         earlier=earlier, timezone=digest.timezone, public_url=ctx.config.public_url or "")
 
 
-def _earlier(session: Session, entries: Sequence[DigestEntry]) -> dict[int, tuple[Source, ...]]:
-    """Earlier reports of the stories in ``entries`` (those not in this digest)."""
+def _earlier(
+    session: Session, name: str, entries: Sequence[DigestEntry], *, channel: str | None = None,
+    before: int | None = None,
+) -> dict[int, tuple[Source, ...]]:
+    """Earlier reports of the stories in ``entries``: those an earlier digest ``name`` delivered (to
+    ``channel``, when it is known), so "Earlier in this story" names only what its reader was sent."""
     stories = sorted({e.story for e in entries if e.story is not None})
-    return item_store.earlier_reports(session, stories, [e.item_id for e in entries])
+    return item_store.earlier_reports(session, stories, [e.item_id for e in entries], digest=name, channel=channel,
+                                      before=before)
 
 
 def preview_digest(ctx: Context, name: str, fmt: Format) -> str:
@@ -164,7 +169,7 @@ def deliver(ctx: Context, pending: PendingDelivery) -> bool:
         ok, detail, permanent = False, f"{exc}\n{exc.detail}".strip(), exc.permanent
     except Exception as exc:  # a full disk or a broken template fails this delivery, not every one after it
         log.exception("digest delivery raised", extra={"digest": pending.digest_name, "channel": pending.channel})
-        ok, detail = False, f"{type(exc).__name__}: {exc}"
+        ok, detail = False, _unexpected(exc)
     metrics.NOTIFICATIONS.labels(channel=pending.channel, result="delivered" if ok else "failed").inc()
     now = ctx.clock.now()
     retry = _next_attempt(now, pending.attempts, permanent)
@@ -189,6 +194,14 @@ def deliver(ctx: Context, pending: PendingDelivery) -> bool:
     return ok
 
 
+def _unexpected(exc: Exception) -> str:
+    """A failure that is no NotifyError as it is stored: a MonitorError's own text (``path:2: digest
+    template: …``); anything else with its type, often the only clue (``FileExistsError: [Errno 17] …``)."""
+    if isinstance(exc, MonitorError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
 def _next_attempt(now: datetime, attempts: int, permanent: bool) -> datetime | None:
     """When to try again after a failed attempt (2, 4, 8 … minutes), or None to give up."""
     if permanent or attempts + 1 >= DELIVERY_ATTEMPTS:
@@ -200,7 +213,7 @@ def _render_once(ctx: Context, pending: PendingDelivery) -> dict[str, str]:
     """Render the digest for ``pending``'s channel and keep the message on the delivery."""
     with ctx.db.session() as session:
         entries = item_store.entries_by_id(session, digest_store.digest_item_ids(session, pending.digest_id))
-        earlier = _earlier(session, entries)
+        earlier = _earlier(session, pending.digest_name, entries, channel=pending.channel, before=pending.digest_id)
     config = next((d for d in ctx.config.digests if d.name == pending.digest_name), None)
     content = build_digest(pending.digest_name, entries, window_end=pending.due_at, earlier=earlier,
                            max_items=config.max_items if config else 25, title=config.title if config else None,

@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from monitor.redact import redact, without_credentials
-from monitor.store.schema import DigestItemRow, FeedRow, ItemRow
+from monitor.store.schema import DeliveryRow, DigestItemRow, FeedRow, ItemRow
 from monitor.types import DigestEntry, Evidence, NewItem, Relevance, Source, Verdict
 
 
@@ -121,17 +121,26 @@ def undigested(
     return [_entry(row, feed_name) for row, feed_name in session.execute(query)]
 
 
-def earlier_reports(session: Session, stories: Sequence[int], exclude: Sequence[int], limit: int = 3
-                    ) -> dict[int, tuple[Source, ...]]:
-    """For each story, up to ``limit`` of its most recent new or updated items outside ``exclude``."""
+def earlier_reports(
+    session: Session, stories: Sequence[int], exclude: Sequence[int], *, digest: str, channel: str | None = None,
+    before: int | None = None, limit: int = 3,
+) -> dict[int, tuple[Source, ...]]:
+    """For each story, up to ``limit`` of its most recent items outside ``exclude`` that an earlier digest
+    ``digest`` (one numbered below ``before``, when given) delivered: to ``channel``, or to any channel."""
     if not stories:
         return {}
+    delivered = select(DeliveryRow.digest_id).where(DeliveryRow.status == "sent")
+    if channel is not None:
+        delivered = delivered.where(DeliveryRow.channel == channel)
     query = (
         select(ItemRow.story_id, ItemRow.title, ItemRow.url, ItemRow.published_at, ItemRow.outlet)
+        .join(DigestItemRow, DigestItemRow.item_id == ItemRow.id)
         .where(ItemRow.story_id.in_(list(stories)), ItemRow.id.not_in(list(exclude) or [0]),
-               ItemRow.verdict.in_(["new", "update"]))
+               DigestItemRow.digest_name == digest, DigestItemRow.digest_id.in_(delivered))
         .order_by(ItemRow.published_at.desc(), ItemRow.id.desc())
     )
+    if before is not None:
+        query = query.where(DigestItemRow.digest_id < before)
     found: dict[int, list[Source]] = {}
     for story, title, url, published, outlet in session.execute(query):
         if story is not None and len(found.setdefault(story, [])) < limit:

@@ -4,6 +4,7 @@ on a local server, and Slack intercepted at the HTTP layer (its host is not reac
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -150,6 +151,8 @@ def test_webhook_failure_gives_up_after_the_budget_and_tells_the_operator(
 
 @responses.activate
 def test_slack_payload_and_retry_after_server_errors(tmp_path: Path, db_url: str, site: object) -> None:
+    from monitor.demo.server import LocalSite
+
     responses.add(responses.POST, SLACK_HOOK, status=500, body="error")
     responses.add(responses.POST, SLACK_HOOK, status=429, body="slow down")
     responses.add(responses.POST, SLACK_HOOK, status=200, body="ok")
@@ -168,10 +171,55 @@ def test_slack_payload_and_retry_after_server_errors(tmp_path: Path, db_url: str
         title = "1 new development: Senate committee in Islamabad summons PTI founder's legal…"
         assert payload["channel"] == "#news" and attachment["title"] == title
         assert attachment["text"].startswith(f"*{title}*\n\n1. *Senate committee in Islamabad")
-        assert "/articles/senate-committee-prison-visits.html" in attachment["text"]
-        assert "<" not in attachment["text"].replace("&lt;", "")  # no link or mention syntax gets through
+        assert isinstance(site, LocalSite)
+        link = f"<{site.base}/articles/senate-committee-prison-visits.html>"
+        assert payload["mrkdwn"] is True and f"\n{link}\n" in attachment["text"]
+        assert re.findall(r"<[^>]*>", attachment["text"]) == [link]  # no link or mention but the story's own
     finally:
         ctx.close()
+
+
+SLACK_HOSTILE = ("<!channel> <@U123> [a](http://evil.example) <https://evil.example|Verify> *b* _i_ ~s~ `c` "
+                 "\\<!here> # h & &lt;")
+SLACK_SHOWN = ("&lt;!channel&gt; &lt;@U123&gt; [a](http://evil.example) &lt;https://evil.example|Verify&gt; "
+               "\u2217b\u2217 \uff3fi\uff3f \u223cs\u223c \u02cbc\u02cb \u29f5&lt;!here&gt; # h &amp; &amp;lt;")
+
+
+@responses.activate
+def test_slack_receives_feed_text_that_makes_no_link_mention_or_formatting() -> None:
+    from monitor.digest.build import build_digest
+    from monitor.digest.render import render
+    from monitor.notify import send
+    from monitor.types import DigestEntry, Source
+
+    responses.add(responses.POST, SLACK_HOOK, status=200, body="ok")
+    lead = DigestEntry(item_id=1, title=f"Court adjourns {SLACK_HOSTILE}", url="https://news.example/a?x=1&y=2",
+                       outlet="Alpha", published=NOW, verdict="new", score=1.0, matched="",
+                       novel_sentences=(f"Moved {SLACK_HOSTILE}",), summary="", story=3)
+    later = DigestEntry(**{**lead.__dict__, "item_id": 2, "outlet": f"Beta {SLACK_HOSTILE}", "verdict": "update",
+                           "novel_sentences": (f"Added {SLACK_HOSTILE}",), "published": NOW + timedelta(hours=2)})
+    digest = build_digest("briefing", [lead, later], window_end=NOW, max_items=5,
+                          earlier={3: (Source(f"Gamma: {SLACK_HOSTILE}", NOW, "https://g.example/1|x y"),)})
+    send(SLACK, digest.title, render(digest, "slack"), "slack")
+    (call,) = responses.calls
+    payload = json.loads(call.request.body)
+    assert isinstance(payload["attachments"][0].pop("ts"), float)
+    icon = "https://github.com/caronc/apprise/raw/master/apprise/assets/themes/default/apprise-info-72x72.png"
+    title = "1 new development: Court adjourns &lt;!channel&gt; &lt;@U123&gt; [a](http://evil.example)…"
+    assert payload == {
+        "mrkdwn": True, "channel": "#news", "icon_url": icon,
+        "attachments": [{"title": title, "color": "#3AA3E3", "footer_icon": icon, "footer": "Apprise",
+                         "text": "\n".join([
+            f"*{title}*",
+            "",
+            f"1. *Court adjourns {SLACK_SHOWN}* \u2014 _new_ \u00b7 2 outlets",
+            "<https://news.example/a?x=1&amp;y=2>",
+            f"> Moved {SLACK_SHOWN}",
+            f"\u2022 Beta {SLACK_SHOWN} adds: Added {SLACK_SHOWN}",
+            f"Sources: Alpha (24 Nov 09:00 UTC), Beta {SLACK_SHOWN} (24 Nov 11:00 UTC)",
+            f"Earlier in this story: Gamma: {SLACK_SHOWN} <https://g.example/1%7Cx%20y>",
+        ])}],
+    }
 
 
 def test_next_digest_links_back_to_the_story_sent_before(
@@ -189,6 +237,49 @@ def test_next_digest_links_back_to_the_story_sent_before(
         text = preview_digest(ctx, "briefing", "text")
         assert "UPDATE" in text and "Rukhsana Iqbal" in text
         assert "Earlier in this story:" in text and "/articles/senate-committee-prison-visits.html" in text
+    finally:
+        ctx.close()
+
+
+def test_earlier_in_this_story_lists_only_reports_a_digest_delivered(
+    tmp_path: Path, db_url: str, site: object, webhook: Webhook,
+) -> None:
+    from monitor.digest.run import preview_digest
+
+    ctx, clock = hook_context(tmp_path, db_url, site, webhook)
+    try:
+        webhook.status = 500
+        run_digest(ctx, "briefing", NOW)  # the first report is reserved, but the channel refuses it
+        publish_follow_up(site)
+        clock.advance(timedelta(days=3))
+        (outcome,) = poll_due(ctx)
+        assert outcome.new_items == 1
+        text = preview_digest(ctx, "briefing", "text")
+        assert "Rukhsana Iqbal" in text and "Earlier in this story" not in text  # nobody has the first one
+        webhook.status = 200
+        assert deliver_pending(ctx) == [("hook", True)]
+        assert "Earlier in this story:" in preview_digest(ctx, "briefing", "text")
+    finally:
+        ctx.close()
+
+
+def test_earlier_in_this_story_leaves_out_reports_this_digest_did_not_hold(
+    tmp_path: Path, db_url: str, site: object, webhook: Webhook,
+) -> None:
+    from monitor.digest.run import preview_digest
+
+    ctx = two_digest_context(tmp_path, db_url, site, webhook, include=["update"])  # "files": updates only
+    clock = ctx.clock
+    assert isinstance(clock, FrozenClock)
+    try:
+        assert run_digest(ctx, "files", NOW) is None  # the first report is new: not for this digest
+        assert run_digest(ctx, "briefing", NOW) is not None and len(webhook.bodies) == 1  # another digest sent it
+        publish_follow_up(site)
+        clock.advance(timedelta(days=3))
+        poll_due(ctx)
+        text = preview_digest(ctx, "files", "text")
+        assert "Rukhsana Iqbal" in text and "Earlier in this story" not in text
+        assert "Earlier in this story:" in preview_digest(ctx, "briefing", "text")
     finally:
         ctx.close()
 
@@ -268,6 +359,9 @@ def test_a_delivery_that_raises_fails_alone_and_is_retried(
         with ctx.db.session() as session:
             (owed,) = digest_store.pending(session, NOW + timedelta(days=1))
         assert owed.channel == "(file)" and owed.attempts == 1
+        with ctx.db.session() as session:
+            error = {c.channel: c.last_error for c in digest_store.channel_states(session, "files")}["(file)"]
+        assert error is not None and error.startswith("FileExistsError: ")  # the type: the only clue
         (tmp_path / "data" / "digests").unlink()
         clock.advance(timedelta(minutes=2))
         assert deliver_pending(ctx) == [("(file)", True)]
@@ -364,7 +458,7 @@ def test_a_broken_template_fails_the_delivery_with_its_file_and_line(
         with ctx.db.session() as session:
             (state,) = digest_store.channel_states(session, "briefing")
         assert state.status == "pending" and webhook.bodies == []
-        assert state.last_error is not None and f"{template}:2: digest template: " in state.last_error
+        assert state.last_error is not None and state.last_error.startswith(f"{template}:2: digest template: ")
         template.write_text("{{ digest.title }}\n")  # fixed: the retry goes out
         clock.advance(timedelta(minutes=2))
         assert deliver_pending(ctx) == [("hook", True)]

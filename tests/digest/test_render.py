@@ -47,10 +47,14 @@ def test_markdown_escapes_links_and_emphasis() -> None:
     assert "\\*bold\\*" in md
 
 
-def test_slack_text_has_no_link_syntax_of_its_own() -> None:
-    slack = render(content(entry(1, HOSTILE)), "slack")  # type: ignore[arg-type]
-    assert "*<script>alert(1)</script> [click](http://evil.example) <!channel> & *bold**" in slack
-    assert "\nhttps://news.example/a\n" in slack  # a bare link; apprise escapes (see test_delivery.py)
+def test_slack_escapes_feed_text_and_links_only_http_addresses() -> None:
+    slack = render(content(entry(1, HOSTILE)), "slack")  # type: ignore[arg-type]  # CommonMark, for apprise
+    assert ("**\\<script\\>alert(1)\\</script\\> \\[click\\](http://evil.example) \\<!channel\\> & "
+            "\u2217bold\u2217**") in slack
+    assert "\n<https://news.example/a>\n" in slack  # an autolink (the payload: see test_delivery.py)
+    odd = render(content(entry(1, url="https://a.example/x|y z\u202e")), "slack")  # type: ignore[arg-type]
+    assert "\n<https://a.example/x%7Cy%20z%E2%80%AE>\n" in odd  # nothing in it can end the link or label it
+    assert "javascript" not in render(content(entry(1, url="javascript:alert(1)")), "slack")  # type: ignore[arg-type]
 
 
 def test_text_states_the_development_with_its_source_in_the_digest_time_zone() -> None:
@@ -93,11 +97,22 @@ def test_cap_says_how_many_more_and_orders_by_importance() -> None:
     digest = build_digest("briefing", entries, window_end=WHEN, max_items=2)
     assert [e.title for e in digest.entries] == ["N-high", "N-low"]
     assert digest.more == 1
-    assert digest.title == "3 new developments: N-high; N-low; U"  # the subject names the top developments
+    assert digest.title == "2 new developments, 1 update: N-high; N-low; U"  # it names the top developments
     assert "…and 1 more." in render(digest, "text")
     two_outlets = [DigestEntry(**{**entry(4, "Told twice", "new", 0.1).__dict__, "story": 1}),
                    DigestEntry(**{**entry(5, "Told again", "update", 0.1).__dict__, "story": 1})]
     assert build_digest("b", [*entries, *two_outlets], window_end=WHEN, max_items=9).entries[0].title == "Told twice"
+
+
+def test_the_subject_says_what_the_digest_holds() -> None:
+    def title(*verdicts: str) -> str:
+        return build_digest("b", [entry(i, f"H{i}", v) for i, v in enumerate(verdicts)], window_end=WHEN,
+                            max_items=1).title
+
+    assert title("update", "update") == "2 updates: H0; H1"
+    assert title("repeat") == "1 repeat: H0"
+    assert title("repeat", "new", "update", "update") == "1 new development, 2 updates, 1 repeat: H1; H2; H3; …"
+    assert title("new") == "1 new development: H0"
 
 
 def test_user_templates_override(tmp_path: Path) -> None:
@@ -162,6 +177,12 @@ def test_earlier_reports_of_a_story_are_linked() -> None:
     assert digest.entries[0].earlier == earlier[9]
     for fmt in ("text", "markdown", "html", "slack"):
         assert "Earlier in this story" in render(digest, fmt) and "https://a.example/1" in render(digest, fmt)
+
+
+def test_html_gives_each_verdict_its_own_colour() -> None:
+    html = render(content(entry(1, "A", "new"), entry(2, "B", "update"), entry(3, "C", "repeat")), "html")  # type: ignore[arg-type]
+    colours = dict((verdict, colour) for colour, verdict in re.findall(r'color:(#\w+);font-weight:600;">(\w+)<', html))
+    assert set(colours) == {"new", "update", "repeat"} and len(set(colours.values())) == 3
 
 
 _VOID = frozenset({"meta", "br", "img", "link", "hr", "input"})
