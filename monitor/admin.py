@@ -42,6 +42,14 @@ class FeedDetails:
 
 
 @dataclass(frozen=True)
+class StoryList:
+    """The most recently updated stories, and how many stories there are in all (listed or not)."""
+
+    stories: tuple[StoryLine, ...]
+    total: int
+
+
+@dataclass(frozen=True)
 class StoryDetails:
     """One story: its title, some of its reports (those after the first ``offset``), how many it has in
     all, and the known documents the reports shown repeat, by key."""
@@ -103,10 +111,12 @@ def developments(ctx: Context, days: int) -> list[DigestEntry]:
         return item_store.developments_since(session, ctx.clock.now() - timedelta(days=days))
 
 
-def recent_stories(ctx: Context, days: int) -> list[StoryLine]:
-    """The stories with a report in the last ``days``, the most recently updated first."""
+def recent_stories(ctx: Context, days: int, limit: int = 100) -> StoryList:
+    """The stories with a report in the last ``days``, the most recently updated first (``limit``
+    of them), and how many there are in all."""
+    since = ctx.clock.now() - timedelta(days=days)
     with ctx.db.reading() as session:
-        return story_store.recent(session, ctx.clock.now() - timedelta(days=days))
+        return StoryList(tuple(story_store.recent(session, since, limit)), story_store.count_recent(session, since))
 
 
 def story_details(ctx: Context, story_id: int, offset: int = 0, limit: int | None = None) -> StoryDetails | None:

@@ -129,6 +129,26 @@ def test_story_list_escapes_a_hostile_title(served: tuple[str, Context]) -> None
     assert any(text.startswith("Imran Khan appeal <img src=x") for text in links.values())
 
 
+def test_the_story_list_says_when_it_shows_only_the_latest_stories(
+        served: tuple[str, Context], monkeypatch: pytest.MonkeyPatch) -> None:
+    base, ctx = served
+    with ctx.db.session() as session:
+        recent = story_store.recent(session, ctx.clock.now().replace(year=2000))
+    assert len(recent) >= 4
+
+    def shown() -> tuple[list[str | None], str]:
+        dom = lxml.html.fromstring(httpx.get(f"{base}/").text)
+        return ([a.get("href") for a in dom.xpath("//div[contains(@class,'story')]//h2/a")],
+                dom.xpath("string(//h1/following-sibling::div[@class='meta'])"))
+
+    links, meta = shown()
+    assert len(links) == len(recent) and meta.startswith(f"{len(recent)} stories · ")
+    monkeypatch.setattr(web, "STORIES_LISTED", 2)
+    links, meta = shown()
+    assert links == [f"/stories/{s.id}" for s in recent[:2]]  # the most recently updated
+    assert meta.startswith(f"the latest 2 of {len(recent)} stories · ")
+
+
 @needs_chromium
 def test_each_story_page_shows_its_reports_and_highlights_what_is_new(served: tuple[str, Context]) -> None:
     base, ctx = served

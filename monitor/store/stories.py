@@ -35,6 +35,13 @@ def recent(session: Session, since: datetime, limit: int = 100) -> list[StoryLin
             for story_id, title, updated in rows]
 
 
+def count_recent(session: Session, since: datetime) -> int:
+    """How many stories :func:`recent` would list without its limit."""
+    return int(session.scalar(
+        select(func.count(func.distinct(StoryRow.id))).join(ItemRow, ItemRow.story_id == StoryRow.id)
+        .where(ItemRow.verdict.is_not(None), ItemRow.fetched_at >= since)) or 0)
+
+
 def story(session: Session, story_id: int, offset: int = 0, limit: int | None = None,
           ) -> tuple[str, list[StoryReport]] | None:
     """A story's title and its reports, oldest first (``limit`` of them after the first ``offset``);
