@@ -70,7 +70,13 @@ def story_page(ctx: Context, story_id: int, page: int = 1) -> str | None:
     pages = max(1, -(-found.total // REPORTS_PER_PAGE))
     template = environment().get_template("story.html.j2")
     return template.render(title=found.title, story_id=story_id, reports=views, timezone=_timezone(ctx),
-                           total=found.total, first=found.offset + 1, page=page, pages=pages)
+                           total=found.total, first=found.offset + 1, page=page, pages=pages, report_link=report_link)
+
+
+def report_link(known: Known) -> str:
+    """The address of an earlier report on the page of its story that shows it."""
+    page = known.position // REPORTS_PER_PAGE + 1 if known.position is not None else 1
+    return f"{STORY_PATH}{known.story}{f'/page/{page}' if page > 1 else ''}#report-{known.key.removeprefix('item:')}"
 
 
 def _view(report: StoryReport, known: dict[str, Known]) -> ReportView:

@@ -229,6 +229,27 @@ def test_a_story_of_many_reports_is_shown_a_page_at_a_time(
         assert httpx.get(f"{base}/stories/{line.id}{beyond}").status_code == 404
 
 
+def test_a_known_sentence_links_to_the_page_that_shows_the_report_it_matched(
+        served: tuple[str, Context], monkeypatch: pytest.MonkeyPatch) -> None:
+    base, ctx = served
+    monkeypatch.setattr(web, "REPORTS_PER_PAGE", 1)  # every report on a page of its own
+    with ctx.db.session() as session:
+        lines = story_store.recent(session, ctx.clock.now().replace(year=2000))
+    links: set[str] = set()
+    for line in lines:
+        for page in range(1, line.reports + 1):
+            dom = lxml.html.fromstring(httpx.get(f"{base}/stories/{line.id}/page/{page}").text)
+            links |= set(dom.xpath("//div[contains(@class,'report')]//p//a/@href"))
+    later = 0
+    for link in links:
+        path, _, anchor = link.partition("#")
+        assert anchor.startswith("report-"), link
+        target = lxml.html.fromstring(httpx.get(f"{base}{path}").text)
+        assert target.xpath(f"//div[@id='{anchor}']"), link  # the page the link opens shows the report
+        later += "/page/" in path
+    assert later >= 1  # the demo's story of three reports: its last repeats its second, shown on page 2
+
+
 _LAYOUT = ("<script>document.body.dataset.layout = JSON.stringify({"
            "overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,"
            "directions: Array.from(document.querySelectorAll('h1, h2, p.text'), e => getComputedStyle(e).direction)"
