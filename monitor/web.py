@@ -108,6 +108,6 @@ def start_web_server(ctx: Context, host: str, port: int) -> ThreadingHTTPServer:
     def feed(_: str) -> Response:
         return 200, developments_feed(ctx).encode(), "application/atom+xml; charset=utf-8"
 
-    server = serve(host, port, {"/": index, STORY_PATH: story, FEED_PATH: feed}, "web")
+    server = serve(host, port, {"/": index, STORY_PATH: story, FEED_PATH: feed}, "web", validated={FEED_PATH})
     log.info("serving the story pages", extra={"url": f"http://{host}:{server.server_address[1]}/"})
     return server

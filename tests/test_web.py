@@ -115,6 +115,9 @@ def test_pages_are_read_only_with_security_headers(served: tuple[str, Context]) 
     assert _raw(base, b"GET /stories/\xb2 HTTP/1.0\r\n\r\n").startswith(b"HTTP/1.0 404")  # a digit int() refuses
     feed = httpx.get(f"{base}/feed.xml")
     assert feed.status_code == 200 and feed.text.startswith("<?xml")
+    assert page.headers["cache-control"] == "no-store" and "etag" not in page.headers  # pages are never kept
+    assert feed.headers["cache-control"] == "no-cache" and feed.headers["x-content-type-options"] == "nosniff"
+    assert httpx.get(f"{base}/feed.xml", headers={"If-None-Match": feed.headers["etag"]}).status_code == 304
 
 
 @needs_chromium
