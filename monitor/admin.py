@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from monitor.context import Context
 from monitor.errors import UsageError
-from monitor.startup import load_seeds, sync_feeds
+from monitor.startup import feed_name, load_seeds, sync_feeds
 from monitor.store import digests as digest_store
 from monitor.store import feeds as feed_store
 from monitor.store import items as item_store
@@ -30,6 +30,7 @@ class Overview:
     feeds: tuple[FeedState, ...]
     verdicts: dict[str, int]
     deliveries: dict[str, int]
+    unregistered: tuple[str, ...] = ()  # the config's feeds not in the database yet (by name), to be added at start
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,14 @@ class FeedDetails:
 
     feed: FeedState
     errors: tuple[FeedError, ...]
+
+
+@dataclass(frozen=True)
+class StoryList:
+    """The most recently updated stories, and how many stories there are in all (listed or not)."""
+
+    stories: tuple[StoryLine, ...]
+    total: int
 
 
 @dataclass(frozen=True)
@@ -53,9 +62,13 @@ class StoryDetails:
 
 
 def overview(ctx: Context) -> Overview:
+    """Reads only: the config's feeds are compared with the stored ones, not added."""
     with ctx.db.reading() as session:
-        return Overview(tuple(feed_store.all_feeds(session)), item_store.count_by_verdict(session),
-                        digest_store.delivery_counts(session))
+        feeds = tuple(feed_store.all_feeds(session))
+        stored = {feed.url for feed in feeds}
+        unregistered = tuple(feed_name(f.name, f.url) for f in ctx.config.all_feeds() if f.url not in stored)
+        return Overview(feeds, item_store.count_by_verdict(session), digest_store.delivery_counts(session),
+                        unregistered)
 
 
 def seeds(ctx: Context) -> list[SeedDoc]:
@@ -98,10 +111,12 @@ def developments(ctx: Context, days: int) -> list[DigestEntry]:
         return item_store.developments_since(session, ctx.clock.now() - timedelta(days=days))
 
 
-def recent_stories(ctx: Context, days: int) -> list[StoryLine]:
-    """The stories with a report in the last ``days``, the most recently updated first."""
+def recent_stories(ctx: Context, days: int, limit: int = 100) -> StoryList:
+    """The stories with a report in the last ``days``, the most recently updated first (``limit``
+    of them), and how many there are in all."""
+    since = ctx.clock.now() - timedelta(days=days)
     with ctx.db.reading() as session:
-        return story_store.recent(session, ctx.clock.now() - timedelta(days=days))
+        return StoryList(tuple(story_store.recent(session, since, limit)), story_store.count_recent(session, since))
 
 
 def story_details(ctx: Context, story_id: int, offset: int = 0, limit: int | None = None) -> StoryDetails | None:

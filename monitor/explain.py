@@ -20,10 +20,11 @@ from monitor.types import Article, Relevance
 def explain(ctx: Context, target: str) -> tuple[Relevance, Decision]:
     """Which topics ``target`` is about (with the evidence), and the judge's decision on it with its
     reasons (made whether or not it is relevant), after the usual start-up (migrations, feeds,
-    seeds); the article is dated by the page's own publication date, else by the day its URL
+    seeds), which comes once the article is read: a file that is missing or unreadable is an error
+    at once. The article is dated by the page's own publication date, else by the day its URL
     states, else judged now and undated (as the service dates an entry without a date)."""
-    start(ctx)
     article = load_article(ctx, target)
+    start(ctx)
     relevance = match(ctx.config.compiled_topics(), article.title, article.text, article.language)
     now = ctx.clock.now()
     published = parse_date(article.published, now) or (url_date(target, now) if _is_url(target) else None)
@@ -41,20 +42,26 @@ def load_article(ctx: Context, target: str) -> Article:
         path = Path(target)
         if not path.is_file():
             raise UsageError(f"{target} is neither an http(s) URL nor a file")
-        if path.suffix.lower() not in (".html", ".htm"):
-            try:
-                text = path.read_text(encoding="utf-8")
-            except UnicodeDecodeError as exc:
-                raise UsageError(f"{target} is not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-            if not text.strip():
-                raise UsageError(f"no article text found in {target}")
-            title, _, body = text.partition("\n")
-            return Article(body.strip() or title.strip(), "page", title=title.strip(), language=detect_language(text))
-        html = path.read_bytes()
+        try:
+            if path.suffix.lower() not in (".html", ".htm"):
+                return _text_article(target, path.read_text(encoding="utf-8"))
+            html = path.read_bytes()
+        except UnicodeDecodeError as exc:
+            raise UsageError(f"{target} is not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+        except OSError as exc:
+            raise UsageError(f"cannot read {target}: {exc.strerror or exc}") from exc
     article = extract_article(html, url=target, summary="")
     if article.source != "page":
         raise UsageError(f"no article text found in {target}")
     return article
+
+
+def _text_article(target: str, text: str) -> Article:
+    """A text file's article: its first line is the title."""
+    if not text.strip():
+        raise UsageError(f"no article text found in {target}")
+    title, _, body = text.partition("\n")
+    return Article(body.strip() or title.strip(), "page", title=title.strip(), language=detect_language(text))
 
 
 def _is_url(target: str) -> bool:

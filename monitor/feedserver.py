@@ -20,11 +20,12 @@ def developments_feed(ctx: Context, days: int = 7) -> str:
 
 
 def start_feed_server(ctx: Context, host: str, port: int, days: int = 7) -> ThreadingHTTPServer:
-    """Serve ``GET /feed.xml`` (the developments of the last ``days``) on host:port in a background thread."""
+    """Serve ``GET /feed.xml`` (the developments of the last ``days``) on host:port in a background thread,
+    with an ETag, so a feed reader asking again gets 304 until the feed changes."""
 
     def feed(_: str) -> Response:
         return 200, developments_feed(ctx, days).encode(), "application/atom+xml; charset=utf-8"
 
-    server = serve(host, port, {PATH: feed}, "feed")
+    server = serve(host, port, {PATH: feed}, "feed", validated={PATH})
     log.info("serving the Atom feed", extra={"url": f"http://{host}:{server.server_address[1]}{PATH}"})
     return server

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -24,21 +25,25 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
 }
+REVALIDATED = {"Cache-Control": "no-cache"}  # an answer with an ETag may be kept, but asked about each time
 
 
 REQUEST_TIMEOUT = 10.0  # seconds a client may take to send its request or read the answer
 MAX_CONNECTIONS = 64  # connections served at once; more are answered 503 at once
 
 
-def serve(host: str, port: int, routes: Mapping[str, Route], name: str) -> ThreadingHTTPServer:
+def serve(host: str, port: int, routes: Mapping[str, Route], name: str,
+          validated: Collection[str] = ()) -> ThreadingHTTPServer:
     """Answer ``GET`` and ``HEAD`` on each path of ``routes`` (query strings ignored; a path ending
     in ``/`` other than ``/`` itself is a prefix), 404 elsewhere, 501 to any other method; every
-    answer, errors included, carries :data:`SECURITY_HEADERS`. A slow or idle client is dropped
-    after :data:`REQUEST_TIMEOUT`, at most :data:`MAX_CONNECTIONS` are served at once, and a route
-    that fails is a logged 500. An address that cannot be bound (in use, not local) is a UsageError
-    naming the endpoint and the address."""
+    answer, errors included, carries :data:`SECURITY_HEADERS`. A 200 on a path of ``validated``
+    (a feed that readers poll) carries an ETag of its body and may be cached to be revalidated
+    (:data:`REVALIDATED`); a request whose ``If-None-Match`` names that ETag is answered 304 without
+    it. A slow or idle client is dropped after :data:`REQUEST_TIMEOUT`, at most
+    :data:`MAX_CONNECTIONS` are served at once, and a route that fails is a logged 500. An address
+    that cannot be bound (in use, not local) is a UsageError naming the endpoint and the address."""
     try:
-        server = _Server((host, port), _handler(routes, name), name)
+        server = _Server((host, port), _handler(routes, name, frozenset(validated)), name)
     except OSError as exc:
         setting = {"health": "health_listen", "feed": "--feed-listen", "web": "web_listen"}.get(name, name)
         raise UsageError(f"cannot serve the {name} endpoint on {host}:{port} ({setting}): "
@@ -47,12 +52,20 @@ def serve(host: str, port: int, routes: Mapping[str, Route], name: str) -> Threa
     return server
 
 
-def _handler(routes: Mapping[str, Route], name: str) -> type[BaseHTTPRequestHandler]:
+def _handler(routes: Mapping[str, Route], name: str, validated: frozenset[str]) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         timeout = REQUEST_TIMEOUT
+        etag: str | None = None
 
         def do_GET(self) -> None:
             status, body, content_type = self._answer()
+            self.etag = None
+            if status == 200 and self.path.split("?", 1)[0] in validated:
+                self.etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
+                if _matches(self.headers.get("If-None-Match"), self.etag):
+                    self.send_response(304)
+                    self.end_headers()
+                    return
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
@@ -74,7 +87,9 @@ def _handler(routes: Mapping[str, Route], name: str) -> type[BaseHTTPRequestHand
                 return 500, b"internal error; the log says why", "text/plain; charset=utf-8"
 
         def end_headers(self) -> None:
-            for header, value in SECURITY_HEADERS.items():
+            if self.etag is not None:
+                self.send_header("ETag", self.etag)
+            for header, value in (SECURITY_HEADERS | REVALIDATED if self.etag else SECURITY_HEADERS).items():
                 self.send_header(header, value)
             super().end_headers()
 
@@ -110,6 +125,12 @@ class _Server(ThreadingHTTPServer):
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         log.debug(f"{self.name} connection failed", exc_info=True)  # a client gone mid-answer, say
+
+
+def _matches(if_none_match: str | None, etag: str) -> bool:
+    """Whether an ``If-None-Match`` value names ``etag`` (compared weakly, as for a GET) or is ``*``."""
+    tags = {tag.strip().removeprefix("W/") for tag in (if_none_match or "").split(",")}
+    return "*" in tags or etag in tags
 
 
 def _route(routes: Mapping[str, Route], path: str) -> tuple[Route, str] | None:

@@ -73,7 +73,7 @@ def sync_feeds(ctx: Context) -> int:
     """Add the config's feeds to the database; the secrets of every feed polled (imported ones too)
     are then known to the redaction rule."""
     specs = [
-        FeedSpec(url=f.url, name=one_line(f.name or redact.without_credentials(f.url), "outlet"),
+        FeedSpec(url=f.url, name=feed_name(f.name, f.url),
                  topics=tuple(f.topics) if f.topics is not None else None,
                  interval_seconds=int(f.interval.total_seconds()) if f.interval is not None else None)
         for f in ctx.config.all_feeds()
@@ -82,6 +82,11 @@ def sync_feeds(ctx: Context) -> int:
         added = feed_store.sync_feeds(session, specs, ctx.clock.now())
         redact.remember(feeds=[feed.url for feed in feed_store.all_feeds(session)])
     return added
+
+
+def feed_name(name: str | None, url: str) -> str:
+    """A configured feed's name as stored: its own, else its URL without credentials."""
+    return one_line(name or redact.without_credentials(url), "outlet")
 
 
 def load_seeds(ctx: Context) -> int:

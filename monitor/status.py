@@ -28,6 +28,10 @@ def render_status(ctx: Context, console: Console) -> None:
     else:
         say(console, f"feeds ({len(feeds)}): id, name, result of the last poll, next poll, errors in a row, state "
                      "(full errors: monitor feeds show ID)", *(_feed_line(feed, now) for feed in feeds))
+    if seen.unregistered:  # before the first run (status reads only; it adds no feed)
+        say(console, f"{len(seen.unregistered)} more feeds in the config, not registered or polled yet "
+                     "(monitor run or monitor poll adds them when it starts):",
+            *(f"  {redact(name)[:60]}" for name in seen.unregistered))
     _digests(ctx, console)
     console.print("items: " + (", ".join(f"{k} {v}" for k, v in sorted(verdicts.items())) or "none"), markup=False)
     console.print("deliveries: " + (", ".join(f"{k} {v}" for k, v in sorted(deliveries.items())) or "none"),

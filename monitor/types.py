@@ -394,3 +394,4 @@ class Known:
     outlet: str
     url: str
     story: int | None = None  # an earlier report's story (None for a seed)
+    position: int | None = None  # an earlier report's place in its story's order (0: the first)

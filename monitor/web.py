@@ -1,7 +1,8 @@
 """The story pages: a small read-only web view served by the daemon on ``web_listen``.
 
-``/`` lists the stories of the last ``days`` with their best verdict; ``/stories/ID`` shows one
-story's reports in order (:data:`REPORTS_PER_PAGE` a page; ``/stories/ID/page/N`` the next ones),
+``/`` lists the stories of the last ``days`` with their best verdict (the latest
+:data:`STORIES_LISTED`, and how many there are); ``/stories/ID`` shows one story's reports in order
+(:data:`REPORTS_PER_PAGE` a page; ``/stories/ID/page/N`` the next ones),
 each with its outlet, time and link, and its text sentence by sentence:
 new sentences highlighted, known ones with the seed or earlier report they matched (what
 ``monitor explain`` shows). ``/feed.xml`` is the Atom feed of developments. Pages are rendered on
@@ -30,6 +31,7 @@ STORY_PATH = "/stories/"
 # ASCII digits that fit the id column (larger: no such story), and a page number
 _STORY_ID = re.compile(r"([0-9]{1,9})(?:/page/([0-9]{1,6}))?")
 REPORTS_PER_PAGE = 50  # a story can gather hundreds of reports; its page shows this many at a time
+STORIES_LISTED = 100  # the story list shows the latest this many
 
 
 @dataclass(frozen=True)
@@ -49,10 +51,12 @@ class ReportView:
 
 
 def index_page(ctx: Context, days: int = 14) -> str:
-    """The stories with a report in the last ``days``, the most recently updated first."""
-    lines = admin.recent_stories(ctx, days)
+    """The stories with a report in the last ``days``, the most recently updated first (at most
+    :data:`STORIES_LISTED`; the page says how many there are in all)."""
+    found = admin.recent_stories(ctx, days, STORIES_LISTED)
     template = environment().get_template("stories.html.j2")
-    return template.render(stories=lines, days=days, timezone=_timezone(ctx), feed=FEED_PATH)
+    return template.render(stories=found.stories, total=found.total, days=days, timezone=_timezone(ctx),
+                           feed=FEED_PATH)
 
 
 def story_page(ctx: Context, story_id: int, page: int = 1) -> str | None:
@@ -66,7 +70,13 @@ def story_page(ctx: Context, story_id: int, page: int = 1) -> str | None:
     pages = max(1, -(-found.total // REPORTS_PER_PAGE))
     template = environment().get_template("story.html.j2")
     return template.render(title=found.title, story_id=story_id, reports=views, timezone=_timezone(ctx),
-                           total=found.total, first=found.offset + 1, page=page, pages=pages)
+                           total=found.total, first=found.offset + 1, page=page, pages=pages, report_link=report_link)
+
+
+def report_link(known: Known) -> str:
+    """The address of an earlier report on the page of its story that shows it."""
+    page = known.position // REPORTS_PER_PAGE + 1 if known.position is not None else 1
+    return f"{STORY_PATH}{known.story}{f'/page/{page}' if page > 1 else ''}#report-{known.key.removeprefix('item:')}"
 
 
 def _view(report: StoryReport, known: dict[str, Known]) -> ReportView:
@@ -98,6 +108,6 @@ def start_web_server(ctx: Context, host: str, port: int) -> ThreadingHTTPServer:
     def feed(_: str) -> Response:
         return 200, developments_feed(ctx).encode(), "application/atom+xml; charset=utf-8"
 
-    server = serve(host, port, {"/": index, STORY_PATH: story, FEED_PATH: feed}, "web")
+    server = serve(host, port, {"/": index, STORY_PATH: story, FEED_PATH: feed}, "web", validated={FEED_PATH})
     log.info("serving the story pages", extra={"url": f"http://{host}:{server.server_address[1]}/"})
     return server

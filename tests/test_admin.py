@@ -38,7 +38,7 @@ def test_feed_administration(tmp_path: Path, db_url: str) -> None:
         assert {s.key for s in admin.seeds(ctx)} == {p.stem for p in (ROOT / "seeds").glob("*.txt")}
         assert admin.database_state(ctx) == ("ok", None)  # nothing polled yet
         assert admin.backlog(ctx) == (2, 0)
-        assert admin.developments(ctx, 7) == [] and admin.recent_stories(ctx, 14) == []
+        assert admin.developments(ctx, 7) == [] and admin.recent_stories(ctx, 14) == admin.StoryList((), 0)
         assert admin.story_details(ctx, 12345) is None
     finally:
         ctx.close()

@@ -154,6 +154,27 @@ def test_status_names_each_digest_and_channel_and_one_line_per_feed(
     assert "channels: none (digests are written to files)" in out
 
 
+def test_status_before_the_first_run_names_the_configured_feeds_and_adds_none(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    dead = f"http://127.0.0.1:{free_port()}"
+    path = write_config(tmp_path / "w.yaml", feeds=[{"url": f"{dead}/a.xml", "name": "Local desk"},
+                                                    {"url": f"http://user:hunter2pw@127.0.0.1:{free_port()}/b.xml"}])
+    assert main(["-c", str(path), "status"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("feeds (0):")
+    start = out.index("2 more feeds in the config, not registered or polled yet "
+                      "(monitor run or monitor poll adds them when it starts):")
+    assert out[start + 1] == "  Local desk" and "127.0.0.1" in out[start + 2] and "hunter2pw" not in out[start + 2]
+    assert main(["-c", str(path), "status"]) == 0  # still none: status reads, it registers nothing
+    assert "2 more feeds in the config" in capsys.readouterr().out
+    assert main(["-c", str(path), "poll", "--once"]) == 0
+    capsys.readouterr()
+    assert main(["-c", str(path), "status"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("feeds (2):") and not any("more feeds in the config" in line for line in out)
+
+
 def test_digest_says_where_it_went_and_fails_when_a_channel_refuses(
     tmp_path: Path, site: object, capsys: pytest.CaptureFixture[str],
 ) -> None:

@@ -119,3 +119,15 @@ def test_a_file_without_text_is_refused_not_judged(
     assert main(["-c", str(path), "explain", str(article)]) == 2  # a usage error, not a verdict
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err.splitlines()[-1] == "error: " + said.format(file=article)
+
+
+@pytest.mark.parametrize("target", ["missing.txt", ".", "empty.txt"])
+def test_a_file_that_cannot_be_judged_is_refused_before_any_start_up_work(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], target: str) -> None:
+    from monitor.cli import main
+
+    path = write_config(tmp_path / "w.yaml")
+    (tmp_path / "empty.txt").write_bytes(b"")
+    assert main(["-c", str(path), "explain", str(tmp_path / target)]) == 2
+    assert capsys.readouterr().err.startswith("error: ")
+    assert not (tmp_path / "data" / "monitor.db").exists()  # no migration, no seeds loaded first

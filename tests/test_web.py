@@ -115,6 +115,9 @@ def test_pages_are_read_only_with_security_headers(served: tuple[str, Context]) 
     assert _raw(base, b"GET /stories/\xb2 HTTP/1.0\r\n\r\n").startswith(b"HTTP/1.0 404")  # a digit int() refuses
     feed = httpx.get(f"{base}/feed.xml")
     assert feed.status_code == 200 and feed.text.startswith("<?xml")
+    assert page.headers["cache-control"] == "no-store" and "etag" not in page.headers  # pages are never kept
+    assert feed.headers["cache-control"] == "no-cache" and feed.headers["x-content-type-options"] == "nosniff"
+    assert httpx.get(f"{base}/feed.xml", headers={"If-None-Match": feed.headers["etag"]}).status_code == 304
 
 
 @needs_chromium
@@ -127,6 +130,26 @@ def test_story_list_escapes_a_hostile_title(served: tuple[str, Context]) -> None
         recent = story_store.recent(session, ctx.clock.now().replace(year=2000))
     assert set(links) == {f"/stories/{s.id}" for s in recent} and len(recent) >= 4
     assert any(text.startswith("Imran Khan appeal <img src=x") for text in links.values())
+
+
+def test_the_story_list_says_when_it_shows_only_the_latest_stories(
+        served: tuple[str, Context], monkeypatch: pytest.MonkeyPatch) -> None:
+    base, ctx = served
+    with ctx.db.session() as session:
+        recent = story_store.recent(session, ctx.clock.now().replace(year=2000))
+    assert len(recent) >= 4
+
+    def shown() -> tuple[list[str | None], str]:
+        dom = lxml.html.fromstring(httpx.get(f"{base}/").text)
+        return ([a.get("href") for a in dom.xpath("//div[contains(@class,'story')]//h2/a")],
+                dom.xpath("string(//h1/following-sibling::div[@class='meta'])"))
+
+    links, meta = shown()
+    assert len(links) == len(recent) and meta.startswith(f"{len(recent)} stories · ")
+    monkeypatch.setattr(web, "STORIES_LISTED", 2)
+    links, meta = shown()
+    assert links == [f"/stories/{s.id}" for s in recent[:2]]  # the most recently updated
+    assert meta.startswith(f"the latest 2 of {len(recent)} stories · ")
 
 
 @needs_chromium
@@ -207,6 +230,27 @@ def test_a_story_of_many_reports_is_shown_a_page_at_a_time(
     assert f"/stories/{line.id}" in second.xpath("//nav/a/@href")
     for beyond in ("/page/3", "/page/0"):
         assert httpx.get(f"{base}/stories/{line.id}{beyond}").status_code == 404
+
+
+def test_a_known_sentence_links_to_the_page_that_shows_the_report_it_matched(
+        served: tuple[str, Context], monkeypatch: pytest.MonkeyPatch) -> None:
+    base, ctx = served
+    monkeypatch.setattr(web, "REPORTS_PER_PAGE", 1)  # every report on a page of its own
+    with ctx.db.session() as session:
+        lines = story_store.recent(session, ctx.clock.now().replace(year=2000))
+    links: set[str] = set()
+    for line in lines:
+        for page in range(1, line.reports + 1):
+            dom = lxml.html.fromstring(httpx.get(f"{base}/stories/{line.id}/page/{page}").text)
+            links |= set(dom.xpath("//div[contains(@class,'report')]//p//a/@href"))
+    later = 0
+    for link in links:
+        path, _, anchor = link.partition("#")
+        assert anchor.startswith("report-"), link
+        target = lxml.html.fromstring(httpx.get(f"{base}{path}").text)
+        assert target.xpath(f"//div[@id='{anchor}']"), link  # the page the link opens shows the report
+        later += "/page/" in path
+    assert later >= 1  # the demo's story of three reports: its last repeats its second, shown on page 2
 
 
 _LAYOUT = ("<script>document.body.dataset.layout = JSON.stringify({"

@@ -13,15 +13,17 @@ ATOM = "http://www.w3.org/2005/Atom"
 
 
 def atom_feed(entries: Sequence[DigestEntry], *, now: datetime, title: str = "monitor: new developments") -> str:
-    """Atom 1.0 with one entry per new or updated item (newest first); all text is escaped by ElementTree,
-    and characters XML cannot carry are removed first, so the document is well-formed whatever was stored."""
+    """Atom 1.0 with one entry per new or updated item (newest first), updated when its newest entry was
+    (``now`` when it has none, or for an undated entry); all text is escaped by ElementTree, and characters
+    XML cannot carry are removed first, so the document is well-formed whatever was stored."""
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed")
     ET.SubElement(feed, f"{{{ATOM}}}title").text = safe(title)
     ET.SubElement(feed, f"{{{ATOM}}}id").text = "urn:monitor:developments"
-    ET.SubElement(feed, f"{{{ATOM}}}updated").text = now.isoformat(timespec="seconds")
-    ET.SubElement(ET.SubElement(feed, f"{{{ATOM}}}author"), f"{{{ATOM}}}name").text = "monitor"
     ordered = sorted(entries, key=lambda e: (e.published or now, e.item_id), reverse=True)
+    updated = max((e.published or now for e in entries), default=now)  # not now: the same entries, the same document
+    ET.SubElement(feed, f"{{{ATOM}}}updated").text = updated.isoformat(timespec="seconds")
+    ET.SubElement(ET.SubElement(feed, f"{{{ATOM}}}author"), f"{{{ATOM}}}name").text = "monitor"
     for item in ordered:
         entry = ET.SubElement(feed, f"{{{ATOM}}}entry")
         ET.SubElement(entry, f"{{{ATOM}}}title").text = safe(f"[{item.verdict.upper()}] {item.title}")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import datetime
 from typing import Literal, cast
 
@@ -149,13 +149,15 @@ def earlier_reports(
 
 
 def developments_since(session: Session, since: datetime) -> list[DigestEntry]:
-    """Items judged new or update that were fetched since ``since`` (for the Atom feed)."""
+    """Items judged new or update that were fetched since ``since`` (for the Atom feed); an undated
+    one is dated by when it was fetched, so the feed is the same document until its items change."""
     query = (
         select(ItemRow, FeedRow.name).join(FeedRow, FeedRow.id == ItemRow.feed_id)
         .where(ItemRow.verdict.in_(["new", "update"]), ItemRow.fetched_at >= since)
         .order_by(ItemRow.fetched_at.desc(), ItemRow.id)
     )
-    return [_entry(row, feed_name) for row, feed_name in session.execute(query)]
+    return [replace(_entry(row, feed_name), published=row.published_at or row.fetched_at)
+            for row, feed_name in session.execute(query)]
 
 
 def entries_by_id(session: Session, item_ids: Sequence[int]) -> list[DigestEntry]:

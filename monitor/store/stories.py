@@ -35,6 +35,13 @@ def recent(session: Session, since: datetime, limit: int = 100) -> list[StoryLin
             for story_id, title, updated in rows]
 
 
+def count_recent(session: Session, since: datetime) -> int:
+    """How many stories :func:`recent` would list without its limit."""
+    return int(session.scalar(
+        select(func.count(func.distinct(StoryRow.id))).join(ItemRow, ItemRow.story_id == StoryRow.id)
+        .where(ItemRow.verdict.is_not(None), ItemRow.fetched_at >= since)) or 0)
+
+
 def story(session: Session, story_id: int, offset: int = 0, limit: int | None = None,
           ) -> tuple[str, list[StoryReport]] | None:
     """A story's title and its reports, oldest first (``limit`` of them after the first ``offset``);
@@ -79,15 +86,30 @@ def _report(row: ItemRow, feed: str) -> StoryReport:
 
 
 def known(session: Session, keys: Iterable[str]) -> dict[str, Known]:
-    """The seeds and earlier reports behind ``keys`` (``item:12`` or a seed's key); unknown keys are left out."""
+    """The seeds and earlier reports behind ``keys`` (``item:12`` or a seed's key), a report with its
+    place among its story's reports as :func:`story` orders them; unknown keys are left out."""
     keys = set(keys)
     ids = {int(k.split(":", 1)[1]): k for k in keys if k.startswith("item:") and k.split(":", 1)[1].isdigit()}
     found: dict[str, Known] = {}
     if ids:
-        for row, feed in session.execute(select(ItemRow, FeedRow.name).join(FeedRow).where(ItemRow.id.in_(ids))):
-            found[ids[row.id]] = Known(ids[row.id], row.title, row.outlet or feed, row.url or "", row.story_id)
+        rows = session.execute(select(ItemRow, FeedRow.name).join(FeedRow).where(ItemRow.id.in_(ids))).all()
+        places = _positions(session, ids, {row.story_id for row, _ in rows if row.story_id is not None})
+        for row, feed in rows:
+            found[ids[row.id]] = Known(ids[row.id], row.title, row.outlet or feed, row.url or "", row.story_id,
+                                       places.get(row.id))
     seeds = keys - set(ids.values())
     if seeds:
         for seed in session.scalars(select(SeedRow).where(SeedRow.key.in_(seeds))):
             found[seed.key] = Known(seed.key, seed.title, seed.outlet, seed.url)
     return found
+
+
+def _positions(session: Session, item_ids: Iterable[int], story_ids: set[int]) -> dict[int, int]:
+    """The place of each of ``item_ids`` among its story's reports (0: the first), in :func:`story`'s
+    order; an item that is no report (no verdict) is left out."""
+    if not story_ids:
+        return {}
+    numbered = select(ItemRow.id, func.row_number().over(partition_by=ItemRow.story_id, order_by=(_WHEN, ItemRow.id))
+                      .label("place")).where(ItemRow.story_id.in_(story_ids), ItemRow.verdict.is_not(None)).subquery()
+    query = select(numbered.c.id, numbered.c.place).where(numbered.c.id.in_(list(item_ids)))
+    return {int(item_id): int(place) - 1 for item_id, place in session.execute(query)}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import xml.etree.ElementTree as ET
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import feedparser
@@ -13,7 +13,7 @@ import pytest
 
 from monitor.cli import main
 from monitor.digest.atom import atom_feed
-from monitor.types import DigestEntry
+from monitor.types import Article, DigestEntry, FeedEntry, FeedSpec, Judgement, NewItem, Relevance
 from tests.conftest import SmtpSink, free_port, write_config
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
@@ -82,6 +82,61 @@ def test_feed_server_serves_the_atom_feed(tmp_path: Path) -> None:
         assert answer.status_code == 200 and answer.headers["content-type"].startswith("application/atom+xml")
         assert feedparser.parse(io.BytesIO(answer.content)).version == "atom10"
         assert httpx.get(f"{base}/other").status_code == 404
+    finally:
+        server.shutdown()
+        server.server_close()
+        ctx.close()
+
+
+def test_the_feed_is_the_same_document_while_its_entries_are() -> None:
+    entries = [item(1, "Older", 5), replace(item(2, "Newer", 8), published=NOW.replace(hour=7))]
+    document = atom_feed(entries, now=NOW)
+    assert atom_feed(entries, now=NOW + timedelta(hours=3)) == document  # asked again later: unchanged
+    root = ET.fromstring(document.encode())
+    assert root.findtext("{http://www.w3.org/2005/Atom}updated") == "2026-11-24T07:00:00+00:00"  # its newest entry
+
+
+def _development(feed_id: int, key: str, published: datetime | None, fetched: datetime) -> NewItem:
+    return NewItem(feed_id=feed_id, entry=FeedEntry(key, f"Report {key}", f"https://pub.example/{key}", "", published),
+                   article=Article("Text.", "page"), relevance=Relevance(("t",), (), 0.5),
+                   judgement=Judgement("new", "new", 0.9, ("A fresh fact.",)), content_hash=key, fetched_at=fetched)
+
+
+def test_the_feed_server_answers_a_feed_reader_asking_again_with_304_until_the_feed_changes(tmp_path: Path) -> None:
+    import httpx
+
+    from monitor.clock import FrozenClock
+    from monitor.config import load_config
+    from monitor.context import build_context
+    from monitor.feedserver import start_feed_server
+    from monitor.store import feeds, items
+
+    clock = FrozenClock(NOW)
+    ctx = build_context(load_config(write_config(tmp_path / "w.yaml")), clock=clock)
+    ctx.db.upgrade()
+    with ctx.db.session() as session:
+        feeds.sync_feeds(session, [FeedSpec("https://pub.example/feed", "Pub", None, None)], NOW)
+        feed_id = feeds.all_feeds(session)[0].id
+        items.add_item(session, _development(feed_id, "dated", NOW - timedelta(hours=2), NOW - timedelta(hours=1)))
+        items.add_item(session, _development(feed_id, "undated", None, NOW - timedelta(minutes=30)))
+    server = start_feed_server(ctx, "127.0.0.1", 0)
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/feed.xml"
+        first = httpx.get(url)
+        etag = first.headers["etag"]
+        assert first.status_code == 200 and first.headers["cache-control"] == "no-cache"  # kept, but asked about
+        assert first.headers["x-content-type-options"] == "nosniff" and "default-src 'none'" in first.headers[
+            "content-security-policy"]
+        clock.advance(timedelta(minutes=10))  # the reader's next poll; nothing new
+        again = httpx.get(url, headers={"If-None-Match": etag})
+        assert (again.status_code, again.content, again.headers["etag"]) == (304, b"", etag)
+        assert again.headers["x-frame-options"] == "DENY" and "content-type" not in again.headers
+        assert httpx.head(url, headers={"If-None-Match": f'"other", W/{etag}'}).status_code == 304
+        assert httpx.get(url, headers={"If-None-Match": '"other"'}).content == first.content
+        with ctx.db.session() as session:
+            items.add_item(session, _development(feed_id, "later", clock.now(), clock.now()))
+        changed = httpx.get(url, headers={"If-None-Match": etag})
+        assert changed.status_code == 200 and changed.headers["etag"] != etag and "Report later" in changed.text
     finally:
         server.shutdown()
         server.server_close()
