@@ -38,6 +38,7 @@ from pathlib import Path
 import numpy as np
 
 from monitor.config import load_config
+from monitor.errors import MonitorError, UsageError
 from monitor.novelty.engine import seed_day
 from monitor.novelty.features import FAR_DAYS, PAIR_FEATURES, story_score
 from monitor.novelty.fit import (
@@ -71,13 +72,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.repeats < 1:
         parser.error(f"--repeats must be 1 or more, not {args.repeats}")
-    truth = read_labels(args.corpus)
-    event_groups(truth)  # enough events for the folds, before the long replay
-    config = load_config(args.config)
+    try:
+        truth = read_labels(args.corpus)
+        event_groups(truth)  # enough events for the folds, before the long replay
+        config = load_config(args.config)
+        seed_events = json.loads(args.seed_events.read_text("utf-8"))
+        read_seeds(args.seeds)
+    except (MonitorError, OSError, ValueError) as exc:
+        print(f"error: {exc.message if isinstance(exc, UsageError) else exc}", file=sys.stderr)
+        return 2
     cache_embedders(config.novelty.embedder)
     print("replaying the stream once with the labelled stories ...", file=sys.stderr)
     items = list(read_items(args.corpus))
-    pairs = labelled_pairs(items, truth, json.loads(args.seed_events.read_text("utf-8")), config, args.seeds)
+    pairs = labelled_pairs(items, truth, seed_events, config, args.seeds)
     published = _publication_times(items, args.seeds)
     study = Study(truth, pairs, args.repeats, published)
     results = study.run()

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from monitor.config import load_config
+from monitor.errors import MonitorError, UsageError
 from monitor.language import detect_language
 from monitor.match import match
 from monitor.novelty.embed import get_embedder
@@ -110,10 +111,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config", type=Path, default=ROOT / "config" / "watchlist.yaml",
                         help="default: the project's config/watchlist.yaml")
     args = parser.parse_args(argv)
-    config = load_config(args.config)
-    truth = read_labels(args.corpus)
-    items = list(read_items(args.corpus))
-    seed_docs = read_seeds(args.seeds)
+    try:
+        config = load_config(args.config)
+        truth = read_labels(args.corpus)
+        items = list(read_items(args.corpus))
+        seed_docs = read_seeds(args.seeds)
+    except (MonitorError, OSError) as exc:
+        print(f"error: {exc.message if isinstance(exc, UsageError) else exc}", file=sys.stderr)
+        return 2
     seeds = [(s.title, s.text) for s in seed_docs]
     new_judge(config.novelty.settings(), seed_docs)  # load the models once before timing, as benchmarks/novelty.py
     started = time.perf_counter()

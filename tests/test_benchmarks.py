@@ -122,3 +122,19 @@ def test_the_polling_benchmark_stops_with_a_message_when_its_feed_server_cannot_
 
     assert str(stop.value).startswith(f"error: the local feed server could not start on port {port} ")
     assert "(it exited with code 1)" in str(stop.value)
+
+
+def test_missing_inputs_are_an_error_line_not_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    from benchmarks import clustering_limits, quality
+
+    seeds, events = str(tmp_path / "seeds"), str(tmp_path / "events.json")
+    corpus = tmp_path / "corpus.jsonl"
+    assert quality.main([str(corpus)]) == 2
+    assert f"error: [Errno 2] No such file or directory: '{corpus}'" in capsys.readouterr().err
+    corpus.write_text(json.dumps({"id": "a1", "relevant": False, "event": "other", "new_vs_seeds": False}) + "\n")
+    assert quality.main([str(corpus), "--seeds", seeds]) == 2
+    assert f"seeds folder {seeds} does not exist" in capsys.readouterr().err
+    assert clustering_limits.main([str(tmp_path / "none.jsonl"), "--seeds", seeds, "--seed-events", events]) == 2
+    assert "error: [Errno 2] No such file or directory" in capsys.readouterr().err
