@@ -43,10 +43,12 @@ class FeedDetails:
 
 @dataclass(frozen=True)
 class StoryList:
-    """The most recently updated stories, and how many stories there are in all (listed or not)."""
+    """The most recently updated stories (those after the first ``offset``), and how many stories
+    there are in all (listed or not)."""
 
     stories: tuple[StoryLine, ...]
     total: int
+    offset: int = 0
 
 
 @dataclass(frozen=True)
@@ -111,12 +113,13 @@ def developments(ctx: Context, days: int) -> list[DigestEntry]:
         return item_store.developments_since(session, ctx.clock.now() - timedelta(days=days))
 
 
-def recent_stories(ctx: Context, days: int, limit: int = 100) -> StoryList:
+def recent_stories(ctx: Context, days: int, limit: int = 100, offset: int = 0) -> StoryList:
     """The stories with a report in the last ``days``, the most recently updated first (``limit``
-    of them), and how many there are in all."""
+    of them after the first ``offset``), and how many there are in all."""
     since = ctx.clock.now() - timedelta(days=days)
     with ctx.db.reading() as session:
-        return StoryList(tuple(story_store.recent(session, since, limit)), story_store.count_recent(session, since))
+        return StoryList(tuple(story_store.recent(session, since, limit, offset)),
+                         story_store.count_recent(session, since), offset)
 
 
 def story_details(ctx: Context, story_id: int, offset: int = 0, limit: int | None = None) -> StoryDetails | None:

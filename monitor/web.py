@@ -1,7 +1,8 @@
 """The story pages: a small read-only web view served by the daemon on ``web_listen``.
 
-``/`` lists the stories of the last ``days`` with their best verdict (the latest
-:data:`STORIES_LISTED`, and how many there are); ``/stories/ID`` shows one story's reports in order
+``/`` lists the stories of the last ``days`` with their best verdict, the most recently updated
+first (:data:`STORIES_LISTED` a page, ``/page/N`` the older ones; and how many there are);
+``/stories/ID`` shows one story's reports in order
 (:data:`REPORTS_PER_PAGE` a page; ``/stories/ID/page/N`` the next ones),
 each with its outlet, time and link, and its text sentence by sentence:
 new sentences highlighted, known ones with the seed or earlier report they matched (what
@@ -28,10 +29,12 @@ from monitor.types import Known, StoryReport
 log = logging.getLogger(__name__)
 HTML = "text/html; charset=utf-8"
 STORY_PATH = "/stories/"
+LIST_PAGE_PATH = "/page/"  # /page/N: page N of the story list (/ is page 1)
 # ASCII digits that fit the id column (larger: no such story), and a page number
 _STORY_ID = re.compile(r"([0-9]{1,9})(?:/page/([0-9]{1,6}))?")
+_PAGE = re.compile(r"[0-9]{1,6}")
 REPORTS_PER_PAGE = 50  # a story can gather hundreds of reports; its page shows this many at a time
-STORIES_LISTED = 100  # the story list shows the latest this many
+STORIES_LISTED = 100  # the story list shows this many a page
 
 
 @dataclass(frozen=True)
@@ -50,13 +53,24 @@ class ReportView:
     copy_of: Known | None = None  # the whole report repeats this one
 
 
-def index_page(ctx: Context, days: int = 14) -> str:
-    """The stories with a report in the last ``days``, the most recently updated first (at most
-    :data:`STORIES_LISTED`; the page says how many there are in all)."""
-    found = admin.recent_stories(ctx, days, STORIES_LISTED)
+def index_page(ctx: Context, page: int = 1, days: int = 14) -> str | None:
+    """Page ``page`` of the stories with a report in the last ``days``, the most recently updated
+    first (:data:`STORIES_LISTED` a page; it says which ones it shows of how many); None when there
+    is no such page (page 1 always is, if empty)."""
+    if page < 1:
+        return None
+    found = admin.recent_stories(ctx, days, STORIES_LISTED, (page - 1) * STORIES_LISTED)
+    if page > 1 and not found.stories:
+        return None
+    pages = max(1, -(-found.total // STORIES_LISTED))
     template = environment().get_template("stories.html.j2")
     return template.render(stories=found.stories, total=found.total, days=days, timezone=_timezone(ctx),
-                           feed=FEED_PATH)
+                           feed=FEED_PATH, first=found.offset + 1, page=page, pages=pages, page_link=list_link)
+
+
+def list_link(page: int) -> str:
+    """The address of page ``page`` of the story list (``/`` for the first)."""
+    return f"{LIST_PAGE_PATH}{page}" if page > 1 else "/"
 
 
 def story_page(ctx: Context, story_id: int, page: int = 1) -> str | None:
@@ -96,7 +110,13 @@ def start_web_server(ctx: Context, host: str, port: int) -> ThreadingHTTPServer:
     """Serve the story pages and the Atom feed on host:port in a background thread."""
 
     def index(_: str) -> Response:
-        return 200, index_page(ctx).encode(), HTML
+        return list_page("1")
+
+    def list_page(rest: str) -> Response:  # the N of /page/N ("" for /page/ itself: no page)
+        page = index_page(ctx, int(rest)) if _PAGE.fullmatch(rest) else None
+        if page is None:
+            return 404, b"no such page of stories", "text/plain; charset=utf-8"
+        return 200, page.encode(), HTML
 
     def story(rest: str) -> Response:
         found = _STORY_ID.fullmatch(rest)
@@ -108,6 +128,7 @@ def start_web_server(ctx: Context, host: str, port: int) -> ThreadingHTTPServer:
     def feed(_: str) -> Response:
         return 200, developments_feed(ctx).encode(), "application/atom+xml; charset=utf-8"
 
-    server = serve(host, port, {"/": index, STORY_PATH: story, FEED_PATH: feed}, "web", validated={FEED_PATH})
+    routes = {"/": index, LIST_PAGE_PATH: list_page, STORY_PATH: story, FEED_PATH: feed}
+    server = serve(host, port, routes, "web", validated={FEED_PATH})
     log.info("serving the story pages", extra={"url": f"http://{host}:{server.server_address[1]}/"})
     return server

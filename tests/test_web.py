@@ -132,24 +132,63 @@ def test_story_list_escapes_a_hostile_title(served: tuple[str, Context]) -> None
     assert any(text.startswith("Imran Khan appeal <img src=x") for text in links.values())
 
 
-def test_the_story_list_says_when_it_shows_only_the_latest_stories(
+def _list_page(base: str, path: str) -> tuple[list[str | None], str, list[tuple[str | None, str]]]:
+    """The story links a page of the story list shows, the line under its heading, and its pager's links."""
+    page = httpx.get(f"{base}{path}")
+    assert page.status_code == 200, path
+    dom = lxml.html.fromstring(page.text)
+    return ([a.get("href") for a in dom.xpath("//div[contains(@class,'story')]//h2/a")],
+            dom.xpath("string(//h1/following-sibling::div[@class='meta'])"),
+            [(a.get("href"), a.text_content()) for a in dom.xpath("//nav/a")])
+
+
+def test_the_story_list_is_shown_a_page_at_a_time(
         served: tuple[str, Context], monkeypatch: pytest.MonkeyPatch) -> None:
     base, ctx = served
     with ctx.db.session() as session:
         recent = story_store.recent(session, ctx.clock.now().replace(year=2000))
-    assert len(recent) >= 4
+    assert len(recent) >= 5
+    expected = [f"/stories/{s.id}" for s in recent]
 
-    def shown() -> tuple[list[str | None], str]:
-        dom = lxml.html.fromstring(httpx.get(f"{base}/").text)
-        return ([a.get("href") for a in dom.xpath("//div[contains(@class,'story')]//h2/a")],
-                dom.xpath("string(//h1/following-sibling::div[@class='meta'])"))
-
-    links, meta = shown()
-    assert len(links) == len(recent) and meta.startswith(f"{len(recent)} stories · ")
+    links, meta, pager = _list_page(base, "/")
+    assert links == expected and meta.startswith(f"{len(recent)} stories · ") and pager == []  # one page
     monkeypatch.setattr(web, "STORIES_LISTED", 2)
-    links, meta = shown()
-    assert links == [f"/stories/{s.id}" for s in recent[:2]]  # the most recently updated
-    assert meta.startswith(f"the latest 2 of {len(recent)} stories · ")
+    pages = -(-len(recent) // 2)
+    shown: list[str | None] = []
+    for number in range(1, pages + 1):
+        links, meta, pager = _list_page(base, f"/page/{number}" if number > 1 else "/")
+        first = 2 * number - 1
+        assert links == expected[first - 1:first + 1], number  # the most recently updated first
+        assert meta.startswith(f"stories {first}–{first + len(links) - 1} of {len(recent)} · "), meta
+        newer = [(f"/page/{number - 1}" if number > 2 else "/", "← newer stories")] if number > 1 else []
+        older = [(f"/page/{number + 1}", "older stories →")] if number < pages else []
+        assert pager == 2 * (newer + older), number  # above and below the stories
+        shown += links
+    assert shown == expected  # every story once, in order
+    assert _list_page(base, "/page/1")[0] == expected[:2]  # the first page under its number too
+    assert _list_page(base, "/page/2?utm=x")[0] == expected[2:4]  # a query string is ignored
+    for beyond in (f"/page/{pages + 1}", "/page/0", "/page/00", "/page/", "/page/-1", "/page/2x", "/page/1/2",
+                   "/page/%32", "/page/9999999", "/page"):
+        assert httpx.get(f"{base}{beyond}").status_code == 404, beyond
+    assert _raw(base, b"GET /page/\xb2 HTTP/1.0\r\n\r\n").startswith(b"HTTP/1.0 404")  # a non-ASCII digit
+    assert _raw(base, "GET /page/\u0662 HTTP/1.0\r\n\r\n".encode()).startswith(b"HTTP/1.0 404")  # Arabic 2
+    missing = httpx.get(f"{base}/page/{pages + 1}")
+    assert missing.headers["x-content-type-options"] == "nosniff" and missing.headers["cache-control"] == "no-store"
+    assert "default-src 'none'" in missing.headers["content-security-policy"]
+
+
+def test_the_other_addresses_are_unchanged_by_the_pages_of_the_list(
+        served: tuple[str, Context], monkeypatch: pytest.MonkeyPatch) -> None:
+    base, ctx = served
+    monkeypatch.setattr(web, "STORIES_LISTED", 2)
+    with ctx.db.session() as session:
+        first = story_store.recent(session, ctx.clock.now().replace(year=2000))[0]
+    assert httpx.get(f"{base}/feed.xml").text.startswith("<?xml")
+    assert httpx.get(f"{base}/stories/{first.id}").status_code == 200
+    assert httpx.get(f"{base}/stories/{first.id}/page/1").status_code == 200
+    for path in ("/pages/2", "/stories/page/2", "/feed.xml/page/2", "/page/2/", "/nosuch"):
+        assert httpx.get(f"{base}{path}").status_code == 404, path
+    assert httpx.head(f"{base}/page/2").status_code == 200
 
 
 @needs_chromium

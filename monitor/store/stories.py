@@ -16,13 +16,16 @@ _RANK: dict[str | None, int] = {"new": 0, "update": 1, "repeat": 2}
 _WHEN = func.coalesce(ItemRow.published_at, ItemRow.fetched_at)
 
 
-def recent(session: Session, since: datetime, limit: int = 100) -> list[StoryLine]:
-    """Stories with a report stored since ``since``, the most recently updated first."""
+def recent(session: Session, since: datetime, limit: int = 100, offset: int = 0) -> list[StoryLine]:
+    """Stories with a report stored since ``since``, the most recently updated first (of two updated
+    at once, the newer story first, so that pages of them neither skip nor repeat one): ``limit`` of
+    them after the first ``offset``."""
+    updated = func.max(ItemRow.fetched_at)
     rows = session.execute(
-        select(StoryRow.id, StoryRow.title, func.max(ItemRow.fetched_at))
+        select(StoryRow.id, StoryRow.title, updated)
         .join(ItemRow, ItemRow.story_id == StoryRow.id)
         .where(ItemRow.verdict.is_not(None)).group_by(StoryRow.id, StoryRow.title)
-        .having(func.max(ItemRow.fetched_at) >= since).order_by(func.max(ItemRow.fetched_at).desc()).limit(limit)
+        .having(updated >= since).order_by(updated.desc(), StoryRow.id.desc()).offset(offset).limit(limit)
     ).all()
     reports: dict[int, list[tuple[str, str]]] = {story_id: [] for story_id, _, _ in rows}
     for story_id, verdict, outlet, feed in session.execute(
