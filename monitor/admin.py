@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from monitor.context import Context
 from monitor.errors import UsageError
+from monitor.opml import OpmlFeeds, read_opml
 from monitor.startup import feed_name, load_seeds, sync_feeds
 from monitor.store import digests as digest_store
 from monitor.store import feeds as feed_store
@@ -94,10 +95,29 @@ def feed_details(ctx: Context, ref: str) -> FeedDetails:
         return FeedDetails(feed, tuple(feed_store.recent_errors(session, feed.id)))
 
 
+@dataclass(frozen=True)
+class OpmlImport:
+    """What ``feeds import`` did: the list as read, how many feeds were added, and a note for each
+    added feed whose categories named none of the config's topics (it applies to all topics)."""
+
+    found: OpmlFeeds
+    added: int
+    untopical: tuple[str, ...]
+
+
 def import_feeds(ctx: Context, specs: Sequence[FeedSpec]) -> int:
     """Add feeds beside the config's; returns how many were new."""
     with ctx.db.session() as session:
-        return feed_store.add_feeds(session, specs, ctx.clock.now())
+        return len(feed_store.add_feeds(session, specs, ctx.clock.now()))
+
+
+def import_opml(ctx: Context, data: bytes, source_name: str) -> OpmlImport:
+    """Add the feeds of an OPML document beside the config's, each limited to the config's topics
+    its ``category`` attribute names (all topics when it names none)."""
+    found = read_opml(data, source_name=source_name, topics=[topic.name for topic in ctx.config.topics])
+    with ctx.db.session() as session:
+        added = set(feed_store.add_feeds(session, found.specs, ctx.clock.now()))
+    return OpmlImport(found, len(added), tuple(note for url, note in found.untopical if url in added))
 
 
 def listed_feeds(ctx: Context) -> list[FeedState]:

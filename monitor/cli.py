@@ -434,24 +434,31 @@ _LEFT_BEHIND = "the config no longer lists it (add it back, or `monitor feeds im
 
 @feeds_app.command("import")
 def feeds_import(path: Annotated[Path, typer.Argument(help="An OPML file.", exists=True, dir_okay=False)]) -> None:
-    """Add the feeds of an OPML file (kept alongside the config's feeds; duplicates are skipped)."""
+    """Add the feeds of an OPML file (kept alongside the config's feeds; duplicates are skipped).
+
+    A feed whose OPML categories name topics of the config (as `feeds export` writes them) looks for those alone."""
     from monitor import admin
-    from monitor.opml import MAX_BYTES, read_opml
+    from monitor.opml import MAX_BYTES
 
     with path.open("rb") as source:
-        found = read_opml(source.read(MAX_BYTES + 1), source_name=str(path))  # never more than the cap in memory
+        data = source.read(MAX_BYTES + 1)  # never more than the cap in memory
     with _migrated() as ctx:
-        added = admin.import_feeds(ctx, found.specs)
+        done = admin.import_opml(ctx, data, str(path))
+    found, added = done.found, done.added
     total = len(found.specs)
     say(out, f"{total} feeds in {path}: {added} added, {total - added} already known"
         + (f", {len(found.skipped)} outlines skipped:" if found.skipped else ""), *(f"  {s}" for s in found.skipped))
+    if done.untopical:
+        say(out, f"{len(done.untopical)} added feeds have categories naming no topic of the config:",
+            *(f"  {note}" for note in done.untopical))
 
 
 @feeds_app.command("export")
 def feeds_export(
     out_file: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of stdout.")] = None,
 ) -> None:
-    """Write every polled feed as an OPML 2.0 subscription list.
+    """Write every polled feed as an OPML 2.0 subscription list (a feed limited to some topics
+    names them as OPML categories, which `feeds import` reads back).
 
     Feed URLs keep their credentials only in a file named with --out (created readable by its owner
     alone); on stdout they are redacted like every other output."""

@@ -317,7 +317,23 @@ def _screen(ctx: Context, feed: FeedState, entry: FeedEntry) -> _Prepared | tupl
 
 
 def _topics(ctx: Context, feed: FeedState) -> list[TopicQuery]:
-    return [t for t in ctx.topics if feed.topics is None or t.name in feed.topics]
+    """The topics looked for in ``feed``: all of them, or those it is limited to. A feed limited to
+    topics the config no longer defines (one imported with them, the topics removed since) keeps
+    those that remain, and when none remain applies to all topics again rather than matching
+    nothing; either is logged once per feed and process."""
+    if feed.topics is None:
+        return list(ctx.topics)
+    chosen = [t for t in ctx.topics if t.name in feed.topics]
+    if len(chosen) < len(set(feed.topics)) and (feed.id, feed.topics) not in _TOPICS_NOTED:
+        _TOPICS_NOTED.add((feed.id, feed.topics))
+        defined = {t.name for t in ctx.topics}
+        log.warning("feed limited to topics the config no longer defines", extra={
+            "feed_url": feed.url, "unknown": ",".join(t for t in feed.topics if t not in defined),
+            "topics": ",".join(t.name for t in chosen) or "all"})
+    return chosen if chosen or not feed.topics else list(ctx.topics)
+
+
+_TOPICS_NOTED: set[tuple[int, tuple[str, ...]]] = set()  # (feed id, its topics) whose unknown topics were logged
 
 
 def _prepare_entry(

@@ -50,21 +50,23 @@ def sync_feeds(session: Session, specs: Sequence[FeedSpec], now: datetime) -> in
     return added
 
 
-def add_feeds(session: Session, specs: Sequence[FeedSpec], now: datetime) -> int:
-    """Add feeds (e.g. from OPML) that are not polled yet; returns how many were added. A feed the
-    config left behind is polled again, as imported; the address a known feed moved to is that feed."""
+def add_feeds(session: Session, specs: Sequence[FeedSpec], now: datetime) -> list[str]:
+    """Add feeds (e.g. from OPML) that are not polled yet, with their topics; returns the URLs of
+    those added. A feed the config left behind is polled again, as imported; the address a known
+    feed moved to is that feed. A feed polled already (the config's, or imported before) is left as
+    it is: the config's topics win over an import's."""
     rows = list(session.scalars(select(FeedRow)))
     by_url = {row.url: row for row in rows}
     moved = {row.fetch_url for row in rows if row.fetch_url}
-    added = 0
+    added: list[str] = []
     for spec in dict((s.url, s) for s in specs).values():
         row = by_url.get(spec.url)
         if row is None and spec.url not in moved:
             session.add(_new_row(spec, now))
-            added += 1
+            added.append(spec.url)
         elif row is not None and not row.in_config:
             _apply(row, spec)
-            added += 1
+            added.append(spec.url)
     session.flush()
     return added
 

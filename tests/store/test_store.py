@@ -150,8 +150,24 @@ def test_an_import_skips_a_moved_feed_s_new_address_and_brings_back_one_the_conf
         feeds.sync_feeds(s, [FeedSpec("https://a.example/old.xml", "A", None, None)], NOW)  # B left the config
         imported = [FeedSpec(url, name, None, None, source="opml")
                     for url, name in (("https://a.example/new.xml", "A"), ("https://b.example/rss", "B"))]
-        assert feeds.add_feeds(s, imported, NOW) == 1  # B again; A's new address is A
+        assert feeds.add_feeds(s, imported, NOW) == ["https://b.example/rss"]  # B again; A's new address is A
         assert sorted(f.url for f in feeds.all_feeds(s)) == ["https://a.example/old.xml", "https://b.example/rss"]
+    db.dispose()
+
+
+def test_an_import_keeps_its_topics_until_the_config_lists_the_feed(db_url: str) -> None:
+    db = database(db_url)
+    with db.session() as s:
+        feeds.sync_feeds(s, [FeedSpec("https://c.example/rss", "C", ("imran-khan",), None)], NOW)
+        imported = [FeedSpec("https://a.example/rss", "A", ("us-pakistan",), None, source="opml"),
+                    FeedSpec("https://c.example/rss", "C", ("us-pakistan",), None, source="opml")]
+        assert feeds.add_feeds(s, imported, NOW) == ["https://a.example/rss"]
+        assert {f.url: f.topics for f in feeds.all_feeds(s)} == {
+            "https://c.example/rss": ("imran-khan",), "https://a.example/rss": ("us-pakistan",)}
+        feeds.sync_feeds(s, [FeedSpec("https://c.example/rss", "C", ("imran-khan",), None),
+                             FeedSpec("https://a.example/rss", "A", None, None)], NOW)  # the config lists A now
+        assert {f.url: f.topics for f in feeds.all_feeds(s)} == {
+            "https://c.example/rss": ("imran-khan",), "https://a.example/rss": None}
     db.dispose()
 
 
