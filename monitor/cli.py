@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
@@ -426,7 +426,15 @@ def feeds_show(ref: Annotated[str, typer.Argument(help="The feed's id, URL or na
     say(out, f"#{feed.id} {feed.name}", f"  {feed.url}{moved}", *left,
         f"  enabled: {feed.enabled}, errors in a row: {feed.error_count}, permanent: {feed.permanent_failures}, "
         f"last status: {feed.last_status}",
+        f"  topics: {_feed_topics(feed.topics)} ({_ORIGIN.get(feed.source, feed.source)})",
         *(f"  {error.at:%Y-%m-%d %H:%M:%S} UTC {error.message}" for error in errors))
+
+
+def _feed_topics(topics: Sequence[str] | None) -> str:
+    return "all" if topics is None else ", ".join(topics) or "none"
+
+
+_ORIGIN = {"config": "from the config", "google": "a Google News search of the config", "opml": "imported"}
 
 
 _LEFT_BEHIND = "the config no longer lists it (add it back, or `monitor feeds import` an OPML list naming it)"

@@ -91,6 +91,7 @@ def test_a_feed_the_config_left_behind_is_not_said_to_be_polled(
     assert main(["-c", path, "feeds", "show", "Kept"]) == 0
     out = capsys.readouterr().out
     assert "feed 1 (Kept) enabled; it will be polled at the next tick" in out and "not polled" not in out
+    assert "\n  topics: all (from the config)\n" in out
     assert re.search(r"^  \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC fetch: ", out, re.M)  # in the zone status uses
 
 

@@ -143,6 +143,8 @@ def test_export_then_import_into_a_fresh_install_keeps_each_feed_s_topics(
     assert main(["-c", str(new), "feeds", "export"]) == 0
     categories = _categories(capsys.readouterr().out)
     assert categories == {"Both": None, "Khan desk": "/imran-khan", "US desk": None, "All": None}  # the config wins
+    assert main(["-c", str(new), "feeds", "show", "Khan desk"]) == 0
+    assert "\n  topics: imran-khan (imported)\n" in capsys.readouterr().out
     assert main(["-c", str(new), "feeds", "import", str(exported)]) == 0
     assert "0 added, 4 already known" in capsys.readouterr().out  # nothing said about feeds left as they were
 
