@@ -48,14 +48,15 @@ def md_escape(value: object) -> str:
 # as look-alikes, and its backslashes too, so none can pair with an escape of ours.
 _SLACK_LOOKALIKES = str.maketrans({"*": "\u2217", "_": "\uff3f", "~": "\u223c", "`": "\u02cb", "\\": "\u29f5"})
 _SLACK_MARKUP = re.compile(r"([\[\]<>#])")  # a link, an autolink or mention, a heading: apprise undoes the escape
+_SLACK_EMOJI = re.compile(r":(?=[\w+'-]+:)")  # the colon that opens an emoji code such as :rotating_light:
 
 
 def slack_escape(value: object) -> str:
     """Feed text for a Slack body (CommonMark that apprise converts to mrkdwn): brackets, ``<``, ``>``
     and ``#`` are backslash-escaped (apprise sends them as plain ``[``, ``&lt;``, ``&gt;``, ``#``), and
     the emphasis, strike and code marks and the backslash, which Slack cannot escape, become look-alikes
-    (``∗ ＿ ∼ ˋ ⧵``)."""
-    return _SLACK_MARKUP.sub(r"\\\1", str(value).translate(_SLACK_LOOKALIKES))
+    (``∗ ＿ ∼ ˋ ⧵``), as does the colon that would open an emoji code (``∶rotating_light:`` stays text)."""
+    return _SLACK_MARKUP.sub(r"\\\1", _SLACK_EMOJI.sub("\u2236", str(value)).translate(_SLACK_LOOKALIKES))
 
 
 def slack_link(url: object) -> str:

@@ -57,6 +57,12 @@ def test_slack_escapes_feed_text_and_links_only_http_addresses() -> None:
     assert "javascript" not in render(content(entry(1, url="javascript:alert(1)")), "slack")  # type: ignore[arg-type]
 
 
+def test_slack_shows_an_emoji_code_in_feed_text_as_text() -> None:
+    slack = render(content(entry(1, "Alert :rotating_light: at 10:30 :skull:")), "slack")  # type: ignore[arg-type]
+    assert "Alert \u2236rotating\uff3flight: at 10:30 \u2236skull:" in slack  # no colon opens a code
+    assert ":skull:" not in slack
+
+
 def test_text_states_the_development_with_its_source_in_the_digest_time_zone() -> None:
     digest = build_digest("briefing", [entry(1)], window_end=WHEN, max_items=5, timezone="Asia/Karachi")
     text = render(digest, "text")
