@@ -61,11 +61,17 @@ def _item(raw: bytes, where: str) -> ReplayItem:
         return ReplayItem(
             id=one_line(str(ident), "guid"), url=one_line(_field(data, "url"), "url"),
             title=one_line(_field(data, "title"), "title"),
-            published=datetime.fromisoformat(published).astimezone(UTC) if published else None,
+            published=_utc(datetime.fromisoformat(published)) if published else None,
             text=clean_text(_field(data, "text")), html=cut_raw(_field(data, "html"), "text"),
         )
     except (ValueError, KeyError, TypeError, OverflowError, RecursionError) as exc:
         raise UsageError(f"{where}: not a replay item ({type(exc).__name__}: {exc})") from exc
+
+
+def _utc(when: datetime) -> datetime:
+    """A publication time in UTC; one without an offset (``2025-09-03``) is read as UTC, whatever the
+    machine's time zone, so that a replay judges the same days everywhere."""
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
 
 
 def _field(data: dict[str, Any], name: str) -> str:
