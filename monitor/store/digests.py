@@ -60,7 +60,8 @@ def set_last_due(session: Session, name: str, when: datetime) -> None:
 def create_digest(
     session: Session, name: str, due_at: datetime, *, item_ids: Sequence[int], channels: Sequence[str], now: datetime,
 ) -> int | None:
-    """Create the digest, reserve its items and open a delivery per channel; None if it exists already."""
+    """Create the digest, reserve its items and open a delivery per channel (a channel listed twice gets
+    one); None if it exists already."""
     try:
         with session.begin_nested():
             digest = DigestRow(name=name, due_at=due_at, created_at=now, item_count=len(item_ids))
@@ -68,7 +69,7 @@ def create_digest(
             session.flush()
             session.add_all(DigestItemRow(digest_id=digest.id, item_id=i, digest_name=name) for i in item_ids)
             session.add_all(DeliveryRow(digest_id=digest.id, channel=c, status="pending", attempts=0,
-                                        next_attempt_at=now) for c in channels)
+                                        next_attempt_at=now) for c in dict.fromkeys(channels))
             session.flush()
     except IntegrityError:
         return None

@@ -361,3 +361,20 @@ def test_replicas_never_claim_the_same_feed_and_dead_claims_expire(db_url: str) 
     for replica in replicas:
         replica.dispose()
     db.dispose()
+
+
+def test_a_channel_listed_twice_gets_the_digest_once_instead_of_no_digest_at_all(db_url: str) -> None:
+    """The unique delivery per channel made the second row fail, and that failure read as "created
+    already": every digest of that name was skipped without a word."""
+    db = database(db_url)
+    with db.session() as s:
+        feeds.sync_feeds(s, [FeedSpec("https://a.example/feed", "A", None, None)], NOW)
+        first = items.add_item(s, new_item(feeds.all_feeds(s)[0].id, "k1", "https://a.example/1"))
+    with db.session() as s:
+        digest_id = digests.create_digest(s, "daily", NOW, item_ids=[first], channels=["email", "slack", "email"],
+                                          now=NOW)
+    assert digest_id is not None
+    with db.session() as s:
+        assert sorted(p.channel for p in digests.pending(s, NOW)) == ["email", "slack"]
+        assert items.undigested(s, "daily", ["new"]) == []
+    db.dispose()
