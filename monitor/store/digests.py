@@ -130,8 +130,9 @@ def claim_pending(
 
 
 def release(session: Session, delivery_ids: Sequence[int]) -> None:
-    """Give back claims not acted on (a stop came first): another process may take them at once."""
-    session.execute(update(DeliveryRow).where(DeliveryRow.id.in_(delivery_ids))
+    """Give back claims not acted on (a stop came first): another process may take them at once. A
+    claim that lapsed meanwhile and another process took is that process's, and stays."""
+    session.execute(update(DeliveryRow).where(DeliveryRow.id.in_(delivery_ids), DeliveryRow.claimed_by == claimant())
                     .values(claimed_until=None, claimed_by=None))
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, text, update
 
 from monitor.errors import StoreError, UsageError
 from monitor.store import digests, feeds, items, seeds
 from monitor.store.claims import LEASE
+from monitor.store.schema import DeliveryRow
 from monitor.store.session import Database
 from monitor.types import (
     Article,
@@ -377,4 +378,23 @@ def test_a_channel_listed_twice_gets_the_digest_once_instead_of_no_digest_at_all
     with db.session() as s:
         assert sorted(p.channel for p in digests.pending(s, NOW)) == ["email", "slack"]
         assert items.undigested(s, "daily", ["new"]) == []
+    db.dispose()
+
+
+def test_giving_back_claims_leaves_one_another_process_took_after_ours_lapsed(db_url: str) -> None:
+    db = database(db_url)
+    with db.session() as s:
+        feeds.sync_feeds(s, [FeedSpec("https://a.example/feed", "A", None, None)], NOW)
+        first = items.add_item(s, new_item(feeds.all_feeds(s)[0].id, "k1", "https://a.example/1"))
+        digests.create_digest(s, "daily", NOW, item_ids=[first], channels=["email", "slack"], now=NOW)
+    with db.session() as s:
+        ours = digests.claim_pending(s, NOW, LEASE)
+    later = NOW + LEASE * 2  # our claims lapsed (renewal failed); another replica took the email one
+    with db.session() as s:
+        s.execute(update(DeliveryRow).where(DeliveryRow.channel == "email")
+                  .values(claimed_by="elsewhere.example:1:1:0", claimed_until=later + LEASE))
+    with db.session() as s:
+        digests.release(s, [p.delivery_id for p in ours])
+        free = digests.claim_pending(s, later, LEASE)
+    assert [p.channel for p in free] == ["slack"]  # the email delivery is not sent by a third process too
     db.dispose()
