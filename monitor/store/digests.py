@@ -60,7 +60,8 @@ def set_last_due(session: Session, name: str, when: datetime) -> None:
 def create_digest(
     session: Session, name: str, due_at: datetime, *, item_ids: Sequence[int], channels: Sequence[str], now: datetime,
 ) -> int | None:
-    """Create the digest, reserve its items and open a delivery per channel; None if it exists already."""
+    """Create the digest, reserve its items and open a delivery per channel (a channel listed twice gets
+    one); None if it exists already."""
     try:
         with session.begin_nested():
             digest = DigestRow(name=name, due_at=due_at, created_at=now, item_count=len(item_ids))
@@ -68,7 +69,7 @@ def create_digest(
             session.flush()
             session.add_all(DigestItemRow(digest_id=digest.id, item_id=i, digest_name=name) for i in item_ids)
             session.add_all(DeliveryRow(digest_id=digest.id, channel=c, status="pending", attempts=0,
-                                        next_attempt_at=now) for c in channels)
+                                        next_attempt_at=now) for c in dict.fromkeys(channels))
             session.flush()
     except IntegrityError:
         return None
@@ -129,8 +130,9 @@ def claim_pending(
 
 
 def release(session: Session, delivery_ids: Sequence[int]) -> None:
-    """Give back claims not acted on (a stop came first): another process may take them at once."""
-    session.execute(update(DeliveryRow).where(DeliveryRow.id.in_(delivery_ids))
+    """Give back claims not acted on (a stop came first): another process may take them at once. A
+    claim that lapsed meanwhile and another process took is that process's, and stays."""
+    session.execute(update(DeliveryRow).where(DeliveryRow.id.in_(delivery_ids), DeliveryRow.claimed_by == claimant())
                     .values(claimed_until=None, claimed_by=None))
 
 

@@ -122,7 +122,8 @@ class ItemRow(Base):
     vs_seeds: Mapped[str | None] = mapped_column(String(10), nullable=True)
     score: Mapped[float] = mapped_column(Float, default=0.0)
     novel_sentences: Mapped[list[str]] = mapped_column(JSON, default=list)
-    story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id", ondelete="SET NULL"), nullable=True)
+    story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id", ondelete="SET NULL"), nullable=True,
+                                                 index=True)
     # the multilingual vector the judge compared it with (float16), so a restart need not recompute it,
     # and the fingerprint of the model and the text it was computed from (None: stored before 0009)
     vector: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
@@ -170,7 +171,8 @@ class DigestItemRow(Base):
     """An item reserved for a digest; one item goes into at most one digest of each name."""
 
     __tablename__ = "digest_items"
-    __table_args__ = (UniqueConstraint("digest_name", "item_id"),)
+    # item_id leads an index of its own: deleting an item looks up its reservations (ON DELETE CASCADE)
+    __table_args__ = (UniqueConstraint("digest_name", "item_id"), Index("ix_digest_items_item_id", "item_id"))
 
     digest_id: Mapped[int] = mapped_column(ForeignKey("digests.id", ondelete="CASCADE"), primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
