@@ -95,7 +95,7 @@ def reserve_digest(ctx: Context, name: str, due_at: datetime) -> int | None:
 def _undigested(session: Session, name: str, digest: DigestConfig) -> list[DigestEntry]:
     """What digest ``name`` would hold now: its kinds of item, scored high enough, fetched since it was first seen."""
     since = digest_store.first_seen(session, name)
-    return [e for e in item_store.undigested(session, name, digest.include, since) if e.score >= digest.min_score]
+    return item_store.undigested(session, name, digest.include, since, digest.min_score)
 
 
 def digest_content(ctx: Context, name: str) -> DigestContent:

@@ -105,15 +105,16 @@ def prune(session: Session, before: datetime) -> tuple[int, int]:
 
 
 def undigested(
-    session: Session, digest_name: str, verdicts: Sequence[str], since: datetime | None = None,
+    session: Session, digest_name: str, verdicts: Sequence[str], since: datetime | None = None, min_score: float = 0.0,
 ) -> list[DigestEntry]:
-    """Relevant items with one of ``verdicts``, fetched since ``since``, not yet reserved by a digest
-    of this name, best first."""
+    """Relevant items with one of ``verdicts`` and a score of at least ``min_score``, fetched since
+    ``since``, not yet reserved by a digest of this name, best first. (An item scored below stays
+    unreserved, and is left in the database, not loaded again at every look.)"""
     reserved = select(DigestItemRow.item_id).where(DigestItemRow.digest_name == digest_name)
     query = (
         select(ItemRow, FeedRow.name)
         .join(FeedRow, FeedRow.id == ItemRow.feed_id)
-        .where(ItemRow.verdict.in_(list(verdicts)), ItemRow.id.not_in(reserved))
+        .where(ItemRow.verdict.in_(list(verdicts)), ItemRow.score >= min_score, ItemRow.id.not_in(reserved))
         .order_by(ItemRow.score.desc(), ItemRow.published_at.desc(), ItemRow.id)
     )
     if since is not None:

@@ -34,8 +34,8 @@ def database(url: str) -> Database:
     return db
 
 
-def new_item(feed_id: int, key: str, url: str, verdict: str | None = "new") -> NewItem:
-    judgement = Judgement(verdict, "new", 0.9, ("Fresh fact.",)) if verdict else None  # type: ignore[arg-type]
+def new_item(feed_id: int, key: str, url: str, verdict: str | None = "new", score: float = 0.9) -> NewItem:
+    judgement = Judgement(verdict, "new", score, ("Fresh fact.",)) if verdict else None  # type: ignore[arg-type]
     return NewItem(feed_id=feed_id, entry=FeedEntry(key, "Title " + key, url, "summary", NOW),
                    article=Article("text", "page"), relevance=Relevance(("t",), (), 0.5), judgement=judgement,
                    content_hash="h" + key, fetched_at=NOW, outlet="Outlet")
@@ -244,6 +244,19 @@ def test_seeds_load_idempotently(db_url: str) -> None:
         assert not seeds.store_seed(s, doc, "hash1", NOW)
         assert seeds.store_seed(s, SeedDoc("000_x", "Title", "Changed text."), "hash2", NOW)
         assert [d.text for d in seeds.list_seeds(s)] == ["Changed text."]
+    db.dispose()
+
+
+def test_a_digest_with_a_least_score_is_owed_only_the_items_scored_at_least_that(db_url: str) -> None:
+    db = database(db_url)
+    with db.session() as s:
+        feeds.sync_feeds(s, [FeedSpec("https://a.example/feed", "A", None, None)], NOW)
+        feed_id = feeds.all_feeds(s)[0].id
+        items.add_item(s, new_item(feed_id, "k1", "https://a.example/1", score=0.3))
+        high = items.add_item(s, new_item(feed_id, "k2", "https://a.example/2", score=0.5))
+    with db.session() as s:
+        assert [e.item_id for e in items.undigested(s, "urgent", ["new"], min_score=0.5)] == [high]
+        assert len(items.undigested(s, "daily", ["new"])) == 2
     db.dispose()
 
 
