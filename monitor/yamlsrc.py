@@ -19,6 +19,8 @@ import yaml
 from monitor.errors import ConfigError
 
 YamlPath = tuple[str | int, ...]
+_KINDS = {"tag:yaml.org,2002:timestamp": "date", "tag:yaml.org,2002:int": "whole number",
+          "tag:yaml.org,2002:float": "number"}
 _VAR = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 
@@ -90,17 +92,28 @@ class _Builder:
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(child, (*path, i)) for i, child in enumerate(node.value)]
-        value = self.loader.construct_object(node, deep=True)
+        value = self._construct(node, path)
         if isinstance(value, str):
             return self._expand(value, path)
         return value
+
+    def _construct(self, node: yaml.Node, path: YamlPath, line: int | None = None) -> Any:
+        """The scalar's value; a located error when it looks like a date or number but is not one."""
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except ValueError as exc:
+            kind = _KINDS.get(node.tag, "value")
+            reason = f" ({exc})" if kind == "date" else " (too many digits)" if "digits" in str(exc) else ""
+            message = f"not a valid {kind}{reason}; quote it if it is meant as text"  # the value may be a secret
+            at = node.start_mark.line + 1 if line is None else line
+            raise self.lines.error_at(path, at, message) from None
 
     def _mapping(self, node: yaml.MappingNode, path: YamlPath) -> dict[str, Any]:
         self.loader.flatten_mapping(node)
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key = self.loader.construct_object(key_node, deep=True)
             line = key_node.start_mark.line + 1
+            key = self._construct(key_node, path, line)
             if not isinstance(key, str):
                 raise self.lines.error_at(path, line, f"keys must be strings, got {key!r}")
             child: YamlPath = (*path, key)

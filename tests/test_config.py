@@ -262,6 +262,17 @@ def test_a_duplicate_key_is_reported_where_it_is_repeated(tmp_path: Path) -> Non
     assert error.line == 14 and "topics: duplicate key (first on line 1)" in str(error)
 
 
+@pytest.mark.parametrize(("setting", "expected"), [
+    ("    title: 2024-02-30", ":14 digests[0].title: not a valid date (day is out of range for month); quote it"),
+    ("    2024-13-01: x", ":14 digests[0]: not a valid date (month must be in 1..12)"),
+    ("    max_items: " + "9" * 5000, ":14 digests[0].max_items: not a valid whole number (too many digits)"),
+    ("    title: !!int secret", ":14 digests[0].title: not a valid whole number; quote it if it is meant as text"),
+])
+def test_a_value_yaml_cannot_construct_is_a_located_error(tmp_path: Path, setting: str, expected: str) -> None:
+    error = str(error_for(tmp_path, VALID + setting + "\n"))
+    assert expected in error and "secret" not in error
+
+
 def test_a_key_that_is_not_a_string_is_reported_on_its_own_line(tmp_path: Path) -> None:
     error = error_for(tmp_path, VALID.replace("feeds:", "1: x\nfeeds:"))
     assert error.line == 4 and "keys must be strings, got 1" in str(error)
