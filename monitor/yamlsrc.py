@@ -64,7 +64,11 @@ def load_yaml(path: Path, env: Mapping[str, str] | None = None) -> tuple[Any, Li
     """Read ``path`` and return ``(data, lines)``; a syntax error is a ConfigError with its line."""
     env = os.environ if env is None else env
     lines = LineMap(str(path))
-    loader = yaml.SafeLoader(_read_config(path))
+    text = _read_config(path)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as exc:
+        raise _unprintable(exc, text, path) from None
     try:
         node = loader.get_single_node()
         if node is None:
@@ -170,6 +174,15 @@ def _syntax_error(exc: yaml.MarkedYAMLError, path: Path) -> ConfigError:
         return ConfigError(message, file=str(path), line=opened.line + 1)
     mark = problem or opened
     return ConfigError(message, file=str(path), line=mark.line + 1 if mark is not None else None)
+
+
+def _unprintable(exc: yaml.reader.ReaderError, text: str, path: Path) -> ConfigError:
+    """A character YAML does not allow in a file (a control character), at its line and column."""
+    before = text[: exc.position]
+    column = exc.position - (before.rfind("\n") + 1) + 1
+    message = (f"invalid YAML: character U+{exc.character:04X} at column {column} is not allowed (delete it, "
+               "or write it escaped in a double-quoted string)")
+    return ConfigError(message, file=str(path), line=before.count("\n") + 1)
 
 
 def _read_config(path: Path) -> str:

@@ -199,6 +199,12 @@ def test_a_file_that_is_not_utf8_names_its_line_and_column(tmp_path: Path) -> No
     assert str(info.value) == f"{path}:4: not UTF-8 text: byte 0xe9 at column 6; save the file as UTF-8"
 
 
+def test_a_control_character_names_its_line_and_column(tmp_path: Path) -> None:
+    error = error_for(tmp_path, VALID.replace("feeds:", 'public_url: "https://x\x07"\nfeeds:'))
+    assert str(error) == (f"{tmp_path / 'watchlist.yaml'}:4: invalid YAML: character U+0007 at column 23 is not "
+                          "allowed (delete it, or write it escaped in a double-quoted string)")
+
+
 def test_missing_required_topics(tmp_path: Path) -> None:
     error = error_for(tmp_path, "feeds: []\n")
     assert "topics: required setting is missing" in str(error)
