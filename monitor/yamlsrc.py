@@ -21,6 +21,8 @@ from monitor.errors import ConfigError
 YamlPath = tuple[str | int, ...]
 _KINDS = {"tag:yaml.org,2002:timestamp": "date", "tag:yaml.org,2002:int": "whole number",
           "tag:yaml.org,2002:float": "number"}
+_MERGE = "tag:yaml.org,2002:merge"
+_Pair = tuple[yaml.Node, yaml.Node]
 _VAR = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 
@@ -89,6 +91,7 @@ class _Builder:
         self.lines = lines
         self.env = env
         self.base = base
+        self._own: dict[int, set[int]] = {}  # each mapping's own keys (by node), before merged ones are added
 
     def build(self, node: yaml.Node, path: YamlPath) -> Any:
         self.lines.record(path, node.start_mark.line + 1)
@@ -113,19 +116,35 @@ class _Builder:
             raise self.lines.error_at(path, at, message) from None
 
     def _mapping(self, node: yaml.MappingNode, path: YamlPath) -> dict[str, Any]:
-        self.loader.flatten_mapping(node)
+        own, merged = self._pairs(node)
         out: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            line = key_node.start_mark.line + 1
-            key = self._construct(key_node, path, line)
-            if not isinstance(key, str):
-                raise self.lines.error_at(path, line, f"keys must be strings, got {key!r}")
+        for key_node, value_node in own:
+            key, line = self._key(key_node, path)
             child: YamlPath = (*path, key)
             if key in out:
                 raise self.lines.error_at(child, line, f"duplicate key (first on line {self.lines.line(child)})")
             self.lines.record(child, line)
             out[key] = self.build(value_node, child)
+        for key_node, value_node in reversed(merged):  # in `<<: [*a, *b]`, a's keys win over b's
+            key, line = self._key(key_node, path)
+            if key not in out:
+                self.lines.record((*path, key), line)
+                out[key] = self.build(value_node, (*path, key))
         return self._secrets(out, path)
+
+    def _pairs(self, node: yaml.MappingNode) -> tuple[list[_Pair], list[_Pair]]:
+        """The key-value pairs written in the mapping, and those it merges in (``<<: *defaults``), which
+        the written ones override."""
+        own = self._own.setdefault(id(node), {id(key) for key, _ in node.value if key.tag != _MERGE})
+        self.loader.flatten_mapping(node)  # the merged pairs first (an alias's node is flattened once)
+        return [p for p in node.value if id(p[0]) in own], [p for p in node.value if id(p[0]) not in own]
+
+    def _key(self, node: yaml.Node, path: YamlPath) -> tuple[str, int]:
+        line = node.start_mark.line + 1
+        key = self._construct(node, path, line)
+        if not isinstance(key, str):
+            raise self.lines.error_at(path, line, f"keys must be strings, got {key!r}")
+        return key, line
 
     def _secrets(self, mapping: dict[str, Any], path: YamlPath) -> dict[str, Any]:
         for key in [k for k in mapping if k.endswith("_file")]:

@@ -279,6 +279,20 @@ def test_a_value_yaml_cannot_construct_is_a_located_error(tmp_path: Path, settin
     assert expected in error and "secret" not in error
 
 
+def test_a_key_written_beside_a_merge_overrides_the_merged_one(tmp_path: Path) -> None:
+    merged = VALID.replace("  - name: daily\n", "  - &daily\n    name: daily\n") + \
+        "  - <<: *daily\n    name: evening\n    schedule: '0 20 * * *'\n" \
+        "  - <<: [{channels: [], max_items: 3}, *daily]\n    name: third\n"
+    digests = load_config(write(tmp_path, merged)).digests
+    assert [(d.name, d.schedule, d.timezone, d.channels, d.max_items) for d in digests] == [
+        ("daily", "0 8 * * *", "Asia/Karachi", ["email"], 25), ("evening", "0 20 * * *", "Asia/Karachi", ["email"], 25),
+        ("third", "0 8 * * *", "Asia/Karachi", [], 3)]
+    twice = error_for(tmp_path, merged + "    name: fourth\n")
+    assert ":20 digests[2].name: duplicate key (first on line 19)" in str(twice)
+    bad = error_for(tmp_path, merged.replace("schedule: '0 20 * * *'", "schedule: '0 25 * * *'"))
+    assert ":17 digests[1].schedule: not a valid cron expression" in str(bad)
+
+
 def test_a_key_that_is_not_a_string_is_reported_on_its_own_line(tmp_path: Path) -> None:
     error = error_for(tmp_path, VALID.replace("feeds:", "1: x\nfeeds:"))
     assert error.line == 4 and "keys must be strings, got 1" in str(error)
