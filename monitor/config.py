@@ -15,7 +15,7 @@ from datetime import timedelta
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
-from urllib.parse import quote_plus, urlsplit
+from urllib.parse import SplitResult, quote_plus, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -81,6 +81,18 @@ def a_port_in_range(address: str) -> str:
     return address
 
 
+def web_url_parts(url: str) -> SplitResult:
+    """``url`` split, when its host and port can be read and the port is one to connect to."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        raise ValueError("must be an http(s) URL with a readable host and a port from 1 to 65535") from None
+    if port == 0:
+        raise ValueError("must be an http(s) URL with a port from 1 to 65535")
+    return parts
+
+
 Int = Annotated[int, BeforeValidator(not_a_boolean)]
 Float = Annotated[float, BeforeValidator(not_a_boolean)]
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
@@ -131,7 +143,7 @@ class GoogleNews(Strict):
     @field_validator("base_url")
     @classmethod
     def _base(cls, url: str) -> str:
-        parts = urlsplit(url)
+        parts = web_url_parts(url)
         if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
             raise ValueError("must be an http(s) URL without a query or fragment (e.g. https://news.google.com)")
         return url
@@ -166,7 +178,7 @@ class Feed(Strict):
     @field_validator("url")
     @classmethod
     def _http(cls, url: str) -> str:
-        parts = urlsplit(url)
+        parts = web_url_parts(url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ValueError("must be an http(s) URL")
         return url

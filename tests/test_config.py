@@ -65,6 +65,15 @@ def test_a_google_news_base_url_must_be_a_plain_web_address(tmp_path: Path, base
     assert "google_news.base_url" in str(error) and "http(s) URL without a query" in str(error)
 
 
+@pytest.mark.parametrize("url", ["https://example.com:99999/feed", "https://example.com:0/feed",
+                                 "https://u:secret@example.com:x/feed", "https://[::1/feed"])
+def test_a_feed_url_with_an_unusable_port_or_host_is_an_error(tmp_path: Path, url: str) -> None:
+    error = error_for(tmp_path, VALID.replace("https://example.com/feed.xml", url))
+    assert ":5 feeds[0].url: must be an http(s) URL with" in str(error) and "secret" not in str(error)
+    base = error_for(tmp_path, VALID + f"google_news:\n  base_url: '{url.removesuffix('/feed')}'\n")
+    assert ":15 google_news.base_url: must be an http(s) URL with" in str(base)
+
+
 def test_valid_config_loads(tmp_path: Path) -> None:
     config = load_config(write(tmp_path, VALID))
     assert config.channels[0].effective_format() == "html"
