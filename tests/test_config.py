@@ -338,6 +338,8 @@ def test_bad_durations(text: object) -> None:
 @pytest.mark.parametrize(("setting", "expected"), [
     ("retention_days: 1000000000", ":14 retention_days: Input should be less than or equal to 36500"),
     ("polling: {interval: 99999999999999999}", ":14 polling.interval: too long: 99999999999999999 (at most 3650d)"),
+    ("polling: {timeout: " + "9" * 400 + "}", ":14 polling.timeout: too long: a number of 400 digits (at most 3650d)"),
+    ("google_news: {interval: 1" + "0" * 400 + "}", ":14 google_news.interval: too long: a number of 401 digits"),
     ("polling: {timeout: .inf}", ":14 polling.timeout: too long: inf"),
     ("polling: {timeout: .nan}", ":14 polling.timeout: not a duration: nan"),
     ("novelty: {story_window: 999999999999d}", ":14 novelty.story_window: too long: '999999999999d' (at most 3650d)"),
