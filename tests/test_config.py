@@ -340,6 +340,8 @@ def test_bad_durations(text: object) -> None:
     ("polling: {interval: 99999999999999999}", ":14 polling.interval: too long: 99999999999999999 (at most 3650d)"),
     ("polling: {timeout: " + "9" * 400 + "}", ":14 polling.timeout: too long: a number of 400 digits (at most 3650d)"),
     ("google_news: {interval: 1" + "0" * 400 + "}", ":14 google_news.interval: too long: a number of 401 digits"),
+    ("polling: {max_feed_bytes: 99999999999GB}", ":14 polling.max_feed_bytes: too large: 107374182398926258176 bytes "
+     "(at most 1GB)"),
     ("polling: {timeout: .inf}", ":14 polling.timeout: too long: inf"),
     ("polling: {timeout: .nan}", ":14 polling.timeout: not a duration: nan"),
     ("novelty: {story_window: 999999999999d}", ":14 novelty.story_window: too long: '999999999999d' (at most 3650d)"),
