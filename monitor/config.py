@@ -89,6 +89,13 @@ def at_most_a_gigabyte(size: int) -> int:
     return size
 
 
+def no_nul(path: Path) -> Path:
+    """A NUL character (``"\\0"`` in double quotes) cannot be in a file name."""
+    if "\0" in str(path):
+        raise ValueError("a path cannot contain a NUL character (\\0)")
+    return path
+
+
 def a_port_in_range(address: str) -> str:
     """``HOST:PORT`` with a port a server can listen on (0: any free port, which the log names)."""
     port = int(address.rsplit(":", 1)[1])
@@ -117,6 +124,7 @@ Interval = Annotated[timedelta, BeforeValidator(a_duration), AfterValidator(whol
 Size = Annotated[int, BeforeValidator(parse_size), Field(gt=0), AfterValidator(at_most_a_gigabyte)]
 Name = Annotated[str, Field(pattern=_NAME.pattern, max_length=64)]
 Phrase = Annotated[str, AfterValidator(a_phrase)]
+Folder = Annotated[Path, AfterValidator(no_nul)]
 Listen = Annotated[str, Field(pattern=r"^[^\s:]*:\d{1,5}$"), AfterValidator(a_port_in_range)]
 VerdictName = Literal["new", "update", "repeat"]
 
@@ -298,8 +306,8 @@ class Config(Strict):
     """The whole watchlist config."""
 
     database_url: SecretStr | None = None
-    data_dir: Path = Path("data")
-    seeds_dir: Path = Path("seeds")
+    data_dir: Folder = Path("data")
+    seeds_dir: Folder = Path("seeds")
     admin_channel: str | None = None
     retention_days: Int = Field(default=90, ge=1, le=36500)
     health_listen: Listen | None = None

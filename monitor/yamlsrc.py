@@ -155,6 +155,8 @@ class _Builder:
             raw = mapping.pop(key)
             if not isinstance(raw, str):
                 raise self.lines.error(where, "must be a file path")
+            if "\0" in raw:
+                raise self.lines.error(where, "a path cannot contain a NUL character (\\0)")
             file = Path(raw) if Path(raw).is_absolute() else self.base / raw
             try:
                 mapping[target] = read_utf8(file).strip()

@@ -255,6 +255,15 @@ def test_missing_secret_file(tmp_path: Path) -> None:
     assert ":8 channels[0].url_file: cannot read secret file nowhere.secret" in str(error)
 
 
+@pytest.mark.parametrize(("setting", "expected"), [
+    ('data_dir: "da\\0ta"', ":14 data_dir: a path cannot contain a NUL character (\\0)"),
+    ('seeds_dir: "\\0"', ":14 seeds_dir: a path cannot contain a NUL character (\\0)"),
+    ('admin_file: "a\\0b"', ":14 admin_file: a path cannot contain a NUL character (\\0)"),
+])
+def test_a_path_with_a_nul_character_is_a_located_error(tmp_path: Path, setting: str, expected: str) -> None:
+    assert expected in str(error_for(tmp_path, VALID + setting + "\n"))
+
+
 def test_duplicate_names_and_keys(tmp_path: Path) -> None:
     assert "duplicate key" in str(error_for(tmp_path, VALID + "topics: []\n"))
     twice = VALID.replace("digests:\n", "digests:\n  - name: daily\n    schedule: every 1h\n")
