@@ -73,7 +73,8 @@ def load_yaml(path: Path, env: Mapping[str, str] | None = None) -> tuple[Any, Li
         raise _unprintable(exc, text, path) from None
     try:
         node = loader.get_single_node()
-        if node is None:
+        if node is None:  # an empty file, or only comments: its problems are on line 1
+            lines.record((), 1)
             return {}, lines
         data = _Builder(loader, lines, env, path.parent).build(node, ())
     except yaml.MarkedYAMLError as exc:

@@ -240,6 +240,8 @@ def test_a_control_character_names_its_line_and_column(tmp_path: Path) -> None:
 def test_missing_required_topics(tmp_path: Path) -> None:
     error = error_for(tmp_path, "feeds: []\n")
     assert "topics: required setting is missing" in str(error)
+    for empty in ("", "# nothing yet\n"):
+        assert str(error_for(tmp_path, empty)).endswith("watchlist.yaml:1 topics: required setting is missing")
 
 
 def test_every_problem_is_listed(tmp_path: Path) -> None:
