@@ -6,11 +6,14 @@ import ast
 import re
 import types
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Union, get_args, get_origin
 
 from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 
 from monitor.config import Config
+from monitor.units import parse_duration, parse_size
 from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -41,6 +44,51 @@ def test_every_setting_is_documented() -> None:
     paths = list(setting_paths(Config))
     assert "digests[].schedule" in paths and "polling.allow_hosts" in paths
     missing = [p for p in paths if f"`{p}`" not in README]
+    assert missing == []
+
+
+def setting_fields(model: type[BaseModel], prefix: str = "") -> Iterator[tuple[str, FieldInfo]]:
+    for name, info in model.model_fields.items():
+        path = f"{prefix}{name}"
+        yield path, info
+        for sub, is_list in _models(info.annotation):
+            yield from setting_fields(sub, f"{path}[]." if is_list else f"{path}.")
+
+
+def setting_rows() -> dict[str, tuple[str, str]]:
+    """Each row of the settings tables: its default and meaning cells, by setting."""
+    rows = (re.match(r"\| `([^`]+)` \| (.*?) \| (.*) \|$", line) for line in README.splitlines())
+    return {m.group(1): (m.group(2), m.group(3)) for m in rows if m}
+
+
+def test_every_documented_default_is_the_real_one() -> None:
+    rows = setting_rows()
+    wrong = []
+    for path, info in setting_fields(Config):
+        written, default = rows[path][0].strip("`"), info.default
+        if isinstance(default, bool):
+            same = written == str(default).lower()
+        elif isinstance(default, timedelta):
+            same = parse_duration(written) == default
+        elif isinstance(default, int | float):
+            same = (parse_size(written) if path.endswith("_bytes") else float(written)) == default
+        elif isinstance(default, str):
+            same = written == default or (written.endswith("(…)") and default.startswith(written[:-3]))
+        else:
+            continue  # none, a list, a section: described in words
+        if not same:
+            wrong.append(f"{path}: README {written}, code {default}")
+    assert wrong == []
+
+
+def test_every_numeric_limit_is_documented() -> None:
+    rows = setting_rows()
+    missing = []
+    for path, info in setting_fields(Config):
+        for constraint in info.metadata:
+            for bound in (getattr(constraint, name, None) for name in ("ge", "gt", "le", "lt")):
+                if bound is not None and not re.search(rf"(?<!\d)(?<!\d\.){bound:g}(?!\.?\d)", rows[path][1]):
+                    missing.append(f"{path}: {bound:g}")
     assert missing == []
 
 
