@@ -518,6 +518,9 @@ def _message(err: Any) -> str:
         return f"invalid query: {cause}" if isinstance(cause, QuerySyntaxError) else cause.message
     if err["type"] == "missing":
         return "required setting is missing"
+    if err["type"] in _EXPECTED and isinstance(err["input"], bool) and err["type"] != "bool_type":
+        return (f"must be {_EXPECTED[err['type']]}, got true/false: YAML reads an unquoted yes, no, on, off, "
+                "true or false as one; put the word in quotes")
     if err["type"] in _EXPECTED:
         return f"must be {_EXPECTED[err['type']]}, got {_kind(err['input'])}"
     if err["type"] == "string_pattern_mismatch" and ctx.get("pattern") in _PATTERNS:

@@ -118,6 +118,8 @@ def test_errors_name_file_path_and_line(tmp_path: Path, broken: str, replacement
     ("public_url: 2024-01-01", ":14 public_url: must be text, got a date"),
     ("google_news: {enabled: sure}", ":14 google_news.enabled: must be true or false, got text"),
     ("retention_days: lots", ":14 retention_days: must be a whole number, got text"),
+    ("admin_channel: off", ":14 admin_channel: must be text, got true/false: YAML reads an unquoted yes, no, on, off, "
+     "true or false as one; put the word in quotes"),
     ("health_listen: localhost", ":14 health_listen: must be HOST:PORT (e.g. 127.0.0.1:9108, or :9108)"),
     ("public_url: news.example.org", ":14 public_url: must be an http(s) URL without spaces"),
     ("digests: [{name: Daily, schedule: every 1h}]",
