@@ -190,6 +190,8 @@ def _syntax_error(exc: yaml.MarkedYAMLError, path: Path) -> ConfigError:
     quote is reported by the parser only where it noticed, often lines later): both are named."""
     problem, opened = exc.problem_mark, exc.context_mark
     message = f"invalid YAML: {exc.problem or exc}"
+    if "'\\t'" in message:  # PyYAML names a tab that way
+        message += " (YAML is indented with spaces, not tabs)"
     unclosed = any(word in (exc.context or "") for word in ("flow", "quoted"))  # a bracket, brace or quote
     if problem is not None and opened is not None and opened.line < problem.line and unclosed:
         message += f" on line {problem.line + 1}, {exc.context} that starts here"

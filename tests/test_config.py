@@ -224,6 +224,11 @@ def test_yaml_syntax_error_has_line(tmp_path: Path) -> None:
     assert "invalid YAML: expected ',' or '}'" in str(error) and "that starts here" in str(error)
 
 
+def test_a_tab_indent_is_named_as_such(tmp_path: Path) -> None:
+    error = error_for(tmp_path, VALID.replace("    channels: [email]", "\tchannels: [email]"))
+    assert error.line == 13 and str(error).endswith("cannot start any token (YAML is indented with spaces, not tabs)")
+
+
 def test_a_block_error_is_reported_where_the_parser_found_it(tmp_path: Path) -> None:
     error = error_for(tmp_path, VALID.replace("    channels: [email]", "   channels: [email]"))
     assert error.line == 13 and "invalid YAML" in str(error)
