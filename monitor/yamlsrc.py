@@ -19,6 +19,10 @@ import yaml
 from monitor.errors import ConfigError
 
 YamlPath = tuple[str | int, ...]
+_KINDS = {"tag:yaml.org,2002:timestamp": "date", "tag:yaml.org,2002:int": "whole number",
+          "tag:yaml.org,2002:float": "number"}
+_MERGE = "tag:yaml.org,2002:merge"
+_Pair = tuple[yaml.Node, yaml.Node]
 _VAR = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 
@@ -62,10 +66,15 @@ def load_yaml(path: Path, env: Mapping[str, str] | None = None) -> tuple[Any, Li
     """Read ``path`` and return ``(data, lines)``; a syntax error is a ConfigError with its line."""
     env = os.environ if env is None else env
     lines = LineMap(str(path))
-    loader = yaml.SafeLoader(_read_config(path))
+    text = _read_config(path)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as exc:
+        raise _unprintable(exc, text, path) from None
     try:
         node = loader.get_single_node()
-        if node is None:
+        if node is None:  # an empty file, or only comments: its problems are on line 1
+            lines.record((), 1)
             return {}, lines
         data = _Builder(loader, lines, env, path.parent).build(node, ())
     except yaml.MarkedYAMLError as exc:
@@ -83,6 +92,7 @@ class _Builder:
         self.lines = lines
         self.env = env
         self.base = base
+        self._own: dict[int, set[int]] = {}  # each mapping's own keys (by node), before merged ones are added
 
     def build(self, node: yaml.Node, path: YamlPath) -> Any:
         self.lines.record(path, node.start_mark.line + 1)
@@ -90,25 +100,52 @@ class _Builder:
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(child, (*path, i)) for i, child in enumerate(node.value)]
-        value = self.loader.construct_object(node, deep=True)
+        value = self._construct(node, path)
         if isinstance(value, str):
             return self._expand(value, path)
         return value
 
+    def _construct(self, node: yaml.Node, path: YamlPath, line: int | None = None) -> Any:
+        """The scalar's value; a located error when it looks like a date or number but is not one."""
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except ValueError as exc:
+            kind = _KINDS.get(node.tag, "value")
+            reason = f" ({exc})" if kind == "date" else " (too many digits)" if "digits" in str(exc) else ""
+            message = f"not a valid {kind}{reason}; quote it if it is meant as text"  # the value may be a secret
+            at = node.start_mark.line + 1 if line is None else line
+            raise self.lines.error_at(path, at, message) from None
+
     def _mapping(self, node: yaml.MappingNode, path: YamlPath) -> dict[str, Any]:
-        self.loader.flatten_mapping(node)
+        own, merged = self._pairs(node)
         out: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            key = self.loader.construct_object(key_node, deep=True)
-            line = key_node.start_mark.line + 1
-            if not isinstance(key, str):
-                raise self.lines.error_at(path, line, f"keys must be strings, got {key!r}")
+        for key_node, value_node in own:
+            key, line = self._key(key_node, path)
             child: YamlPath = (*path, key)
             if key in out:
                 raise self.lines.error_at(child, line, f"duplicate key (first on line {self.lines.line(child)})")
             self.lines.record(child, line)
             out[key] = self.build(value_node, child)
+        for key_node, value_node in reversed(merged):  # in `<<: [*a, *b]`, a's keys win over b's
+            key, line = self._key(key_node, path)
+            if key not in out:
+                self.lines.record((*path, key), line)
+                out[key] = self.build(value_node, (*path, key))
         return self._secrets(out, path)
+
+    def _pairs(self, node: yaml.MappingNode) -> tuple[list[_Pair], list[_Pair]]:
+        """The key-value pairs written in the mapping, and those it merges in (``<<: *defaults``), which
+        the written ones override."""
+        own = self._own.setdefault(id(node), {id(key) for key, _ in node.value if key.tag != _MERGE})
+        self.loader.flatten_mapping(node)  # the merged pairs first (an alias's node is flattened once)
+        return [p for p in node.value if id(p[0]) in own], [p for p in node.value if id(p[0]) not in own]
+
+    def _key(self, node: yaml.Node, path: YamlPath) -> tuple[str, int]:
+        line = node.start_mark.line + 1
+        key = self._construct(node, path, line)
+        if not isinstance(key, str):
+            raise self.lines.error_at(path, line, f"keys must be strings, got {key!r}")
+        return key, line
 
     def _secrets(self, mapping: dict[str, Any], path: YamlPath) -> dict[str, Any]:
         for key in [k for k in mapping if k.endswith("_file")]:
@@ -119,6 +156,8 @@ class _Builder:
             raw = mapping.pop(key)
             if not isinstance(raw, str):
                 raise self.lines.error(where, "must be a file path")
+            if "\0" in raw:
+                raise self.lines.error(where, "a path cannot contain a NUL character (\\0)")
             file = Path(raw) if Path(raw).is_absolute() else self.base / raw
             try:
                 mapping[target] = read_utf8(file).strip()
@@ -151,12 +190,23 @@ def _syntax_error(exc: yaml.MarkedYAMLError, path: Path) -> ConfigError:
     quote is reported by the parser only where it noticed, often lines later): both are named."""
     problem, opened = exc.problem_mark, exc.context_mark
     message = f"invalid YAML: {exc.problem or exc}"
+    if "'\\t'" in message:  # PyYAML names a tab that way
+        message += " (YAML is indented with spaces, not tabs)"
     unclosed = any(word in (exc.context or "") for word in ("flow", "quoted"))  # a bracket, brace or quote
     if problem is not None and opened is not None and opened.line < problem.line and unclosed:
         message += f" on line {problem.line + 1}, {exc.context} that starts here"
         return ConfigError(message, file=str(path), line=opened.line + 1)
     mark = problem or opened
     return ConfigError(message, file=str(path), line=mark.line + 1 if mark is not None else None)
+
+
+def _unprintable(exc: yaml.reader.ReaderError, text: str, path: Path) -> ConfigError:
+    """A character YAML does not allow in a file (a control character), at its line and column."""
+    before = text[: exc.position]
+    column = exc.position - (before.rfind("\n") + 1) + 1
+    message = (f"invalid YAML: character U+{exc.character:04X} at column {column} is not allowed (delete it, "
+               "or write it escaped in a double-quoted string)")
+    return ConfigError(message, file=str(path), line=before.count("\n") + 1)
 
 
 def _read_config(path: Path) -> str:

@@ -65,6 +65,15 @@ def test_a_google_news_base_url_must_be_a_plain_web_address(tmp_path: Path, base
     assert "google_news.base_url" in str(error) and "http(s) URL without a query" in str(error)
 
 
+@pytest.mark.parametrize("url", ["https://example.com:99999/feed", "https://example.com:0/feed",
+                                 "https://u:secret@example.com:x/feed", "https://[::1/feed"])
+def test_a_feed_url_with_an_unusable_port_or_host_is_an_error(tmp_path: Path, url: str) -> None:
+    error = error_for(tmp_path, VALID.replace("https://example.com/feed.xml", url))
+    assert ":5 feeds[0].url: must be an http(s) URL with" in str(error) and "secret" not in str(error)
+    base = error_for(tmp_path, VALID + f"google_news:\n  base_url: '{url.removesuffix('/feed')}'\n")
+    assert ":15 google_news.base_url: must be an http(s) URL with" in str(base)
+
+
 def test_valid_config_loads(tmp_path: Path) -> None:
     config = load_config(write(tmp_path, VALID))
     assert config.channels[0].effective_format() == "html"
@@ -84,6 +93,10 @@ def test_valid_config_loads(tmp_path: Path) -> None:
     ("    channels: [email]", "    channels: [slack]", ":13 digests[0].channels[0]: unknown channel 'slack'"),
     ("    url: mailto://user:secret@example.com?to=a@example.com", "    url: nosuch://token",
      ":8 channels[0].url: not a valid apprise URL (scheme 'nosuch')"),
+    ("    url: mailto://user:secret@example.com?to=a@example.com", "    url: secret-token/x:y",
+     ":8 channels[0].url: not an apprise URL: it starts with its scheme, e.g. mailtos://… or slack://…"),
+    ("    url: mailto://user:secret@example.com?to=a@example.com", "    url: 'user:secret@smtp.example.com'",
+     ":8 channels[0].url: not an apprise URL"),
     ("  - url: https://example.com/feed.xml", "  - url: https://example.com/feed.xml\n    intervall: 5m",
      ":6 feeds[0].intervall: unknown setting; did you mean 'interval'?"),
     ("feeds:", "polling:\n  zzz: 1\nfeeds:", ":5 polling.zzz: unknown setting (valid here: interval, min_interval,"),
@@ -95,6 +108,31 @@ def test_errors_name_file_path_and_line(tmp_path: Path, broken: str, replacement
     assert str(error).startswith(str(tmp_path / "watchlist.yaml"))
     assert expected in str(error)
     assert "secret" not in str(error)
+
+
+@pytest.mark.parametrize(("setting", "expected"), [
+    ("polling: [interval, 5m]", ":14 polling: must be a mapping of settings, got a list"),
+    ("polling:", ":14 polling: must be a mapping of settings, got nothing (an empty value)"),
+    ("polling: {allow_hosts: localhost}", ":14 polling.allow_hosts: must be a list, got text"),
+    ("data_dir: 5", ":14 data_dir: must be a path, got a number"),
+    ("public_url: 2024-01-01", ":14 public_url: must be text, got a date"),
+    ("google_news: {enabled: sure}", ":14 google_news.enabled: must be true or false, got text"),
+    ("retention_days: lots", ":14 retention_days: must be a whole number, got text"),
+    ("admin_channel: off", ":14 admin_channel: must be text, got true/false: YAML reads an unquoted yes, no, on, off, "
+     "true or false as one; put the word in quotes"),
+    ("health_listen: localhost", ":14 health_listen: must be HOST:PORT (e.g. 127.0.0.1:9108, or :9108)"),
+    ("public_url: news.example.org", ":14 public_url: must be an http(s) URL without spaces"),
+    ("digests: [{name: Daily, schedule: every 1h}]",
+     "digests[0].name: must be a name of lowercase letters, digits, '-' and '_', starting with a letter or digit"),
+    ("topics: [{name: a, query: b, languages: [English]}]",
+     "topics[0].languages[0]: must be a language code of 2 or 3 lowercase letters (e.g. en, ur, pcm)"),
+])
+def test_a_value_of_the_wrong_kind_is_named_in_yaml_terms(tmp_path: Path, setting: str, expected: str) -> None:
+    body = VALID.partition("digests:")[0] if setting.startswith("digests:") else VALID  # the setting replaces them
+    body = "feeds:" + body.partition("feeds:")[2] if setting.startswith("topics:") else body
+    error = error_for(tmp_path, body + setting + "\n")
+    assert expected in str(error)
+    assert not any(word in str(error) for word in ("Input should", "pattern", "instance of", "class"))
 
 
 @pytest.mark.parametrize(("setting", "expected"), [
@@ -186,6 +224,11 @@ def test_yaml_syntax_error_has_line(tmp_path: Path) -> None:
     assert "invalid YAML: expected ',' or '}'" in str(error) and "that starts here" in str(error)
 
 
+def test_a_tab_indent_is_named_as_such(tmp_path: Path) -> None:
+    error = error_for(tmp_path, VALID.replace("    channels: [email]", "\tchannels: [email]"))
+    assert error.line == 13 and str(error).endswith("cannot start any token (YAML is indented with spaces, not tabs)")
+
+
 def test_a_block_error_is_reported_where_the_parser_found_it(tmp_path: Path) -> None:
     error = error_for(tmp_path, VALID.replace("    channels: [email]", "   channels: [email]"))
     assert error.line == 13 and "invalid YAML" in str(error)
@@ -199,9 +242,17 @@ def test_a_file_that_is_not_utf8_names_its_line_and_column(tmp_path: Path) -> No
     assert str(info.value) == f"{path}:4: not UTF-8 text: byte 0xe9 at column 6; save the file as UTF-8"
 
 
+def test_a_control_character_names_its_line_and_column(tmp_path: Path) -> None:
+    error = error_for(tmp_path, VALID.replace("feeds:", 'public_url: "https://x\x07"\nfeeds:'))
+    assert str(error) == (f"{tmp_path / 'watchlist.yaml'}:4: invalid YAML: character U+0007 at column 23 is not "
+                          "allowed (delete it, or write it escaped in a double-quoted string)")
+
+
 def test_missing_required_topics(tmp_path: Path) -> None:
     error = error_for(tmp_path, "feeds: []\n")
     assert "topics: required setting is missing" in str(error)
+    for empty in ("", "# nothing yet\n"):
+        assert str(error_for(tmp_path, empty)).endswith("watchlist.yaml:1 topics: required setting is missing")
 
 
 def test_every_problem_is_listed(tmp_path: Path) -> None:
@@ -240,6 +291,15 @@ def test_missing_secret_file(tmp_path: Path) -> None:
     assert ":8 channels[0].url_file: cannot read secret file nowhere.secret" in str(error)
 
 
+@pytest.mark.parametrize(("setting", "expected"), [
+    ('data_dir: "da\\0ta"', ":14 data_dir: a path cannot contain a NUL character (\\0)"),
+    ('seeds_dir: "\\0"', ":14 seeds_dir: a path cannot contain a NUL character (\\0)"),
+    ('admin_file: "a\\0b"', ":14 admin_file: a path cannot contain a NUL character (\\0)"),
+])
+def test_a_path_with_a_nul_character_is_a_located_error(tmp_path: Path, setting: str, expected: str) -> None:
+    assert expected in str(error_for(tmp_path, VALID + setting + "\n"))
+
+
 def test_duplicate_names_and_keys(tmp_path: Path) -> None:
     assert "duplicate key" in str(error_for(tmp_path, VALID + "topics: []\n"))
     twice = VALID.replace("digests:\n", "digests:\n  - name: daily\n    schedule: every 1h\n")
@@ -260,6 +320,31 @@ def test_a_feed_listed_twice_is_an_error_and_two_topics_searching_alike_share_on
 def test_a_duplicate_key_is_reported_where_it_is_repeated(tmp_path: Path) -> None:
     error = error_for(tmp_path, VALID + "topics: []\n")
     assert error.line == 14 and "topics: duplicate key (first on line 1)" in str(error)
+
+
+@pytest.mark.parametrize(("setting", "expected"), [
+    ("    title: 2024-02-30", ":14 digests[0].title: not a valid date (day is out of range for month); quote it"),
+    ("    2024-13-01: x", ":14 digests[0]: not a valid date (month must be in 1..12)"),
+    ("    max_items: " + "9" * 5000, ":14 digests[0].max_items: not a valid whole number (too many digits)"),
+    ("    title: !!int secret", ":14 digests[0].title: not a valid whole number; quote it if it is meant as text"),
+])
+def test_a_value_yaml_cannot_construct_is_a_located_error(tmp_path: Path, setting: str, expected: str) -> None:
+    error = str(error_for(tmp_path, VALID + setting + "\n"))
+    assert expected in error and "secret" not in error
+
+
+def test_a_key_written_beside_a_merge_overrides_the_merged_one(tmp_path: Path) -> None:
+    merged = VALID.replace("  - name: daily\n", "  - &daily\n    name: daily\n") + \
+        "  - <<: *daily\n    name: evening\n    schedule: '0 20 * * *'\n" \
+        "  - <<: [{channels: [], max_items: 3}, *daily]\n    name: third\n"
+    digests = load_config(write(tmp_path, merged)).digests
+    assert [(d.name, d.schedule, d.timezone, d.channels, d.max_items) for d in digests] == [
+        ("daily", "0 8 * * *", "Asia/Karachi", ["email"], 25), ("evening", "0 20 * * *", "Asia/Karachi", ["email"], 25),
+        ("third", "0 8 * * *", "Asia/Karachi", [], 3)]
+    twice = error_for(tmp_path, merged + "    name: fourth\n")
+    assert ":20 digests[2].name: duplicate key (first on line 19)" in str(twice)
+    bad = error_for(tmp_path, merged.replace("schedule: '0 20 * * *'", "schedule: '0 25 * * *'"))
+    assert ":17 digests[1].schedule: not a valid cron expression" in str(bad)
 
 
 def test_a_key_that_is_not_a_string_is_reported_on_its_own_line(tmp_path: Path) -> None:
@@ -298,6 +383,10 @@ def test_bad_durations(text: object) -> None:
 @pytest.mark.parametrize(("setting", "expected"), [
     ("retention_days: 1000000000", ":14 retention_days: Input should be less than or equal to 36500"),
     ("polling: {interval: 99999999999999999}", ":14 polling.interval: too long: 99999999999999999 (at most 3650d)"),
+    ("polling: {timeout: " + "9" * 400 + "}", ":14 polling.timeout: too long: a number of 400 digits (at most 3650d)"),
+    ("google_news: {interval: 1" + "0" * 400 + "}", ":14 google_news.interval: too long: a number of 401 digits"),
+    ("polling: {max_feed_bytes: 99999999999GB}", ":14 polling.max_feed_bytes: too large: 107374182398926258176 bytes "
+     "(at most 1GB)"),
     ("polling: {timeout: .inf}", ":14 polling.timeout: too long: inf"),
     ("polling: {timeout: .nan}", ":14 polling.timeout: not a duration: nan"),
     ("novelty: {story_window: 999999999999d}", ":14 novelty.story_window: too long: '999999999999d' (at most 3650d)"),

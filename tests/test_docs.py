@@ -6,11 +6,16 @@ import ast
 import re
 import types
 from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
 from typing import Union, get_args, get_origin
 
+import pytest
 from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 
-from monitor.config import Config
+from monitor.config import Config, load_config
+from monitor.units import parse_duration, parse_size
 from tests.conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -42,6 +47,90 @@ def test_every_setting_is_documented() -> None:
     assert "digests[].schedule" in paths and "polling.allow_hosts" in paths
     missing = [p for p in paths if f"`{p}`" not in README]
     assert missing == []
+
+
+def setting_fields(model: type[BaseModel], prefix: str = "") -> Iterator[tuple[str, FieldInfo]]:
+    for name, info in model.model_fields.items():
+        path = f"{prefix}{name}"
+        yield path, info
+        for sub, is_list in _models(info.annotation):
+            yield from setting_fields(sub, f"{path}[]." if is_list else f"{path}.")
+
+
+def setting_rows() -> dict[str, tuple[str, str]]:
+    """Each row of the settings tables: its default and meaning cells, by setting."""
+    rows = (re.match(r"\| `([^`]+)` \| (.*?) \| (.*) \|$", line) for line in README.splitlines())
+    return {m.group(1): (m.group(2), m.group(3)) for m in rows if m}
+
+
+def test_every_documented_default_is_the_real_one() -> None:
+    rows = setting_rows()
+    wrong = []
+    for path, info in setting_fields(Config):
+        written, default = rows[path][0].strip("`"), info.default
+        if isinstance(default, bool):
+            same = written == str(default).lower()
+        elif isinstance(default, timedelta):
+            same = parse_duration(written) == default
+        elif isinstance(default, int | float):
+            same = (parse_size(written) if path.endswith("_bytes") else float(written)) == default
+        elif isinstance(default, str):
+            same = written == default or (written.endswith("(…)") and default.startswith(written[:-3]))
+        else:
+            continue  # none, a list, a section: described in words
+        if not same:
+            wrong.append(f"{path}: README {written}, code {default}")
+    assert wrong == []
+
+
+def test_every_numeric_limit_is_documented() -> None:
+    rows = setting_rows()
+    missing = []
+    for path, info in setting_fields(Config):
+        for constraint in info.metadata:
+            for bound in (getattr(constraint, name, None) for name in ("ge", "gt", "le", "lt")):
+                if bound is not None and not re.search(rf"(?<!\d)(?<!\d\.){bound:g}(?!\.?\d)", rows[path][1]):
+                    missing.append(f"{path}: {bound:g}")
+    assert missing == []
+
+
+README_EXAMPLES = {  # values the Configuration section shows, as a config would hold them
+    "database_url": "postgresql://user:pass@host/db", "health_listen": "127.0.0.1:9108", "web_listen": ":8766",
+    "public_url": "https://news.example.org/monitor",
+    "query": '("Imran Khan" OR Tehreek-e-Insaf OR (PTI NEAR/8 (party OR leader))) -Bollywood',
+    "query2": "Khan (NOT Bollywood)", "query3": "(a NEAR/5 b) (b NEAR/5 c)", "alias": "عمران خان",
+    "mail": "mailtos://user:pass@smtp.example.com?to=you@example.com", "slack": "slack://TokenA/TokenB/TokenC/#channel",
+    "json": "json://host/path", "off": "${MONITOR_EMAIL_URL:-}", "cron": "0 8,20 * * *", "every": "every 6h",
+    "interval": "1h30m", "size": "512KB",
+}
+
+
+def test_the_configuration_examples_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MONITOR_EMAIL_URL", raising=False)
+    assert [name for name, value in README_EXAMPLES.items() if value not in README] == []
+    text = """\
+database_url: {database_url}
+health_listen: "{health_listen}"
+web_listen: "{web_listen}"
+public_url: {public_url}
+topics:
+  - {{name: imran-khan, query: '{query}', google_query: Imran Khan, aliases: [{alias}], languages: [en, ur, pcm]}}
+  - {{name: namesakes, query: '{query2}'}}
+  - {{name: near, query: '{query3}', google_news: false}}
+channels:
+  - {{name: email, url: "{mail}"}}
+  - {{name: slack, url: "{slack}"}}
+  - {{name: hook, url: "{json}"}}
+  - {{name: unset, url: "{off}"}}
+digests:
+  - {{name: daily, schedule: "{cron}", timezone: Asia/Karachi, quiet_hours: "22:00-07:00", channels: [email, unset]}}
+  - {{name: often, schedule: {every}, min_score: 0.5}}
+  - {{name: now, schedule: immediate}}
+polling: {{interval: {interval}, max_page_bytes: {size}, allow_hosts: [127.0.0.1], host_delay: 0s}}
+""".format(**README_EXAMPLES)
+    (tmp_path / "watchlist.yaml").write_text(text, encoding="utf-8")
+    config = load_config(tmp_path / "watchlist.yaml")
+    assert [c.name for c in config.channels] == ["email", "slack", "hook"] and config.digests[0].channels == ["email"]
 
 
 def test_readme_shows_the_two_commands_and_every_cli_command() -> None:
