@@ -27,6 +27,7 @@ from pydantic import (
     PrivateAttr,
     SecretStr,
     ValidationError,
+    ValidationInfo,
     field_validator,
 )
 from sqlalchemy.engine import URL, make_url
@@ -47,11 +48,15 @@ MAX_SIZE = 1024**3
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _LISTEN, _LANGUAGE, _WEB_ADDRESS = r"^[^\s:]*:\d{1,5}$", r"^[a-z]{2,3}$", r"^https?://[^\s]+$"
+_TAG = r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*"  # a language tag as Google News writes one: en-US, ur, pt-419
+_HL, _GL, _CEID = rf"^{_TAG}$", r"^[A-Za-z]{2}$", rf"^[A-Za-z]{{2}}:{_TAG}$"
 _PATTERNS = {  # what a value that does not match a pattern must be, in words
     _NAME.pattern: "a name of lowercase letters, digits, '-' and '_', starting with a letter or digit",
     _LISTEN: "HOST:PORT (e.g. 127.0.0.1:9108, or :9108)",
     _LANGUAGE: "a language code of 2 or 3 lowercase letters (e.g. en, ur, pcm)",
     _WEB_ADDRESS: "an http(s) URL without spaces (e.g. https://news.example.org/monitor)",
+    _HL: "a language tag (e.g. en-US, ur)", _GL: "a two-letter country code (e.g. US, PK)",
+    _CEID: "COUNTRY:LANGUAGE (e.g. US:en, PK:ur)",
 }
 _EXPECTED = {  # pydantic's error types of a value of the wrong kind: the kind wanted
     "model_type": "a mapping of settings", "dict_type": "a mapping", "list_type": "a list", "string_type": "text",
@@ -171,9 +176,9 @@ class GoogleNews(Strict):
     """Google News search feeds generated from each topic's query."""
 
     enabled: bool = True
-    hl: str = "en-US"
-    gl: str = "US"
-    ceid: str = "US:en"
+    hl: Annotated[str, Field(pattern=_HL)] = "en-US"
+    gl: Annotated[str, Field(pattern=_GL)] = "US"
+    ceid: Annotated[str, Field(pattern=_CEID)] = "US:en"
     interval: Interval | None = None
     resolve_links: bool = True
     base_url: str = "https://news.google.com"
@@ -297,10 +302,19 @@ class Novelty(Strict):
 
     embedder: Literal["wordllama", "minilm", "hashing"] = "wordllama"
     sentence_low: Float = Field(default=Thresholds.sentence_low, gt=0, le=1)
-    sentence_high: Float = Field(default=Thresholds.sentence_high, gt=0, le=1)
+    sentence_high: Float = Field(default=Thresholds.sentence_high, gt=0, le=1, validate_default=True)
     duplicate_containment: Float = Field(default=Thresholds.duplicate_containment, gt=0, le=1)
     story_window: Span = timedelta(days=14)
     min_sentence_chars: Int = Field(default=Thresholds.min_sentence_chars, ge=1)
+
+    @field_validator("sentence_high")
+    @classmethod
+    def _above_low(cls, high: float, info: ValidationInfo) -> float:
+        low = info.data.get("sentence_low")
+        if low is not None and high <= low:
+            raise ValueError(f"must be above novelty.sentence_low ({low}): a sentence less similar than the "
+                             "low one is new, one between the two is new when it adds a fact")
+        return high
 
     @field_validator("embedder")
     @classmethod
@@ -560,13 +574,22 @@ def _check_references(config: Config, lines: LineMap) -> None:
                 problems.append(lines.error(("feeds", i, "topics", j), f"unknown topic {topic!r}"))
     if config.admin_channel is not None and config.admin_channel not in channels:
         problems.append(lines.error(("admin_channel",), f"unknown channel {config.admin_channel!r}"))
+    problems += _digest_channel_problems(config, channels, lines)
+    if problems:
+        problems[0].details = [str(p) for p in problems]
+        raise problems[0]
+
+
+def _digest_channel_problems(config: Config, channels: set[str], lines: LineMap) -> list[ConfigError]:
+    """A digest's channels must be defined, each named once."""
+    problems: list[ConfigError] = []
     for i, digest in enumerate(config.digests):
         for j, channel in enumerate(digest.channels):
             if channel not in channels:
                 problems.append(lines.error(("digests", i, "channels", j), f"unknown channel {channel!r}"))
-    if problems:
-        problems[0].details = [str(p) for p in problems]
-        raise problems[0]
+            elif channel in digest.channels[:j]:
+                problems.append(lines.error(("digests", i, "channels", j), f"channel {channel!r} listed twice"))
+    return problems
 
 
 def _check_retention(config: Config, lines: LineMap) -> None:

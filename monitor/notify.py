@@ -28,12 +28,16 @@ _REASON = re.compile(r"exception|errno|refused|timed out|timeout|denied|unauthor
                      r"status|code|certificate|ssl|auth", re.IGNORECASE)
 
 
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]{0,15})://")
+
+
 def validate_url(url: str) -> None:
     """Raise SettingError (naming only the scheme, never the secret) if apprise rejects ``url``."""
     import apprise
 
     if not apprise.Apprise().add(url):
-        scheme = url.split(":", 1)[0] if ":" in url else "(none)"
+        found = _SCHEME.match(url)
+        scheme = found[1] if found else "(none)"  # what comes before a ':' that is no scheme may be a token
         raise SettingError(f"not a valid apprise URL (scheme {scheme!r}); see the apprise wiki for its format")
 
 
