@@ -290,6 +290,23 @@ def test_digest_is_created_once_and_reserves_items(db_url: str) -> None:
     db.dispose()
 
 
+def test_each_channel_shows_its_latest_delivery_and_when_it_last_succeeded(db_url: str) -> None:
+    db = database(db_url)
+    with db.session() as s:
+        first = digests.create_digest(s, "daily", NOW, item_ids=[], channels=["email", "slack"], now=NOW)
+        second = digests.create_digest(s, "daily", NOW + timedelta(days=1), item_ids=[], channels=["email"], now=NOW)
+        digests.create_digest(s, "weekly", NOW, item_ids=[], channels=["email"], now=NOW)
+    with db.session() as s:
+        owed = {(p.digest_id, p.channel): p.delivery_id for p in digests.pending(s, NOW)}
+        digests.mark_sent(s, owed[first, "email"], NOW)
+        digests.mark_failed(s, owed[second, "email"], "notify: refused", None)
+    with db.session() as s:
+        states = digests.channel_states(s, "daily")
+    assert [(c.channel, c.status, c.last_error, c.last_sent) for c in states] == [
+        ("email", "failed", "notify: refused", NOW), ("slack", "pending", None, None)]
+    db.dispose()
+
+
 def test_digest_state(db_url: str) -> None:
     db = database(db_url)
     with db.session() as s:
