@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import signal
 import threading
 import time
@@ -112,8 +113,9 @@ class Daemon:
                 if now - asked[0] < REPEATED_SIGNAL:
                     log.debug("signal %s repeated: already stopping", signal.Signals(signum).name)
                     return
-                log.warning("second signal: exiting now")
-                raise SystemExit(1)
+                log.warning("second signal: exiting now (unfinished work stays due)")
+                logging.shutdown()
+                os._exit(1)  # SystemExit would wait for the threads still polling or sending
             asked[0] = now
             self.stopping.set()
             log.info("signal %s: finishing the current unit of work", signal.Signals(signum).name)

@@ -126,6 +126,52 @@ def test_work_still_running_after_the_stop_timeout_ends_with_the_process(tmp_pat
             listener.close()
 
 
+def test_a_second_stop_signal_exits_at_once_while_work_still_runs(tmp_path: Path) -> None:
+    """The feed never answers and the stop timeout is long: only the second request ends the process."""
+    import socket
+    import threading
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    asked = threading.Event()
+    held: list[socket.socket] = []
+
+    def hold() -> None:
+        with contextlib.suppress(OSError):
+            conn, _ = listener.accept()
+            held.append(conn)
+            asked.set()
+
+    threading.Thread(target=hold, daemon=True).start()
+    path = write_config(tmp_path / "w.yaml", feeds=[{"url": f"http://127.0.0.1:{listener.getsockname()[1]}/feed"}],
+                        polling={"allow_hosts": ["127.0.0.1"], "timeout": "300s", "host_delay": "0s"})
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    log_path = tmp_path / "run.log"
+    with log_path.open("w") as log, subprocess.Popen(
+            [sys.executable, "-m", "monitor.cli", "-c", str(path), "run", "--tick", "1", "--stop-timeout", "300"],
+            stderr=log, env=env, cwd=tmp_path) as proc:
+        try:
+            assert asked.wait(timeout=60), "the feed was never asked for"
+            proc.send_signal(signal.SIGTERM)
+            _wait_for_line(log_path, "finishing the current unit of work", timeout=15)
+            time.sleep(daemon_module.REPEATED_SIGNAL + 0.5)  # after the first was handled: a second request
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(timeout=30) == 1  # the request and the stop timeout would hold it for 300 s
+            assert "second signal: exiting now" in log_path.read_text()
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            for conn in held:
+                conn.close()
+            listener.close()
+
+
+def _wait_for_line(path: Path, needle: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while needle not in path.read_text():
+        assert time.monotonic() < deadline, f"{needle!r} not seen; got:\n{path.read_text()}"
+        time.sleep(0.05)
+
+
 def _read_until(proc: subprocess.Popen[str], needle: str, timeout: float) -> list[str]:
     assert proc.stderr is not None
     deadline = time.monotonic() + timeout
@@ -150,6 +196,11 @@ def test_a_repeated_signal_is_one_request_and_a_later_one_exits(
     previous = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
     moment = [100.0]
     monkeypatch.setattr(daemon_module.time, "monotonic", lambda: moment[0])
+
+    def exit_now(code: int) -> None:
+        raise SystemExit(code)
+
+    monkeypatch.setattr(daemon_module.os, "_exit", exit_now)
     try:
         daemon = daemon_module.Daemon(ctx)
         daemon.handle_signals()
