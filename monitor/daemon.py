@@ -79,7 +79,8 @@ class Daemon:
             self._pruned_at = now
 
     def _tick(self) -> None:
-        if self.stopping.is_set():
+        if self.stopping.is_set():  # a stop asked for before the loop ran could not end it yet
+            self._stop_scheduler()
             return
         started = time.monotonic()
         self.busy_since = self.ctx.clock.now()

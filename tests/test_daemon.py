@@ -235,3 +235,38 @@ def test_stopping_the_scheduler_twice_is_safe(tmp_path: Path) -> None:
         assert not scheduler.running
     finally:
         ctx.close()
+
+
+def test_a_stop_asked_for_just_before_the_loop_starts_still_ends_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The signal lands after run() looked at the stop flag and before the scheduler's loop began."""
+    import threading
+
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    ctx = build_context(load_config(write_config(tmp_path / "w.yaml")))
+    previous = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
+    daemon = daemon_module.Daemon(ctx, tick=timedelta(hours=1))
+    daemon.handle_signals()  # in the main thread, as the command does; run() then installs nothing
+    original = BlockingScheduler.start
+
+    def start_after_a_signal(scheduler: BlockingScheduler, *args: object, **kwargs: object) -> None:
+        handler = signal.getsignal(signal.SIGTERM)
+        assert callable(handler)
+        handler(signal.SIGTERM, None)
+        original(scheduler, *args, **kwargs)
+
+    monkeypatch.setattr(BlockingScheduler, "start", start_after_a_signal)
+    finished: list[bool] = []
+    runner = threading.Thread(target=lambda: finished.append(daemon.run()), daemon=True)
+    try:
+        runner.start()
+        runner.join(timeout=30)  # the first tick is due at once; an hour's tick would hold a stuck loop
+        assert not runner.is_alive(), "the loop kept running after the stop"
+        assert finished == [True]
+    finally:
+        daemon._stop_scheduler()
+        runner.join(timeout=10)
+        signal.signal(signal.SIGTERM, previous[0])
+        signal.signal(signal.SIGINT, previous[1])
+        ctx.close()
