@@ -18,13 +18,14 @@ from datetime import datetime, timedelta
 from types import FrameType
 from typing import Any
 
-from monitor import metrics, pipeline, startup
+from monitor import alerts, metrics, pipeline, startup
 from monitor.context import Context, Progress
 from monitor.digest import run as digests
 from monitor.types import FeedOutcome
 
 log = logging.getLogger(__name__)
 TICK = timedelta(seconds=30)
+ALERT_RETRY = timedelta(hours=1)  # how often alerts the admin channel refused are sent again
 REPEATED_SIGNAL = 2.0  # seconds after a stop signal within which another is the same request
 
 
@@ -54,6 +55,7 @@ class Daemon:
         self.stopping = threading.Event()
         self._busy = threading.Lock()
         self._pruned_at: datetime | None = None
+        self._alerts_retried_at: datetime | None = None
         self.last_tick: datetime | None = None  # when the last step finished (for /healthz)
         self.busy_since: datetime | None = None  # when the step running now began, if one is
         self._scheduler: Any = None
@@ -70,6 +72,7 @@ class Daemon:
                         ran.append(name)
                 deliveries = digests.deliver_pending(self.ctx, should_stop=self.stopping.is_set)
             self._prune_daily()
+            self._retry_refused_alerts()
         return CycleReport(tuple(feeds), tuple(ran), tuple(deliveries))
 
     def _prune_daily(self) -> None:
@@ -77,6 +80,14 @@ class Daemon:
         if self._pruned_at is None or now - self._pruned_at >= timedelta(days=1):
             startup.prune(self.ctx)
             self._pruned_at = now
+
+    def _retry_refused_alerts(self) -> None:
+        now = self.ctx.clock.now()
+        if self.stopping.is_set():
+            return
+        if self._alerts_retried_at is None or now - self._alerts_retried_at >= ALERT_RETRY:
+            alerts.retry_refused(self.ctx)
+            self._alerts_retried_at = now
 
     def _tick(self) -> None:
         if self.stopping.is_set():  # a stop asked for before the loop ran could not end it yet
