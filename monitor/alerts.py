@@ -2,7 +2,8 @@
 
 A feed that has failed for ``polling.alert_after`` is reported once, and again when it is then
 disabled; the flag resets when the feed next succeeds. An alert the admin channel refuses is sent
-again at the feed's next failure.
+again at the feed's next failure, or, for a disabled feed (which fails no more), by the daemon's
+next :func:`retry_refused`.
 """
 
 from __future__ import annotations
@@ -39,6 +40,16 @@ def feed_trouble(ctx: Context, feed: FeedState, now: datetime) -> bool:
     with ctx.db.session() as session:
         feed_store.mark_alerted(session, feed.id)
     return True
+
+
+def retry_refused(ctx: Context) -> int:
+    """Send again the alerts about disabled feeds that the admin channel refused; returns how many went out."""
+    if ctx.config.admin_channel is None:
+        return 0
+    with ctx.db.session() as session:
+        untold = [feed for feed in feed_store.all_feeds(session) if not feed.enabled and not feed.alerted]
+    now = ctx.clock.now()
+    return sum(feed_trouble(ctx, feed, now) for feed in untold)
 
 
 def notify_operator(ctx: Context, title: str, body: str) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import signal
 import threading
 import time
@@ -17,13 +18,14 @@ from datetime import datetime, timedelta
 from types import FrameType
 from typing import Any
 
-from monitor import metrics, pipeline, startup
+from monitor import alerts, metrics, pipeline, startup
 from monitor.context import Context, Progress
 from monitor.digest import run as digests
 from monitor.types import FeedOutcome
 
 log = logging.getLogger(__name__)
 TICK = timedelta(seconds=30)
+ALERT_RETRY = timedelta(hours=1)  # how often alerts the admin channel refused are sent again
 REPEATED_SIGNAL = 2.0  # seconds after a stop signal within which another is the same request
 
 
@@ -53,6 +55,7 @@ class Daemon:
         self.stopping = threading.Event()
         self._busy = threading.Lock()
         self._pruned_at: datetime | None = None
+        self._alerts_retried_at: datetime | None = None
         self.last_tick: datetime | None = None  # when the last step finished (for /healthz)
         self.busy_since: datetime | None = None  # when the step running now began, if one is
         self._scheduler: Any = None
@@ -69,6 +72,7 @@ class Daemon:
                         ran.append(name)
                 deliveries = digests.deliver_pending(self.ctx, should_stop=self.stopping.is_set)
             self._prune_daily()
+            self._retry_refused_alerts()
         return CycleReport(tuple(feeds), tuple(ran), tuple(deliveries))
 
     def _prune_daily(self) -> None:
@@ -77,8 +81,17 @@ class Daemon:
             startup.prune(self.ctx)
             self._pruned_at = now
 
-    def _tick(self) -> None:
+    def _retry_refused_alerts(self) -> None:
+        now = self.ctx.clock.now()
         if self.stopping.is_set():
+            return
+        if self._alerts_retried_at is None or now - self._alerts_retried_at >= ALERT_RETRY:
+            alerts.retry_refused(self.ctx)
+            self._alerts_retried_at = now
+
+    def _tick(self) -> None:
+        if self.stopping.is_set():  # a stop asked for before the loop ran could not end it yet
+            self._stop_scheduler()
             return
         started = time.monotonic()
         self.busy_since = self.ctx.clock.now()
@@ -112,8 +125,9 @@ class Daemon:
                 if now - asked[0] < REPEATED_SIGNAL:
                     log.debug("signal %s repeated: already stopping", signal.Signals(signum).name)
                     return
-                log.warning("second signal: exiting now")
-                raise SystemExit(1)
+                log.warning("second signal: exiting now (unfinished work stays due)")
+                logging.shutdown()
+                os._exit(1)  # SystemExit would wait for the threads still polling or sending
             asked[0] = now
             self.stopping.set()
             log.info("signal %s: finishing the current unit of work", signal.Signals(signum).name)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import random
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import cast
 from zoneinfo import ZoneInfo
 
@@ -25,7 +25,8 @@ class Schedule:
     """A digest schedule: a cron expression in a time zone, or a fixed interval."""
 
     text: str
-    cron: CronTrigger | None = None
+    cron: CronTrigger | None = None  # matched against the wall clock of ``zone`` (it runs in UTC: no DST of its own)
+    zone: ZoneInfo | None = None
     every: timedelta | None = None
     immediate: bool = False  # as it happens: due whenever there is something to send
 
@@ -35,11 +36,25 @@ class Schedule:
             return moment + timedelta(microseconds=1)
         if self.every is not None:
             return moment + self.every
-        assert self.cron is not None
-        fire = self.cron.get_next_fire_time(None, moment + timedelta(microseconds=1))
-        if fire is None:  # pragma: no cover - a crontab always fires again
-            raise SettingError(f"schedule {self.text!r} never fires again")
-        return cast(datetime, fire)
+        assert self.cron is not None and self.zone is not None
+        return self._next_wall_time(self.cron, self.zone, moment)
+
+    def _next_wall_time(self, cron: CronTrigger, zone: ZoneInfo, moment: datetime) -> datetime:
+        """The first instant (in UTC) after ``moment`` whose wall clock in ``zone`` matches ``cron``.
+
+        Each matching wall time fires once: one the clock shows twice (DST ends) at its first
+        showing, one the clock skips (DST starts) as late as the gap is long (02:30 -> 03:30).
+        """
+        target = moment.astimezone(UTC)
+        wall = target.astimezone(zone).replace(tzinfo=UTC)
+        while True:
+            fire = cron.get_next_fire_time(None, wall + timedelta(microseconds=1))
+            if fire is None:  # pragma: no cover - a crontab always fires again
+                raise SettingError(f"schedule {self.text!r} never fires again")
+            wall = cast(datetime, fire)
+            instant = wall.replace(tzinfo=zone).astimezone(UTC)  # fold 0: the first showing, or after the gap
+            if instant > target:
+                return instant
 
 
 def parse_schedule(text: str, timezone: str) -> Schedule:
@@ -55,10 +70,11 @@ def parse_schedule(text: str, timezone: str) -> Schedule:
     if len(stripped.split()) != 5:
         raise SettingError(f"not a valid cron expression: {text!r} (5 fields, or 'every 6h')")
     try:
-        trigger = CronTrigger.from_crontab(stripped, timezone=ZoneInfo(timezone))
+        zone = ZoneInfo(timezone)
+        trigger = CronTrigger.from_crontab(stripped, timezone=UTC)
     except ValueError as exc:
         raise SettingError(f"not a valid cron expression: {text!r} ({exc})") from exc
-    return Schedule(stripped, cron=trigger)
+    return Schedule(stripped, cron=trigger, zone=zone)
 
 
 def in_quiet_hours(spec: str | None, moment: datetime, timezone: str) -> bool:

@@ -126,6 +126,52 @@ def test_work_still_running_after_the_stop_timeout_ends_with_the_process(tmp_pat
             listener.close()
 
 
+def test_a_second_stop_signal_exits_at_once_while_work_still_runs(tmp_path: Path) -> None:
+    """The feed never answers and the stop timeout is long: only the second request ends the process."""
+    import socket
+    import threading
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    asked = threading.Event()
+    held: list[socket.socket] = []
+
+    def hold() -> None:
+        with contextlib.suppress(OSError):
+            conn, _ = listener.accept()
+            held.append(conn)
+            asked.set()
+
+    threading.Thread(target=hold, daemon=True).start()
+    path = write_config(tmp_path / "w.yaml", feeds=[{"url": f"http://127.0.0.1:{listener.getsockname()[1]}/feed"}],
+                        polling={"allow_hosts": ["127.0.0.1"], "timeout": "300s", "host_delay": "0s"})
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    log_path = tmp_path / "run.log"
+    with log_path.open("w") as log, subprocess.Popen(
+            [sys.executable, "-m", "monitor.cli", "-c", str(path), "run", "--tick", "1", "--stop-timeout", "300"],
+            stderr=log, env=env, cwd=tmp_path) as proc:
+        try:
+            assert asked.wait(timeout=60), "the feed was never asked for"
+            proc.send_signal(signal.SIGTERM)
+            _wait_for_line(log_path, "finishing the current unit of work", timeout=15)
+            time.sleep(daemon_module.REPEATED_SIGNAL + 0.5)  # after the first was handled: a second request
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(timeout=30) == 1  # the request and the stop timeout would hold it for 300 s
+            assert "second signal: exiting now" in log_path.read_text()
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            for conn in held:
+                conn.close()
+            listener.close()
+
+
+def _wait_for_line(path: Path, needle: str, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while needle not in path.read_text():
+        assert time.monotonic() < deadline, f"{needle!r} not seen; got:\n{path.read_text()}"
+        time.sleep(0.05)
+
+
 def _read_until(proc: subprocess.Popen[str], needle: str, timeout: float) -> list[str]:
     assert proc.stderr is not None
     deadline = time.monotonic() + timeout
@@ -150,6 +196,11 @@ def test_a_repeated_signal_is_one_request_and_a_later_one_exits(
     previous = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
     moment = [100.0]
     monkeypatch.setattr(daemon_module.time, "monotonic", lambda: moment[0])
+
+    def exit_now(code: int) -> None:
+        raise SystemExit(code)
+
+    monkeypatch.setattr(daemon_module.os, "_exit", exit_now)
     try:
         daemon = daemon_module.Daemon(ctx)
         daemon.handle_signals()
@@ -183,4 +234,39 @@ def test_stopping_the_scheduler_twice_is_safe(tmp_path: Path) -> None:
         daemon._stop_scheduler()
         assert not scheduler.running
     finally:
+        ctx.close()
+
+
+def test_a_stop_asked_for_just_before_the_loop_starts_still_ends_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The signal lands after run() looked at the stop flag and before the scheduler's loop began."""
+    import threading
+
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    ctx = build_context(load_config(write_config(tmp_path / "w.yaml")))
+    previous = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
+    daemon = daemon_module.Daemon(ctx, tick=timedelta(hours=1))
+    daemon.handle_signals()  # in the main thread, as the command does; run() then installs nothing
+    original = BlockingScheduler.start
+
+    def start_after_a_signal(scheduler: BlockingScheduler, *args: object, **kwargs: object) -> None:
+        handler = signal.getsignal(signal.SIGTERM)
+        assert callable(handler)
+        handler(signal.SIGTERM, None)
+        original(scheduler, *args, **kwargs)
+
+    monkeypatch.setattr(BlockingScheduler, "start", start_after_a_signal)
+    finished: list[bool] = []
+    runner = threading.Thread(target=lambda: finished.append(daemon.run()), daemon=True)
+    try:
+        runner.start()
+        runner.join(timeout=30)  # the first tick is due at once; an hour's tick would hold a stuck loop
+        assert not runner.is_alive(), "the loop kept running after the stop"
+        assert finished == [True]
+    finally:
+        daemon._stop_scheduler()
+        runner.join(timeout=10)
+        signal.signal(signal.SIGTERM, previous[0])
+        signal.signal(signal.SIGINT, previous[1])
         ctx.close()

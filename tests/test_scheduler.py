@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import random
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -106,3 +107,28 @@ def test_a_huge_freshness_or_retry_after_is_bounded() -> None:
     for huge in (1e14, float("inf")):
         assert next_poll(NOW, POLICY, max_age=huge) == NOW + timedelta(hours=6)
         assert next_poll(NOW, POLICY, failures=1, retry_after=huge) == NOW + timedelta(hours=24)
+
+
+@pytest.mark.parametrize("text", ["30 1 * * *", "0 * * * *", "*/30 * * * *", "30 2 * * *"])
+@pytest.mark.parametrize("start", [datetime(2026, 10, 31, 12, tzinfo=UTC), datetime(2026, 3, 7, 12, tzinfo=UTC)])
+def test_cron_moves_forward_across_both_dst_changes(text: str, start: datetime) -> None:
+    """New York repeats 01:00-02:00 on 1 November 2026 and skips 02:00-03:00 on 8 March 2026."""
+    schedule = parse_schedule(text, "America/New_York")
+    moments = [start]
+    for _ in range(150):  # three days of half-hours: bounded, a schedule stuck on one moment must not hang
+        moments.append(schedule.next_after(moments[-1]))
+    assert all(b > a for a, b in itertools.pairwise(moments))
+    walls = [m.astimezone(ZoneInfo("America/New_York")).replace(tzinfo=None) for m in moments[1:]]
+    assert len(set(walls)) == len(walls)  # a wall time the clock shows twice fires once
+
+
+def test_a_daily_cron_fires_once_on_each_dst_change_day() -> None:
+    fall = parse_schedule("30 1 * * *", "America/New_York")
+    first = fall.next_after(datetime(2026, 10, 31, 12, tzinfo=UTC))
+    assert first == datetime(2026, 11, 1, 5, 30, tzinfo=UTC)  # 01:30 EDT, the first of the two 01:30s
+    assert fall.next_after(first) == datetime(2026, 11, 2, 6, 30, tzinfo=UTC)  # 01:30 EST the next day
+    assert latest_due(fall, first, datetime(2026, 11, 1, 8, tzinfo=UTC)) is None  # no second run at 01:30 EST
+    spring = parse_schedule("30 2 * * *", "America/New_York")
+    skipped = spring.next_after(datetime(2026, 3, 7, 12, tzinfo=UTC))
+    assert skipped == datetime(2026, 3, 8, 7, 30, tzinfo=UTC)  # 02:30 does not exist that day: 03:30 EDT
+    assert spring.next_after(skipped) == datetime(2026, 3, 9, 6, 30, tzinfo=UTC)
