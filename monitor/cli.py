@@ -139,11 +139,21 @@ def _progress(label: str, total: int | None = None) -> Iterator[Callable[[Any], 
         yield advance
 
 
+StopTimeout = Annotated[float, typer.Option(
+    help="Seconds to let in-flight work finish after SIGTERM before exiting anyway.", min=0)]
+
+
+def _end_unless(finished: bool) -> None:
+    """After a stop: when the step still runs in its thread, end the process, as the stop asked."""
+    if not finished:
+        logging.shutdown()
+        os._exit(0)
+
+
 @app.command()
 def run(
     tick: Annotated[int, typer.Option(help="Seconds between checks for due feeds and digests.", min=1)] = 30,
-    stop_timeout: Annotated[float, typer.Option(
-        help="Seconds to let in-flight work finish after SIGTERM before exiting anyway.", min=0)] = 10.0,
+    stop_timeout: StopTimeout = 10.0,
     feed_listen: Annotated[str | None, typer.Option(
         "--feed-listen", help="Also serve the Atom feed of developments at http://HOST:PORT/feed.xml.")] = None,
 ) -> None:
@@ -179,9 +189,7 @@ def run(
             for server in servers:
                 server.shutdown()
                 server.server_close()
-        if not finished:  # the step still runs in its thread: end the process, as the stop asked
-            logging.shutdown()
-            os._exit(0)
+        _end_unless(finished)
 
 
 def _listen(value: str) -> tuple[str, int]:
@@ -195,6 +203,7 @@ def _listen(value: str) -> tuple[str, int]:
 def poll(
     once: Annotated[bool, typer.Option("--once", help="One pass over the due feeds, then exit.")] = False,
     all_feeds: Annotated[bool, typer.Option("--all", help="Treat every enabled feed as due.")] = False,
+    stop_timeout: StopTimeout = 10.0,
 ) -> None:
     """Poll feeds and store new items (no digests). Without --once, keeps polling on schedule."""
     from monitor.daemon import Daemon, run_once
@@ -205,7 +214,7 @@ def poll(
         if all_feeds:
             make_all_due(ctx)
         if not once:
-            Daemon(ctx, digests=False).run()
+            _end_unless(Daemon(ctx, digests=False, stop_timeout=stop_timeout).run())
             return
         with _progress("polling") as progress:
             report = run_once(ctx, digests=False, progress=progress)

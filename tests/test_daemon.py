@@ -91,7 +91,8 @@ def test_a_stop_signal_delivered_twice_is_one_request(tmp_path: Path, site: Loca
                 proc.kill()
 
 
-def test_work_still_running_after_the_stop_timeout_ends_with_the_process(tmp_path: Path) -> None:
+@pytest.mark.parametrize("command", [["run", "--tick", "1"], ["poll"]], ids=["run", "poll"])
+def test_work_still_running_after_the_stop_timeout_ends_with_the_process(tmp_path: Path, command: list[str]) -> None:
     """A feed that accepts the connection and never answers holds the step; the stop does not wait for it."""
     import socket
     import threading
@@ -110,8 +111,8 @@ def test_work_still_running_after_the_stop_timeout_ends_with_the_process(tmp_pat
     path = write_config(tmp_path / "w.yaml", feeds=[{"url": f"http://127.0.0.1:{listener.getsockname()[1]}/feed"}],
                         polling={"allow_hosts": ["127.0.0.1"], "timeout": "300s", "host_delay": "0s"})
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    with subprocess.Popen([sys.executable, "-m", "monitor.cli", "-c", str(path), "run", "--tick", "1",
-                           "--stop-timeout", "1"], stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path) as proc:
+    with subprocess.Popen([sys.executable, "-m", "monitor.cli", "-c", str(path), *command, "--stop-timeout", "1"],
+                          stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path) as proc:
         try:
             assert asked.wait(timeout=60), "the feed was never asked for"
             proc.send_signal(signal.SIGTERM)
