@@ -103,21 +103,25 @@ class OpmlImport:
     found: OpmlFeeds
     added: int
     untopical: tuple[str, ...]
+    updated: int = 0
 
 
 def import_feeds(ctx: Context, specs: Sequence[FeedSpec]) -> int:
     """Add feeds beside the config's; returns how many were new."""
     with ctx.db.session() as session:
-        return len(feed_store.add_feeds(session, specs, ctx.clock.now()))
+        return len(feed_store.add_feeds(session, specs, ctx.clock.now()).added)
 
 
 def import_opml(ctx: Context, data: bytes, source_name: str) -> OpmlImport:
     """Add the feeds of an OPML document beside the config's, each limited to the config's topics
-    its ``category`` attribute names (all topics when it names none)."""
+    its ``category`` attribute names (all topics when it names none); a feed imported before takes
+    its name and topics from this document."""
     found = read_opml(data, source_name=source_name, topics=[topic.name for topic in ctx.config.topics])
     with ctx.db.session() as session:
-        added = set(feed_store.add_feeds(session, found.specs, ctx.clock.now()))
-    return OpmlImport(found, len(added), tuple(note for url, note in found.untopical if url in added))
+        done = feed_store.add_feeds(session, found.specs, ctx.clock.now())
+    changed = {*done.added, *done.updated}
+    return OpmlImport(found, len(done.added), tuple(note for url, note in found.untopical if url in changed),
+                      len(done.updated))
 
 
 def listed_feeds(ctx: Context) -> list[FeedState]:

@@ -461,12 +461,13 @@ def feeds_import(path: Annotated[Path, typer.Argument(help="An OPML file.", exis
         data = source.read(MAX_BYTES + 1)  # never more than the cap in memory
     with _migrated() as ctx:
         done = admin.import_opml(ctx, data, str(path))
-    found, added = done.found, done.added
+    found, added, updated = done.found, done.added, done.updated
     total = len(found.specs)
-    say(out, f"{total} feeds in {path}: {added} added, {total - added} already known"
+    say(out, f"{total} feeds in {path}: {added} added, " + (f"{updated} updated, " if updated else "")
+        + f"{total - added - updated} already known"
         + (f", {len(found.skipped)} outlines skipped:" if found.skipped else ""), *(f"  {s}" for s in found.skipped))
     if done.untopical:
-        say(out, f"{len(done.untopical)} added feeds have categories naming no topic of the config:",
+        say(out, f"{len(done.untopical)} added or updated feeds have categories naming no topic of the config:",
             *(f"  {note}" for note in done.untopical))
 
 

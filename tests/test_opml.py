@@ -69,6 +69,13 @@ def test_import_then_export(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert "  'Bad scheme': file:// is not an http(s) feed address" in printed
     assert main(["-c", str(config), "feeds", "import", str(tmp_path / "subs.opml")]) == 0
     assert "0 added, 2 already known" in capsys.readouterr().out
+    (tmp_path / "subs.opml").write_bytes(OPML.replace(b'xmlUrl="https://b.example/rss"',
+                                                      b'xmlUrl="https://b.example/rss" category="/imran-khan"'))
+    assert main(["-c", str(config), "feeds", "import", str(tmp_path / "subs.opml")]) == 0
+    printed = capsys.readouterr().out  # the same feeds, B's categories changed in the reader
+    assert "0 added, 1 updated, 1 already known" in printed
+    assert main(["-c", str(config), "feeds", "show", "https://b.example/rss"]) == 0
+    assert "\n  topics: imran-khan (imported)\n" in capsys.readouterr().out
     assert main(["-c", str(config), "feeds", "export", "--out", str(tmp_path / "out.opml")]) == 0
     exported = read_opml((tmp_path / "out.opml").read_bytes()).specs
     assert {s.url for s in exported} == {"https://config.example/feed", "https://a.example/feed.xml",
@@ -137,7 +144,7 @@ def test_export_then_import_into_a_fresh_install_keeps_each_feed_s_topics(
     assert main(["-c", str(new), "feeds", "import", str(exported)]) == 0
     printed = capsys.readouterr().out
     assert "4 feeds in" in printed and "4 added, 0 already known" in printed
-    assert ("1 added feeds have categories naming no topic of the config:\n"
+    assert ("1 added or updated feeds have categories naming no topic of the config:\n"
             "  'US desk': its categories (/us-pakistan) name none of the config's topics, so it applies to all topics"
             ) in printed
     assert main(["-c", str(new), "feeds", "export"]) == 0

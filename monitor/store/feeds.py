@@ -50,15 +50,25 @@ def sync_feeds(session: Session, specs: Sequence[FeedSpec], now: datetime) -> in
     return added
 
 
-def add_feeds(session: Session, specs: Sequence[FeedSpec], now: datetime) -> list[str]:
-    """Add feeds (e.g. from OPML) that are not polled yet, with their topics; returns the URLs of
-    those added. A feed the config left behind is polled again, as imported; the address a known
-    feed moved to is that feed. A feed polled already (the config's, or imported before) is left as
-    it is: the config's topics win over an import's."""
+@dataclass(frozen=True)
+class Imported:
+    """What an import changed: the URLs of the feeds it added, and of those imported before whose
+    name or topics it updated."""
+
+    added: tuple[str, ...]
+    updated: tuple[str, ...]
+
+
+def add_feeds(session: Session, specs: Sequence[FeedSpec], now: datetime) -> Imported:
+    """Add feeds (e.g. from OPML) that are not polled yet, with their topics. A feed the config left
+    behind is polled again, as imported; the address a known feed moved to is that feed. A feed
+    imported before takes the name and topics of this import; the config's feeds are left as they
+    are: the config's topics win over an import's."""
     rows = list(session.scalars(select(FeedRow)))
     by_url = {row.url: row for row in rows}
     moved = {row.fetch_url for row in rows if row.fetch_url}
     added: list[str] = []
+    updated: list[str] = []
     for spec in dict((s.url, s) for s in specs).values():
         row = by_url.get(spec.url)
         if row is None and spec.url not in moved:
@@ -67,8 +77,17 @@ def add_feeds(session: Session, specs: Sequence[FeedSpec], now: datetime) -> lis
         elif row is not None and not row.in_config:
             _apply(row, spec)
             added.append(spec.url)
+        elif row is not None and row.source == spec.source == "opml" and _changes(row, spec):
+            _apply(row, spec)
+            updated.append(spec.url)
     session.flush()
-    return added
+    return Imported(tuple(added), tuple(updated))
+
+
+def _changes(row: FeedRow, spec: FeedSpec) -> bool:
+    """Whether ``spec`` names a feed or limits its topics otherwise than ``row`` does."""
+    topics = list(spec.topics) if spec.topics is not None else None
+    return (row.name, row.topics) != (spec.name, topics)
 
 
 def _new_row(spec: FeedSpec, now: datetime) -> FeedRow:

@@ -180,8 +180,21 @@ def test_an_import_skips_a_moved_feed_s_new_address_and_brings_back_one_the_conf
         feeds.sync_feeds(s, [FeedSpec("https://a.example/old.xml", "A", None, None)], NOW)  # B left the config
         imported = [FeedSpec(url, name, None, None, source="opml")
                     for url, name in (("https://a.example/new.xml", "A"), ("https://b.example/rss", "B"))]
-        assert feeds.add_feeds(s, imported, NOW) == ["https://b.example/rss"]  # B again; A's new address is A
+        assert feeds.add_feeds(s, imported, NOW).added == ("https://b.example/rss",)  # B again; A's new address is A
         assert sorted(f.url for f in feeds.all_feeds(s)) == ["https://a.example/old.xml", "https://b.example/rss"]
+    db.dispose()
+
+
+def test_a_feed_imported_again_takes_the_new_list_s_name_and_topics(db_url: str) -> None:
+    db = database(db_url)
+    with db.session() as s:
+        feeds.add_feeds(s, [FeedSpec("https://a.example/rss", "A", ("us-pakistan",), None, source="opml"),
+                            FeedSpec("https://b.example/rss", "B", None, None, source="opml")], NOW)
+        again = [FeedSpec("https://a.example/rss", "A desk", ("imran-khan",), None, source="opml"),
+                 FeedSpec("https://b.example/rss", "B", None, None, source="opml")]
+        assert feeds.add_feeds(s, again, NOW) == feeds.Imported((), ("https://a.example/rss",))  # B is unchanged
+        assert {f.url: (f.name, f.topics) for f in feeds.all_feeds(s)} == {
+            "https://a.example/rss": ("A desk", ("imran-khan",)), "https://b.example/rss": ("B", None)}
     db.dispose()
 
 
@@ -191,7 +204,7 @@ def test_an_import_keeps_its_topics_until_the_config_lists_the_feed(db_url: str)
         feeds.sync_feeds(s, [FeedSpec("https://c.example/rss", "C", ("imran-khan",), None)], NOW)
         imported = [FeedSpec("https://a.example/rss", "A", ("us-pakistan",), None, source="opml"),
                     FeedSpec("https://c.example/rss", "C", ("us-pakistan",), None, source="opml")]
-        assert feeds.add_feeds(s, imported, NOW) == ["https://a.example/rss"]
+        assert feeds.add_feeds(s, imported, NOW) == feeds.Imported(("https://a.example/rss",), ())
         assert {f.url: f.topics for f in feeds.all_feeds(s)} == {
             "https://c.example/rss": ("imran-khan",), "https://a.example/rss": ("us-pakistan",)}
         feeds.sync_feeds(s, [FeedSpec("https://c.example/rss", "C", ("imran-khan",), None),
