@@ -98,7 +98,8 @@ def prune(session: Session, before: datetime) -> tuple[int, int]:
         delete(ItemRow).where(ItemRow.verdict.is_(None), ItemRow.fetched_at < before).returning(ItemRow.id)
     ).all()
     cleared = session.execute(
-        update(ItemRow).where(ItemRow.verdict.is_not(None), ItemRow.fetched_at < before, ItemRow.text != "")
+        update(ItemRow).where(ItemRow.verdict.is_not(None), ItemRow.fetched_at < before,
+                              or_(ItemRow.text != "", ItemRow.summary != ""))
         .values(text="", summary="").returning(ItemRow.id)
     ).all()
     return len(deleted), len(cleared)

@@ -362,14 +362,19 @@ def test_retention_deletes_old_irrelevant_items_and_clears_old_text(db_url: str)
         for key, verdict, when in (("old-irr", None, old), ("old-rel", "new", old), ("new-irr", None, recent)):
             item = replace(new_item(feed_id, key, f"https://a.example/{key}", verdict=verdict), fetched_at=when)
             items.add_item(s, item)
+        teaser = new_item(feed_id, "old-teaser", "https://a.example/t", verdict="new")  # no page: its teaser only
+        items.add_item(s, replace(teaser, article=replace(teaser.article, text=""), fetched_at=old))
     with db.session() as s:
-        assert items.prune(s, NOW - timedelta(days=90)) == (1, 1)
+        assert items.prune(s, NOW - timedelta(days=90)) == (1, 2)
         assert items.prune(s, NOW - timedelta(days=90)) == (0, 0)
         kept = items.entries_by_id(s, [1, 2, 3])
     by_id = {e.item_id: e for e in kept}
     assert sorted(by_id) == [2, 3]  # the old irrelevant item is gone; the recent one stays
     assert by_id[2].verdict == "new" and by_id[2].novel_sentences == ("Fresh fact.",) and by_id[2].summary == ""
     assert by_id[3].summary == "summary"
+    with db.session() as s:
+        (teaser_kept,) = items.entries_by_id(s, [4])
+    assert teaser_kept.summary == ""  # its teaser was all the text it had
     db.dispose()
 
 
