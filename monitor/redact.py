@@ -27,8 +27,13 @@ from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 MASK = "***"
 MIN_SECRET_CHARS = 4  # shorter pieces (ports, "to", ids like "1") are not secrets and would mask too much
 
-# query parameter names that carry secrets (also feed_token, client_secret, api-key, private_token …)
-_SECRET_NAMES = r"(?:[a-z0-9]+[_-])*(?:token|secret|password|passwd|pass|apikey|key|auth|sig|signature|session|credentials?)"  # noqa: S105, E501
+# query parameter names that carry secrets: a secret word after words joined by _ or - or in camelCase
+# (feed_token, client_secret, api-key, accessToken, xApiKey …), or one of the unambiguous words glued to
+# a prefix (authtoken, sslpassword; not "monkey" or "bypass")
+_SECRET_WORDS = r"token|secret|password|passwd|pass|apikey|key|auth|sig|signature|session|credentials?"  # noqa: S105
+_GLUED_WORDS = r"token|secret|password|passwd|apikey|credentials?"
+_SECRET_NAMES = (rf"(?:[a-z0-9]+[_-]|(?-i:[A-Z]?[a-z0-9]+(?=[A-Z])))*"
+                 rf"(?:[a-z0-9]*(?:{_GLUED_WORDS})|{_SECRET_WORDS})")
 _CREDENTIALS = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)[^/\s@?#]+@", re.IGNORECASE)  # user:pass@, or a token@
 _SECRET_QUERY = re.compile(rf"(?P<key>[?&;]{_SECRET_NAMES}=)[^&#\s\"']+", re.IGNORECASE)
 _AUTH_HEADER = re.compile(

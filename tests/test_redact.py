@@ -62,3 +62,18 @@ def test_a_secret_is_hidden_as_a_json_log_writes_it_too() -> None:
     remember(feeds=['https://reader:pa"ss\\word9@feeds.example/rss'])
     line = json.dumps({"msg": 'login with pa"ss\\word9 refused'})
     assert "word9" not in redact(line) and "***" in redact(line)
+
+
+@pytest.mark.parametrize("name", ["accessToken", "apiToken", "xApiKey", "clientSecret", "authtoken", "sslpassword",
+                                  "ACCESS_TOKEN"])
+def test_a_secret_query_name_in_camel_case_or_glued_to_a_prefix_is_a_secret(name: str) -> None:
+    url = f"postgresql://db.example/monitor?{name}=Hidden99&page=2"
+    assert redact(url) == f"postgresql://db.example/monitor?{name}=***&page=2"
+    assert feed_secrets(url) == {"Hidden99"}
+    assert without_credentials(url) == "postgresql://db.example/monitor?page=2"
+
+
+@pytest.mark.parametrize("name", ["monkey", "bypass", "oauth", "MONKEY", "keyword"])
+def test_a_word_that_only_ends_like_a_secret_name_is_not_one(name: str) -> None:
+    url = f"https://feeds.example/rss?{name}=shown"
+    assert redact(url) == url and feed_secrets(url) == set()
