@@ -77,3 +77,10 @@ def test_a_secret_query_name_in_camel_case_or_glued_to_a_prefix_is_a_secret(name
 def test_a_word_that_only_ends_like_a_secret_name_is_not_one(name: str) -> None:
     url = f"https://feeds.example/rss?{name}=shown"
     assert redact(url) == url and feed_secrets(url) == set()
+
+
+def test_a_password_holding_a_raw_at_sign_is_hidden_whole() -> None:
+    url = "http://reader:Pa@ssLongSecret9@feeds.example/rss?to=a@example.com"
+    assert redact(url) == "http://***@feeds.example/rss?to=a@example.com"
+    remember(feeds=[url])
+    assert redact(f"feed failed feed_url={url}") == "feed failed feed_url=http://***@feeds.example/rss?to=a@example.com"
