@@ -61,7 +61,7 @@ class _Known:
                 return
             self._secrets |= fresh
             ordered = sorted(self._secrets, key=len, reverse=True)  # the longest first: a token may contain another
-            self.pattern = re.compile("|".join(re.escape(s) for s in ordered), re.IGNORECASE)
+            self.pattern = re.compile("|".join(_spellings(s) for s in ordered), re.IGNORECASE)
 
     def clear(self) -> None:
         with self._lock:
@@ -85,8 +85,22 @@ def redact_channel(text: str, url: str) -> str:
     """``text`` redacted, and every secret part of this channel URL too (remembered or not)."""
     text = redact(text)
     for secret in sorted(channel_secrets(url), key=len, reverse=True):
-        text = re.sub(re.escape(secret), MASK, text, flags=re.IGNORECASE)
+        text = re.sub(_spellings(secret), MASK, text, flags=re.IGNORECASE)
     return text
+
+
+def _spellings(secret: str) -> str:
+    """A pattern of ``secret`` as written or percent-encoded, whole or in part, as a library may quote
+    it again in a URL it logs (``a+b/c`` also as ``a%2Bb%2Fc`` or ``a+b%2Fc``; a space also as ``+``)."""
+    return "".join(_char_spellings(char) for char in secret)
+
+
+def _char_spellings(char: str) -> str:
+    if char.isascii() and char.isalnum():
+        return char
+    encoded = "".join(f"%{byte:02X}" for byte in char.encode("utf-8", "surrogatepass"))
+    spellings = [re.escape(char), encoded, *([r"\+"] if char == " " else [])]
+    return f"(?:{'|'.join(spellings)})"
 
 
 def without_credentials(url: str) -> str:

@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from monitor.redact import channel_secrets, feed_secrets, redact, remember, without_credentials
+from monitor.redact import channel_secrets, feed_secrets, redact, redact_channel, remember, without_credentials
 
 
 @pytest.mark.parametrize(("raw", "clean"), [
@@ -84,3 +84,13 @@ def test_a_password_holding_a_raw_at_sign_is_hidden_whole() -> None:
     assert redact(url) == "http://***@feeds.example/rss?to=a@example.com"
     remember(feeds=[url])
     assert redact(f"feed failed feed_url={url}") == "feed failed feed_url=http://***@feeds.example/rss?to=a@example.com"
+
+
+def test_a_remembered_secret_is_hidden_however_it_is_percent_encoded() -> None:
+    remember(channels=["json://hooks.example.com/hook/Sec%2Bret%2FPath99"],
+             feeds=["https://feeds.example/rss?token=two+words%C3%A99"])
+    line = "Loaded JSON URL: json://hooks.example.com/hook/Sec+ret%2FPath99 next=%2Fhook%2FSec%2bret%2fPath99"
+    assert redact(line) == "Loaded JSON URL: json://hooks.example.com/hook/*** next=%2Fhook%2F***"
+    assert redact("sent two words\u00e99, two+words%C3%A99 and two%20words\u00e99") == "sent ***, *** and ***"
+    shown = redact_channel("refused /hook/Sec+ret%2FPath77", "json://h.example/hook/Sec%2Bret%2FPath77")
+    assert shown == "refused /hook/***"
