@@ -39,9 +39,9 @@ class KeyValueFormatter(logging.Formatter):
         if extras:
             line += " " + " ".join(f"{k}={_quote(v)}" for k, v in extras.items())
         if record.exc_info:
-            line += "\n" + self.formatException(record.exc_info)
+            line += "\n" + _block(self.formatException(record.exc_info))
         if record.stack_info:
-            line += "\n" + self.formatStack(record.stack_info)
+            line += "\n" + _block(self.formatStack(record.stack_info))
         return redact(line)
 
 
@@ -56,8 +56,13 @@ class JsonFormatter(logging.Formatter):
         line.update({k: v if isinstance(v, int | float | bool) or v is None else visible(str(v))
                      for k, v in _extras(record).items()})
         if record.exc_info:
-            line["exception"] = self.formatException(record.exc_info)
+            line["exception"] = _block(self.formatException(record.exc_info))
         return redact(json.dumps(line, ensure_ascii=False))
+
+
+def _block(text: str) -> str:
+    """A traceback: its lines kept, each made visible (an exception's message may quote a feed or a client)."""
+    return "\n".join(visible(line) for line in text.split("\n"))
 
 
 def _quote(value: object) -> str:
