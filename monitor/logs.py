@@ -66,8 +66,12 @@ def _block(text: str) -> str:
 
 
 def _quote(value: object) -> str:
+    """A value as logfmt writes it: quoted when it holds a space or a quote, its quotes and backslashes
+    escaped, so a value from a feed cannot end early and forge another key."""
     text = visible(str(value))
-    return f'"{text}"' if any(c.isspace() for c in text) or not text else text
+    if text and not any(c.isspace() or c == '"' for c in text):
+        return text
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]

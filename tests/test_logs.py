@@ -56,3 +56,15 @@ def test_a_traceback_cannot_drive_the_terminal() -> None:
                          "\\x1b]8;;http://evil.example/\\x07click\\x0dover")
     line = JsonFormatter().format(rec)
     assert not _RAW.search(line) and not _RAW.search(json.loads(line)["exception"].replace("\n", ""))
+
+
+@pytest.mark.parametrize(("value", "written"), [
+    ('fetch: 503 busy" status=200 next_poll="2099', r'"fetch: 503 busy\" status=200 next_poll=\"2099"'),
+    ('a"b', r'"a\"b"'),
+    ("C:\\ path", r'"C:\\ path"'),
+    ("", '""'),
+    ("plain", "plain"),
+])
+def test_a_value_cannot_end_early_and_forge_another_key(value: str, written: str) -> None:
+    line = KeyValueFormatter().format(record("feed failed", error=value, errors=1))
+    assert line.endswith(f" feed failed error={written} errors=1")
