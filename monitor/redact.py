@@ -56,7 +56,8 @@ class _Known:
     def add(self, secrets: Iterable[str]) -> None:
         with self._lock:
             written = {s for s in secrets if len(s) >= MIN_SECRET_CHARS}
-            fresh = (written | {json.dumps(s)[1:-1] for s in written}) - self._secrets  # also as a JSON log writes it
+            as_json = {_as_json(s, ascii_only) for s in written for ascii_only in (True, False)}
+            fresh = (written | as_json) - self._secrets  # also as a JSON log writes them
             if not fresh:
                 return
             self._secrets |= fresh
@@ -87,6 +88,11 @@ def redact_channel(text: str, url: str) -> str:
     for secret in sorted(channel_secrets(url), key=len, reverse=True):
         text = re.sub(_spellings(secret), MASK, text, flags=re.IGNORECASE)
     return text
+
+
+def _as_json(secret: str, ascii_only: bool) -> str:
+    """``secret`` as it reads inside a JSON string (the JSON log keeps non-ASCII letters as they are)."""
+    return json.dumps(secret, ensure_ascii=ascii_only)[1:-1]
 
 
 def _spellings(secret: str) -> str:

@@ -94,3 +94,12 @@ def test_a_remembered_secret_is_hidden_however_it_is_percent_encoded() -> None:
     assert redact("sent two words\u00e99, two+words%C3%A99 and two%20words\u00e99") == "sent ***, *** and ***"
     shown = redact_channel("refused /hook/Sec+ret%2FPath77", "json://h.example/hook/Sec%2Bret%2FPath77")
     assert shown == "refused /hook/***"
+
+
+def test_a_secret_with_a_quote_and_a_letter_beyond_ascii_is_hidden_in_a_json_log() -> None:
+    import json
+
+    remember(feeds=['https://reader:p\u00e4"ss9word@feeds.example/rss'])
+    for ascii_only in (True, False):
+        line = json.dumps({"event": 'login with p\u00e4"ss9word refused'}, ensure_ascii=ascii_only)
+        assert redact(line) == json.dumps({"event": "login with *** refused"})
