@@ -39,9 +39,9 @@ class KeyValueFormatter(logging.Formatter):
         if extras:
             line += " " + " ".join(f"{k}={_quote(v)}" for k, v in extras.items())
         if record.exc_info:
-            line += "\n" + self.formatException(record.exc_info)
+            line += "\n" + _block(self.formatException(record.exc_info))
         if record.stack_info:
-            line += "\n" + self.formatStack(record.stack_info)
+            line += "\n" + _block(self.formatStack(record.stack_info))
         return redact(line)
 
 
@@ -56,13 +56,22 @@ class JsonFormatter(logging.Formatter):
         line.update({k: v if isinstance(v, int | float | bool) or v is None else visible(str(v))
                      for k, v in _extras(record).items()})
         if record.exc_info:
-            line["exception"] = self.formatException(record.exc_info)
+            line["exception"] = _block(self.formatException(record.exc_info))
         return redact(json.dumps(line, ensure_ascii=False))
 
 
+def _block(text: str) -> str:
+    """A traceback: its lines kept, each made visible (an exception's message may quote a feed or a client)."""
+    return "\n".join(visible(line) for line in text.split("\n"))
+
+
 def _quote(value: object) -> str:
+    """A value as logfmt writes it: quoted when it holds a space or a quote, its quotes and backslashes
+    escaped, so a value from a feed cannot end early and forge another key."""
     text = visible(str(value))
-    return f'"{text}"' if any(c.isspace() for c in text) or not text else text
+    if text and not any(c.isspace() or c == '"' for c in text):
+        return text
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]

@@ -27,9 +27,15 @@ from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 MASK = "***"
 MIN_SECRET_CHARS = 4  # shorter pieces (ports, "to", ids like "1") are not secrets and would mask too much
 
-# query parameter names that carry secrets (also feed_token, client_secret, api-key, private_token …)
-_SECRET_NAMES = r"(?:[a-z0-9]+[_-])*(?:token|secret|password|passwd|pass|apikey|key|auth|sig|signature|session|credentials?)"  # noqa: S105, E501
-_CREDENTIALS = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)[^/\s@?#]+@", re.IGNORECASE)  # user:pass@, or a token@
+# query parameter names that carry secrets: a secret word after words joined by _ or - or in camelCase
+# (feed_token, client_secret, api-key, accessToken, xApiKey …), or one of the unambiguous words glued to
+# a prefix (authtoken, sslpassword; not "monkey" or "bypass")
+_SECRET_WORDS = r"token|secret|password|passwd|pass|apikey|key|auth|sig|signature|session|credentials?"  # noqa: S105
+_GLUED_WORDS = r"token|secret|password|passwd|apikey|credentials?"
+_SECRET_NAMES = (rf"(?:[a-z0-9]+[_-]|(?-i:[A-Z]?[a-z0-9]+(?=[A-Z])))*"
+                 rf"(?:[a-z0-9]*(?:{_GLUED_WORDS})|{_SECRET_WORDS})")
+# user:pass@, or a token@, up to the authority's last @ (a password may hold a raw one, as URL parsers allow)
+_CREDENTIALS = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)[^/\s?#]+@", re.IGNORECASE)
 _SECRET_QUERY = re.compile(rf"(?P<key>[?&;]{_SECRET_NAMES}=)[^&#\s\"']+", re.IGNORECASE)
 _AUTH_HEADER = re.compile(
     r"(?P<key>\b(?:proxy-)?authorization\b[\"']?\s*[:=]\s*[\"']?(?:(?:basic|bearer|token|digest)\s+)?)"
@@ -50,12 +56,13 @@ class _Known:
     def add(self, secrets: Iterable[str]) -> None:
         with self._lock:
             written = {s for s in secrets if len(s) >= MIN_SECRET_CHARS}
-            fresh = (written | {json.dumps(s)[1:-1] for s in written}) - self._secrets  # also as a JSON log writes it
+            as_json = {_as_json(s, ascii_only) for s in written for ascii_only in (True, False)}
+            fresh = (written | as_json) - self._secrets  # also as a JSON log writes them
             if not fresh:
                 return
             self._secrets |= fresh
             ordered = sorted(self._secrets, key=len, reverse=True)  # the longest first: a token may contain another
-            self.pattern = re.compile("|".join(re.escape(s) for s in ordered), re.IGNORECASE)
+            self.pattern = re.compile("|".join(_spellings(s) for s in ordered), re.IGNORECASE)
 
     def clear(self) -> None:
         with self._lock:
@@ -79,8 +86,27 @@ def redact_channel(text: str, url: str) -> str:
     """``text`` redacted, and every secret part of this channel URL too (remembered or not)."""
     text = redact(text)
     for secret in sorted(channel_secrets(url), key=len, reverse=True):
-        text = re.sub(re.escape(secret), MASK, text, flags=re.IGNORECASE)
+        text = re.sub(_spellings(secret), MASK, text, flags=re.IGNORECASE)
     return text
+
+
+def _as_json(secret: str, ascii_only: bool) -> str:
+    """``secret`` as it reads inside a JSON string (the JSON log keeps non-ASCII letters as they are)."""
+    return json.dumps(secret, ensure_ascii=ascii_only)[1:-1]
+
+
+def _spellings(secret: str) -> str:
+    """A pattern of ``secret`` as written or percent-encoded, whole or in part, as a library may quote
+    it again in a URL it logs (``a+b/c`` also as ``a%2Bb%2Fc`` or ``a+b%2Fc``; a space also as ``+``)."""
+    return "".join(_char_spellings(char) for char in secret)
+
+
+def _char_spellings(char: str) -> str:
+    if char.isascii() and char.isalnum():
+        return char
+    encoded = "".join(f"%{byte:02X}" for byte in char.encode("utf-8", "surrogatepass"))
+    spellings = [re.escape(char), encoded, *([r"\+"] if char == " " else [])]
+    return f"(?:{'|'.join(spellings)})"
 
 
 def without_credentials(url: str) -> str:

@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from monitor.redact import channel_secrets, feed_secrets, redact, remember, without_credentials
+from monitor.redact import channel_secrets, feed_secrets, redact, redact_channel, remember, without_credentials
 
 
 @pytest.mark.parametrize(("raw", "clean"), [
@@ -62,3 +62,44 @@ def test_a_secret_is_hidden_as_a_json_log_writes_it_too() -> None:
     remember(feeds=['https://reader:pa"ss\\word9@feeds.example/rss'])
     line = json.dumps({"msg": 'login with pa"ss\\word9 refused'})
     assert "word9" not in redact(line) and "***" in redact(line)
+
+
+@pytest.mark.parametrize("name", ["accessToken", "apiToken", "xApiKey", "clientSecret", "authtoken", "sslpassword",
+                                  "ACCESS_TOKEN"])
+def test_a_secret_query_name_in_camel_case_or_glued_to_a_prefix_is_a_secret(name: str) -> None:
+    url = f"postgresql://db.example/monitor?{name}=Hidden99&page=2"
+    assert redact(url) == f"postgresql://db.example/monitor?{name}=***&page=2"
+    assert feed_secrets(url) == {"Hidden99"}
+    assert without_credentials(url) == "postgresql://db.example/monitor?page=2"
+
+
+@pytest.mark.parametrize("name", ["monkey", "bypass", "oauth", "MONKEY", "keyword"])
+def test_a_word_that_only_ends_like_a_secret_name_is_not_one(name: str) -> None:
+    url = f"https://feeds.example/rss?{name}=shown"
+    assert redact(url) == url and feed_secrets(url) == set()
+
+
+def test_a_password_holding_a_raw_at_sign_is_hidden_whole() -> None:
+    url = "http://reader:Pa@ssLongSecret9@feeds.example/rss?to=a@example.com"
+    assert redact(url) == "http://***@feeds.example/rss?to=a@example.com"
+    remember(feeds=[url])
+    assert redact(f"feed failed feed_url={url}") == "feed failed feed_url=http://***@feeds.example/rss?to=a@example.com"
+
+
+def test_a_remembered_secret_is_hidden_however_it_is_percent_encoded() -> None:
+    remember(channels=["json://hooks.example.com/hook/Sec%2Bret%2FPath99"],
+             feeds=["https://feeds.example/rss?token=two+words%C3%A99"])
+    line = "Loaded JSON URL: json://hooks.example.com/hook/Sec+ret%2FPath99 next=%2Fhook%2FSec%2bret%2fPath99"
+    assert redact(line) == "Loaded JSON URL: json://hooks.example.com/hook/*** next=%2Fhook%2F***"
+    assert redact("sent two words\u00e99, two+words%C3%A99 and two%20words\u00e99") == "sent ***, *** and ***"
+    shown = redact_channel("refused /hook/Sec+ret%2FPath77", "json://h.example/hook/Sec%2Bret%2FPath77")
+    assert shown == "refused /hook/***"
+
+
+def test_a_secret_with_a_quote_and_a_letter_beyond_ascii_is_hidden_in_a_json_log() -> None:
+    import json
+
+    remember(feeds=['https://reader:p\u00e4"ss9word@feeds.example/rss'])
+    for ascii_only in (True, False):
+        line = json.dumps({"event": 'login with p\u00e4"ss9word refused'}, ensure_ascii=ascii_only)
+        assert redact(line) == json.dumps({"event": "login with *** refused"})
