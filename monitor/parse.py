@@ -189,9 +189,9 @@ def _iso8601(raw: str) -> datetime | None:
 
 def _json_feed(body: bytes, now: datetime) -> ParsedFeed:
     """JSON Feed 1.0 / 1.1 (https://jsonfeed.org/version/1.1)."""
-    try:
-        doc = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    try:  # an invalid byte costs its character, not the feed (as in an RSS or Atom document)
+        doc = json.loads(body.decode(json.detect_encoding(body), "replace"))
+    except json.JSONDecodeError as exc:
         raise ParseError(f"not a feed: invalid JSON ({exc})") from exc
     if not isinstance(doc, dict) or not str(doc.get("version", "")).startswith("https://jsonfeed.org/version/"):
         raise ParseError("not a feed: JSON without a jsonfeed.org version")

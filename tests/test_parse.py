@@ -196,3 +196,11 @@ def test_unsafe_characters_in_entry_links_are_percent_encoded() -> None:
 ])
 def test_a_date_its_offset_pushes_off_the_calendar_is_unknown(raw: str) -> None:
     assert parse_date(raw, NOW) is None
+
+
+def test_a_json_feed_with_an_invalid_utf8_byte_keeps_its_entries() -> None:
+    body = (b'{"version": "https://jsonfeed.org/version/1.1", "title": "J", "items": ['
+            b'{"id": "j1", "url": "https://ex.com/j1", "title": "Caf\xe9 opens"},'
+            b'{"id": "j2", "url": "https://ex.com/j2", "title": "Second"}]}')
+    feed = parse_feed(body, url="https://ex.com/feed.json", content_type="application/feed+json", now=NOW)
+    assert [(e.key, e.title) for e in feed.entries] == [("j1", "Caf\ufffd opens"), ("j2", "Second")]
