@@ -102,10 +102,19 @@ def _entry(raw: Any, base: str, now: datetime, *, atom: bool) -> FeedEntry | Non
         guid = _joined(base, guid) or guid
     return make_entry(
         guid=guid, link=_joined(base, link) if link else "",
-        title=raw.get("title", ""),
+        title=_title(raw),
         summary=raw.get("summary", ""), raw_date=raw_date, author=raw.get("author", ""),
         source=source.get("title", ""), now=now,
     )
+
+
+def _title(raw: Any) -> str:
+    """An entry's title; one given as markup (Atom ``type="html"`` or ``"xhtml"``, escaped tags in RSS)
+    without its tags, so a digest shows its text, not ``<em>``."""
+    title = raw.get("title", "")
+    if "html" not in str((raw.get("title_detail") or {}).get("type", "")):
+        return str(title)
+    return _TAGS.sub("", _HIDDEN.sub("", cut_raw(title, "title")))
 
 
 def _joined(base: str, reference: str) -> str:
