@@ -42,6 +42,7 @@ def build_judge(ctx: Context) -> NoveltyJudge:
         seeds = seed_store.list_seeds(session)
     judge = new_judge(ctx.config.novelty.settings(), seeds)
     with ctx.db.session() as session:
+        judged.take_turn(session)  # no judgement in flight: none can commit later under an id below ``through``
         through = judged.last_item_id(session)  # first: an item stored meanwhile is learnt at the first turn
         known = [item for item in judged.recent(session, since) if item.id <= through]
     judge.stored_through = through

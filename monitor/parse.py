@@ -102,10 +102,19 @@ def _entry(raw: Any, base: str, now: datetime, *, atom: bool) -> FeedEntry | Non
         guid = _joined(base, guid) or guid
     return make_entry(
         guid=guid, link=_joined(base, link) if link else "",
-        title=raw.get("title", ""),
+        title=_title(raw),
         summary=raw.get("summary", ""), raw_date=raw_date, author=raw.get("author", ""),
         source=source.get("title", ""), now=now,
     )
+
+
+def _title(raw: Any) -> str:
+    """An entry's title; one given as markup (Atom ``type="html"`` or ``"xhtml"``, escaped tags in RSS)
+    without its tags, so a digest shows its text, not ``<em>``."""
+    title = raw.get("title", "")
+    if "html" not in str((raw.get("title_detail") or {}).get("type", "")):
+        return str(title)
+    return _TAGS.sub("", _HIDDEN.sub("", cut_raw(title, "title")))
 
 
 def _joined(base: str, reference: str) -> str:
@@ -189,9 +198,9 @@ def _iso8601(raw: str) -> datetime | None:
 
 def _json_feed(body: bytes, now: datetime) -> ParsedFeed:
     """JSON Feed 1.0 / 1.1 (https://jsonfeed.org/version/1.1)."""
-    try:
-        doc = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    try:  # an invalid byte costs its character, not the feed (as in an RSS or Atom document)
+        doc = json.loads(body.decode(json.detect_encoding(body), "replace"))
+    except json.JSONDecodeError as exc:
         raise ParseError(f"not a feed: invalid JSON ({exc})") from exc
     if not isinstance(doc, dict) or not str(doc.get("version", "")).startswith("https://jsonfeed.org/version/"):
         raise ParseError("not a feed: JSON without a jsonfeed.org version")

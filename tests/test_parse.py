@@ -196,3 +196,25 @@ def test_unsafe_characters_in_entry_links_are_percent_encoded() -> None:
 ])
 def test_a_date_its_offset_pushes_off_the_calendar_is_unknown(raw: str) -> None:
     assert parse_date(raw, NOW) is None
+
+
+def test_a_json_feed_with_an_invalid_utf8_byte_keeps_its_entries() -> None:
+    body = (b'{"version": "https://jsonfeed.org/version/1.1", "title": "J", "items": ['
+            b'{"id": "j1", "url": "https://ex.com/j1", "title": "Caf\xe9 opens"},'
+            b'{"id": "j2", "url": "https://ex.com/j2", "title": "Second"}]}')
+    feed = parse_feed(body, url="https://ex.com/feed.json", content_type="application/feed+json", now=NOW)
+    assert [(e.key, e.title) for e in feed.entries] == [("j1", "Caf\ufffd opens"), ("j2", "Second")]
+
+
+def test_markup_in_a_title_is_reduced_to_its_text_a_plain_title_stays_as_written() -> None:
+    rss = RSS.replace(b"<title>With guid</title>", b"<title>&lt;em&gt;Khan&lt;/em&gt;'s appeal &amp;amp; bail</title>")
+    rss = rss.replace(b"<title>No guid</title>", b"<title>1 &lt; 2 and 3 &gt; 2</title>")
+    assert [e.title for e in parse_feed(rss, url="https://ex.com/feed", now=NOW).entries[:2]] == [
+        "Khan's appeal & bail", "1 < 2 and 3 > 2"]
+    atom = (b'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>A</title>'
+            b'<entry><title type="html">&lt;b&gt;Court&lt;/b&gt; adjourns</title><id>urn:x:1</id></entry>'
+            b'<entry><title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><i>Dawn</i> reports</div></title>'
+            b'<id>urn:x:2</id></entry>'
+            b'<entry><title type="text">if a &lt;b&gt; c</title><id>urn:x:3</id></entry></feed>')
+    assert [e.title for e in parse_feed(atom, url="https://ex.com/feed", now=NOW).entries] == [
+        "Court adjourns", "Dawn reports", "if a <b> c"]
