@@ -25,6 +25,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -340,12 +341,29 @@ def _near(node: Near, fields: Fields, hits: list[tuple[Term, str]]) -> bool:
     for name, doc in fields:
         if scopes - {name}:  # a scoped side looks only in its field
             continue
-        left, right = _starts(node.left, doc), _starts(node.right, doc)
-        close = [(lt, rt) for lt, a in left for rt, b in right if _between(lt, a, rt, b) <= node.distance]
+        close = _close_terms(_starts(node.left, doc), _starts(node.right, doc), node.distance)
         if close:
             found = True
-            hits.extend((term, name) for pair in close for term in pair)
+            hits.extend((term, name) for term in close)
     return found
+
+
+def _close_terms(left: list[tuple[Term, int]], right: list[tuple[Term, int]], distance: int) -> list[Term]:
+    """The terms of either side found within ``distance`` words of one of the other side. Each left
+    occurrence looks only at the right ones in its window, so a long text with many occurrences of
+    both sides takes time in proportion to them, not to their product."""
+    if not left or not right:
+        return []
+    right = sorted(right, key=lambda found: found[1])
+    starts = [at for _, at in right]
+    longest = max(len(term.parts) for term, _ in right)
+    close: dict[Term, None] = {}
+    for lt, a in left:
+        window = right[bisect_left(starts, a - distance - longest) : bisect_right(starts, a + len(lt.parts) + distance)]
+        for rt, b in window:
+            if _between(lt, a, rt, b) <= distance:
+                close.update({lt: None, rt: None})
+    return list(close)
 
 
 def _starts(node: Node, doc: Doc) -> list[tuple[Term, int]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from monitor.match import match, may_match
 from monitor.query import compile_topic
 
@@ -125,3 +127,12 @@ def test_languages_restrict_topics() -> None:
     assert match([topic], "Imran Khan", "text", "en").relevant
     assert not match([topic], "Imran Khan", "texte", "fr").relevant
     assert match([topic], "Imran Khan", "text", "").relevant  # unknown language: not excluded
+
+
+def test_near_on_a_long_text_with_many_occurrences_of_both_sides_is_fast() -> None:
+    topic = compile_topic("t", "Pakistan NEAR/3 Washington")
+    far = "Pakistan a b c d e f Washington g h i j k l " * 10_000  # 6 words apart, either way
+    started = time.perf_counter()
+    assert not match([topic], "", far).relevant
+    assert match([topic], "", far + "Pakistan and Washington").explain() == "Pakistan in text; Washington in text"
+    assert time.perf_counter() - started < 2
