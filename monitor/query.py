@@ -10,6 +10,7 @@ Grammar (case- and diacritic-insensitive, words matched whole)::
                                                  # each side a word, phrase or (a OR b ...) group
     scoped  := ["title:" | "text:"] primary      # only in the title, or only in the text
     primary := "(" query ")" | '"a phrase"' | word | word*    # word* is a prefix
+                                                 # a phrase's quotes may be “…”, „…“ or «…»
 
 A bare word written in capitals (2 to 5 letters: ``US``, ``PTI``, ``IMF``) is an acronym and
 matches only where the article also writes it in capitals, so ``US`` never matches "us".
@@ -31,9 +32,11 @@ from dataclasses import dataclass
 
 from monitor.textnorm import normalized, tokens, words
 
+_QUOTES = '"\u201c\u201d\u201e\u00ab\u00bb'  # straight, and as word processors write them: “…”, „…“, «…»
 _TOKEN = re.compile(
-    r'\s*(?:(?P<lp>\()|(?P<rp>\))|(?P<scope>(?:title|text):)|"(?P<phrase>[^"]*)"|(?P<open>")|(?P<neg>-)(?=[\w"(])'
-    r"|(?P<near>NEAR/\d+)(?=[\s\"(]|$)|(?P<word>[^\s()\"]+))"
+    rf"\s*(?:(?P<lp>\()|(?P<rp>\))|(?P<scope>(?:title|text):)|[{_QUOTES}](?P<phrase>[^{_QUOTES}]*)[{_QUOTES}]"
+    rf"|(?P<open>[{_QUOTES}])|(?P<neg>-)(?=[\w{_QUOTES}(])|(?P<near>NEAR/\d+)(?=[\s{_QUOTES}(]|$)"
+    rf"|(?P<word>[^\s(){_QUOTES}]+))"
 )
 _NEAR_WITHOUT_DISTANCE = re.compile(r"NEAR(?:/.*)?")  # the operator misspelt, never the acronym NEAR
 FIELDS = ("title", "text")

@@ -136,3 +136,11 @@ def test_near_on_a_long_text_with_many_occurrences_of_both_sides_is_fast() -> No
     assert not match([topic], "", far).relevant
     assert match([topic], "", far + "Pakistan and Washington").explain() == "Pakistan in text; Washington in text"
     assert time.perf_counter() - started < 2
+
+
+def test_curly_quotes_make_a_phrase_too() -> None:
+    topic = compile_topic("t", "“Imran Khan” -„Sadiq Khan“ OR «Adiala jail»")
+    assert match([topic], "Imran Khan's appeal", "").explain() == "Imran Khan in title"
+    assert not match([topic], "Khan, Imran", "").relevant
+    assert not match([topic], "Imran Khan and Sadiq Khan", "").relevant
+    assert match([topic], "", "at Adiala jail").relevant

@@ -52,3 +52,9 @@ def test_near_as_a_word_is_written_in_lower_case_or_quoted() -> None:
 def test_near_sides_may_be_alternatives_and_scoped() -> None:
     for query in ('a NEAR/2 (b OR "c d" OR (e* OR f))', "title:a NEAR/2 b", "title:(a NEAR/2 b) c"):
         parse_query(query)
+
+
+def test_an_unclosed_curly_quote_is_named() -> None:
+    with pytest.raises(QuerySyntaxError, match="unclosed quote") as info:
+        parse_query("Khan “Adiala jail")
+    assert info.value.position == 5
