@@ -329,8 +329,22 @@ def evaluate(node: Node, fields: Fields, hits: list[tuple[Term, str]]) -> bool:
         return evaluate(node.child, [(n, d) for n, d in fields if n == node.field], hits)
     if isinstance(node, Near):
         return _near(node, fields, hits)
-    results = [evaluate(child, fields, hits) for child in node.children]
-    return all(results) if isinstance(node, And) else any(results)
+    return _combine(node, fields, hits)
+
+
+def _combine(node: And | Or, fields: Fields, hits: list[tuple[Term, str]]) -> bool:
+    """An AND or OR; only the children that matched, of a node that matched, are evidence."""
+    results: list[bool] = []
+    kept: list[tuple[Term, str]] = []
+    for child in node.children:
+        child_hits: list[tuple[Term, str]] = []
+        results.append(evaluate(child, fields, child_hits))
+        if results[-1]:
+            kept.extend(child_hits)
+    ok = all(results) if isinstance(node, And) else any(results)
+    if ok:
+        hits.extend(kept)
+    return ok
 
 
 def _between(left: Term, a: int, right: Term, b: int) -> int:

@@ -144,3 +144,9 @@ def test_curly_quotes_make_a_phrase_too() -> None:
     assert not match([topic], "Khan, Imran", "").relevant
     assert not match([topic], "Imran Khan and Sadiq Khan", "").relevant
     assert match([topic], "", "at Adiala jail").relevant
+
+
+def test_evidence_is_only_what_matched() -> None:
+    topic = compile_topic("t", '(Khan court) OR (PTI rally) OR ("Imran Khan" -Bollywood)', aliases=["PTI founder"])
+    assert match([topic], "PTI rally", "Khan spoke").explain() == "PTI in title; rally in title"
+    assert match([topic], "PTI founder", "Imran Khan in Bollywood").explain() == "PTI founder in title"
