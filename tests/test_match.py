@@ -150,3 +150,13 @@ def test_evidence_is_only_what_matched() -> None:
     topic = compile_topic("t", '(Khan court) OR (PTI rally) OR ("Imran Khan" -Bollywood)', aliases=["PTI founder"])
     assert match([topic], "PTI rally", "Khan spoke").explain() == "PTI in title; rally in title"
     assert match([topic], "PTI founder", "Imran Khan in Bollywood").explain() == "PTI founder in title"
+
+
+def test_invisible_characters_inside_a_word_do_not_split_it() -> None:
+    assert match([compile_topic("t", '"Imran Khan"')], "Im\u00adran Khan", "").relevant  # a soft hyphen
+    assert match([compile_topic("t", "x", aliases=["عمران خان"])], "", "عمـــران خان نے کہا").relevant  # tatweel
+    hindi = compile_topic("t", "पाकिस्तान")
+    assert match([hindi], "", "पाकिस्\u200dतान").relevant  # a zero-width joiner after the virama
+    assert match([hindi], "", "पाकिस्\u200cतान").relevant  # a non-joiner after the virama: a half form
+    assert match([compile_topic("t", "x", aliases=["پی\u200cٹی\u200cآئی"])], "", "پی ٹی آئی کے رہنما").relevant
+    assert match([compile_topic("t", "Imran")], "", "Imran\u200bKhan").relevant  # a zero-width space parts words
