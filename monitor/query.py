@@ -27,7 +27,7 @@ import functools
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from monitor.textnorm import normalized, tokens, words
@@ -40,6 +40,7 @@ _TOKEN = re.compile(
 )
 _NEAR_WITHOUT_DISTANCE = re.compile(r"NEAR(?:/.*)?")  # the operator misspelt, never the acronym NEAR
 FIELDS = ("title", "text")
+MAX_DEPTH = 50  # brackets and NOTs inside one another: a deeper query would exhaust Python's stack
 
 
 class QuerySyntaxError(ValueError):
@@ -99,6 +100,7 @@ class _Parser:
         self.pos = 0
         self.end = len(query)
         self.starts: dict[int, int] = {}  # id of an AND or NOT node -> where it starts, for errors
+        self.depth = 0  # brackets and NOTs open around the current token
 
     @staticmethod
     def _lex(query: str) -> list[Token]:
@@ -161,7 +163,7 @@ class _Parser:
         tok = self.peek()
         if tok is not None and (tok[0] == "neg" or tok[:2] == ("word", "NOT")):
             self.pos += 1
-            node = Not(self.unary())
+            node = Not(self.nested(self.unary, tok[2]))
             self.starts[id(node)] = tok[2]
             return node
         return self.near()
@@ -186,10 +188,19 @@ class _Parser:
             return Scoped(tok[1].rstrip(":"), self.primary())
         return self.primary()
 
+    def nested(self, parse: Callable[[], Node], at: int) -> Node:
+        """``parse`` one level further in, refused beyond :data:`MAX_DEPTH` (the parser recurses)."""
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise QuerySyntaxError(f"nested too deeply (at most {MAX_DEPTH} brackets and NOTs inside one another)", at)
+        node = parse()
+        self.depth -= 1
+        return node
+
     def primary(self) -> Node:
         kind, text, at = self.take()
         if kind == "lp":
-            node = self.or_()
+            node = self.nested(self.or_, at)
             close = self.peek()
             if close is None or close[0] != "rp":
                 raise QuerySyntaxError("missing ')'", at)
