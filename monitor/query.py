@@ -389,7 +389,7 @@ def _close_terms(left: list[tuple[Term, int]], right: list[tuple[Term, int]], di
     for lt, a in left:
         window = right[bisect_left(starts, a - distance - longest) : bisect_right(starts, a + len(lt.parts) + distance)]
         for rt, b in window:
-            if _between(lt, a, rt, b) <= distance:
+            if 0 <= _between(lt, a, rt, b) <= distance:  # overlapping, they are one occurrence, not two
                 close.update({lt: None, rt: None})
     return list(close)
 

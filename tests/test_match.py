@@ -160,3 +160,12 @@ def test_invisible_characters_inside_a_word_do_not_split_it() -> None:
     assert match([hindi], "", "पाकिस्\u200cतान").relevant  # a non-joiner after the virama: a half form
     assert match([compile_topic("t", "x", aliases=["پی\u200cٹی\u200cآئی"])], "", "پی ٹی آئی کے رہنما").relevant
     assert match([compile_topic("t", "Imran")], "", "Imran\u200bKhan").relevant  # a zero-width space parts words
+
+
+def test_near_needs_two_occurrences_not_one_counted_for_both_sides() -> None:
+    topic = compile_topic("t", 'Khan NEAR/5 "Imran Khan"')
+    assert not match([topic], "Imran Khan", "").relevant  # its Khan is the phrase's own
+    assert match([topic], "Khan and Imran Khan", "").explain() == "Khan in title; Imran Khan in title"
+    assert match([topic], "Imran Khan, Khan said", "").relevant
+    assert match([compile_topic("t", "Khan NEAR/0 Khan")], "Khan Khan", "").relevant
+    assert not match([compile_topic("t", "Khan NEAR/0 Khan")], "Khan", "").relevant
