@@ -169,3 +169,10 @@ def test_near_needs_two_occurrences_not_one_counted_for_both_sides() -> None:
     assert match([topic], "Imran Khan, Khan said", "").relevant
     assert match([compile_topic("t", "Khan NEAR/0 Khan")], "Khan Khan", "").relevant
     assert not match([compile_topic("t", "Khan NEAR/0 Khan")], "Khan", "").relevant
+
+
+def test_a_nukta_is_ignored_like_an_accent() -> None:
+    topic = compile_topic("t", '"इमरान खान"', aliases=["इमरान ख़ान"])
+    assert match([topic], "", "इमरान \u0959ान ने कहा").explain() == "इमरान खान in text; इमरान ख़ान in text"  # precomposed
+    assert match([topic], "", "इमरान ख\u093cान ने कहा").relevant  # ख and a nukta
+    assert match([compile_topic("t", "ज़रदारी")], "", "जरदारी ने कहा").relevant
