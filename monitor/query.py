@@ -149,7 +149,7 @@ class _Parser:
     def and_(self) -> Node:
         start = self.peek()
         children = [self.unary()]
-        while (tok := self.peek()) is not None and tok[0] != "rp" and tok[1] != "OR":
+        while (tok := self.peek()) is not None and tok[0] != "rp" and tok[:2] != ("word", "OR"):
             if tok[:2] == ("word", "AND"):
                 self.pos += 1
             children.append(self.unary())
@@ -206,7 +206,7 @@ class _Parser:
                 raise QuerySyntaxError("missing ')'", at)
             self.pos += 1
             return node
-        if kind in ("rp", "near", "scope", "neg") or text in ("AND", "OR", "NOT"):
+        if kind in ("rp", "near", "scope", "neg") or (kind == "word" and text in ("AND", "OR", "NOT")):
             raise QuerySyntaxError(f"unexpected {text!r}", at)
         if kind == "word" and _NEAR_WITHOUT_DISTANCE.fullmatch(text):
             raise QuerySyntaxError("NEAR needs a distance: NEAR/n", at)

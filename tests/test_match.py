@@ -176,3 +176,9 @@ def test_a_nukta_is_ignored_like_an_accent() -> None:
     assert match([topic], "", "इमरान \u0959ान ने कहा").explain() == "इमरान खान in text; इमरान ख़ान in text"  # precomposed
     assert match([topic], "", "इमरान ख\u093cान ने कहा").relevant  # ख and a nukta
     assert match([compile_topic("t", "ज़रदारी")], "", "जरदारी ने कहा").relevant
+
+
+def test_an_operator_in_quotes_is_the_word() -> None:
+    topic = compile_topic("t", 'Khan "OR" "NOT" "AND" Imran')
+    assert match([topic], "", "Khan or not and Imran").relevant
+    assert not match([topic], "", "Khan Imran").relevant
