@@ -35,7 +35,7 @@ from monitor.textnorm import normalized, tokens, words
 _QUOTES = '"\u201c\u201d\u201e\u00ab\u00bb'  # straight, and as word processors write them: “…”, „…“, «…»
 _TOKEN = re.compile(
     rf"\s*(?:(?P<lp>\()|(?P<rp>\))|(?P<scope>(?:title|text):)|[{_QUOTES}](?P<phrase>[^{_QUOTES}]*)[{_QUOTES}]"
-    rf"|(?P<open>[{_QUOTES}])|(?P<neg>-)(?=[\w{_QUOTES}(])|(?P<near>NEAR/\d+)(?=[\s{_QUOTES}(]|$)"
+    rf"|(?P<open>[{_QUOTES}])|(?P<neg>-)(?=[\w{_QUOTES}(])|(?P<near>NEAR/\d+)(?=[\s{_QUOTES}()]|$)"
     rf"|(?P<word>[^\s(){_QUOTES}]+))"
 )
 _NEAR_WITHOUT_DISTANCE = re.compile(r"NEAR(?:/.*)?")  # the operator misspelt, never the acronym NEAR

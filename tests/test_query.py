@@ -72,3 +72,9 @@ def test_a_query_nested_too_deeply_is_a_syntax_error(query: str, position: int) 
 def test_nesting_up_to_the_limit_parses() -> None:
     parse_query("(a " * 50 + ")" * 50)
     parse_query("a " + "NOT " * 50 + "b")
+
+
+def test_near_with_no_side_after_it_says_so() -> None:
+    with pytest.raises(QuerySyntaxError, match="unexpected '\\)'") as info:
+        parse_query("(a NEAR/3)")
+    assert info.value.position == 9
