@@ -10,6 +10,7 @@ Grammar (case- and diacritic-insensitive, words matched whole)::
                                                  # each side a word, phrase or (a OR b ...) group
     scoped  := ["title:" | "text:"] primary      # only in the title, or only in the text
     primary := "(" query ")" | '"a phrase"' | word | word*    # word* is a prefix
+                                                 # a phrase's quotes may be “…”, „…“ or «…»
 
 A bare word written in capitals (2 to 5 letters: ``US``, ``PTI``, ``IMF``) is an acronym and
 matches only where the article also writes it in capitals, so ``US`` never matches "us".
@@ -25,17 +26,21 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from monitor.textnorm import normalized, tokens, words
 
+_QUOTES = '"\u201c\u201d\u201e\u00ab\u00bb'  # straight, and as word processors write them: “…”, „…“, «…»
 _TOKEN = re.compile(
-    r'\s*(?:(?P<lp>\()|(?P<rp>\))|(?P<scope>(?:title|text):)|"(?P<phrase>[^"]*)"|(?P<open>")|(?P<neg>-)(?=[\w"(])'
-    r"|(?P<near>NEAR/\d+)(?=[\s\"(]|$)|(?P<word>[^\s()\"]+))"
+    rf"\s*(?:(?P<lp>\()|(?P<rp>\))|(?P<scope>(?:title|text):)|[{_QUOTES}](?P<phrase>[^{_QUOTES}]*)[{_QUOTES}]"
+    rf"|(?P<open>[{_QUOTES}])|(?P<neg>-)(?=[\w{_QUOTES}(])|(?P<near>NEAR/\d+)(?=[\s{_QUOTES}()]|$)"
+    rf"|(?P<word>[^\s(){_QUOTES}]+))"
 )
 _NEAR_WITHOUT_DISTANCE = re.compile(r"NEAR(?:/.*)?")  # the operator misspelt, never the acronym NEAR
 FIELDS = ("title", "text")
+MAX_DEPTH = 50  # brackets and NOTs inside one another: a deeper query would exhaust Python's stack
 
 
 class QuerySyntaxError(ValueError):
@@ -95,6 +100,7 @@ class _Parser:
         self.pos = 0
         self.end = len(query)
         self.starts: dict[int, int] = {}  # id of an AND or NOT node -> where it starts, for errors
+        self.depth = 0  # brackets and NOTs open around the current token
 
     @staticmethod
     def _lex(query: str) -> list[Token]:
@@ -143,7 +149,7 @@ class _Parser:
     def and_(self) -> Node:
         start = self.peek()
         children = [self.unary()]
-        while (tok := self.peek()) is not None and tok[0] != "rp" and tok[1] != "OR":
+        while (tok := self.peek()) is not None and tok[0] != "rp" and tok[:2] != ("word", "OR"):
             if tok[:2] == ("word", "AND"):
                 self.pos += 1
             children.append(self.unary())
@@ -157,7 +163,7 @@ class _Parser:
         tok = self.peek()
         if tok is not None and (tok[0] == "neg" or tok[:2] == ("word", "NOT")):
             self.pos += 1
-            node = Not(self.unary())
+            node = Not(self.nested(self.unary, tok[2]))
             self.starts[id(node)] = tok[2]
             return node
         return self.near()
@@ -182,16 +188,25 @@ class _Parser:
             return Scoped(tok[1].rstrip(":"), self.primary())
         return self.primary()
 
+    def nested(self, parse: Callable[[], Node], at: int) -> Node:
+        """``parse`` one level further in, refused beyond :data:`MAX_DEPTH` (the parser recurses)."""
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise QuerySyntaxError(f"nested too deeply (at most {MAX_DEPTH} brackets and NOTs inside one another)", at)
+        node = parse()
+        self.depth -= 1
+        return node
+
     def primary(self) -> Node:
         kind, text, at = self.take()
         if kind == "lp":
-            node = self.or_()
+            node = self.nested(self.or_, at)
             close = self.peek()
             if close is None or close[0] != "rp":
                 raise QuerySyntaxError("missing ')'", at)
             self.pos += 1
             return node
-        if kind in ("rp", "near", "scope", "neg") or text in ("AND", "OR", "NOT"):
+        if kind in ("rp", "near", "scope", "neg") or (kind == "word" and text in ("AND", "OR", "NOT")):
             raise QuerySyntaxError(f"unexpected {text!r}", at)
         if kind == "word" and _NEAR_WITHOUT_DISTANCE.fullmatch(text):
             raise QuerySyntaxError("NEAR needs a distance: NEAR/n", at)
@@ -325,8 +340,22 @@ def evaluate(node: Node, fields: Fields, hits: list[tuple[Term, str]]) -> bool:
         return evaluate(node.child, [(n, d) for n, d in fields if n == node.field], hits)
     if isinstance(node, Near):
         return _near(node, fields, hits)
-    results = [evaluate(child, fields, hits) for child in node.children]
-    return all(results) if isinstance(node, And) else any(results)
+    return _combine(node, fields, hits)
+
+
+def _combine(node: And | Or, fields: Fields, hits: list[tuple[Term, str]]) -> bool:
+    """An AND or OR; only the children that matched, of a node that matched, are evidence."""
+    results: list[bool] = []
+    kept: list[tuple[Term, str]] = []
+    for child in node.children:
+        child_hits: list[tuple[Term, str]] = []
+        results.append(evaluate(child, fields, child_hits))
+        if results[-1]:
+            kept.extend(child_hits)
+    ok = all(results) if isinstance(node, And) else any(results)
+    if ok:
+        hits.extend(kept)
+    return ok
 
 
 def _between(left: Term, a: int, right: Term, b: int) -> int:
@@ -340,12 +369,29 @@ def _near(node: Near, fields: Fields, hits: list[tuple[Term, str]]) -> bool:
     for name, doc in fields:
         if scopes - {name}:  # a scoped side looks only in its field
             continue
-        left, right = _starts(node.left, doc), _starts(node.right, doc)
-        close = [(lt, rt) for lt, a in left for rt, b in right if _between(lt, a, rt, b) <= node.distance]
+        close = _close_terms(_starts(node.left, doc), _starts(node.right, doc), node.distance)
         if close:
             found = True
-            hits.extend((term, name) for pair in close for term in pair)
+            hits.extend((term, name) for term in close)
     return found
+
+
+def _close_terms(left: list[tuple[Term, int]], right: list[tuple[Term, int]], distance: int) -> list[Term]:
+    """The terms of either side found within ``distance`` words of one of the other side. Each left
+    occurrence looks only at the right ones in its window, so a long text with many occurrences of
+    both sides takes time in proportion to them, not to their product."""
+    if not left or not right:
+        return []
+    right = sorted(right, key=lambda found: found[1])
+    starts = [at for _, at in right]
+    longest = max(len(term.parts) for term, _ in right)
+    close: dict[Term, None] = {}
+    for lt, a in left:
+        window = right[bisect_left(starts, a - distance - longest) : bisect_right(starts, a + len(lt.parts) + distance)]
+        for rt, b in window:
+            if 0 <= _between(lt, a, rt, b) <= distance:  # overlapping, they are one occurrence, not two
+                close.update({lt: None, rt: None})
+    return list(close)
 
 
 def _starts(node: Node, doc: Doc) -> list[tuple[Term, int]]:

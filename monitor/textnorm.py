@@ -9,10 +9,18 @@ import unicodedata
 # Combining marks left by decomposition (Latin accents, and Arabic-script vowel signs): dropped.
 _MARKS = re.compile("[\u0300-\u036f\u0483-\u0489\u0591-\u05bd\u064b-\u065f\u0670\u06d6-\u06ed"
                     "\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
-# Every other combining mark (Devanagari vowel signs, virama, nukta, ...) is part of its word, which
+# Every other combining mark (Devanagari vowel signs, virama, ...) is part of its word, which
 # ``\w`` alone would cut into pieces ("पाकिस्तान" into five letters).
 _COMBINING = "".join(chr(c) for c in range(0x300, 0x10000) if unicodedata.category(chr(c)) in ("Mn", "Mc", "Me"))
 _WORD = re.compile("[\\w" + re.escape(_COMBINING) + "]+")
+# Characters that shape a word without ending it: the soft hyphen, the zero-width joiner, the word
+# joiner, the zero-width no-break space, the Arabic tatweel that stretches a word ("عمـران"), and a
+# zero-width non-joiner after an Indic virama (a half form: "पाकिस्\u200cतान"). Dropped from a word, so
+# it stays one. A non-joiner elsewhere (Arabic script) still parts words, as a space would. The nukta
+# dot of Indic scripts goes too, as an accent does from a Latin letter ("ख़ान" is "खान").
+_VIRAMAS = "\u094d\u09cd\u0a4d\u0acd\u0b4d\u0bcd\u0c4d\u0ccd\u0d4d"
+_NUKTAS = "\u093c\u09bc\u0a3c\u0abc\u0b3c\u0cbc"
+_SHAPING = re.compile(f"[\u00ad\u0640\u200d\u2060\ufeff{_NUKTAS}]|(?<=[{_VIRAMAS}])\u200c")
 _SEPARATOR = "\x1f"  # joins a text's words for one normalisation pass (no decomposition yields it)
 
 
@@ -28,7 +36,7 @@ def tokens(text: str) -> list[str]:
     decomposition comes first, so a symbol that decomposes into letters ("₨", "™") does not join its
     neighbour."""
     if not text.isascii():
-        text = _MARKS.sub("", unicodedata.normalize("NFD", text))
+        text = _SHAPING.sub("", _MARKS.sub("", unicodedata.normalize("NFD", text)))
     return _WORD.findall(text)
 
 

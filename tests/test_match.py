@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from monitor.match import match, may_match
 from monitor.query import compile_topic
 
@@ -125,3 +127,58 @@ def test_languages_restrict_topics() -> None:
     assert match([topic], "Imran Khan", "text", "en").relevant
     assert not match([topic], "Imran Khan", "texte", "fr").relevant
     assert match([topic], "Imran Khan", "text", "").relevant  # unknown language: not excluded
+
+
+def test_near_on_a_long_text_with_many_occurrences_of_both_sides_is_fast() -> None:
+    topic = compile_topic("t", "Pakistan NEAR/3 Washington")
+    far = "Pakistan a b c d e f Washington g h i j k l " * 10_000  # 6 words apart, either way
+    started = time.perf_counter()
+    assert not match([topic], "", far).relevant
+    assert match([topic], "", far + "Pakistan and Washington").explain() == "Pakistan in text; Washington in text"
+    assert time.perf_counter() - started < 2
+
+
+def test_curly_quotes_make_a_phrase_too() -> None:
+    topic = compile_topic("t", "“Imran Khan” -„Sadiq Khan“ OR «Adiala jail»")
+    assert match([topic], "Imran Khan's appeal", "").explain() == "Imran Khan in title"
+    assert not match([topic], "Khan, Imran", "").relevant
+    assert not match([topic], "Imran Khan and Sadiq Khan", "").relevant
+    assert match([topic], "", "at Adiala jail").relevant
+
+
+def test_evidence_is_only_what_matched() -> None:
+    topic = compile_topic("t", '(Khan court) OR (PTI rally) OR ("Imran Khan" -Bollywood)', aliases=["PTI founder"])
+    assert match([topic], "PTI rally", "Khan spoke").explain() == "PTI in title; rally in title"
+    assert match([topic], "PTI founder", "Imran Khan in Bollywood").explain() == "PTI founder in title"
+
+
+def test_invisible_characters_inside_a_word_do_not_split_it() -> None:
+    assert match([compile_topic("t", '"Imran Khan"')], "Im\u00adran Khan", "").relevant  # a soft hyphen
+    assert match([compile_topic("t", "x", aliases=["عمران خان"])], "", "عمـــران خان نے کہا").relevant  # tatweel
+    hindi = compile_topic("t", "पाकिस्तान")
+    assert match([hindi], "", "पाकिस्\u200dतान").relevant  # a zero-width joiner after the virama
+    assert match([hindi], "", "पाकिस्\u200cतान").relevant  # a non-joiner after the virama: a half form
+    assert match([compile_topic("t", "x", aliases=["پی\u200cٹی\u200cآئی"])], "", "پی ٹی آئی کے رہنما").relevant
+    assert match([compile_topic("t", "Imran")], "", "Imran\u200bKhan").relevant  # a zero-width space parts words
+
+
+def test_near_needs_two_occurrences_not_one_counted_for_both_sides() -> None:
+    topic = compile_topic("t", 'Khan NEAR/5 "Imran Khan"')
+    assert not match([topic], "Imran Khan", "").relevant  # its Khan is the phrase's own
+    assert match([topic], "Khan and Imran Khan", "").explain() == "Khan in title; Imran Khan in title"
+    assert match([topic], "Imran Khan, Khan said", "").relevant
+    assert match([compile_topic("t", "Khan NEAR/0 Khan")], "Khan Khan", "").relevant
+    assert not match([compile_topic("t", "Khan NEAR/0 Khan")], "Khan", "").relevant
+
+
+def test_a_nukta_is_ignored_like_an_accent() -> None:
+    topic = compile_topic("t", '"इमरान खान"', aliases=["इमरान ख़ान"])
+    assert match([topic], "", "इमरान \u0959ान ने कहा").explain() == "इमरान खान in text; इमरान ख़ान in text"  # precomposed
+    assert match([topic], "", "इमरान ख\u093cान ने कहा").relevant  # ख and a nukta
+    assert match([compile_topic("t", "ज़रदारी")], "", "जरदारी ने कहा").relevant
+
+
+def test_an_operator_in_quotes_is_the_word() -> None:
+    topic = compile_topic("t", 'Khan "OR" "NOT" "AND" Imran')
+    assert match([topic], "", "Khan or not and Imran").relevant
+    assert not match([topic], "", "Khan Imran").relevant

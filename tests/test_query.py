@@ -52,3 +52,29 @@ def test_near_as_a_word_is_written_in_lower_case_or_quoted() -> None:
 def test_near_sides_may_be_alternatives_and_scoped() -> None:
     for query in ('a NEAR/2 (b OR "c d" OR (e* OR f))', "title:a NEAR/2 b", "title:(a NEAR/2 b) c"):
         parse_query(query)
+
+
+def test_an_unclosed_curly_quote_is_named() -> None:
+    with pytest.raises(QuerySyntaxError, match="unclosed quote") as info:
+        parse_query("Khan “Adiala jail")
+    assert info.value.position == 5
+
+
+@pytest.mark.parametrize(("query", "position"), [
+    ("(" * 1000 + "a" + ")" * 1000, 50), ("a " + "NOT " * 1000 + "b", 2 + 50 * 4), ("(a " * 60 + ")" * 60, 150),
+])
+def test_a_query_nested_too_deeply_is_a_syntax_error(query: str, position: int) -> None:
+    with pytest.raises(QuerySyntaxError, match="nested too deeply") as info:
+        parse_query(query)
+    assert info.value.position == position
+
+
+def test_nesting_up_to_the_limit_parses() -> None:
+    parse_query("(a " * 50 + ")" * 50)
+    parse_query("a " + "NOT " * 50 + "b")
+
+
+def test_near_with_no_side_after_it_says_so() -> None:
+    with pytest.raises(QuerySyntaxError, match="unexpected '\\)'") as info:
+        parse_query("(a NEAR/3)")
+    assert info.value.position == 9
