@@ -21,6 +21,13 @@ _WORD = re.compile("[\\w" + re.escape(_COMBINING) + "]+")
 _VIRAMAS = "\u094d\u09cd\u0a4d\u0acd\u0b4d\u0bcd\u0c4d\u0ccd\u0d4d"
 _NUKTAS = "\u093c\u09bc\u0a3c\u0abc\u0b3c\u0cbc"
 _SHAPING = re.compile(f"[\u00ad\u0640\u200d\u2060\ufeff{_NUKTAS}]|(?<=[{_VIRAMAS}])\u200c")
+# Arabic letter forms that Urdu writes with letters of its own (kaf, yeh, alef maksura, heh), as older
+# Urdu sites type them, and decimal digits of every script ("۹", "९"), read as the ones a query most
+# likely holds: "پاكستان" is "پاکستان", "۹" is "9". Query and text are read alike, so an Arabic query
+# still matches Arabic text.
+_FOLDS = str.maketrans({"\u0643": "\u06a9", "\u064a": "\u06cc", "\u0649": "\u06cc", "\u0647": "\u06c1"}
+                       | {chr(c): str(unicodedata.digit(chr(c))) for c in range(0x660, 0x10000)
+                          if unicodedata.category(chr(c)) == "Nd" and not chr(c).isascii()})
 _SEPARATOR = "\x1f"  # joins a text's words for one normalisation pass (no decomposition yields it)
 
 
@@ -32,11 +39,12 @@ def normalize(text: str) -> str:
 
 
 def tokens(text: str) -> list[str]:
-    """The words of ``text`` as written, diacritics removed (case kept, for acronyms). Only canonical
+    """The words of ``text`` as written, diacritics removed and letter forms folded (case kept, for
+    acronyms). Only canonical
     decomposition comes first, so a symbol that decomposes into letters ("₨", "™") does not join its
     neighbour."""
     if not text.isascii():
-        text = _SHAPING.sub("", _MARKS.sub("", unicodedata.normalize("NFD", text)))
+        text = _SHAPING.sub("", _MARKS.sub("", unicodedata.normalize("NFD", text))).translate(_FOLDS)
     return _WORD.findall(text)
 
 

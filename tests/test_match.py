@@ -178,6 +178,13 @@ def test_a_nukta_is_ignored_like_an_accent() -> None:
     assert match([compile_topic("t", "ज़रदारी")], "", "जरदारी ने कहा").relevant
 
 
+def test_urdu_typed_with_arabic_letter_forms_and_digits_of_any_script_match() -> None:
+    topic = compile_topic("t", "پاکستان", aliases=["9 مئی"])
+    assert match([topic], "", "پاكستان كى حكومت").relevant  # Arabic kaf and yeh, as older Urdu sites type them
+    assert match([topic], "", "۹ مئی کے واقعات").explain() == "9 مئی in text"  # Urdu digit nine
+    assert match([compile_topic("t", '"९ मई"')], "", "9 मई को").relevant  # a Devanagari digit in the query
+
+
 def test_an_operator_in_quotes_is_the_word() -> None:
     topic = compile_topic("t", 'Khan "OR" "NOT" "AND" Imran')
     assert match([topic], "", "Khan or not and Imran").relevant
