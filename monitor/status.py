@@ -90,5 +90,5 @@ def _digests(ctx: Context, console: Console) -> None:
 
 def _channel(state: ChannelState) -> str:
     sent = f", last sent {_when(state.last_sent)}" if state.last_sent else ""
-    error = f" ({state.last_error.splitlines()[0][:80]})" if state.status != "sent" and state.last_error else ""
+    error = f" ({redact(state.last_error.splitlines()[0])[:80]})" if state.status != "sent" and state.last_error else ""
     return f"{state.channel}: {state.status}{error}{sent}"
