@@ -88,6 +88,7 @@ def judge_and_store(ctx: Context, item: NewItem) -> Judgement | None:
                     judgement = _with_story(session, decision.judgement, title, item, judge.next_story_id)
                     assert judgement.story is not None
                     judged.merge_stories(session, judgement.story, decision.merged, item.fetched_at)
+                    item_store.free_url(session, item.entry.link)  # relevant here, irrelevant to a narrower feed
                     item_id = item_store.add_item(session, replace(item, judgement=judgement))
             except IntegrityError:
                 return None  # the same article arrived through another feed or replica meanwhile

@@ -229,7 +229,7 @@ def _skipped(feed: FeedState, parsed: ParsedFeed) -> tuple[MonitorError, ...]:
 
 def _seen(ctx: Context, feed: FeedState, entries: Sequence[FeedEntry]) -> set[tuple[str, str]]:
     with ctx.db.session() as session:  # one query for the whole document: most entries are known already
-        return item_store.seen_entries(session, feed.id, [(e.key, e.link) for e in entries])
+        return item_store.seen_entries(session, feed.id, [(e.key, e.link) for e in entries], feed.topics)
 
 
 @dataclass(frozen=True)
@@ -381,7 +381,7 @@ def _seen_before(ctx: Context, feed: FeedState, entry: FeedEntry, resolved: Feed
     """Whether the publisher's own feed brought the resolved article already; if so the Google entry
     is remembered (not judged again)."""
     with ctx.db.session() as session:
-        seen = item_store.entry_seen(session, feed.id, resolved.key, resolved.link)
+        seen = item_store.entry_seen(session, feed.id, resolved.key, resolved.link, feed.topics)
     if seen:
         _insert_plain(ctx, [_new_item(ctx, _Prepared(feed, replace(entry, link=""), fallback("", None),
                                                      Relevance((), (), 0.0)))])
@@ -426,6 +426,9 @@ def _insert_plain(ctx: Context, items: Sequence[NewItem]) -> set[tuple[int, str]
     """Store items that need no judgement; returns the (feed id, entry key) of those not stored before."""
     with ctx.db.session() as session:
         stored = item_store.add_unjudged(session, items)
+        taken = [replace(item, entry=replace(item.entry, link="")) for item in items
+                 if item.entry.link and (item.feed_id, item.entry.key) not in stored]
+        item_store.add_unjudged(session, taken)  # another feed's item holds the URL: remember this entry by its key
     metrics.ITEMS.labels(verdict="irrelevant").inc(len(stored))
     _count_extraction_failures([item for item in items if (item.feed_id, item.entry.key) in stored])
     return stored

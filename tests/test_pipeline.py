@@ -300,3 +300,39 @@ def test_a_link_is_stored_without_its_secret_query_values(tmp_path: Path, db_url
             assert item_store.seen_entries(session, 999, [("other-key", tokened)]) == {("other-key", tokened)}
     finally:
         ctx.close()
+
+
+def test_an_article_another_feed_found_irrelevant_for_its_own_topics_is_judged_for_this_one_s(
+    tmp_path: Path, db_url: str, site: LocalSite,
+) -> None:
+    """One article in two feeds limited to different topics (as Google News searches are): the feed
+    that reads other topics stores it as irrelevant, which must not keep it from the other feed."""
+    feed = (DATA / "e2e" / "feed.xml").read_text().replace("{base}", site.base)
+    site.put("/us.xml", feed, "application/rss+xml")
+    site.put("/khan.xml", feed.replace("frontier-fixture-00", "khan-desk-"), "application/rss+xml")
+    us = {"url": f"{site.base}/us.xml", "topics": ["us-pakistan"]}
+    khan = {"url": f"{site.base}/khan.xml", "topics": ["imran-khan"]}
+    clock = FrozenClock(NOW)
+    first = build_context(load_config(write_config(tmp_path / "a.yaml", database_url=db_url, feeds=[us])), clock=clock)
+    try:
+        start(first)
+        poll_due(first)
+    finally:
+        first.close()
+    with_both = write_config(tmp_path / "b.yaml", database_url=db_url, feeds=[us, khan])
+    ctx = build_context(load_config(with_both), clock=clock)
+    try:
+        start(ctx)
+        (outcome,) = poll_due(ctx)  # the us-pakistan feed is not due again yet
+        assert outcome.feed_url.endswith("/khan.xml") and outcome.relevant >= 1
+        with ctx.db.session() as session:
+            senate = session.scalars(select(ItemRow).where(ItemRow.title.contains("Senate"),
+                                                           ItemRow.verdict.is_not(None))).one()
+            assert senate.url is not None and senate.url.endswith("/senate-committee-prison-visits.html")
+            keys = set(session.scalars(select(ItemRow.entry_key).where(ItemRow.feed_id == senate.feed_id)))
+            entries = [(key, "") for key in ("khan-desk-1", "khan-desk-2", "khan-desk-3")]
+            # each of its entries is known by its key, so what neither feed wants is not read again at each poll
+            assert keys == {"khan-desk-1", "khan-desk-2", "khan-desk-3"}
+            assert len(item_store.seen_entries(session, senate.feed_id, entries, ("imran-khan",))) == 3
+    finally:
+        ctx.close()

@@ -7,7 +7,7 @@ from dataclasses import asdict, replace
 from datetime import datetime
 from typing import Literal, cast
 
-from sqlalchemy import ColumnElement, Table, delete, func, or_, select, update
+from sqlalchemy import Table, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -22,16 +22,18 @@ def stored_url(link: str) -> str:
     return without_credentials(link) if link else ""
 
 
-def entry_seen(session: Session, feed_id: int, key: str, url: str) -> bool:
-    """Whether this entry (same feed and key) or this article (same canonical URL) is stored."""
-    conditions: list[ColumnElement[bool]] = [(ItemRow.feed_id == feed_id) & (ItemRow.entry_key == key)]
-    if url:
-        conditions.append(ItemRow.url == stored_url(url))
-    return session.scalar(select(ItemRow.id).where(or_(*conditions)).limit(1)) is not None
+def entry_seen(session: Session, feed_id: int, key: str, url: str, topics: Sequence[str] | None = None) -> bool:
+    """Whether this entry (same feed and key) or this article (same canonical URL) is stored, for a
+    feed that reads ``topics`` (None: all); see :func:`seen_entries`."""
+    return bool(seen_entries(session, feed_id, [(key, url)], topics))
 
 
-def seen_entries(session: Session, feed_id: int, entries: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
-    """Which (key, canonical URL) pairs are stored already: same feed and key, or same URL."""
+def seen_entries(
+    session: Session, feed_id: int, entries: Sequence[tuple[str, str]], topics: Sequence[str] | None = None,
+) -> set[tuple[str, str]]:
+    """Which (key, canonical URL) pairs are stored already for a feed that reads ``topics`` (None:
+    all): same feed and key, or same URL. A URL another feed stored as irrelevant while reading
+    fewer topics is not settled: the article may be about a topic that feed did not look for."""
     keys = [key for key, _ in entries]
     as_stored = {url: stored_url(url) for _, url in entries if url}
     urls = list(as_stored.values())
@@ -41,9 +43,30 @@ def seen_entries(session: Session, feed_id: int, entries: Sequence[tuple[str, st
         known_keys.update(session.scalars(select(ItemRow.entry_key).where(
             ItemRow.feed_id == feed_id, ItemRow.entry_key.in_(keys[start : start + 500]))))
         if urls[start : start + 500]:
-            known_urls.update(u for u in session.scalars(
-                select(ItemRow.url).where(ItemRow.url.in_(urls[start : start + 500]))) if u)
+            known_urls.update(_settled(session, urls[start : start + 500], feed_id, topics))
     return {(key, url) for key, url in entries if key in known_keys or (url and as_stored[url] in known_urls)}
+
+
+def _settled(session: Session, urls: Sequence[str], feed_id: int, topics: Sequence[str] | None) -> set[str]:
+    """Of ``urls``, those whose stored item settles the article for a feed reading ``topics``: it is
+    relevant, or was stored by this feed, or by one that read every topic this one reads."""
+    query = (select(ItemRow.url, ItemRow.verdict, ItemRow.feed_id, FeedRow.topics)
+             .join(FeedRow, FeedRow.id == ItemRow.feed_id).where(ItemRow.url.in_(list(urls))))
+    return {url for url, verdict, owner, read in session.execute(query)
+            if url and (verdict is not None or owner == feed_id or _covers(read, topics))}
+
+
+def _covers(read: Sequence[str] | None, topics: Sequence[str] | None) -> bool:
+    """Whether a feed that read ``read`` (None: all topics) looked for every topic of ``topics``."""
+    return read is None or (topics is not None and set(topics) <= set(read))
+
+
+def free_url(session: Session, url: str) -> None:
+    """Let a relevant item take ``url`` from an item stored as irrelevant (by a feed that read other
+    topics); that item stays, known by its feed and key."""
+    if url:
+        session.execute(update(ItemRow).where(ItemRow.url == stored_url(url), ItemRow.verdict.is_(None))
+                        .values(url=None))
 
 
 def add_item(session: Session, item: NewItem) -> int:
