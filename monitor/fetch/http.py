@@ -32,7 +32,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpcore
 import httpx
@@ -264,7 +264,7 @@ class HttpClient:
             status, location = hop
             method, form = "GET", None
             permanent = permanent and status in _PERMANENT_REDIRECTS
-            current = urljoin(current, location)
+            current = _carry_credentials(current, urljoin(current, location))
             if current in seen:
                 raise FetchError(f"redirect loop at {current}", permanent=True, status=status)
             seen.add(current)
@@ -300,6 +300,19 @@ class HttpClient:
             raise FetchError(f"timed out after {self.timeout:.0f}s ({type(exc).__name__})") from exc
         except httpx.HTTPError as exc:
             raise FetchError(f"{type(exc).__name__}: {exc}") from exc
+
+
+def _carry_credentials(previous: str, target: str) -> str:
+    """``target`` with the user and password of ``previous`` when it names the same host and port
+    over the same scheme (or upgrades http to https): a server that redirects to itself by an absolute
+    address still gets the feed's credentials, and no other host ever does."""
+    old, new = urlsplit(previous), urlsplit(target)
+    if "@" not in old.netloc or "@" in new.netloc or (old.hostname, old.port) != (new.hostname, new.port):
+        return target
+    upgrade = (old.scheme, new.scheme) == ("http", "https") and old.port is None
+    if old.scheme != new.scheme and not upgrade:
+        return target
+    return urlunsplit(new._replace(netloc=old.netloc.rsplit("@", 1)[0] + "@" + new.netloc))
 
 
 def validator(value: str | None, cap: int = CAPS["header"]) -> str | None:

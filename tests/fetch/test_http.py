@@ -274,3 +274,32 @@ def test_the_deadline_covers_every_redirect_hop() -> None:
             http.get(f"{slow.base}/hop0", max_bytes=1000)
     finally:
         slow.stop()
+
+
+def test_credentials_follow_a_redirect_to_the_same_host_and_never_to_another(site: object) -> None:
+    from monitor.demo.server import LocalSite
+
+    assert isinstance(site, LocalSite)
+    port = site.base.rsplit(":", 1)[1]
+    site.put("/new", "<rss/>", "application/rss+xml")
+    site.redirect("/same", f"http://127.0.0.1:{port}/new")  # absolute, as many servers still write it
+    site.redirect("/other", f"http://other.test:{port}/new")
+    guard = AddressGuard(["127.0.0.1", "other.test"], resolver=lambda host: ["127.0.0.1"])
+    with HttpClient(user_agent="t", timeout=5, guard=guard) as http:
+        moved = http.get(f"http://reader:s3cret@127.0.0.1:{port}/same", max_bytes=1000).moved_to
+        http.get(f"http://reader:s3cret@127.0.0.1:{port}/other", max_bytes=1000)
+    basic = "Basic cmVhZGVyOnMzY3JldA=="
+    assert [(path, h.get("authorization")) for path, h in site.requests] == [
+        ("/same", basic), ("/new", basic), ("/other", basic), ("/new", None),
+    ]
+    assert moved == f"http://reader:s3cret@127.0.0.1:{port}/new"  # the feed keeps its credentials where it moved
+
+
+def test_credentials_are_kept_only_on_the_same_origin_or_an_upgrade_to_https() -> None:
+    from monitor.fetch.http import _carry_credentials
+
+    assert _carry_credentials("http://u:p@a.example/x", "https://a.example/y") == "https://u:p@a.example/y"
+    assert _carry_credentials("https://u:p@a.example/x", "http://a.example/y") == "http://a.example/y"
+    assert _carry_credentials("https://u:p@a.example/x", "https://a.example:8443/y") == "https://a.example:8443/y"
+    assert _carry_credentials("https://u:p@a.example/x", "https://b.example/y") == "https://b.example/y"
+    assert _carry_credentials("https://u:p@a.example/x", "https://v:q@a.example/y") == "https://v:q@a.example/y"
