@@ -254,9 +254,11 @@ class HttpClient:
         current, seen, permanent = url, {url}, True
         for _ in range(MAX_REDIRECTS + 1):
             self.guard.check(current)
+            asked = time.monotonic()
             with self.limiter.slot((urlsplit(current).hostname or "").lower()):
-                # one deadline for every hop, from when the first could start (not while waiting for a slot)
-                deadline = deadline or time.monotonic() + self.timeout
+                # one deadline for every hop, from when the first could start; no wait for a slot counts
+                waited = time.monotonic() - asked
+                deadline = deadline + waited if deadline is not None else time.monotonic() + self.timeout
                 hop = self._once(method, current, max_bytes, headers or {}, deadline, form=form)
             if isinstance(hop, FetchResult):
                 moved = current if permanent and current != url else None

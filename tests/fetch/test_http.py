@@ -303,3 +303,17 @@ def test_credentials_are_kept_only_on_the_same_origin_or_an_upgrade_to_https() -
     assert _carry_credentials("https://u:p@a.example/x", "https://a.example:8443/y") == "https://a.example:8443/y"
     assert _carry_credentials("https://u:p@a.example/x", "https://b.example/y") == "https://b.example/y"
     assert _carry_credentials("https://u:p@a.example/x", "https://v:q@a.example/y") == "https://v:q@a.example/y"
+
+
+def test_a_wait_for_the_host_slot_between_redirect_hops_is_not_part_of_the_timeout(site: object) -> None:
+    from monitor.demo.server import LocalSite
+    from monitor.fetch.http import HostLimiter
+
+    assert isinstance(site, LocalSite)
+    site.put("/new", "<rss/>", "application/rss+xml")
+    site.redirect("/old", "/new")
+    # the second hop waits its host's delay (4 s), longer than the whole request may take (2 s)
+    limiter = HostLimiter(per_host=1, min_delay=4.0)
+    with HttpClient(user_agent="t", timeout=2, guard=AddressGuard(["127.0.0.1"]), limiter=limiter) as http:
+        assert http.get(f"{site.base}/old", max_bytes=1000).body == b"<rss/>"
+    assert [path for path, _ in site.requests] == ["/old", "/new"]
