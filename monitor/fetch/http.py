@@ -266,7 +266,7 @@ class HttpClient:
             status, location = hop
             method, form = "GET", None
             permanent = permanent and status in _PERMANENT_REDIRECTS
-            current = _carry_credentials(current, urljoin(current, location))
+            current = _next_hop(current, location, status)
             if current in seen:
                 raise FetchError(f"redirect loop at {current}", permanent=True, status=status)
             seen.add(current)
@@ -302,6 +302,14 @@ class HttpClient:
             raise FetchError(f"timed out after {self.timeout:.0f}s ({type(exc).__name__})") from exc
         except httpx.HTTPError as exc:
             raise FetchError(f"{type(exc).__name__}: {exc}") from exc
+
+
+def _next_hop(current: str, location: str, status: int) -> str:
+    """The address a redirect from ``current`` leads to; FetchError when ``location`` is no URL."""
+    try:
+        return _carry_credentials(current, urljoin(current, location))
+    except ValueError as exc:  # an unclosed IPv6 bracket, a port that is no number
+        raise FetchError(f"{status} without a usable Location: {exc}", status=status) from exc
 
 
 def _carry_credentials(previous: str, target: str) -> str:

@@ -317,3 +317,14 @@ def test_a_wait_for_the_host_slot_between_redirect_hops_is_not_part_of_the_timeo
     with HttpClient(user_agent="t", timeout=2, guard=AddressGuard(["127.0.0.1"]), limiter=limiter) as http:
         assert http.get(f"{site.base}/old", max_bytes=1000).body == b"<rss/>"
     assert [path for path, _ in site.requests] == ["/old", "/new"]
+
+
+@pytest.mark.parametrize("location", ["http://[x/feed", "http://r.test:99999/feed"])
+def test_a_location_that_is_no_url_is_a_fetch_error(location: str) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(302, headers={"Location": location})
+
+    with client(allow=("r.test",), transport=httpx.MockTransport(handler)) as http, \
+            pytest.raises(FetchError, match="302 without a usable Location") as info:
+        http.get("http://u:p@r.test/feed", max_bytes=100)
+    assert info.value.status == 302
