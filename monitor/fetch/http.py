@@ -81,22 +81,22 @@ class AddressGuard:
         if not host:
             raise FetchError(f"no host in {url}", permanent=True)
         if host.strip("[]") not in self.allow:
-            self.address_for(host)
+            self.addresses_for(host)
 
-    def address_for(self, host: str) -> str:
-        """The address to connect to for ``host``: its first resolved address, after checking that
+    def addresses_for(self, host: str) -> list[str]:
+        """The addresses to connect to for ``host``, in the resolver's order, after checking that
         *every* address it resolves to is public (unless the host is on the allow-list)."""
         host = host.lower().strip("[]")
         addresses = _addresses(host, self.resolver)
-        if host in self.allow and addresses:
-            return addresses[0]
+        if not addresses:
+            raise FetchError(f"cannot resolve {host}: no addresses")
+        if host in self.allow:
+            return addresses
         for address in addresses:
             ip = ipaddress.ip_address(address.split("%", 1)[0])
             if not ip.is_global or ip.is_multicast:
                 raise FetchError(f"refused non-public address {ip} for {host}", permanent=True)
-        if not addresses:
-            raise FetchError(f"cannot resolve {host}: no addresses")
-        return addresses[0]
+        return addresses
 
 
 class _GuardedBackend(httpcore.SyncBackend):
@@ -111,7 +111,20 @@ class _GuardedBackend(httpcore.SyncBackend):
         self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
-        address = self.guard.address_for(host)
+        """A connection to the first of the host's checked addresses that accepts one (an unreachable
+        IPv6 address or a dead server behind one of several A records is passed over)."""
+        addresses = self.guard.addresses_for(host)
+        for address in addresses[:-1]:
+            try:
+                return self._connect(address, port, timeout, local_address, socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout):
+                continue
+        return self._connect(addresses[-1], port, timeout, local_address, socket_options)
+
+    def _connect(
+        self, address: str, port: int, timeout: float | None, local_address: str | None,
+        socket_options: Iterable[Any] | None,
+    ) -> httpcore.NetworkStream:
         timeout = _within_deadline(timeout, httpcore.ConnectTimeout)
         return _DeadlineStream(super().connect_tcp(address, port, timeout, local_address, socket_options))
 

@@ -328,3 +328,24 @@ def test_a_location_that_is_no_url_is_a_fetch_error(location: str) -> None:
             pytest.raises(FetchError, match="302 without a usable Location") as info:
         http.get("http://u:p@r.test/feed", max_bytes=100)
     assert info.value.status == 302
+
+
+def test_an_address_that_refuses_the_connection_is_passed_over_for_the_next(site: object) -> None:
+    from monitor.demo.server import LocalSite
+
+    assert isinstance(site, LocalSite)
+    site.put("/feed.xml", "<rss/>", "application/rss+xml")
+    # the site listens on 127.0.0.1 only: 127.0.0.2 refuses, as a dead server behind one of several A records does
+    guard = AddressGuard(allow_hosts=["multi.test"], resolver=lambda host: ["127.0.0.2", "127.0.0.1"])
+    port = site.base.rsplit(":", 1)[1]
+    with HttpClient(user_agent="t", timeout=5, guard=guard) as http:
+        assert http.get(f"http://multi.test:{port}/feed.xml", max_bytes=1000).body == b"<rss/>"
+
+
+def test_every_address_checked_is_refused_when_none_answers() -> None:
+    from tests.conftest import free_port
+
+    guard = AddressGuard(allow_hosts=["multi.test"], resolver=lambda host: ["127.0.0.2", "127.0.0.1"])
+    with HttpClient(user_agent="t", timeout=5, guard=guard) as http, pytest.raises(FetchError) as info:
+        http.get(f"http://multi.test:{free_port()}/feed.xml", max_bytes=1000)
+    assert "ConnectError" in str(info.value) and not info.value.permanent
