@@ -265,6 +265,7 @@ class HttpClient:
         started = time.monotonic()
         deadline: float | None = None
         current, seen, permanent = url, {url}, True
+        moved: str | None = None  # where the leading permanent redirects (301/308) lead
         for _ in range(MAX_REDIRECTS + 1):
             self.guard.check(current)
             asked = time.monotonic()
@@ -274,7 +275,6 @@ class HttpClient:
                 deadline = deadline + waited if deadline is not None else time.monotonic() + self.timeout
                 hop = self._once(method, current, max_bytes, headers or {}, deadline, form=form)
             if isinstance(hop, FetchResult):
-                moved = current if permanent and current != url else None
                 return _finish(hop, url, moved, started)
             status, location = hop
             method, form = "GET", None
@@ -283,6 +283,7 @@ class HttpClient:
             if current in seen:
                 raise FetchError(f"redirect loop at {current}", permanent=True, status=status)
             seen.add(current)
+            moved = current if permanent else moved
         raise FetchError(f"more than {MAX_REDIRECTS} redirects from {url}", permanent=True)
 
     def _once(

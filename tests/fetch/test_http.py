@@ -349,3 +349,20 @@ def test_every_address_checked_is_refused_when_none_answers() -> None:
     with HttpClient(user_agent="t", timeout=5, guard=guard) as http, pytest.raises(FetchError) as info:
         http.get(f"http://multi.test:{free_port()}/feed.xml", max_bytes=1000)
     assert "ConnectError" in str(info.value) and not info.value.permanent
+
+
+def test_a_feed_moves_as_far_as_its_permanent_redirects_lead() -> None:
+    routes = {"/old": (301, "/new"), "/new": (302, "/today"), "/gone": (302, "/new"),
+              "/a": (308, "/b"), "/b": (301, "/c")}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path in routes:
+            status, location = routes[request.url.path]
+            return httpx.Response(status, headers={"Location": location})
+        return streamed(b"ok")
+
+    with client(allow=("r.test",), transport=httpx.MockTransport(handler)) as http:
+        assert http.get("http://r.test/old", max_bytes=100).moved_to == "http://r.test/new"  # not /today
+        assert http.get("http://r.test/gone", max_bytes=100).moved_to is None
+        assert http.get("http://r.test/a", max_bytes=100).moved_to == "http://r.test/c"
+        assert http.get("http://r.test/c", max_bytes=100).moved_to is None
