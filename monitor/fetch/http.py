@@ -19,6 +19,7 @@ server allowed by ``allow_hosts``.
 
 from __future__ import annotations
 
+import http.cookiejar
 import ipaddress
 import logging
 import re
@@ -192,6 +193,12 @@ class _GuardedTransport(httpx.HTTPTransport):
         )
 
 
+def _no_cookies() -> http.cookiejar.CookieJar:
+    """A cookie jar that keeps none: every poll stands alone, and no server can grow the jar (and every
+    later request's Cookie header) by setting a new cookie with each answer."""
+    return http.cookiejar.CookieJar(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
+
+
 def _addresses(host: str, resolver: Resolver) -> list[str]:
     try:
         return [str(ipaddress.ip_address(host))]
@@ -241,6 +248,7 @@ class HttpClient:
             timeout=httpx.Timeout(timeout, connect=connect_timeout),
             follow_redirects=False,
             trust_env=False,  # no proxy from the environment may bypass the guarded transport
+            cookies=_no_cookies(),
             transport=transport or _GuardedTransport(self.guard, limits),
         )
 

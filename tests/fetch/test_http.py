@@ -366,3 +366,17 @@ def test_a_feed_moves_as_far_as_its_permanent_redirects_lead() -> None:
         assert http.get("http://r.test/gone", max_bytes=100).moved_to is None
         assert http.get("http://r.test/a", max_bytes=100).moved_to == "http://r.test/c"
         assert http.get("http://r.test/c", max_bytes=100).moved_to is None
+
+
+def test_cookies_a_server_sets_are_neither_kept_nor_sent_back() -> None:
+    sent: list[str | None] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request.headers.get("cookie"))
+        return httpx.Response(200, headers={"Set-Cookie": f"k{len(sent)}=v; Max-Age=99999999"},
+                              stream=httpx.ByteStream(b"ok"))
+
+    with client(allow=("r.test",), transport=httpx.MockTransport(handler)) as http:
+        for _ in range(3):
+            http.get("http://r.test/feed", max_bytes=100)
+    assert sent == [None, None, None]
