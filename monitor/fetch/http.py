@@ -19,6 +19,7 @@ server allowed by ``allow_hosts``.
 
 from __future__ import annotations
 
+import http.cookiejar
 import ipaddress
 import logging
 import re
@@ -32,7 +33,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpcore
 import httpx
@@ -81,22 +82,22 @@ class AddressGuard:
         if not host:
             raise FetchError(f"no host in {url}", permanent=True)
         if host.strip("[]") not in self.allow:
-            self.address_for(host)
+            self.addresses_for(host)
 
-    def address_for(self, host: str) -> str:
-        """The address to connect to for ``host``: its first resolved address, after checking that
+    def addresses_for(self, host: str) -> list[str]:
+        """The addresses to connect to for ``host``, in the resolver's order, after checking that
         *every* address it resolves to is public (unless the host is on the allow-list)."""
         host = host.lower().strip("[]")
         addresses = _addresses(host, self.resolver)
-        if host in self.allow and addresses:
-            return addresses[0]
+        if not addresses:
+            raise FetchError(f"cannot resolve {host}: no addresses")
+        if host in self.allow:
+            return addresses
         for address in addresses:
             ip = ipaddress.ip_address(address.split("%", 1)[0])
             if not ip.is_global or ip.is_multicast:
                 raise FetchError(f"refused non-public address {ip} for {host}", permanent=True)
-        if not addresses:
-            raise FetchError(f"cannot resolve {host}: no addresses")
-        return addresses[0]
+        return addresses
 
 
 class _GuardedBackend(httpcore.SyncBackend):
@@ -111,7 +112,20 @@ class _GuardedBackend(httpcore.SyncBackend):
         self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
-        address = self.guard.address_for(host)
+        """A connection to the first of the host's checked addresses that accepts one (an unreachable
+        IPv6 address or a dead server behind one of several A records is passed over)."""
+        addresses = self.guard.addresses_for(host)
+        for address in addresses[:-1]:
+            try:
+                return self._connect(address, port, timeout, local_address, socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout):
+                continue
+        return self._connect(addresses[-1], port, timeout, local_address, socket_options)
+
+    def _connect(
+        self, address: str, port: int, timeout: float | None, local_address: str | None,
+        socket_options: Iterable[Any] | None,
+    ) -> httpcore.NetworkStream:
         timeout = _within_deadline(timeout, httpcore.ConnectTimeout)
         return _DeadlineStream(super().connect_tcp(address, port, timeout, local_address, socket_options))
 
@@ -179,6 +193,12 @@ class _GuardedTransport(httpx.HTTPTransport):
         )
 
 
+def _no_cookies() -> http.cookiejar.CookieJar:
+    """A cookie jar that keeps none: every poll stands alone, and no server can grow the jar (and every
+    later request's Cookie header) by setting a new cookie with each answer."""
+    return http.cookiejar.CookieJar(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
+
+
 def _addresses(host: str, resolver: Resolver) -> list[str]:
     try:
         return [str(ipaddress.ip_address(host))]
@@ -228,6 +248,7 @@ class HttpClient:
             timeout=httpx.Timeout(timeout, connect=connect_timeout),
             follow_redirects=False,
             trust_env=False,  # no proxy from the environment may bypass the guarded transport
+            cookies=_no_cookies(),
             transport=transport or _GuardedTransport(self.guard, limits),
         )
 
@@ -252,22 +273,25 @@ class HttpClient:
         started = time.monotonic()
         deadline: float | None = None
         current, seen, permanent = url, {url}, True
+        moved: str | None = None  # where the leading permanent redirects (301/308) lead
         for _ in range(MAX_REDIRECTS + 1):
             self.guard.check(current)
+            asked = time.monotonic()
             with self.limiter.slot((urlsplit(current).hostname or "").lower()):
-                # one deadline for every hop, from when the first could start (not while waiting for a slot)
-                deadline = deadline or time.monotonic() + self.timeout
+                # one deadline for every hop, from when the first could start; no wait for a slot counts
+                waited = time.monotonic() - asked
+                deadline = deadline + waited if deadline is not None else time.monotonic() + self.timeout
                 hop = self._once(method, current, max_bytes, headers or {}, deadline, form=form)
             if isinstance(hop, FetchResult):
-                moved = current if permanent and current != url else None
                 return _finish(hop, url, moved, started)
             status, location = hop
             method, form = "GET", None
             permanent = permanent and status in _PERMANENT_REDIRECTS
-            current = urljoin(current, location)
+            current = _next_hop(current, location, status)
             if current in seen:
                 raise FetchError(f"redirect loop at {current}", permanent=True, status=status)
             seen.add(current)
+            moved = current if permanent else moved
         raise FetchError(f"more than {MAX_REDIRECTS} redirects from {url}", permanent=True)
 
     def _once(
@@ -300,6 +324,27 @@ class HttpClient:
             raise FetchError(f"timed out after {self.timeout:.0f}s ({type(exc).__name__})") from exc
         except httpx.HTTPError as exc:
             raise FetchError(f"{type(exc).__name__}: {exc}") from exc
+
+
+def _next_hop(current: str, location: str, status: int) -> str:
+    """The address a redirect from ``current`` leads to; FetchError when ``location`` is no URL."""
+    try:
+        return _carry_credentials(current, urljoin(current, location))
+    except ValueError as exc:  # an unclosed IPv6 bracket, a port that is no number
+        raise FetchError(f"{status} without a usable Location: {exc}", status=status) from exc
+
+
+def _carry_credentials(previous: str, target: str) -> str:
+    """``target`` with the user and password of ``previous`` when it names the same host and port
+    over the same scheme (or upgrades http to https): a server that redirects to itself by an absolute
+    address still gets the feed's credentials, and no other host ever does."""
+    old, new = urlsplit(previous), urlsplit(target)
+    if "@" not in old.netloc or "@" in new.netloc or (old.hostname, old.port) != (new.hostname, new.port):
+        return target
+    upgrade = (old.scheme, new.scheme) == ("http", "https") and old.port is None
+    if old.scheme != new.scheme and not upgrade:
+        return target
+    return urlunsplit(new._replace(netloc=old.netloc.rsplit("@", 1)[0] + "@" + new.netloc))
 
 
 def validator(value: str | None, cap: int = CAPS["header"]) -> str | None:

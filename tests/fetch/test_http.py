@@ -274,3 +274,109 @@ def test_the_deadline_covers_every_redirect_hop() -> None:
             http.get(f"{slow.base}/hop0", max_bytes=1000)
     finally:
         slow.stop()
+
+
+def test_credentials_follow_a_redirect_to_the_same_host_and_never_to_another(site: object) -> None:
+    from monitor.demo.server import LocalSite
+
+    assert isinstance(site, LocalSite)
+    port = site.base.rsplit(":", 1)[1]
+    site.put("/new", "<rss/>", "application/rss+xml")
+    site.redirect("/same", f"http://127.0.0.1:{port}/new")  # absolute, as many servers still write it
+    site.redirect("/other", f"http://other.test:{port}/new")
+    guard = AddressGuard(["127.0.0.1", "other.test"], resolver=lambda host: ["127.0.0.1"])
+    with HttpClient(user_agent="t", timeout=5, guard=guard) as http:
+        moved = http.get(f"http://reader:s3cret@127.0.0.1:{port}/same", max_bytes=1000).moved_to
+        http.get(f"http://reader:s3cret@127.0.0.1:{port}/other", max_bytes=1000)
+    basic = "Basic cmVhZGVyOnMzY3JldA=="
+    assert [(path, h.get("authorization")) for path, h in site.requests] == [
+        ("/same", basic), ("/new", basic), ("/other", basic), ("/new", None),
+    ]
+    assert moved == f"http://reader:s3cret@127.0.0.1:{port}/new"  # the feed keeps its credentials where it moved
+
+
+def test_credentials_are_kept_only_on_the_same_origin_or_an_upgrade_to_https() -> None:
+    from monitor.fetch.http import _carry_credentials
+
+    assert _carry_credentials("http://u:p@a.example/x", "https://a.example/y") == "https://u:p@a.example/y"
+    assert _carry_credentials("https://u:p@a.example/x", "http://a.example/y") == "http://a.example/y"
+    assert _carry_credentials("https://u:p@a.example/x", "https://a.example:8443/y") == "https://a.example:8443/y"
+    assert _carry_credentials("https://u:p@a.example/x", "https://b.example/y") == "https://b.example/y"
+    assert _carry_credentials("https://u:p@a.example/x", "https://v:q@a.example/y") == "https://v:q@a.example/y"
+
+
+def test_a_wait_for_the_host_slot_between_redirect_hops_is_not_part_of_the_timeout(site: object) -> None:
+    from monitor.demo.server import LocalSite
+    from monitor.fetch.http import HostLimiter
+
+    assert isinstance(site, LocalSite)
+    site.put("/new", "<rss/>", "application/rss+xml")
+    site.redirect("/old", "/new")
+    # the second hop waits its host's delay (4 s), longer than the whole request may take (2 s)
+    limiter = HostLimiter(per_host=1, min_delay=4.0)
+    with HttpClient(user_agent="t", timeout=2, guard=AddressGuard(["127.0.0.1"]), limiter=limiter) as http:
+        assert http.get(f"{site.base}/old", max_bytes=1000).body == b"<rss/>"
+    assert [path for path, _ in site.requests] == ["/old", "/new"]
+
+
+@pytest.mark.parametrize("location", ["http://[x/feed", "http://r.test:99999/feed"])
+def test_a_location_that_is_no_url_is_a_fetch_error(location: str) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(302, headers={"Location": location})
+
+    with client(allow=("r.test",), transport=httpx.MockTransport(handler)) as http, \
+            pytest.raises(FetchError, match="302 without a usable Location") as info:
+        http.get("http://u:p@r.test/feed", max_bytes=100)
+    assert info.value.status == 302
+
+
+def test_an_address_that_refuses_the_connection_is_passed_over_for_the_next(site: object) -> None:
+    from monitor.demo.server import LocalSite
+
+    assert isinstance(site, LocalSite)
+    site.put("/feed.xml", "<rss/>", "application/rss+xml")
+    # the site listens on 127.0.0.1 only: 127.0.0.2 refuses, as a dead server behind one of several A records does
+    guard = AddressGuard(allow_hosts=["multi.test"], resolver=lambda host: ["127.0.0.2", "127.0.0.1"])
+    port = site.base.rsplit(":", 1)[1]
+    with HttpClient(user_agent="t", timeout=5, guard=guard) as http:
+        assert http.get(f"http://multi.test:{port}/feed.xml", max_bytes=1000).body == b"<rss/>"
+
+
+def test_every_address_checked_is_refused_when_none_answers() -> None:
+    from tests.conftest import free_port
+
+    guard = AddressGuard(allow_hosts=["multi.test"], resolver=lambda host: ["127.0.0.2", "127.0.0.1"])
+    with HttpClient(user_agent="t", timeout=5, guard=guard) as http, pytest.raises(FetchError) as info:
+        http.get(f"http://multi.test:{free_port()}/feed.xml", max_bytes=1000)
+    assert "ConnectError" in str(info.value) and not info.value.permanent
+
+
+def test_a_feed_moves_as_far_as_its_permanent_redirects_lead() -> None:
+    routes = {"/old": (301, "/new"), "/new": (302, "/today"), "/gone": (302, "/new"),
+              "/a": (308, "/b"), "/b": (301, "/c")}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path in routes:
+            status, location = routes[request.url.path]
+            return httpx.Response(status, headers={"Location": location})
+        return streamed(b"ok")
+
+    with client(allow=("r.test",), transport=httpx.MockTransport(handler)) as http:
+        assert http.get("http://r.test/old", max_bytes=100).moved_to == "http://r.test/new"  # not /today
+        assert http.get("http://r.test/gone", max_bytes=100).moved_to is None
+        assert http.get("http://r.test/a", max_bytes=100).moved_to == "http://r.test/c"
+        assert http.get("http://r.test/c", max_bytes=100).moved_to is None
+
+
+def test_cookies_a_server_sets_are_neither_kept_nor_sent_back() -> None:
+    sent: list[str | None] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request.headers.get("cookie"))
+        return httpx.Response(200, headers={"Set-Cookie": f"k{len(sent)}=v; Max-Age=99999999"},
+                              stream=httpx.ByteStream(b"ok"))
+
+    with client(allow=("r.test",), transport=httpx.MockTransport(handler)) as http:
+        for _ in range(3):
+            http.get("http://r.test/feed", max_bytes=100)
+    assert sent == [None, None, None]
