@@ -28,7 +28,7 @@ class FetchResult:
     etag: str | None = None
     last_modified: str | None = None
     elapsed_ms: int = 0
-    moved_to: str | None = None  # the new address after only permanent redirects (301/308)
+    moved_to: str | None = None  # where the leading permanent redirects (301/308) lead
     max_age: float | None = None  # seconds the server says the response stays fresh
     wire_bytes: int = 0  # bytes received on the wire (before decompression)
 
