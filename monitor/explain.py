@@ -15,6 +15,7 @@ from monitor.novelty.decision import Decision
 from monitor.parse import parse_date, url_date
 from monitor.startup import start
 from monitor.types import Article, Relevance
+from monitor.untrusted import clean_text, one_line
 
 
 def explain(ctx: Context, target: str) -> tuple[Relevance, Decision]:
@@ -57,11 +58,13 @@ def load_article(ctx: Context, target: str) -> Article:
 
 
 def _text_article(target: str, text: str) -> Article:
-    """A text file's article: its first line is the title."""
-    if not text.strip():
+    """A text file's article: its first line is the title; both are capped and cleaned as a page's
+    text and title are (and as ``monitor replay`` reads a text item's)."""
+    first, _, rest = text.partition("\n")
+    title, body = one_line(first, "title"), clean_text(rest)
+    if not title and not body:
         raise UsageError(f"no article text found in {target}")
-    title, _, body = text.partition("\n")
-    return Article(body.strip() or title.strip(), "page", title=title.strip(), language=detect_language(text))
+    return Article(body or title, "page", title=title, language=detect_language(body or title))
 
 
 def _is_url(target: str) -> bool:

@@ -13,6 +13,7 @@ from monitor.context import build_context
 from monitor.explain import explain, load_article
 from monitor.judging import judge_of
 from monitor.startup import start
+from monitor.untrusted import CAPS
 from tests.conftest import DATA, LocalSite, write_config
 
 PAGE = DATA / "extract" / "short-wire.html"  # states its publication: 2026-10-06T11:42:00Z
@@ -131,3 +132,19 @@ def test_a_file_that_cannot_be_judged_is_refused_before_any_start_up_work(
     assert main(["-c", str(path), "explain", str(tmp_path / target)]) == 2
     assert capsys.readouterr().err.startswith("error: ")
     assert not (tmp_path / "data" / "monitor.db").exists()  # no migration, no seeds loaded first
+
+
+def test_a_text_file_is_capped_and_cleaned_as_a_page_would_be(tmp_path: Path) -> None:
+    report = tmp_path / "report.txt"
+    report.write_text("Court hears Imran Khan \x1b]8;;http://x.example\x1b\\appeal\x1b[2J\n"
+                      "The court heard Imran Khan's \u202eappeal\x1b[31m in Adiala jail on Monday, lawyers said.\n"
+                      + "More words about the hearing follow here. " * 6000, encoding="utf-8")
+    ctx = build_context(load_config(write_config(tmp_path / "w.yaml")), clock=FrozenClock(NOW))
+    try:
+        article = load_article(ctx, str(report))
+        assert article.title == "Court hears Imran Khan appeal" and len(article.text) == CAPS["text"]
+        assert article.text.startswith("The court heard Imran Khan's appeal in Adiala jail on Monday")
+        _, decision = explain(ctx, str(report))
+        assert not any("n:31" in check.new_facts for check in decision.checks)  # an escape sequence is no number
+    finally:
+        ctx.close()
