@@ -46,7 +46,7 @@ def load_article(ctx: Context, target: str) -> Article:
         try:
             if path.suffix.lower() not in (".html", ".htm"):
                 return _text_article(target, path.read_text(encoding="utf-8"))
-            html = path.read_bytes()
+            html = _page_file(path, ctx.config.polling.max_page_bytes)
         except UnicodeDecodeError as exc:
             raise UsageError(f"{target} is not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
         except OSError as exc:
@@ -55,6 +55,16 @@ def load_article(ctx: Context, target: str) -> Article:
     if article.source != "page":
         raise UsageError(f"no article text found in {target}")
     return article
+
+
+def _page_file(path: Path, max_bytes: int) -> bytes:
+    """An HTML file's bytes; a UsageError when it is larger than a fetched page may be (the service
+    would not read such a page either)."""
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise UsageError(f"{path} is {size} bytes, over the cap of {max_bytes} bytes a page may have "
+                         "(polling.max_page_bytes)")
+    return path.read_bytes()
 
 
 def _text_article(target: str, text: str) -> Article:

@@ -148,3 +148,16 @@ def test_a_text_file_is_capped_and_cleaned_as_a_page_would_be(tmp_path: Path) ->
         assert not any("n:31" in check.new_facts for check in decision.checks)  # an escape sequence is no number
     finally:
         ctx.close()
+
+
+def test_a_page_file_over_the_page_size_cap_is_refused_as_its_fetch_would_be(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from monitor.cli import main
+
+    size = PAGE.stat().st_size
+    path = write_config(tmp_path / "w.yaml", polling={"max_page_bytes": size - 1})
+    assert main(["-c", str(path), "explain", str(PAGE)]) == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"error: {PAGE} is {size} bytes, over the cap of {size - 1} bytes a page may have (polling.max_page_bytes)")
+    path = write_config(tmp_path / "w.yaml", polling={"max_page_bytes": size})
+    assert main(["-c", str(path), "explain", str(PAGE)]) == 0  # at the cap: read and judged
