@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from monitor.context import Context
 from monitor.errors import UsageError
@@ -38,6 +39,10 @@ def load_article(ctx: Context, target: str) -> Article:
     """The article of a URL (fetched through the guarded client) or a local file (HTML, or text
     whose first line is the title)."""
     if _is_url(target):
+        try:
+            urlsplit(target)
+        except ValueError as exc:
+            raise UsageError(f"{target} is not a valid URL ({exc})") from exc
         html: str | bytes = fetch_page(ctx.http, target, max_bytes=ctx.config.polling.max_page_bytes)
     else:
         path = Path(target)

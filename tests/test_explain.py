@@ -161,3 +161,14 @@ def test_a_page_file_over_the_page_size_cap_is_refused_as_its_fetch_would_be(
         f"error: {PAGE} is {size} bytes, over the cap of {size - 1} bytes a page may have (polling.max_page_bytes)")
     path = write_config(tmp_path / "w.yaml", polling={"max_page_bytes": size})
     assert main(["-c", str(path), "explain", str(PAGE)]) == 0  # at the cap: read and judged
+
+
+def test_a_malformed_url_is_refused_as_such_before_any_start_up_work(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from monitor.cli import main
+
+    path = write_config(tmp_path / "w.yaml")
+    assert main(["-c", str(path), "explain", "http://[::1/article"]) == 2
+    said = capsys.readouterr().err.splitlines()[-1]
+    assert said == "error: http://[::1/article is not a valid URL (Invalid IPv6 URL)"
+    assert not (tmp_path / "data" / "monitor.db").exists()
