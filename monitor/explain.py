@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from monitor.context import Context
 from monitor.errors import UsageError
@@ -15,6 +16,7 @@ from monitor.novelty.decision import Decision
 from monitor.parse import parse_date, url_date
 from monitor.startup import start
 from monitor.types import Article, Relevance
+from monitor.untrusted import clean_text, one_line
 
 
 def explain(ctx: Context, target: str) -> tuple[Relevance, Decision]:
@@ -37,6 +39,10 @@ def load_article(ctx: Context, target: str) -> Article:
     """The article of a URL (fetched through the guarded client) or a local file (HTML, or text
     whose first line is the title)."""
     if _is_url(target):
+        try:
+            urlsplit(target)
+        except ValueError as exc:
+            raise UsageError(f"{target} is not a valid URL ({exc})") from exc
         html: str | bytes = fetch_page(ctx.http, target, max_bytes=ctx.config.polling.max_page_bytes)
     else:
         path = Path(target)
@@ -45,7 +51,7 @@ def load_article(ctx: Context, target: str) -> Article:
         try:
             if path.suffix.lower() not in (".html", ".htm"):
                 return _text_article(target, path.read_text(encoding="utf-8"))
-            html = path.read_bytes()
+            html = _page_file(path, ctx.config.polling.max_page_bytes)
         except UnicodeDecodeError as exc:
             raise UsageError(f"{target} is not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
         except OSError as exc:
@@ -56,12 +62,24 @@ def load_article(ctx: Context, target: str) -> Article:
     return article
 
 
+def _page_file(path: Path, max_bytes: int) -> bytes:
+    """An HTML file's bytes; a UsageError when it is larger than a fetched page may be (the service
+    would not read such a page either)."""
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise UsageError(f"{path} is {size} bytes, over the cap of {max_bytes} bytes a page may have "
+                         "(polling.max_page_bytes)")
+    return path.read_bytes()
+
+
 def _text_article(target: str, text: str) -> Article:
-    """A text file's article: its first line is the title."""
-    if not text.strip():
+    """A text file's article: its first line is the title; both are capped and cleaned as a page's
+    text and title are (and as ``monitor replay`` reads a text item's)."""
+    first, _, rest = text.partition("\n")
+    title, body = one_line(first, "title"), clean_text(rest)
+    if not title and not body:
         raise UsageError(f"no article text found in {target}")
-    title, _, body = text.partition("\n")
-    return Article(body.strip() or title.strip(), "page", title=title.strip(), language=detect_language(text))
+    return Article(body or title, "page", title=title, language=detect_language(body or title))
 
 
 def _is_url(target: str) -> bool:

@@ -10,7 +10,11 @@ from collections.abc import Callable, Collection, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from monitor.errors import UsageError
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from monitor.errors import StoreError, UsageError
+from monitor.redact import redact
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +32,11 @@ SECURITY_HEADERS = {
 REVALIDATED = {"Cache-Control": "no-cache"}  # an answer with an ETag may be kept, but asked about each time
 
 
+RETRY_AFTER = 30  # seconds a client is told to wait when the database cannot answer
+# The database is down, locked, out of connections or not migrated: the answer is a 503, not a bug.
+_UNAVAILABLE = (OperationalError, PoolTimeout, StoreError)
+
+
 REQUEST_TIMEOUT = 10.0  # seconds a client may take to send its request or read the answer
 MAX_CONNECTIONS = 64  # connections served at once; more are answered 503 at once
 
@@ -40,7 +49,8 @@ def serve(host: str, port: int, routes: Mapping[str, Route], name: str,
     (a feed that readers poll) carries an ETag of its body and may be cached to be revalidated
     (:data:`REVALIDATED`); a request whose ``If-None-Match`` names that ETag is answered 304 without
     it. A slow or idle client is dropped after :data:`REQUEST_TIMEOUT`, at most
-    :data:`MAX_CONNECTIONS` are served at once, and a route that fails is a logged 500. An address
+    :data:`MAX_CONNECTIONS` are served at once, a route that cannot reach the database is a 503 with
+    ``Retry-After`` (logged as a warning with the reason), and one that fails otherwise is a logged 500. An address
     that cannot be bound (in use, not local) is a UsageError naming the endpoint and the address."""
     try:
         server = _Server((host, port), _handler(routes, name, frozenset(validated)), name)
@@ -67,6 +77,8 @@ def _handler(routes: Mapping[str, Route], name: str, validated: frozenset[str]) 
                     self.end_headers()
                     return
             self.send_response(status)
+            if status == 503:
+                self.send_header("Retry-After", str(RETRY_AFTER))
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
@@ -79,12 +91,7 @@ def _handler(routes: Mapping[str, Route], name: str, validated: frozenset[str]) 
             found = _route(routes, self.path.split("?", 1)[0])
             if found is None:
                 return 404, ("not found; see " + " and ".join(routes)).encode(), "text/plain; charset=utf-8"
-            route, rest = found
-            try:
-                return route(rest)
-            except Exception:  # one failing request is its own 500, logged; the server goes on
-                log.exception(f"{name} request failed", extra={"path": self.path[:200]})
-                return 500, b"internal error; the log says why", "text/plain; charset=utf-8"
+            return _answered(found[0], found[1], name, self.path)
 
         def end_headers(self) -> None:
             if self.etag is not None:
@@ -125,6 +132,24 @@ class _Server(ThreadingHTTPServer):
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         log.debug(f"{self.name} connection failed", exc_info=True)  # a client gone mid-answer, say
+
+
+def _answered(route: Route, rest: str, name: str, path: str) -> Response:
+    """The route's answer; a 503 when the database cannot answer, a 500 (logged) when the route fails."""
+    try:
+        return route(rest)
+    except _UNAVAILABLE as exc:
+        log.warning(f"{name} request: the database is unavailable", extra={"path": path[:200], "error": _reason(exc)})
+        return 503, b"the database is unavailable; try again shortly", "text/plain; charset=utf-8"
+    except Exception:  # one failing request is its own 500, logged; the server goes on
+        log.exception(f"{name} request failed", extra={"path": path[:200]})
+        return 500, b"internal error; the log says why", "text/plain; charset=utf-8"
+
+
+def _reason(exc: Exception) -> str:
+    """The first line of the database's reason, without secrets."""
+    cause = exc.orig if isinstance(exc, OperationalError) and exc.orig is not None else exc
+    return redact(str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__)
 
 
 def _matches(if_none_match: str | None, etag: str) -> bool:

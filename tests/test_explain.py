@@ -13,6 +13,7 @@ from monitor.context import build_context
 from monitor.explain import explain, load_article
 from monitor.judging import judge_of
 from monitor.startup import start
+from monitor.untrusted import CAPS
 from tests.conftest import DATA, LocalSite, write_config
 
 PAGE = DATA / "extract" / "short-wire.html"  # states its publication: 2026-10-06T11:42:00Z
@@ -131,3 +132,43 @@ def test_a_file_that_cannot_be_judged_is_refused_before_any_start_up_work(
     assert main(["-c", str(path), "explain", str(tmp_path / target)]) == 2
     assert capsys.readouterr().err.startswith("error: ")
     assert not (tmp_path / "data" / "monitor.db").exists()  # no migration, no seeds loaded first
+
+
+def test_a_text_file_is_capped_and_cleaned_as_a_page_would_be(tmp_path: Path) -> None:
+    report = tmp_path / "report.txt"
+    report.write_text("Court hears Imran Khan \x1b]8;;http://x.example\x1b\\appeal\x1b[2J\n"
+                      "The court heard Imran Khan's \u202eappeal\x1b[31m in Adiala jail on Monday, lawyers said.\n"
+                      + "More words about the hearing follow here. " * 6000, encoding="utf-8")
+    ctx = build_context(load_config(write_config(tmp_path / "w.yaml")), clock=FrozenClock(NOW))
+    try:
+        article = load_article(ctx, str(report))
+        assert article.title == "Court hears Imran Khan appeal" and len(article.text) == CAPS["text"]
+        assert article.text.startswith("The court heard Imran Khan's appeal in Adiala jail on Monday")
+        _, decision = explain(ctx, str(report))
+        assert not any("n:31" in check.new_facts for check in decision.checks)  # an escape sequence is no number
+    finally:
+        ctx.close()
+
+
+def test_a_page_file_over_the_page_size_cap_is_refused_as_its_fetch_would_be(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from monitor.cli import main
+
+    size = PAGE.stat().st_size
+    path = write_config(tmp_path / "w.yaml", polling={"max_page_bytes": size - 1})
+    assert main(["-c", str(path), "explain", str(PAGE)]) == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"error: {PAGE} is {size} bytes, over the cap of {size - 1} bytes a page may have (polling.max_page_bytes)")
+    path = write_config(tmp_path / "w.yaml", polling={"max_page_bytes": size})
+    assert main(["-c", str(path), "explain", str(PAGE)]) == 0  # at the cap: read and judged
+
+
+def test_a_malformed_url_is_refused_as_such_before_any_start_up_work(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from monitor.cli import main
+
+    path = write_config(tmp_path / "w.yaml")
+    assert main(["-c", str(path), "explain", "http://[::1/article"]) == 2
+    said = capsys.readouterr().err.splitlines()[-1]
+    assert said == "error: http://[::1/article is not a valid URL (Invalid IPv6 URL)"
+    assert not (tmp_path / "data" / "monitor.db").exists()

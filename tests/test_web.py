@@ -4,6 +4,7 @@ and read through the DOM headless Chromium builds."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import struct
@@ -28,7 +29,7 @@ from monitor.startup import start
 from monitor.store import stories as story_store
 from monitor.web import start_web_server
 from tests.chromium import dump_dom, find_chromium, screenshot
-from tests.conftest import ROOT
+from tests.conftest import ROOT, free_port, write_config
 
 needs_chromium = pytest.mark.skipif(
     find_chromium() is None and not os.environ.get("CI"),
@@ -352,3 +353,25 @@ def test_digest_links_to_story_pages_when_public_url_is_set(served: tuple[str, C
         for entry in content.entries:
             assert f"https://news.example.org/monitor/stories/{entry.story}" in body, fmt
     assert "/stories/" not in render(digest_content(ctx, "demo"), "text")  # no public_url: no link
+
+
+def test_pages_and_the_feed_are_a_503_while_the_database_is_down(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    down = f"postgresql://postgres:hunter2@127.0.0.1:{free_port()}/monitor"  # nothing listens there
+    ctx = build_context(load_config(write_config(tmp_path / "w.yaml", database_url=down)))
+    server = start_web_server(ctx, "127.0.0.1", 0)
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        for path in ("/", "/page/2", "/stories/1", "/feed.xml"):
+            answer = httpx.get(f"{base}{path}", timeout=60)
+            assert (answer.status_code, answer.headers["retry-after"]) == (503, "30"), path
+            assert answer.text == "the database is unavailable; try again shortly"
+            assert answer.headers["x-content-type-options"] == "nosniff"
+        assert httpx.head(f"{base}/", timeout=60).status_code == 503
+    finally:
+        server.shutdown()
+        server.server_close()
+        ctx.close()
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]  # no traceback
+    reasons = [getattr(r, "error", "") for r in caplog.records if r.name == "monitor.httpserve"]
+    assert reasons and all("Connection refused" in reason and "hunter2" not in reason for reason in reasons)
