@@ -6,9 +6,12 @@ import contextlib
 import os
 import select
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -91,12 +94,10 @@ def test_a_stop_signal_delivered_twice_is_one_request(tmp_path: Path, site: Loca
                 proc.kill()
 
 
-@pytest.mark.parametrize("command", [["run", "--tick", "1"], ["poll"]], ids=["run", "poll"])
-def test_work_still_running_after_the_stop_timeout_ends_with_the_process(tmp_path: Path, command: list[str]) -> None:
-    """A feed that accepts the connection and never answers holds the step; the stop does not wait for it."""
-    import socket
-    import threading
-
+@contextlib.contextmanager
+def silent_feed(tmp_path: Path) -> Iterator[tuple[Path, threading.Event]]:
+    """A config whose one feed accepts the connection and never answers (a 300 s timeout), and an event
+    set once it is asked for; the connection is held until the test ends."""
     listener = socket.create_server(("127.0.0.1", 0))
     asked = threading.Event()
     held: list[socket.socket] = []
@@ -110,9 +111,21 @@ def test_work_still_running_after_the_stop_timeout_ends_with_the_process(tmp_pat
     threading.Thread(target=hold, daemon=True).start()
     path = write_config(tmp_path / "w.yaml", feeds=[{"url": f"http://127.0.0.1:{listener.getsockname()[1]}/feed"}],
                         polling={"allow_hosts": ["127.0.0.1"], "timeout": "300s", "host_delay": "0s"})
+    try:
+        yield path, asked
+    finally:
+        for conn in held:
+            conn.close()
+        listener.close()
+
+
+@pytest.mark.parametrize("command", [["run", "--tick", "1"], ["poll"]], ids=["run", "poll"])
+def test_work_still_running_after_the_stop_timeout_ends_with_the_process(tmp_path: Path, command: list[str]) -> None:
+    """A feed that accepts the connection and never answers holds the step; the stop does not wait for it."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    with subprocess.Popen([sys.executable, "-m", "monitor.cli", "-c", str(path), *command, "--stop-timeout", "1"],
-                          stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path) as proc:
+    with silent_feed(tmp_path) as (path, asked), subprocess.Popen(
+            [sys.executable, "-m", "monitor.cli", "-c", str(path), *command, "--stop-timeout", "1"],
+            stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path) as proc:
         try:
             assert asked.wait(timeout=60), "the feed was never asked for"
             proc.send_signal(signal.SIGTERM)
@@ -122,32 +135,13 @@ def test_work_still_running_after_the_stop_timeout_ends_with_the_process(tmp_pat
         finally:
             if proc.poll() is None:
                 proc.kill()
-            for conn in held:
-                conn.close()
-            listener.close()
 
 
 def test_a_second_stop_signal_exits_at_once_while_work_still_runs(tmp_path: Path) -> None:
     """The feed never answers and the stop timeout is long: only the second request ends the process."""
-    import socket
-    import threading
-
-    listener = socket.create_server(("127.0.0.1", 0))
-    asked = threading.Event()
-    held: list[socket.socket] = []
-
-    def hold() -> None:
-        with contextlib.suppress(OSError):
-            conn, _ = listener.accept()
-            held.append(conn)
-            asked.set()
-
-    threading.Thread(target=hold, daemon=True).start()
-    path = write_config(tmp_path / "w.yaml", feeds=[{"url": f"http://127.0.0.1:{listener.getsockname()[1]}/feed"}],
-                        polling={"allow_hosts": ["127.0.0.1"], "timeout": "300s", "host_delay": "0s"})
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     log_path = tmp_path / "run.log"
-    with log_path.open("w") as log, subprocess.Popen(
+    with silent_feed(tmp_path) as (path, asked), log_path.open("w") as log, subprocess.Popen(
             [sys.executable, "-m", "monitor.cli", "-c", str(path), "run", "--tick", "1", "--stop-timeout", "300"],
             stderr=log, env=env, cwd=tmp_path) as proc:
         try:
@@ -161,9 +155,6 @@ def test_a_second_stop_signal_exits_at_once_while_work_still_runs(tmp_path: Path
         finally:
             if proc.poll() is None:
                 proc.kill()
-            for conn in held:
-                conn.close()
-            listener.close()
 
 
 def _wait_for_line(path: Path, needle: str, timeout: float) -> None:
@@ -241,8 +232,6 @@ def test_stopping_the_scheduler_twice_is_safe(tmp_path: Path) -> None:
 def test_a_stop_asked_for_just_before_the_loop_starts_still_ends_it(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The signal lands after run() looked at the stop flag and before the scheduler's loop began."""
-    import threading
-
     from apscheduler.schedulers.blocking import BlockingScheduler
 
     ctx = build_context(load_config(write_config(tmp_path / "w.yaml")))
