@@ -51,6 +51,7 @@ class ReportView:
     report: StoryReport
     sentences: tuple[Sentence, ...]
     copy_of: Known | None = None  # the whole report repeats this one
+    pruned: bool = False  # retention cleared its text: only the sentences it was judged by are shown
 
 
 def index_page(ctx: Context, page: int = 1, days: int = 14) -> str | None:
@@ -97,8 +98,10 @@ def _view(report: StoryReport, known: dict[str, Known]) -> ReportView:
     matched = {sentence: known.get(key) for sentence, key in report.matches if sentence}
     copy_of = next((known.get(key) for sentence, key in report.matches if not sentence), None)
     novel = set(report.novel_sentences)
-    parts = sentences(report.text) if report.text else list(report.novel_sentences)
-    return ReportView(report, tuple(Sentence(s, s in novel, matched.get(s)) for s in parts), copy_of)
+    # once retention cleared the text, what it was judged by is kept: its new and its matched sentences
+    parts = sentences(report.text) if report.text else list(dict.fromkeys([*report.novel_sentences, *matched]))
+    return ReportView(report, tuple(Sentence(s, s in novel, matched.get(s)) for s in parts), copy_of,
+                      pruned=not report.text)
 
 
 def _timezone(ctx: Context) -> str:

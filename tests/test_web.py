@@ -375,3 +375,23 @@ def test_pages_and_the_feed_are_a_503_while_the_database_is_down(
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]  # no traceback
     reasons = [getattr(r, "error", "") for r in caplog.records if r.name == "monitor.httpserve"]
     assert reasons and all("Connection refused" in reason and "hunter2" not in reason for reason in reasons)
+
+
+def test_a_report_whose_text_retention_cleared_shows_the_sentences_it_was_judged_by() -> None:
+    from datetime import UTC, datetime
+
+    from monitor.types import Known, StoryReport
+
+    report = StoryReport(item_id=7, title="Hearing adjourned", url="https://news.example/a", outlet="Example Times",
+                         published=datetime(2026, 11, 24, 3, tzinfo=UTC), verdict="update", vs_seeds="new", text="",
+                         novel_sentences=("The hearing moved to 3 December.",),
+                         matches=(("The court sat in Islamabad.", "seed:court"),))
+    view = web._view(report, {"seed:court": Known("seed:court", "Court seed", "Seed Post", "")})
+    assert view.pruned and [(s.text, s.new) for s in view.sentences] == [
+        ("The hearing moved to 3 December.", True), ("The court sat in Islamabad.", False)]
+    page = web.environment().get_template("story.html.j2").render(
+        title="Hearing", story_id=1, reports=[view], timezone="UTC", total=1, first=1, page=1, pages=1,
+        report_link=web.report_link)
+    dom = lxml.html.fromstring(page)
+    assert dom.xpath("string(//mark[@class='new-sentence'])") == "The hearing moved to 3 December."
+    assert "removed after the retention period" in dom.xpath("string(//div[@id='report-7'])")
