@@ -37,6 +37,8 @@ RETRY_AFTER = 30  # seconds a client is told to wait when the database cannot an
 _UNAVAILABLE = (OperationalError, PoolTimeout, StoreError)
 
 
+_BUSY = ("HTTP/1.0 503 Service Unavailable\r\nContent-Length: 0\r\n"  # every connection slot is taken
+         + "".join(f"{k}: {v}\r\n" for k, v in {**SECURITY_HEADERS, "Retry-After": "1"}.items()) + "\r\n").encode()
 REQUEST_TIMEOUT = 10.0  # seconds a client may take to send its request or read the answer
 MAX_CONNECTIONS = 64  # connections served at once; more are answered 503 at once
 
@@ -119,7 +121,7 @@ class _Server(ThreadingHTTPServer):
     def process_request(self, request: Any, client_address: Any) -> None:
         if not self.slots.acquire(blocking=False):
             with contextlib.suppress(OSError):
-                request.sendall(b"HTTP/1.0 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n")
+                request.sendall(_BUSY)
             self.shutdown_request(request)
             return
         super().process_request(request, client_address)
