@@ -39,7 +39,7 @@ from monitor.query import QuerySyntaxError, TopicQuery, beyond_web_search, compi
 from monitor.redact import remember
 from monitor.scheduler import parse_quiet_hours, parse_schedule
 from monitor.types import JudgeSettings, Thresholds
-from monitor.units import MAX_DURATION, format_duration, parse_duration, parse_size
+from monitor.units import format_duration, parse_duration, parse_size
 from monitor.yamlsrc import LineMap, YamlPath, load_yaml
 
 DEFAULT_CONFIG = Path("config/watchlist.yaml")
@@ -77,14 +77,6 @@ def a_phrase(text: str) -> str:
     """An alias or context phrase must have a word to match (checked as :func:`compile_topic` will)."""
     phrase(text)
     return text
-
-
-def a_duration(value: object) -> timedelta:
-    """:func:`parse_duration`, with a whole number too large to be a float (more than 300 digits) too long."""
-    try:
-        return parse_duration(value)
-    except OverflowError:
-        raise ValueError(f"too long: a number of {len(str(value))} digits (at most {MAX_DURATION.days}d)") from None
 
 
 def positive(span: timedelta) -> timedelta:
@@ -137,9 +129,9 @@ def web_url_parts(url: str) -> SplitResult:
 
 Int = Annotated[int, BeforeValidator(not_a_boolean)]
 Float = Annotated[float, BeforeValidator(not_a_boolean)]
-Duration = Annotated[timedelta, BeforeValidator(a_duration)]
-Span = Annotated[timedelta, BeforeValidator(a_duration), AfterValidator(positive)]
-Interval = Annotated[timedelta, BeforeValidator(a_duration), AfterValidator(whole_seconds)]
+Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+Span = Annotated[timedelta, BeforeValidator(parse_duration), AfterValidator(positive)]
+Interval = Annotated[timedelta, BeforeValidator(parse_duration), AfterValidator(whole_seconds)]
 Size = Annotated[int, BeforeValidator(parse_size), Field(gt=0), AfterValidator(at_most_a_gigabyte)]
 Name = Annotated[str, Field(pattern=_NAME.pattern, max_length=64)]
 Phrase = Annotated[str, AfterValidator(a_phrase)]
@@ -521,7 +513,7 @@ def _model_in(annotation: object) -> type[BaseModel] | None:
 
 
 def _strip_union_tags(loc: YamlPath) -> YamlPath:
-    tags = {"str", "int", "float", "bool", "timedelta", "function-before[a_duration()]"}
+    tags = {"str", "int", "float", "bool", "timedelta", "function-before[parse_duration()]"}
     return tuple(p for p in loc if not (isinstance(p, str) and (p in tags or "[" in p)))
 
 

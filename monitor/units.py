@@ -24,8 +24,14 @@ def parse_duration(value: object) -> timedelta:
     if seconds < 0:
         raise SettingError(f"a duration cannot be negative: {value!r}")
     if seconds > MAX_DURATION.total_seconds():
-        raise SettingError(f"too long: {value!r} (at most {MAX_DURATION.days}d)")
+        raise SettingError(f"too long: {_shown(value)} (at most {MAX_DURATION.days}d)")
     return timedelta(seconds=seconds)
+
+
+def _shown(value: object) -> str:
+    """A duration as an error quotes it; a number too long to read as the count of its digits."""
+    digits = len(str(value)) if isinstance(value, int) else 0
+    return f"a number of {digits} digits" if digits > 30 else repr(value)
 
 
 def format_duration(span: timedelta) -> str:
@@ -44,7 +50,7 @@ def _seconds(value: object) -> float | None:
     if isinstance(value, timedelta):
         return value.total_seconds()
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return None if math.isnan(value) else value
+        return None if isinstance(value, float) and math.isnan(value) else value
     if isinstance(value, str):
         text = value.strip().lower().replace(" ", "")
         parts = _DURATION.findall(text)
