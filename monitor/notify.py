@@ -37,7 +37,9 @@ def validate_url(url: str) -> None:
 
     if not apprise.Apprise().add(url):
         found = _SCHEME.match(url)
-        scheme = found[1] if found else "(none)"  # what comes before a ':' that is no scheme may be a token
+        if found is None:  # what comes before a ':' that is no scheme may be a token: never shown
+            raise SettingError("not an apprise URL: it starts with its scheme, e.g. mailtos://… or slack://…")
+        scheme = found[1]
         raise SettingError(f"not a valid apprise URL (scheme {scheme!r}); see the apprise wiki for its format")
 
 
