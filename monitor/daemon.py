@@ -1,4 +1,4 @@
-"""The daemon: APScheduler runs one small step on a tick; the database holds all state.
+"""The daemon: a loop runs one small step on a tick of monotonic time; the database holds all state.
 
 Each step does a bounded unit of work and says whether it did any. A signal sets the
 shutdown flag: the current unit finishes, no new one starts, and the process exits 0.
@@ -7,7 +7,6 @@ shutdown flag: the current unit finishes, no new one starts, and the process exi
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
 import signal
@@ -16,7 +15,6 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from types import FrameType
-from typing import Any
 
 from monitor import alerts, metrics, pipeline, startup
 from monitor.context import Context, Progress
@@ -58,7 +56,7 @@ class Daemon:
         self._alerts_retried_at: datetime | None = None
         self.last_tick: datetime | None = None  # when the last step finished (for /healthz)
         self.busy_since: datetime | None = None  # when the step running now began, if one is
-        self._scheduler: Any = None
+        self._loop_died = False
 
     def step(self, progress: Progress | None = None) -> CycleReport:
         """One pass: poll the due feeds, run the due digests, retry owed deliveries."""
@@ -90,9 +88,6 @@ class Daemon:
             self._alerts_retried_at = now
 
     def _tick(self) -> None:
-        if self.stopping.is_set():  # a stop asked for before the loop ran could not end it yet
-            self._stop_scheduler()
-            return
         started = time.monotonic()
         self.busy_since = self.ctx.clock.now()
         try:
@@ -106,6 +101,21 @@ class Daemon:
         self.last_tick = self.ctx.clock.now()
         if report.did_work:
             log.info("cycle done", extra={"feeds": len(report.feeds), "digests": len(report.digests)})
+
+    def _loop(self) -> None:
+        """Step at once, then every ``tick`` of monotonic time until a stop is asked for; a step that
+        overran its tick is followed by the next at once, never by several. The wall clock stepping
+        back or forward (a correction, a resumed machine) moves no tick."""
+        period = self.tick.total_seconds()
+        due = time.monotonic()
+        try:
+            while not self.stopping.wait(max(0.0, due - time.monotonic())):
+                self._tick()
+                due = max(due + period, time.monotonic())
+        except BaseException:  # no step raises (each failure is logged by _tick); end run() rather than hang it
+            log.critical("daemon loop ended unexpectedly; stopping", exc_info=True)
+            self._loop_died = True
+            self.stopping.set()
 
     def handle_signals(self) -> None:
         """SIGTERM/SIGINT ask for a clean stop (the current unit finishes); a second one exits at once.
@@ -131,42 +141,30 @@ class Daemon:
             asked[0] = now
             self.stopping.set()
             log.info("signal %s: finishing the current unit of work", signal.Signals(signum).name)
-            self._stop_scheduler()
 
         signal.signal(signal.SIGTERM, on_signal)
         signal.signal(signal.SIGINT, on_signal)
 
-    def _stop_scheduler(self) -> None:
-        """Stop the scheduler's loop, if it runs (safe to call twice)."""
-        from apscheduler.schedulers import SchedulerNotRunningError
-
-        scheduler = self._scheduler
-        if scheduler is not None:
-            with contextlib.suppress(SchedulerNotRunningError):  # stopped already: the same request twice
-                scheduler.shutdown(wait=False)
-
     def run(self) -> bool:
         """Block until SIGTERM/SIGINT; a second signal exits at once. False when in-flight work was
-        still running after ``stop_timeout`` (the caller should then end the process)."""
-        from apscheduler.schedulers.blocking import BlockingScheduler
-
-        if self._scheduler is None and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        still running after ``stop_timeout``, or the loop itself failed (the caller should then end
+        the process with an error, for its supervisor to start it again)."""
+        if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
             self.handle_signals()
         if self.stopping.is_set():
             log.info("daemon stopped before it started")
             return True
-        scheduler = BlockingScheduler(timezone="UTC")
-        scheduler.add_job(self._tick, "interval", seconds=self.tick.total_seconds(), id="tick",
-                          next_run_time=self.ctx.clock.now(), max_instances=1, coalesce=True)
-        self._scheduler = scheduler
+        worker = threading.Thread(target=self._loop, name="monitor-loop", daemon=True)
         log.info("daemon started", extra={"tick_s": self.tick.total_seconds()})
-        scheduler.start()
-        if not self._busy.acquire(timeout=self.stop_timeout):
+        worker.start()
+        self.stopping.wait()  # the signal handlers run in this thread and set it
+        worker.join(timeout=self.stop_timeout)
+        if worker.is_alive():
             log.warning("in-flight work did not finish in time; exiting anyway (unfinished work stays due)",
                         extra={"stop_timeout_s": self.stop_timeout})
             return False
         log.info("daemon stopped")
-        return True
+        return not self._loop_died
 
 
 def run_once(ctx: Context, *, digests: bool = True, progress: Progress | None = None) -> CycleReport:

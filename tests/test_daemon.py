@@ -212,51 +212,87 @@ def test_a_repeated_signal_is_one_request_and_a_later_one_exits(
         ctx.close()
 
 
-def test_stopping_the_scheduler_twice_is_safe(tmp_path: Path) -> None:
-    """A signal handler interrupted by the same request's second delivery stops the loop twice."""
-    from apscheduler.schedulers.background import BackgroundScheduler
+class _Steps:
+    """Stands in for a daemon's step: records when each began, can stall or stop the daemon."""
 
-    ctx = build_context(load_config(write_config(tmp_path / "w.yaml")))
-    try:
-        daemon = daemon_module.Daemon(ctx)
-        scheduler = BackgroundScheduler(timezone="UTC")
-        scheduler.start()
-        daemon._scheduler = scheduler
-        daemon._stop_scheduler()
-        daemon._stop_scheduler()
-        assert not scheduler.running
-    finally:
-        ctx.close()
+    def __init__(self, daemon: daemon_module.Daemon, *, stall: float = 0.0, stop_after: int = 4) -> None:
+        self.daemon = daemon
+        self.stall = stall
+        self.stop_after = stop_after
+        self.started: list[float] = []
+
+    def __call__(self, progress: object = None) -> daemon_module.CycleReport:
+        self.started.append(time.monotonic())
+        if len(self.started) == 1:
+            time.sleep(self.stall)
+        if len(self.started) == self.stop_after:
+            handler = signal.getsignal(signal.SIGTERM)
+            assert callable(handler)
+            handler(signal.SIGTERM, None)  # as the signal would, delivered during a step
+        return daemon_module.CycleReport((), (), ())
 
 
-def test_a_stop_asked_for_just_before_the_loop_starts_still_ends_it(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The signal lands after run() looked at the stop flag and before the scheduler's loop began."""
-    from apscheduler.schedulers.blocking import BlockingScheduler
-
+@contextlib.contextmanager
+def _daemon(tmp_path: Path, tick: timedelta) -> Iterator[daemon_module.Daemon]:
+    """A daemon with its signal handlers installed (in the main thread, as the command does)."""
     ctx = build_context(load_config(write_config(tmp_path / "w.yaml")))
     previous = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
-    daemon = daemon_module.Daemon(ctx, tick=timedelta(hours=1))
-    daemon.handle_signals()  # in the main thread, as the command does; run() then installs nothing
-    original = BlockingScheduler.start
-
-    def start_after_a_signal(scheduler: BlockingScheduler, *args: object, **kwargs: object) -> None:
-        handler = signal.getsignal(signal.SIGTERM)
-        assert callable(handler)
-        handler(signal.SIGTERM, None)
-        original(scheduler, *args, **kwargs)
-
-    monkeypatch.setattr(BlockingScheduler, "start", start_after_a_signal)
-    finished: list[bool] = []
-    runner = threading.Thread(target=lambda: finished.append(daemon.run()), daemon=True)
     try:
-        runner.start()
-        runner.join(timeout=30)  # the first tick is due at once; an hour's tick would hold a stuck loop
-        assert not runner.is_alive(), "the loop kept running after the stop"
-        assert finished == [True]
+        daemon = daemon_module.Daemon(ctx, tick=tick)
+        daemon.handle_signals()
+        yield daemon
     finally:
-        daemon._stop_scheduler()
-        runner.join(timeout=10)
         signal.signal(signal.SIGTERM, previous[0])
         signal.signal(signal.SIGINT, previous[1])
         ctx.close()
+
+
+def _run(daemon: daemon_module.Daemon) -> list[bool]:
+    finished: list[bool] = []
+    runner = threading.Thread(target=lambda: finished.append(daemon.run()), daemon=True)
+    runner.start()
+    runner.join(timeout=60)
+    daemon.stopping.set()  # a stuck loop must not outlive the test
+    runner.join(timeout=10)
+    return finished
+
+
+def test_the_loop_steps_every_tick_and_a_stop_during_a_step_ends_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with _daemon(tmp_path, timedelta(seconds=0.05)) as daemon:
+        steps = _Steps(daemon)
+        monkeypatch.setattr(daemon, "step", steps)
+        assert _run(daemon) == [True]
+    assert len(steps.started) == 4  # none after the stop
+    gaps = [b - a for a, b in zip(steps.started, steps.started[1:], strict=False)]
+    assert min(gaps) >= 0.05 * 0.99  # each step waits its tick (the loop waits on monotonic time)
+
+
+def test_a_step_that_overran_its_ticks_is_followed_by_one_step_not_a_burst(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with _daemon(tmp_path, timedelta(seconds=0.05)) as daemon:
+        steps = _Steps(daemon, stall=0.5)  # owes ten ticks when it ends
+        monkeypatch.setattr(daemon, "step", steps)
+        assert _run(daemon) == [True]
+    assert steps.started[1] - steps.started[0] >= 0.5  # the next step follows at once ...
+    assert steps.started[2] - steps.started[1] >= 0.05 * 0.99  # ... and the one after waits a whole tick
+
+
+def test_a_stop_asked_for_before_the_loop_starts_ends_it_at_once(tmp_path: Path) -> None:
+    with _daemon(tmp_path, timedelta(hours=1)) as daemon:
+        handler = signal.getsignal(signal.SIGTERM)
+        assert callable(handler)
+        handler(signal.SIGTERM, None)
+        assert _run(daemon) == [True]
+        assert daemon.last_tick is None  # no step ran
+
+
+def test_a_loop_that_dies_stops_the_daemon_with_a_failure(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    def dies() -> None:
+        raise SystemExit(3)  # no step raises this; the loop must not leave run() waiting for ever
+
+    with _daemon(tmp_path, timedelta(hours=1)) as daemon:
+        monkeypatch.setattr(daemon, "_tick", dies)
+        assert _run(daemon) == [False]
+    assert "daemon loop ended unexpectedly" in caplog.text
