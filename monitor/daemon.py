@@ -24,6 +24,7 @@ from monitor.types import FeedOutcome
 log = logging.getLogger(__name__)
 TICK = timedelta(seconds=30)
 ALERT_RETRY = timedelta(hours=1)  # how often alerts the admin channel refused are sent again
+CLOCK_STEP = timedelta(minutes=1)  # the wall clock moving back this much against monotonic time is a correction
 REPEATED_SIGNAL = 2.0  # seconds after a stop signal within which another is the same request
 
 
@@ -57,10 +58,12 @@ class Daemon:
         self.last_tick: datetime | None = None  # when the last step finished (for /healthz)
         self.busy_since: datetime | None = None  # when the step running now began, if one is
         self._loop_died = False
+        self._clock_mark: tuple[float, datetime] | None = None  # monotonic and wall time at the last step
 
     def step(self, progress: Progress | None = None) -> CycleReport:
         """One pass: poll the due feeds, run the due digests, retry owed deliveries."""
         with self._busy:
+            self._watch_clock()
             feeds = pipeline.poll_due(self.ctx, progress, should_stop=self.stopping.is_set)
             ran: list[str] = []
             deliveries: list[tuple[str, bool]] = []
@@ -72,6 +75,18 @@ class Daemon:
             self._prune_daily()
             self._retry_refused_alerts()
         return CycleReport(tuple(feeds), tuple(ran), tuple(deliveries))
+
+    def _watch_clock(self) -> None:
+        """When the wall clock moved back since the last step (a correction), move back the times
+        stored ahead of it, which would otherwise hold polls, retries and digests back as long."""
+        mark, self._clock_mark = self._clock_mark, (time.monotonic(), self.ctx.clock.now())
+        if mark is None:
+            return
+        back = timedelta(seconds=self._clock_mark[0] - mark[0]) - (self._clock_mark[1] - mark[1])
+        if back >= CLOCK_STEP:
+            startup.shift_back_times(self.ctx, back)
+            self._pruned_at = self._pruned_at - back if self._pruned_at else None
+            self._alerts_retried_at = self._alerts_retried_at - back if self._alerts_retried_at else None
 
     def _prune_daily(self) -> None:
         now = self.ctx.clock.now()

@@ -172,10 +172,16 @@ def observed_gap(published: list[datetime], now: datetime, window: timedelta = t
 def _backoff(policy: PollPolicy, failures: int, retry_after: float | None, rng: random.Random) -> timedelta:
     base = policy.min_interval * (1 << min(failures - 1, 16))
     wait = _clamp(min(base, policy.max_interval) * rng.uniform(0.8, 1.2), policy)  # jitter within the bounds
-    longest = policy.max_interval * 4
+    longest = longest_wait(policy.max_interval)
     if retry_after is not None:
         wait = max(wait, _duration(retry_after, longest))
     return min(wait, longest)
+
+
+def longest_wait(max_interval: timedelta) -> timedelta:
+    """The longest a feed waits for its next poll: a failing feed's back-off, or a server's
+    ``Retry-After``, may hold it for up to four times ``max_interval``."""
+    return max_interval * 4
 
 
 def _duration(seconds: float, longest: timedelta) -> timedelta:

@@ -10,15 +10,17 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from monitor import redact
+from monitor import redact, scheduler
 from monitor.context import Context
+from monitor.digest.run import LONGEST_RETRY
 from monitor.novelty.text import content_hash
 from monitor.seeds import read_seeds
+from monitor.store import ahead
 from monitor.store import digests as digest_store
 from monitor.store import feeds as feed_store
 from monitor.store import items as item_store
 from monitor.store import seeds as seed_store
-from monitor.store.claims import release_dead
+from monitor.store.claims import LEASE, release_dead
 from monitor.types import FeedSpec
 from monitor.untrusted import one_line
 
@@ -31,6 +33,7 @@ def start(ctx: Context) -> tuple[int, int]:
     ctx.db.upgrade()
     with ctx.db.session() as session:
         take_back_claims(session, ctx.clock.now())
+    pull_back_times(ctx)
     _settled(register_digests, ctx)
     return _settled(sync_feeds, ctx), _settled(load_seeds, ctx)
 
@@ -49,6 +52,29 @@ def take_back_claims(session: Session, now: datetime) -> None:
     released = release_dead(session, now)
     if released:
         log.info("took back the claims of stopped processes on this host", extra={"claims": released})
+
+
+def pull_back_times(ctx: Context) -> int:
+    """Pull back to now the times stored ahead of the clock (it ran ahead when they were written);
+    returns how many rows changed. See :mod:`monitor.store.ahead`."""
+    horizons = ahead.Horizons(poll=scheduler.longest_wait(ctx.config.polling.max_interval),
+                              retry=LONGEST_RETRY, lease=LEASE)
+    with ctx.db.session() as session:
+        pulled = ahead.pull_back(session, ctx.clock.now(), horizons)
+    if pulled:
+        log.warning("times stored ahead of the clock were pulled back to now: the clock was ahead when they "
+                    "were written", extra={"rows": pulled})
+    return pulled
+
+
+def shift_back_times(ctx: Context, step: timedelta) -> int:
+    """After the clock moved back by ``step`` under a running process, move the times stored ahead of
+    it back as much; returns how many rows changed. See :mod:`monitor.store.ahead`."""
+    with ctx.db.session() as session:
+        moved = ahead.shift_back(session, ctx.clock.now(), step, LEASE)
+    log.warning("the clock moved back; times stored ahead of it moved back as much",
+                extra={"seconds": round(step.total_seconds()), "rows": moved})
+    return moved
 
 
 def held_elsewhere(ctx: Context) -> int:

@@ -296,3 +296,33 @@ def test_a_loop_that_dies_stops_the_daemon_with_a_failure(
         monkeypatch.setattr(daemon, "_tick", dies)
         assert _run(daemon) == [False]
     assert "daemon loop ended unexpectedly" in caplog.text
+
+
+def test_a_clock_corrected_back_holds_no_poll_back_in_a_running_daemon_or_after_a_restart(
+        tmp_path: Path, db_url: str, site: LocalSite) -> None:
+    serve_fixture(site)
+    path = write_config(tmp_path / "w.yaml", database_url=db_url, feeds=[{"url": f"{site.base}/feed.xml"}],
+                        polling={"allow_hosts": ["127.0.0.1"], "host_delay": "0s", "interval": "15m",
+                                 "min_interval": "15m", "max_interval": "1h"})
+    ahead = datetime(2027, 6, 1, 9, 0, tzinfo=UTC)  # the clock ran half a year ahead
+    clock = FrozenClock(ahead)
+    ctx = build_context(load_config(path), clock=clock)
+    try:
+        start(ctx)
+        daemon = daemon_module.Daemon(ctx)
+        assert len(daemon.step().feeds) == 1
+        clock.set(datetime(2026, 11, 24, 9, 0, tzinfo=UTC))  # corrected while the daemon runs
+        assert daemon.step().feeds == ()  # the next poll is still a whole interval after the last ...
+        clock.advance(timedelta(minutes=15, seconds=1))
+        assert len(daemon.step().feeds) == 1  # ... and no later (it was half a year away)
+        clock.set(ahead + timedelta(hours=1))
+        assert len(daemon.step().feeds) == 1
+    finally:
+        ctx.close()
+    clock.set(datetime(2026, 11, 24, 12, 0, tzinfo=UTC))  # corrected while the daemon was down
+    ctx = build_context(load_config(path), clock=clock)
+    try:
+        start(ctx)
+        assert len(run_once(ctx).feeds) == 1
+    finally:
+        ctx.close()

@@ -30,6 +30,7 @@ from monitor.types import DigestContent, DigestEntry, PendingDelivery, Source
 log = logging.getLogger(__name__)
 FILE_CHANNEL = "(file)"
 DELIVERY_ATTEMPTS = 8
+LONGEST_RETRY = timedelta(minutes=2 ** DELIVERY_ATTEMPTS)  # the wait before the last attempt (see _next_attempt)
 
 
 def files_folder(data_dir: Path) -> Path:
@@ -62,7 +63,8 @@ def _rate_limited(ctx: Context, digest: DigestConfig, now: datetime) -> bool:
     if digest.max_per_hour is None:
         return False
     with ctx.db.session() as session:
-        return digest_store.created_since(session, digest.name, now - timedelta(hours=1)) >= digest.max_per_hour
+        created = digest_store.created_between(session, digest.name, now - timedelta(hours=1), now)
+        return created >= digest.max_per_hour
 
 
 def run_digest(ctx: Context, name: str, due_at: datetime) -> int | None:

@@ -80,9 +80,11 @@ def pending_count(session: Session) -> int:
     return int(session.scalar(query) or 0)
 
 
-def created_since(session: Session, name: str, since: datetime) -> int:
-    """How many digests of ``name`` were created since ``since`` (for rate limits)."""
-    query = select(func.count()).select_from(DigestRow).where(DigestRow.name == name, DigestRow.created_at >= since)
+def created_between(session: Session, name: str, since: datetime, until: datetime) -> int:
+    """How many digests of ``name`` were created in ``[since, until]`` (for rate limits: one created
+    after ``until`` was created while the clock ran ahead, and limits nothing now)."""
+    query = select(func.count()).select_from(DigestRow).where(
+        DigestRow.name == name, DigestRow.created_at >= since, DigestRow.created_at <= until)
     return int(session.scalar(query) or 0)
 
 
