@@ -71,9 +71,10 @@ class Context:
 def build_context(config: Config, *, clock: Clock | None = None, database_url: str | None = None) -> Context:
     """Wire the stages for ``config``."""
     polling = config.polling
+    connect = polling.connect_timeout.total_seconds()  # a lookup is part of connecting
     http = HttpClient(
         user_agent=polling.user_agent, timeout=polling.timeout.total_seconds(),
-        connect_timeout=polling.connect_timeout.total_seconds(), guard=AddressGuard(polling.allow_hosts),
+        connect_timeout=connect, guard=AddressGuard(polling.allow_hosts, lookup_timeout=connect),
         limiter=HostLimiter(per_host=polling.per_host, min_delay=polling.host_delay.total_seconds()),
         max_connections=max(64, polling.concurrency * 4),
     )

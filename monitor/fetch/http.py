@@ -28,6 +28,8 @@ import ssl
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -67,11 +69,16 @@ def system_resolver(host: str) -> list[str]:
 
 
 class AddressGuard:
-    """Refuses non-public addresses (loopback, private, link-local, multicast, reserved) unless allowed."""
+    """Refuses non-public addresses (loopback, private, link-local, multicast, reserved) unless allowed.
+    A lookup waits at most ``lookup_timeout`` seconds, and no longer than the request's deadline: the
+    system resolver has no bound of its own a poll could rely on."""
 
-    def __init__(self, allow_hosts: Iterable[str] = (), resolver: Resolver = system_resolver) -> None:
+    def __init__(
+        self, allow_hosts: Iterable[str] = (), resolver: Resolver = system_resolver, lookup_timeout: float = 10.0,
+    ) -> None:
         self.allow = {h.lower().strip("[]") for h in allow_hosts}
         self.resolver = resolver
+        self.lookup_timeout = lookup_timeout
 
     def check(self, url: str) -> None:
         """Refuse a URL whose scheme is not http(s) or whose host resolves to a non-public address."""
@@ -88,7 +95,7 @@ class AddressGuard:
         """The addresses to connect to for ``host``, in the resolver's order, after checking that
         *every* address it resolves to is public (unless the host is on the allow-list)."""
         host = host.lower().strip("[]")
-        addresses = _addresses(host, self.resolver)
+        addresses = _addresses(host, self.resolver, _within_deadline(self.lookup_timeout, httpcore.ConnectTimeout))
         if not addresses:
             raise FetchError(f"cannot resolve {host}: no addresses")
         if host in self.allow:
@@ -199,11 +206,19 @@ def _no_cookies() -> http.cookiejar.CookieJar:
     return http.cookiejar.CookieJar(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
 
 
-def _addresses(host: str, resolver: Resolver) -> list[str]:
+_LOOKUPS = ThreadPoolExecutor(max_workers=16, thread_name_prefix="lookup")  # a lookup given up on ends here
+
+
+def _addresses(host: str, resolver: Resolver, timeout: float | None) -> list[str]:
     try:
         return [str(ipaddress.ip_address(host))]
     except ValueError:
-        return list(resolver(host))
+        pass
+    lookup = _LOOKUPS.submit(resolver, host)
+    try:
+        return list(lookup.result(timeout=timeout))
+    except FutureTimeout:
+        raise FetchError(f"cannot resolve {host}: no answer within {timeout or 0:g}s") from None
 
 
 class HostLimiter:

@@ -208,6 +208,32 @@ def test_connections_go_to_the_checked_address(site: object) -> None:
     assert site.requests[0][1]["host"] == f"pinned.test:{port}"
 
 
+class _HangingResolver:
+    """A name server that does not answer until released (the system's may take minutes)."""
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+
+    def __call__(self, host: str) -> list[str]:
+        self.release.wait(timeout=60)
+        return ["93.184.216.34"]
+
+
+def test_a_lookup_that_gets_no_answer_fails_the_fetch_within_its_timeout() -> None:
+    resolver = _HangingResolver()
+    guard = AddressGuard(resolver=resolver, lookup_timeout=0.5)
+    try:
+        started = time.monotonic()
+        with pytest.raises(FetchError, match=r"cannot resolve slow\.test: no answer within 0\.5s"):
+            guard.check("https://slow.test/feed.xml")
+        with HttpClient(user_agent="t", timeout=5, guard=guard) as http, \
+                pytest.raises(FetchError, match=r"cannot resolve slow\.test"):
+            http.get("https://slow.test/feed.xml", max_bytes=1000)
+        assert time.monotonic() - started < 10  # two lookups of half a second, not a minute each
+    finally:
+        resolver.release.set()
+
+
 class DripServer:
     """A raw local server that sends its answer one byte every ``pause`` seconds (status line and
     headers included) after ``delay`` seconds; ``/hopN`` redirects to ``/hop(N+1)``."""
