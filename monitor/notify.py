@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from monitor.errors import NotifyError, SettingError
 from monitor.formats import Format, output_format
 from monitor.redact import redact_channel
 from monitor.textnorm import shortened
+
+if TYPE_CHECKING:
+    from apprise import AppriseAsset
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +32,7 @@ _REASON = re.compile(r"exception|errno|refused|timed out|timeout|denied|unauthor
                      r"status|code|certificate|ssl|auth", re.IGNORECASE)
 
 
+_REDIRECT = re.compile(r"\berror=3\d\d\b")
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]{0,15})://")
 
 
@@ -81,7 +86,7 @@ def send(url: str, title: str, body: str, fmt: Format) -> None:
     if scheme_of(url) in _MAIL:
         title = mail_subject(title)
     body_format = apprise.NotifyFormat(output_format(fmt).body)
-    client = apprise.Apprise()
+    client = apprise.Apprise(asset=_asset())
     if not client.add(url):
         raise NotifyError(f"invalid apprise URL (scheme {scheme_of(url)!r})", permanent=True)
     with apprise.LogCapture(level=logging.DEBUG) as captured:  # type: ignore[no-untyped-call]
@@ -93,10 +98,23 @@ def send(url: str, title: str, body: str, fmt: Format) -> None:
         raise NotifyError(cause, detail=detail[-4000:])
 
 
+def _asset() -> AppriseAsset:
+    """apprise's settings for a send: HTTP redirects are not followed. requests would follow a 301, 302
+    or 303 with a GET that carries no message, and apprise would report the GET's 200 as delivered;
+    a redirect is instead a refusal whose status the delivery's error names (a URL's own
+    ``redirect=yes`` still follows them)."""
+    import apprise
+
+    return apprise.AppriseAsset(http_redirects=False)
+
+
 def _cause(captured: str) -> str:
     """One line from apprise's log: its warnings and errors, then the debug lines that say why."""
     messages = [line.split(" - ", 2) for line in captured.splitlines()]
     said = [m[2] for m in messages if len(m) == 3 and m[1] in ("WARNING", "ERROR", "CRITICAL")]
     why = [m[2] for m in messages if len(m) == 3 and m[1] == "DEBUG" and _REASON.search(m[2])
            and not m[2].startswith("Loaded ")]
-    return ": ".join(dict.fromkeys(said + why)) or "the channel did not accept the message (apprise gave no reason)"
+    cause = ": ".join(dict.fromkeys(said + why)) or "the channel did not accept the message (apprise gave no reason)"
+    if _REDIRECT.search(cause):
+        cause += " (a redirect, which is not followed: give the channel its new address)"
+    return cause
