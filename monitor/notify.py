@@ -78,6 +78,33 @@ def mail_subject(title: str) -> str:
     return shortened(title, kept + 1)  # the first ``kept`` characters at most, then the ellipsis
 
 
+def fits(url: str, title: str, body: str, fmt: Format) -> bool:
+    """Whether the message is within the longest one the channel's service takes, as its apprise plugin
+    declares it (Slack 35,000 characters, Telegram 4,096, ntfy 7,800, Discord 2,000 with the title),
+    measured as apprise would send it (converted to the service's format and dialect, the title counted
+    where the service puts it in the body). apprise sends a longer one whole, for the service to refuse
+    or cut; a plugin that declares no limit of its own (email, webhooks) takes any length."""
+    import apprise
+    from apprise.conversion import convert_between
+
+    plugin = apprise.Apprise.instantiate(url, asset=_asset())
+    if plugin is None or not _declares_limit(type(plugin)):
+        return True
+    source = apprise.NotifyFormat(output_format(fmt).body)
+    target = plugin.resolve_format(source)
+    sent = plugin.dialect_convert(convert_between(source, target, body), target)  # type: ignore[no-untyped-call]
+    in_body = plugin.title_maxlen <= 0 or plugin.overflow_amalgamate_title
+    return len(sent) + (len(title) + 2 if in_body and title else 0) <= plugin.body_maxlen
+
+
+def _declares_limit(plugin: type) -> bool:
+    """Whether an apprise plugin states its service's message limit (the base class's is a placeholder
+    that plugins for services without one, such as email and webhooks, inherit and never apply)."""
+    from apprise.plugins.base import NotifyBase
+
+    return any("body_maxlen" in vars(cls) for cls in plugin.__mro__ if cls is not NotifyBase)
+
+
 def send(url: str, title: str, body: str, fmt: Format) -> None:
     """Send one message through apprise; a NotifyError with the cause (and apprise's redacted log as
     its detail) when the channel does not accept it. An email's subject is kept short enough to send."""

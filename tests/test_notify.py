@@ -120,3 +120,16 @@ def test_a_webhook_that_redirects_has_not_taken_the_message(status: int) -> None
         assert b"the digest" in hook.requests[0][2]
     finally:
         hook.close()
+
+
+def test_a_message_fits_a_channel_by_the_limit_its_service_declares_as_it_would_be_sent() -> None:
+    from monitor.notify import fits
+
+    slack = "slack://T1ABCDEFG/B1ABCDEFG/abcdefghijklmnopqrstuvwx/#news"
+    assert fits(slack, "title", "a" * 35_000, "slack") and not fits(slack, "title", "a" * 35_001, "slack")
+    assert not fits(slack, "title", "&" * 8_000, "slack")  # sent as &amp;: 40,000 characters
+    discord = "discord://123456789/abcdefghijklmnopqrstuvwxyz"
+    assert fits(discord, "t" * 98, "b" * 1_900, "text") and not fits(discord, "t" * 99, "b" * 1_900, "text")
+    for unlimited in ("mailto://127.0.0.1:25?mode=insecure&from=m@example.com&to=a@example.com",
+                      "json://127.0.0.1:8080/hook"):
+        assert fits(unlimited, "title", "b" * 1_000_000, "html")  # no limit of its own: any length

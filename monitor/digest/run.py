@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -226,12 +227,40 @@ def _render_once(ctx: Context, pending: PendingDelivery) -> dict[str, str]:
         message |= {"text": render(content, "text", templates), "html": render(content, "html", templates)}
     elif channel is not None:
         fmt = channel.effective_format()
-        message |= {"format": fmt, "body": render(content, fmt, templates)}
+        body, shown = _fitted(content, fmt, templates, channel.url.get_secret_value())
+        if shown < len(content.entries):
+            log.info("digest cut to fit the channel", extra={
+                "digest": pending.digest_name, "channel": pending.channel, "shown": shown,
+                "more": content.more + len(content.entries) - shown})
+        message |= {"format": fmt, "body": body}
     else:
         return message  # the channel left the config: nothing to render for it
     with ctx.db.session() as session:
         digest_store.keep_rendered(session, pending.delivery_id, json.dumps(message))
     return message
+
+
+def _fitted(content: DigestContent, fmt: Format, templates: Path, url: str) -> tuple[str, int]:
+    """The digest as ``fmt`` with as many of its stories, in order, as the channel at ``url`` takes in
+    one message, and how many that is: the others are counted in its "…and N more" (with none shown,
+    the message is the title and that count). Sent whole, a longer one is refused or cut by the service."""
+    body = render(content, fmt, templates)
+    if notify.fits(url, content.title, body, fmt):
+        return body, len(content.entries)
+    shown, over = 0, len(content.entries)  # ``shown`` stories fit (none is taken to), ``over`` do not
+    while over - shown > 1:
+        middle = (shown + over) // 2
+        if notify.fits(url, content.title, render(_first(content, middle), fmt, templates), fmt):
+            shown = middle
+        else:
+            over = middle
+    return render(_first(content, shown), fmt, templates), shown
+
+
+def _first(content: DigestContent, count: int) -> DigestContent:
+    """``content`` showing its first ``count`` stories; the rest join those counted as more."""
+    hidden = len(content.entries) - count
+    return replace(content, entries=content.entries[:count], more=content.more + hidden)
 
 
 def _send(ctx: Context, pending: PendingDelivery, message: dict[str, str]) -> None:
