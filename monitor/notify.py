@@ -7,8 +7,11 @@ URLs carry tokens and passwords.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import logging
 import re
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
@@ -105,9 +108,14 @@ def _declares_limit(plugin: type) -> bool:
     return any("body_maxlen" in vars(cls) for cls in plugin.__mro__ if cls is not NotifyBase)
 
 
-def send(url: str, title: str, body: str, fmt: Format) -> None:
+def send(url: str, title: str, body: str, fmt: Format, accepted: set[str] | None = None) -> None:
     """Send one message through apprise; a NotifyError with the cause (and apprise's redacted log as
-    its detail) when the channel does not accept it. An email's subject is kept short enough to send."""
+    its detail) when the channel does not accept it. An email's subject is kept short enough to send.
+
+    ``accepted`` names (by digest, see :class:`_Accepted`) the recipients of a channel with several (the
+    addresses of an email, the channels of a Slack URL, Telegram chats) that took this message at an
+    earlier attempt: they are skipped, and each that takes it now is added, so a retry after one of
+    them refused goes to the others only."""
     import apprise
 
     if scheme_of(url) in _MAIL:
@@ -116,13 +124,51 @@ def send(url: str, title: str, body: str, fmt: Format) -> None:
     client = apprise.Apprise(asset=_asset())
     if not client.add(url):
         raise NotifyError(f"invalid apprise URL (scheme {scheme_of(url)!r})", permanent=True)
-    with apprise.LogCapture(level=logging.DEBUG) as captured:  # type: ignore[no-untyped-call]
+    with apprise.LogCapture(level=logging.DEBUG) as captured, _tracking(accepted):  # type: ignore[no-untyped-call]
         ok = bool(client.notify(title=title, body=body, body_format=body_format))
         detail = "" if ok else redact_channel(captured.getvalue(), url)
     if not ok:
         cause = _cause(detail)
         log.debug("notify failed", extra={"channel_scheme": scheme_of(url), "cause": cause})  # callers report it
         raise NotifyError(cause, detail=detail[-4000:])
+
+
+class _Accepted(set[tuple[int | None, object]]):
+    """apprise's record of the recipients that took a message (``(piece, (type, repr))`` of a key such
+    as an address), which apprise keeps only across its own retries within one call. Here it is kept
+    in ``digests`` as a digest of each key, which the ledger can store: no address or chat id in the
+    database. Only keys of plain types count: a marker object's repr changes with every process."""
+
+    def __init__(self, digests: set[str]) -> None:
+        super().__init__()
+        self.digests = digests
+
+    def __contains__(self, slot: object) -> bool:
+        return _digest(slot) in self.digests
+
+    def add(self, slot: tuple[int | None, object]) -> None:
+        key = _digest(slot)
+        if key is not None:
+            self.digests.add(key)
+
+
+def _digest(slot: object) -> str | None:
+    match slot:
+        case (int() | None as piece, (type() as kind, str() as text)) if kind in (str, int, tuple):
+            return hashlib.sha256(f"{piece}\0{kind.__name__}\0{text}".encode()).hexdigest()[:32]
+    return None
+
+
+@contextlib.contextmanager
+def _tracking(accepted: set[str] | None) -> Iterator[None]:
+    """While apprise sends, its record of the recipients that took the message is ``accepted``."""
+    from apprise.plugins.base import _delivery_tracker
+
+    token = _delivery_tracker.set(_Accepted(accepted if accepted is not None else set()))
+    try:
+        yield
+    finally:
+        _delivery_tracker.reset(token)
 
 
 def _asset() -> AppriseAsset:

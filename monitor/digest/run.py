@@ -163,9 +163,12 @@ def deliver(ctx: Context, pending: PendingDelivery) -> bool:
     The message is rendered at the first attempt and kept: a retry (or a resend after a crash)
     sends the same bytes, even when later reports of its stories have arrived since."""
     ok, detail, permanent = True, "", False
+    message: dict[str, str] = {}
+    accepted: set[str] = set()  # the recipients that took it, when the channel has several
     try:
         message = json.loads(pending.rendered) if pending.rendered else _render_once(ctx, pending)
-        _send(ctx, pending, message)
+        accepted = set(json.loads(message.get("accepted", "[]")))
+        _send(ctx, pending, message, accepted)
     except NotifyError as exc:
         ok, detail, permanent = False, f"{exc}\n{exc.detail}".strip(), exc.permanent
     except Exception as exc:  # a full disk or a broken template fails this delivery, not every one after it
@@ -179,6 +182,7 @@ def deliver(ctx: Context, pending: PendingDelivery) -> bool:
             digest_store.mark_sent(session, pending.delivery_id, now)
         else:
             digest_store.mark_failed(session, pending.delivery_id, detail, retry)
+            _keep_accepted(session, pending, message, accepted)
     if not ok and retry is None and pending.channel != ctx.config.admin_channel:
         alerts.notify_operator(
             ctx, f"monitor: digest {pending.digest_name} could not be delivered to {pending.channel}",
@@ -193,6 +197,14 @@ def deliver(ctx: Context, pending: PendingDelivery) -> bool:
         log.warning("digest delivery failed", extra={"digest": pending.digest_name, "channel": pending.channel,
                                                      "attempt": pending.attempts + 1, "cause": detail.split("\n")[0]})
     return ok
+
+
+def _keep_accepted(session: Session, pending: PendingDelivery, message: dict[str, str], accepted: set[str]) -> None:
+    """Keep with the message which of the channel's recipients have taken it, when some did and others
+    refused: a retry (here or in another replica) then goes to the others only."""
+    if message and sorted(accepted) != json.loads(message.get("accepted", "[]")):
+        digest_store.keep_rendered(session, pending.delivery_id,
+                                   json.dumps(message | {"accepted": json.dumps(sorted(accepted))}))
 
 
 def _unexpected(exc: Exception) -> str:
@@ -263,8 +275,9 @@ def _first(content: DigestContent, count: int) -> DigestContent:
     return replace(content, entries=content.entries[:count], more=content.more + hidden)
 
 
-def _send(ctx: Context, pending: PendingDelivery, message: dict[str, str]) -> None:
-    """Deliver ``message`` to ``pending``'s channel; a NotifyError when it is not accepted."""
+def _send(ctx: Context, pending: PendingDelivery, message: dict[str, str], accepted: set[str]) -> None:
+    """Deliver ``message`` to ``pending``'s channel, except the recipients in ``accepted`` (to which
+    those that take it now are added); a NotifyError when it is not accepted."""
     if pending.channel == FILE_CHANNEL:
         _write_files(files_folder(ctx.config.data_dir), message)
         return
@@ -273,7 +286,7 @@ def _send(ctx: Context, pending: PendingDelivery, message: dict[str, str]) -> No
         raise NotifyError(f"channel {pending.channel!r} is no longer in the config", permanent=True)
     identity = f"{pending.digest_name}.{pending.due_at:%Y%m%dT%H%M%SZ}.{pending.digest_id}"
     url = notify.with_identity(channel.url.get_secret_value(), identity)
-    notify.send(url, message["title"], message["body"], message["format"])
+    notify.send(url, message["title"], message["body"], message["format"], accepted)
 
 
 def write_digest_files(folder: Path, content: DigestContent, templates: Path | None = None) -> Path:

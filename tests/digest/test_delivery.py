@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import responses
+from sqlalchemy import select
 
 from monitor.clock import FrozenClock
 from monitor.config import load_config
@@ -21,6 +22,7 @@ from monitor.digest.run import DELIVERY_ATTEMPTS, deliver_pending, run_digest
 from monitor.pipeline import poll_due
 from monitor.startup import start
 from monitor.store import digests as digest_store
+from monitor.store.schema import DeliveryRow
 from tests.conftest import SmtpSink, write_config
 from tests.test_e2e import serve_fixture
 
@@ -125,6 +127,30 @@ def test_dropped_connection_is_retried(tmp_path: Path, db_url: str, site: object
         clock.advance(timedelta(minutes=2))
         assert deliver_pending(ctx) == [("email", True)]
         assert len(smtp.messages) == 1
+    finally:
+        ctx.close()
+
+
+def test_a_retry_after_one_recipient_refused_goes_to_the_others_only(
+    tmp_path: Path, db_url: str, site: object, smtp: SmtpSink,
+) -> None:
+    ctx = context(tmp_path, db_url, site, [{"name": "email", "url": smtp.url("analyst@example.com,desk@example.com"),
+                                            "format": "html"}])
+    clock = ctx.clock
+    assert isinstance(clock, FrozenClock)
+    try:
+        smtp.full = {"desk@example.com"}
+        run_digest(ctx, "briefing", NOW)
+        assert counts(ctx) == {"pending": 1} and [m.rcpt_tos for m in smtp.messages] == [["analyst@example.com"]]
+        clock.advance(timedelta(minutes=2))
+        assert deliver_pending(ctx) == [("email", False)]  # the desk's mailbox is still full
+        smtp.full = set()
+        clock.advance(timedelta(minutes=4))
+        assert deliver_pending(ctx) == [("email", True)]
+        assert [m.rcpt_tos for m in smtp.messages] == [["analyst@example.com"], ["desk@example.com"]]  # each once
+        with ctx.db.session() as session:
+            (delivery,) = session.scalars(select(DeliveryRow))
+        assert delivery.rendered is not None and "example.com" not in delivery.rendered  # no address stored
     finally:
         ctx.close()
 
