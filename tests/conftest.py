@@ -84,6 +84,13 @@ class SmtpSink:
     messages: list[Any] = field(default_factory=list)
     refuse: bool = False
     drop: int = 0  # drop the connection in the middle of this many transactions
+    full: set[str] = field(default_factory=set)  # mailboxes refused as full (552) when named as a recipient
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
+        if address in self.full:
+            return "552 mailbox full"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         if self.drop:

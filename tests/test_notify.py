@@ -73,3 +73,63 @@ def test_a_subject_of_headlines_in_another_script_is_cut_to_what_mail_servers_ac
     assert subject.startswith("3 new developments: इमरान खान की अपील")
     send(smtp.url(), "2 new developments: Court adjourns appeal; PTI rally", "<p>Hi</p>", "html")
     assert b"Subject: 2 new developments: Court adjourns appeal; PTI rally\r\n" in smtp.messages[1].content
+
+
+class RedirectingHook:
+    """A local webhook whose ``/hook`` answers every POST with a redirect to ``/moved``, which takes
+    any method (as a web server's catch-all page would), recording each request."""
+
+    def __init__(self, status: int) -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.requests: list[tuple[str, str, bytes]] = []
+        hook = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _answer(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                hook.requests.append((self.command, self.path, body))
+                self.send_response(status if self.path == "/hook" else 200)
+                self.send_header("Location", "/moved")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            do_GET = do_POST = _answer
+
+            def log_message(self, format: str, *args: object) -> None:
+                return
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"json://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_a_webhook_that_redirects_has_not_taken_the_message(status: int) -> None:
+    hook = RedirectingHook(status)
+    try:
+        with pytest.raises(NotifyError, match=rf"error={status}.*a redirect, which is not followed") as info:
+            send(hook.url, "title", "the digest", "text")  # a 30[123] used to be followed by a GET: "delivered"
+        assert not info.value.permanent
+        assert [(method, path) for method, path, _ in hook.requests] == [("POST", "/hook")]
+        assert b"the digest" in hook.requests[0][2]
+    finally:
+        hook.close()
+
+
+def test_a_message_fits_a_channel_by_the_limit_its_service_declares_as_it_would_be_sent() -> None:
+    from monitor.notify import fits
+
+    slack = "slack://T1ABCDEFG/B1ABCDEFG/abcdefghijklmnopqrstuvwx/#news"
+    assert fits(slack, "title", "a" * 35_000, "slack") and not fits(slack, "title", "a" * 35_001, "slack")
+    assert not fits(slack, "title", "&" * 8_000, "slack")  # sent as &amp;: 40,000 characters
+    discord = "discord://123456789/abcdefghijklmnopqrstuvwxyz"
+    assert fits(discord, "t" * 98, "b" * 1_900, "text") and not fits(discord, "t" * 99, "b" * 1_900, "text")
+    for unlimited in ("mailto://127.0.0.1:25?mode=insecure&from=m@example.com&to=a@example.com",
+                      "json://127.0.0.1:8080/hook"):
+        assert fits(unlimited, "title", "b" * 1_000_000, "html")  # no limit of its own: any length

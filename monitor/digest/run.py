@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -164,9 +165,12 @@ def deliver(ctx: Context, pending: PendingDelivery) -> bool:
     The message is rendered at the first attempt and kept: a retry (or a resend after a crash)
     sends the same bytes, even when later reports of its stories have arrived since."""
     ok, detail, permanent = True, "", False
+    message: dict[str, str] = {}
+    accepted: set[str] = set()  # the recipients that took it, when the channel has several
     try:
         message = json.loads(pending.rendered) if pending.rendered else _render_once(ctx, pending)
-        _send(ctx, pending, message)
+        accepted = set(json.loads(message.get("accepted", "[]")))
+        _send(ctx, pending, message, accepted)
     except NotifyError as exc:
         ok, detail, permanent = False, f"{exc}\n{exc.detail}".strip(), exc.permanent
     except Exception as exc:  # a full disk or a broken template fails this delivery, not every one after it
@@ -180,6 +184,7 @@ def deliver(ctx: Context, pending: PendingDelivery) -> bool:
             digest_store.mark_sent(session, pending.delivery_id, now)
         else:
             digest_store.mark_failed(session, pending.delivery_id, detail, retry)
+            _keep_accepted(session, pending, message, accepted)
     if not ok and retry is None and pending.channel != ctx.config.admin_channel:
         alerts.notify_operator(
             ctx, f"monitor: digest {pending.digest_name} could not be delivered to {pending.channel}",
@@ -194,6 +199,14 @@ def deliver(ctx: Context, pending: PendingDelivery) -> bool:
         log.warning("digest delivery failed", extra={"digest": pending.digest_name, "channel": pending.channel,
                                                      "attempt": pending.attempts + 1, "cause": detail.split("\n")[0]})
     return ok
+
+
+def _keep_accepted(session: Session, pending: PendingDelivery, message: dict[str, str], accepted: set[str]) -> None:
+    """Keep with the message which of the channel's recipients have taken it, when some did and others
+    refused: a retry (here or in another replica) then goes to the others only."""
+    if message and sorted(accepted) != json.loads(message.get("accepted", "[]")):
+        digest_store.keep_rendered(session, pending.delivery_id,
+                                   json.dumps(message | {"accepted": json.dumps(sorted(accepted))}))
 
 
 def _unexpected(exc: Exception) -> str:
@@ -228,7 +241,12 @@ def _render_once(ctx: Context, pending: PendingDelivery) -> dict[str, str]:
         message |= {"text": render(content, "text", templates), "html": render(content, "html", templates)}
     elif channel is not None:
         fmt = channel.effective_format()
-        message |= {"format": fmt, "body": render(content, fmt, templates)}
+        body, shown = _fitted(content, fmt, templates, channel.url.get_secret_value())
+        if shown < len(content.entries):
+            log.info("digest cut to fit the channel", extra={
+                "digest": pending.digest_name, "channel": pending.channel, "shown": shown,
+                "more": content.more + len(content.entries) - shown})
+        message |= {"format": fmt, "body": body}
     else:
         return message  # the channel left the config: nothing to render for it
     with ctx.db.session() as session:
@@ -236,8 +254,32 @@ def _render_once(ctx: Context, pending: PendingDelivery) -> dict[str, str]:
     return message
 
 
-def _send(ctx: Context, pending: PendingDelivery, message: dict[str, str]) -> None:
-    """Deliver ``message`` to ``pending``'s channel; a NotifyError when it is not accepted."""
+def _fitted(content: DigestContent, fmt: Format, templates: Path, url: str) -> tuple[str, int]:
+    """The digest as ``fmt`` with as many of its stories, in order, as the channel at ``url`` takes in
+    one message, and how many that is: the others are counted in its "…and N more" (with none shown,
+    the message is the title and that count). Sent whole, a longer one is refused or cut by the service."""
+    body = render(content, fmt, templates)
+    if notify.fits(url, content.title, body, fmt):
+        return body, len(content.entries)
+    shown, over = 0, len(content.entries)  # ``shown`` stories fit (none is taken to), ``over`` do not
+    while over - shown > 1:
+        middle = (shown + over) // 2
+        if notify.fits(url, content.title, render(_first(content, middle), fmt, templates), fmt):
+            shown = middle
+        else:
+            over = middle
+    return render(_first(content, shown), fmt, templates), shown
+
+
+def _first(content: DigestContent, count: int) -> DigestContent:
+    """``content`` showing its first ``count`` stories; the rest join those counted as more."""
+    hidden = len(content.entries) - count
+    return replace(content, entries=content.entries[:count], more=content.more + hidden)
+
+
+def _send(ctx: Context, pending: PendingDelivery, message: dict[str, str], accepted: set[str]) -> None:
+    """Deliver ``message`` to ``pending``'s channel, except the recipients in ``accepted`` (to which
+    those that take it now are added); a NotifyError when it is not accepted."""
     if pending.channel == FILE_CHANNEL:
         _write_files(files_folder(ctx.config.data_dir), message)
         return
@@ -246,7 +288,7 @@ def _send(ctx: Context, pending: PendingDelivery, message: dict[str, str]) -> No
         raise NotifyError(f"channel {pending.channel!r} is no longer in the config", permanent=True)
     identity = f"{pending.digest_name}.{pending.due_at:%Y%m%dT%H%M%SZ}.{pending.digest_id}"
     url = notify.with_identity(channel.url.get_secret_value(), identity)
-    notify.send(url, message["title"], message["body"], message["format"])
+    notify.send(url, message["title"], message["body"], message["format"], accepted)
 
 
 def write_digest_files(folder: Path, content: DigestContent, templates: Path | None = None) -> Path:

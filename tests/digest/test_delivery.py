@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import responses
+from sqlalchemy import select
 
 from monitor.clock import FrozenClock
 from monitor.config import load_config
@@ -21,6 +22,7 @@ from monitor.digest.run import DELIVERY_ATTEMPTS, deliver_pending, run_digest
 from monitor.pipeline import poll_due
 from monitor.startup import start
 from monitor.store import digests as digest_store
+from monitor.store.schema import DeliveryRow
 from tests.conftest import SmtpSink, write_config
 from tests.test_e2e import serve_fixture
 
@@ -125,6 +127,30 @@ def test_dropped_connection_is_retried(tmp_path: Path, db_url: str, site: object
         clock.advance(timedelta(minutes=2))
         assert deliver_pending(ctx) == [("email", True)]
         assert len(smtp.messages) == 1
+    finally:
+        ctx.close()
+
+
+def test_a_retry_after_one_recipient_refused_goes_to_the_others_only(
+    tmp_path: Path, db_url: str, site: object, smtp: SmtpSink,
+) -> None:
+    ctx = context(tmp_path, db_url, site, [{"name": "email", "url": smtp.url("analyst@example.com,desk@example.com"),
+                                            "format": "html"}])
+    clock = ctx.clock
+    assert isinstance(clock, FrozenClock)
+    try:
+        smtp.full = {"desk@example.com"}
+        run_digest(ctx, "briefing", NOW)
+        assert counts(ctx) == {"pending": 1} and [m.rcpt_tos for m in smtp.messages] == [["analyst@example.com"]]
+        clock.advance(timedelta(minutes=2))
+        assert deliver_pending(ctx) == [("email", False)]  # the desk's mailbox is still full
+        smtp.full = set()
+        clock.advance(timedelta(minutes=4))
+        assert deliver_pending(ctx) == [("email", True)]
+        assert [m.rcpt_tos for m in smtp.messages] == [["analyst@example.com"], ["desk@example.com"]]  # each once
+        with ctx.db.session() as session:
+            (delivery,) = session.scalars(select(DeliveryRow))
+        assert delivery.rendered is not None and "example.com" not in delivery.rendered  # no address stored
     finally:
         ctx.close()
 
@@ -464,3 +490,77 @@ def test_a_broken_template_fails_the_delivery_with_its_file_and_line(
         assert deliver_pending(ctx) == [("hook", True)]
     finally:
         ctx.close()
+
+
+class Ntfy:
+    """A local ntfy server that takes a message of at most ``limit`` characters, as its plugin declares,
+    and refuses a longer one (413), recording what it took."""
+
+    def __init__(self, limit: int = 7800) -> None:
+        self.messages: list[dict[str, str]] = []
+        ntfy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                payload = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))))
+                status = 413 if len(payload["message"]) > limit else 200
+                if status == 200:
+                    ntfy.messages.append(payload)
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(b'{"id": "m1"}' if status == 200 else b'{"error": "message too large"}')
+
+            def log_message(self, format: str, *args: object) -> None:
+                return
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"ntfy://127.0.0.1:{self.server.server_address[1]}/digests-Qx7vT2"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+def long_stories(ctx: Context, count: int) -> None:
+    """``count`` stories fetched now, each with two long new sentences (about 1,000 characters a story)."""
+    from monitor.store import feeds, items
+    from monitor.types import Article, FeedEntry, FeedSpec, Judgement, NewItem, Relevance
+
+    with ctx.db.session() as session:
+        feeds.sync_feeds(session, [FeedSpec("https://wire.example/feed", "Wire", None, None)], NOW)
+        feed_id = feeds.all_feeds(session)[0].id
+        for n in range(count):
+            said = tuple(f"Story {n:02d} sentence {k}: " + "the committee heard more evidence " * 12 for k in (1, 2))
+            items.add_item(session, NewItem(
+                feed_id=feed_id, entry=FeedEntry(f"s{n}", f"Story {n:02d} headline", f"https://wire.example/{n}",
+                                                 "summary", NOW - timedelta(minutes=n)),
+                article=Article("text", "page"), relevance=Relevance(("imran-khan",), (), 0.5),
+                judgement=Judgement("new", "new", 0.9 - n / 100, said), content_hash=f"h{n}", fetched_at=NOW,
+                outlet="Wire"))
+
+
+def test_a_digest_longer_than_the_channel_takes_is_sent_with_the_stories_that_fit_and_counts_the_rest(
+    tmp_path: Path, db_url: str, caplog: pytest.LogCaptureFixture,
+) -> None:
+    ntfy = Ntfy()
+    path = write_config(tmp_path / "w.yaml", database_url=db_url, channels=[
+        {"name": "phone", "url": ntfy.url, "format": "markdown"}],
+        digests=[{"name": "briefing", "schedule": "every 1h", "channels": ["phone"]}])
+    ctx = build_context(load_config(path), clock=FrozenClock(NOW))
+    try:
+        start(ctx)
+        long_stories(ctx, 20)  # about 20,000 characters: sent whole, the server refused it at every attempt
+        with caplog.at_level("INFO", logger="monitor.digest.run"):
+            assert run_digest(ctx, "briefing", NOW) is not None
+        assert counts(ctx) == {"sent": 1}
+        (message,) = ntfy.messages
+        body = message["message"]
+        shown = re.findall(r"^## \d+\. \[Story (\d\d) headline\]", body, re.MULTILINE)
+        assert shown == [f"{n:02d}" for n in range(len(shown))] and 5 <= len(shown) < 20  # the best, whole
+        assert f"…and {20 - len(shown)} more." in body and "Nothing new" not in body
+        assert f"Story {int(shown[-1]):02d} sentence 2" in body  # the last one shown is whole
+        assert message["title"].startswith("20 new developments: ")  # the subject counts them all
+        (cut,) = [r for r in caplog.records if r.getMessage() == "digest cut to fit the channel"]
+        assert (cut.__dict__["shown"], cut.__dict__["more"]) == (len(shown), 20 - len(shown))
+    finally:
+        ctx.close()
+        ntfy.server.shutdown()
+        ntfy.server.server_close()

@@ -144,6 +144,16 @@ def test_empty_digest_says_nothing_new(fmt: str) -> None:
     assert "Nothing new" in render(content(), fmt)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html", "slack"])
+def test_a_digest_showing_none_of_its_stories_counts_them_instead_of_saying_nothing_new(fmt: str) -> None:
+    from dataclasses import replace
+
+    held = build_digest("briefing", [entry(1), entry(2), entry(3)], window_end=WHEN, max_items=10)
+    none_shown = replace(held, entries=(), more=3)  # none fits the channel
+    text = render(none_shown, fmt)
+    assert "…and 3 more." in text and "Nothing new" not in text
+
+
 def test_items_of_one_story_make_one_line_with_every_source() -> None:
     first = entry(1, "Court adjourns hearing", "new", 0.9, "https://a.example/1")
     first = DigestEntry(**{**first.__dict__, "story": 7, "outlet": "Alpha", "published": WHEN})
