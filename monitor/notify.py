@@ -8,6 +8,7 @@ URLs carry tokens and passwords.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import logging
 import re
@@ -161,14 +162,26 @@ def _digest(slot: object) -> str | None:
 
 @contextlib.contextmanager
 def _tracking(accepted: set[str] | None) -> Iterator[None]:
-    """While apprise sends, its record of the recipients that took the message is ``accepted``."""
-    from apprise.plugins.base import _delivery_tracker
-
+    """While apprise sends, its record of the recipients that took the message is ``accepted``. That
+    record is apprise's own (pinned in ``pyproject.toml``); a release without it sends to every
+    recipient at each attempt, as before, and says so once."""
+    try:
+        from apprise.plugins.base import _delivery_tracker
+    except ImportError:
+        _warn_untracked()
+        yield
+        return
     token = _delivery_tracker.set(_Accepted(accepted if accepted is not None else set()))
     try:
         yield
     finally:
         _delivery_tracker.reset(token)
+
+
+@functools.cache
+def _warn_untracked() -> None:
+    log.warning("this apprise release keeps no record of the recipients that took a message: a retry "
+                "goes to every recipient of a channel again")
 
 
 def _asset() -> AppriseAsset:
