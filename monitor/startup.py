@@ -14,6 +14,7 @@ from monitor import redact
 from monitor.context import Context
 from monitor.novelty.text import content_hash
 from monitor.seeds import read_seeds
+from monitor.store import deferred as deferred_store
 from monitor.store import digests as digest_store
 from monitor.store import feeds as feed_store
 from monitor.store import items as item_store
@@ -111,12 +112,15 @@ def load_seeds(ctx: Context) -> int:
 
 
 def prune(ctx: Context) -> tuple[int, int]:
-    """Apply ``retention_days``: returns (irrelevant items deleted, relevant items whose text was cleared)."""
+    """Apply ``retention_days``: returns (irrelevant items deleted, relevant items whose text was cleared).
+    Pages deferred that long ago (by a feed no longer polled) are forgotten too."""
     before = ctx.clock.now() - timedelta(days=ctx.config.retention_days)
     with ctx.db.session() as session:
         deleted, cleared = item_store.prune(session, before)
-    if deleted or cleared:
-        log.info("retention applied", extra={"deleted": deleted, "cleared": cleared, "before": before.date()})
+        forgotten = deferred_store.prune(session, before)
+    if deleted or cleared or forgotten:
+        log.info("retention applied", extra={"deleted": deleted, "cleared": cleared, "deferred_pages": forgotten,
+                                             "before": before.date()})
     return deleted, cleared
 
 

@@ -118,7 +118,7 @@ def test_db_upgrade_says_what_it_created(tmp_path: Path, capsys: pytest.CaptureF
     path = write_config(tmp_path / "w.yaml", database_url=f"sqlite:///{tmp_path / 'new.db'}")
     assert main(["-c", str(path), "db", "upgrade"]) == 0
     out = capsys.readouterr().out
-    assert "created 9 tables (deliveries, digest_items" in out and "at schema revision" in out
+    assert "created 10 tables (deferred_pages, deliveries, digest_items" in out and "at schema revision" in out
 
 
 def test_db_downgrade_lists_what_it_would_undo_until_told_yes(
@@ -128,7 +128,8 @@ def test_db_downgrade_lists_what_it_would_undo_until_told_yes(
     assert main(["-c", str(path), "db", "upgrade"]) == 0
     assert main(["-c", str(path), "db", "downgrade", "0007"]) == 2
     err = capsys.readouterr().err
-    assert "would undo 0012: " in err and "; 0011: " in err and "; 0010: " in err and "; 0008: " in err
+    assert "would undo 0013: " in err and "; 0012: " in err and "; 0011: " in err
+    assert "; 0010: " in err and "; 0008: " in err
     assert "--yes" in err
     assert main(["-c", str(path), "db", "downgrade", "0007", "--yes"]) == 0
     assert "to 0007" in capsys.readouterr().out
