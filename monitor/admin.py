@@ -5,7 +5,7 @@ these (and the other use-case modules) open database sessions."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import text
@@ -15,13 +15,14 @@ from monitor.context import Context
 from monitor.errors import UsageError
 from monitor.opml import OpmlFeeds, read_opml
 from monitor.startup import feed_name, load_seeds, sync_feeds
+from monitor.store import deferred as deferred_store
 from monitor.store import digests as digest_store
 from monitor.store import feeds as feed_store
 from monitor.store import items as item_store
 from monitor.store import seeds as seed_store
 from monitor.store import stories as story_store
 from monitor.store.feeds import FeedError
-from monitor.types import DigestEntry, FeedSpec, FeedState, Known, SeedDoc, StoryLine, StoryReport
+from monitor.types import DeferredPage, DigestEntry, FeedSpec, FeedState, Known, SeedDoc, StoryLine, StoryReport
 
 
 @dataclass(frozen=True)
@@ -32,14 +33,16 @@ class Overview:
     verdicts: dict[str, int]
     deliveries: dict[str, int]
     unregistered: tuple[str, ...] = ()  # the config's feeds not in the database yet (by name), to be added at start
+    deferred: dict[int, int] = field(default_factory=dict)  # entries whose page is to be fetched again, by feed id
 
 
 @dataclass(frozen=True)
 class FeedDetails:
-    """One feed and its recent errors, the newest first."""
+    """One feed, its recent errors (the newest first) and its deferred pages (the next to be tried first)."""
 
     feed: FeedState
     errors: tuple[FeedError, ...]
+    deferred: tuple[DeferredPage, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -71,7 +74,7 @@ def overview(ctx: Context) -> Overview:
         stored = {feed.url for feed in feeds}
         unregistered = tuple(feed_name(f.name, f.url) for f in ctx.config.all_feeds() if f.url not in stored)
         return Overview(feeds, item_store.count_by_verdict(session), digest_store.delivery_counts(session),
-                        unregistered)
+                        unregistered, deferred_store.counts(session))
 
 
 def seeds(ctx: Context) -> list[SeedDoc]:
@@ -92,7 +95,8 @@ def enable_feed(ctx: Context, ref: str) -> FeedState:
 def feed_details(ctx: Context, ref: str) -> FeedDetails:
     with ctx.db.reading() as session:
         feed = _find(session, ref)
-        return FeedDetails(feed, tuple(feed_store.recent_errors(session, feed.id)))
+        return FeedDetails(feed, tuple(feed_store.recent_errors(session, feed.id)),
+                           tuple(deferred_store.of_feed(session, feed.id)))
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from monitor.terminal import cell, say
 if TYPE_CHECKING:
     from monitor.config import Config
     from monitor.context import Context
+    from monitor.types import DeferredPage
 
 log = logging.getLogger(__name__)
 out = Console(highlight=False, soft_wrap=True, emoji=False)  # ":warning:" in a feed title stays text
@@ -222,8 +223,10 @@ def poll(
     if held:
         say(out, f"skipped {held} due feeds: another process is polling them (see monitor status)")
     failed = [f for f in report.feeds if f.result == "error"]
+    deferred = sum(f.deferred for f in report.feeds)
+    later = f"; {deferred} article page{'' if deferred == 1 else 's'} failed for now, deferred" if deferred else ""
     say(out, f"polled {len(report.feeds)} feeds: {sum(f.new_items for f in report.feeds)} new items, "
-              f"{sum(f.relevant for f in report.feeds)} relevant, {len(failed)} failed")
+              f"{sum(f.relevant for f in report.feeds)} relevant, {len(failed)} failed{later}")
     say(out, *(f"  {outcome.feed_url}: {outcome.error}" for outcome in failed))
 
 
@@ -436,7 +439,18 @@ def feeds_show(ref: Annotated[str, typer.Argument(help="The feed's id, URL or na
         f"  enabled: {feed.enabled}, errors in a row: {feed.error_count}, permanent: {feed.permanent_failures}, "
         f"last status: {feed.last_status}",
         f"  topics: {_feed_topics(feed.topics)} ({_ORIGIN.get(feed.source, feed.source)})",
-        *(f"  {error.at:%Y-%m-%d %H:%M:%S} UTC {error.message}" for error in errors))
+        *(f"  {error.at:%Y-%m-%d %H:%M:%S} UTC {error.message}" for error in errors),
+        *_deferred_lines(details.deferred))
+
+
+def _deferred_lines(pages: Sequence[DeferredPage]) -> list[str]:
+    """A feed's deferred pages: each entry's title, failed attempts, next attempt and last error."""
+    lines = [f"  deferred pages ({len(pages)}), fetched again at the feed's first poll after their next attempt:"]
+    for page in pages:
+        error = page.error.splitlines()[0][:200] if page.error else ""
+        lines.append(f"    {page.entry.title[:80] or page.entry.key[:80]}: {page.attempts} failed, "
+                     f"next attempt {page.next_attempt_at:%Y-%m-%d %H:%M:%S} UTC, {error}")
+    return lines if pages else []
 
 
 def _feed_topics(topics: Sequence[str] | None) -> str:

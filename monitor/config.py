@@ -161,6 +161,7 @@ class Polling(Strict):
     host_delay: Duration = timedelta(seconds=1)
     disable_after: Int = Field(default=5, ge=1)
     alert_after: Duration = timedelta(days=1)
+    page_attempts: Int = Field(default=3, ge=1, le=10)
 
 
 class GoogleNews(Strict):

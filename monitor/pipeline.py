@@ -3,7 +3,9 @@
 Start-up and upkeep live in :mod:`monitor.startup`.
 ``refresh_feed``: fetch (conditional GET) -> parse -> for each unseen entry: first
 relevance on title and summary -> fetch and extract the page -> relevance with evidence
--> novelty judgement -> store.
+-> novelty judgement -> store. An entry whose page failed for now (a timeout, a 429, a 5xx) is
+deferred instead (:mod:`monitor.store.deferred`) and goes through the same stages again at a later
+poll of its feed; at its last attempt (``polling.page_attempts``) the feed's teaser stands in.
 Digests live in :mod:`monitor.digest.run`.
 """
 
@@ -31,11 +33,13 @@ from monitor.novelty.text import content_hash
 from monitor.parse import parse_date, parse_feed, url_date
 from monitor.query import TopicQuery
 from monitor.startup import take_back_claims
+from monitor.store import deferred as deferred_store
 from monitor.store import feeds as feed_store
 from monitor.store import items as item_store
 from monitor.store.claims import LEASE
 from monitor.types import (
     Article,
+    DeferredPage,
     FeedEntry,
     FeedOutcome,
     FeedState,
@@ -59,7 +63,9 @@ def poll_due(
 
     1. fetch and parse the due feeds, concurrently and fairly across hosts (failures, 304s and
        unchanged bodies are recorded here);
-    2. for every new entry, fetch and extract its page and match the watchlist, concurrently;
+    2. for every new entry, and every deferred one of the polled feeds whose time has come (even
+       when its feed answered 304), fetch and extract its page and match the watchlist,
+       concurrently; an entry whose page failed for now is deferred again;
     3. judge and store the entries one by one **in publication order across all feeds**, so the
        first report of an event is judged first whichever feed carried it; then record each
        changed feed's success (only now: a crash before leaves it due, and nothing is lost).
@@ -78,9 +84,10 @@ def poll_due(
                 concurrency=polling.concurrency, per_key=polling.per_host, should_stop=should_stop,
                 on_done=(lambda f: progress(f.outcome) if f.outcome else None) if progress else None,
             )
+            retries = _due_retries(ctx, fetched)
             changed = [f for f in fetched if f.outcome is None]
-            stored = _store_new_entries(ctx, changed)
-            outcomes = [f.outcome for f in fetched if f.outcome is not None]
+            stored = _store_new_entries(ctx, changed, retries)
+            outcomes = [_with_retried(f.outcome, stored.get(f.feed.id)) for f in fetched if f.outcome is not None]
             for f in changed:
                 outcome = _finish_or_fail(ctx, f, stored, batch)
                 outcomes.append(outcome)
@@ -94,9 +101,11 @@ def poll_due(
 def refresh_feed(ctx: Context, feed: FeedState) -> FeedOutcome:
     """Poll one feed now (the same stages as :func:`poll_due`)."""
     fetched = _fetch(ctx, feed, None)
+    changed = [fetched] if fetched.outcome is None else []
+    stored = _store_new_entries(ctx, changed, _due_retries(ctx, [fetched]))
     if fetched.outcome is not None:
-        return fetched.outcome
-    return _finish_or_fail(ctx, fetched, _store_new_entries(ctx, [fetched]), None)
+        return _with_retried(fetched.outcome, stored.get(feed.id))
+    return _finish_or_fail(ctx, fetched, stored, None)
 
 
 def _finish_or_fail(
@@ -121,9 +130,18 @@ def _finish(
         first, more = result.errors[0], len(result.errors) - 1
         error = first if not more else StageError(first.stage, f"{first.message} (and {more} more entries failed)")
         outcome = _failed(ctx, fetched.feed, error, fetched.now)
-        return replace(outcome, new_items=result.new, relevant=result.relevant)
+        return replace(outcome, new_items=result.new, relevant=result.relevant, deferred=result.deferred)
     polled = replace(fetched.polled, new=result.new, relevant=result.relevant)
-    return _succeeded(ctx, fetched.feed, polled, fetched.now, batch)
+    return replace(_succeeded(ctx, fetched.feed, polled, fetched.now, batch), deferred=result.deferred)
+
+
+def _with_retried(outcome: FeedOutcome, result: _Stored | None) -> FeedOutcome:
+    """The outcome of a feed decided in stage 1 (a 304, an unchanged body, a failure), with what its
+    deferred entries brought."""
+    if result is None:
+        return outcome
+    return replace(outcome, new_items=outcome.new_items + result.new, relevant=outcome.relevant + result.relevant,
+                   deferred=outcome.deferred + result.deferred)
 
 
 def _host(url: str) -> str:
@@ -228,8 +246,50 @@ def _skipped(feed: FeedState, parsed: ParsedFeed) -> tuple[MonitorError, ...]:
 
 
 def _seen(ctx: Context, feed: FeedState, entries: Sequence[FeedEntry]) -> set[tuple[str, str]]:
+    """The entries stored already, and those deferred: listed again, they wait for their time."""
     with ctx.db.session() as session:  # one query for the whole document: most entries are known already
-        return item_store.seen_entries(session, feed.id, [(e.key, e.link) for e in entries], feed.topics)
+        seen = item_store.seen_entries(session, feed.id, [(e.key, e.link) for e in entries], feed.topics)
+        waiting = deferred_store.deferred_keys(session, feed.id, [e.key for e in entries])
+    return seen | {(e.key, e.link) for e in entries if e.key in waiting}
+
+
+def _due_retries(ctx: Context, fetched: Sequence[_Fetched]) -> list[_Candidate]:
+    """The deferred entries of the feeds just polled whose time has come, whatever the poll found (a
+    304 and an unchanged body too, and whether the feed still lists them). A database failure leaves
+    them for the feed's next poll."""
+    feeds = {f.feed.id: f.feed for f in fetched}
+    if not feeds:
+        return []
+    try:
+        pages = in_stage("store", lambda: _take_due(ctx, feeds))
+    except MonitorError as exc:
+        log.warning("deferred pages not read", extra={"feeds": len(feeds), "error": str(exc)})
+        return []
+    return [_Candidate(feeds[page.feed_id], page.entry, page.attempts) for page in pages]
+
+
+def _take_due(ctx: Context, feeds: dict[int, FeedState]) -> list[DeferredPage]:
+    """The due deferrals of ``feeds``; those whose article another feed or replica stored meanwhile
+    are ended, not fetched again."""
+    with ctx.db.session() as session:
+        pages = deferred_store.due(session, list(feeds), ctx.clock.now())
+        stored = {(p.feed_id, p.entry.key) for p in pages
+                  if item_store.entry_seen(session, p.feed_id, p.entry.key, p.entry.link, feeds[p.feed_id].topics)}
+        deferred_store.settle(session, stored)
+    return [page for page in pages if (page.feed_id, page.entry.key) not in stored]
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    """An entry for stage 2: new in its feed, or deferred before after ``tried`` failed page fetches."""
+
+    feed: FeedState
+    entry: FeedEntry
+    tried: int = 0
+
+    @property
+    def deferred(self) -> bool:
+        return self.tried > 0
 
 
 @dataclass(frozen=True)
@@ -240,31 +300,79 @@ class _Prepared:
     entry: FeedEntry
     article: Article
     relevance: Relevance
+    deferred: bool = False  # its page was deferred before: storing it ends the deferral
+
+
+_Done = _Prepared | DeferredPage | tuple[FeedState, MonitorError] | None  # what stage 2 makes of an entry
 
 
 @dataclass
 class _Stored:
-    """What stages 2 and 3 did for one feed: new and relevant items, and the entries that failed."""
+    """What stages 2 and 3 did for one feed: new and relevant items, the entries that failed, and
+    those whose page was deferred."""
 
     new: int = 0
     relevant: int = 0
     errors: list[MonitorError] = field(default_factory=list)
+    deferred: int = 0
 
 
-def _store_new_entries(ctx: Context, fetched: Sequence[_Fetched]) -> dict[int, _Stored]:
-    """Stages 2 and 3, per feed id. An entry that fails is skipped and its error kept for its feed;
-    the feed's other entries are stored."""
-    polling = ctx.config.polling
+def _store_new_entries(
+    ctx: Context, fetched: Sequence[_Fetched], retries: Sequence[_Candidate] = (),
+) -> dict[int, _Stored]:
+    """Stages 2 and 3, per feed id, for the new entries of ``fetched`` and the deferred entries
+    ``retries``. An entry that fails is skipped and its error kept for its feed; one whose page
+    failed for now is deferred; the feed's other entries are stored."""
     results = {f.feed.id: _Stored(errors=list(f.errors)) for f in fetched}
-    screened = [(f.feed, entry, _screen(ctx, f.feed, entry)) for f in fetched for entry in f.entries]
-    work = [(feed, entry) for feed, entry, done in screened if done is None]
-    prepared: list[_Prepared | tuple[FeedState, MonitorError] | None] = [d for _, _, d in screened if d is not None]
-    prepared += run_fair(work, key=lambda pair: _host(pair[1].link), work=lambda pair: _prepare_entry(ctx, *pair),
-                         concurrency=polling.concurrency, per_key=polling.per_host)
+    for retry in retries:
+        results.setdefault(retry.feed.id, _Stored())
+    candidates = [_Candidate(f.feed, entry) for f in fetched for entry in f.entries] + list(retries)
+    prepared = _prepare_all(ctx, candidates)
     for feed, error in (p for p in prepared if isinstance(p, tuple)):
         results[feed.id].errors.append(error)
+    _defer(ctx, [p for p in prepared if isinstance(p, DeferredPage)], results)
+    _store_prepared(ctx, [p for p in prepared if isinstance(p, _Prepared)], results)
+    return results
+
+
+def _prepare_all(ctx: Context, candidates: Sequence[_Candidate]) -> list[_Done]:
+    """Stage 2 for every candidate: the screen first, then the pages, concurrently and fairly across hosts."""
+    polling = ctx.config.polling
+    screened = [(candidate, _screen(ctx, candidate)) for candidate in candidates]
+    work = [candidate for candidate, done in screened if done is None]
+    prepared: list[_Done] = [done for _, done in screened if done is not None]
+    prepared += run_fair(work, key=lambda c: _host(c.entry.link), work=lambda c: _prepare_entry(ctx, c),
+                         concurrency=polling.concurrency, per_key=polling.per_host)
+    return prepared
+
+
+def _defer(ctx: Context, pages: Sequence[DeferredPage], results: dict[int, _Stored]) -> None:
+    """Record the entries whose page failed for now, to be fetched again at a later poll of their
+    feed. A failure to record them is their feeds' failure: a changed feed is then read again, and
+    an entry deferred before keeps its deferral, so none is lost."""
+    if not pages:
+        return
+    try:
+        in_stage("store", lambda: _record_deferrals(ctx, pages))
+    except MonitorError as exc:
+        for feed_id in dict.fromkeys(page.feed_id for page in pages):
+            results[feed_id].errors.append(exc)
+        log.warning("deferred pages not recorded", extra={"entries": len(pages), "error": str(exc)})
+        return
+    for page in pages:
+        results[page.feed_id].deferred += 1
+    metrics.DEFERRED_PAGES.inc(len(pages))
+
+
+def _record_deferrals(ctx: Context, pages: Sequence[DeferredPage]) -> None:
+    with ctx.db.session() as session:
+        deferred_store.defer(session, pages, ctx.clock.now())
+
+
+def _store_prepared(ctx: Context, prepared: Sequence[_Prepared], results: dict[int, _Stored]) -> None:
+    """Stage 3: judge and store the prepared entries in publication order."""
     plain: list[_Prepared] = []  # irrelevant entries, stored many at a time but never after a later relevant one
-    for item in _oldest_first([p for p in prepared if isinstance(p, _Prepared)]):
+    for item in _oldest_first(prepared):
         if not item.relevance.relevant:
             plain.append(item)
             continue
@@ -272,7 +380,6 @@ def _store_new_entries(ctx: Context, fetched: Sequence[_Fetched]) -> dict[int, _
         plain = []
         _store_relevant(ctx, item, results[item.feed.id])
     _store_plain(ctx, plain, results)
-    return results
 
 
 def _store_relevant(ctx: Context, item: _Prepared, result: _Stored) -> None:
@@ -301,19 +408,21 @@ def _store_plain(ctx: Context, items: Sequence[_Prepared], results: dict[int, _S
         results[feed_id].new += 1
 
 
-def _screen(ctx: Context, feed: FeedState, entry: FeedEntry) -> _Prepared | tuple[FeedState, MonitorError] | None:
+def _screen(ctx: Context, candidate: _Candidate) -> _Prepared | tuple[FeedState, MonitorError] | None:
     """Stage 2 without the network, for the common case: an entry whose title and teaser carry no
     watched term cannot match (every topic needs one of its terms), so unless pages are always
     fetched it is irrelevant as it stands, and its language is left unknown. None when the entry
     needs the full stage 2."""
     if ctx.config.polling.fetch_articles == "always":
         return None
+    feed, entry = candidate.feed, candidate.entry
     try:
         if in_stage("match", lambda: may_match(_topics(ctx, feed), entry.title, entry.summary)):
             return None
     except MonitorError as exc:
         return feed, exc
-    return _Prepared(feed, entry, Article(text=entry.summary, source="summary"), Relevance((), (), 0.0))
+    return _Prepared(feed, entry, Article(text=entry.summary, source="summary"), Relevance((), (), 0.0),
+                     candidate.deferred)
 
 
 def _topics(ctx: Context, feed: FeedState) -> list[TopicQuery]:
@@ -336,14 +445,13 @@ def _topics(ctx: Context, feed: FeedState) -> list[TopicQuery]:
 _TOPICS_NOTED: set[tuple[int, tuple[str, ...]]] = set()  # (feed id, its topics) whose unknown topics were logged
 
 
-def _prepare_entry(
-    ctx: Context, feed: FeedState, entry: FeedEntry,
-) -> _Prepared | tuple[FeedState, MonitorError] | None:
+def _prepare_entry(ctx: Context, candidate: _Candidate) -> _Done:
     """Stage 2 for one entry, with its failure (if any) kept for its feed instead of raised."""
     try:
-        return _prepare(ctx, feed, entry)
+        return _prepare(ctx, candidate)
     except MonitorError as exc:
-        log.warning("entry not prepared", extra={"feed_url": feed.url, "entry": entry.key, "error": str(exc)})
+        feed = candidate.feed
+        log.warning("entry not prepared", extra={"feed_url": feed.url, "entry": candidate.entry.key, "error": str(exc)})
         return feed, exc
 
 
@@ -353,20 +461,40 @@ def _oldest_first(items: Sequence[_Prepared]) -> list[_Prepared]:
     return dated + [p for p in items if not p.entry.published]
 
 
-def _prepare(ctx: Context, feed: FeedState, entry: FeedEntry) -> _Prepared | None:
-    """Stage 2 for one entry: resolve its link, fetch and extract the page, match the watchlist."""
+def _prepare(ctx: Context, candidate: _Candidate) -> _Prepared | DeferredPage | None:
+    """Stage 2 for one entry: resolve its link, fetch and extract the page, match the watchlist; or,
+    when the page failed for now and attempts remain, its deferral."""
+    feed, entry = candidate.feed, candidate.entry
     topics = _topics(ctx, feed)
     worth_fetching = in_stage("match", lambda: may_match(topics, entry.title, entry.summary))
     resolved = in_stage("identity", lambda: _resolve_link(ctx, entry, worth_fetching))
     if resolved is not entry:
-        if in_stage("store", lambda: _seen_before(ctx, feed, entry, resolved)):
+        if in_stage("store", lambda: _seen_before(ctx, candidate, resolved)):
             return None
         entry = resolved
-    article = _article(ctx, entry, worth_fetching)
+    page = _page(ctx, entry, worth_fetching)
+    if isinstance(page, FetchError) and _retry_later(ctx, page, candidate.tried):
+        return _deferral(ctx, feed, entry, candidate.tried + 1, page)
+    article = _article(entry, page)
     if entry.published is None:
         entry = replace(entry, published=_stated_date(ctx, article, entry.link))
     relevance = in_stage("match", lambda: match(topics, entry.title, article.text or entry.summary, article.language))
-    return _Prepared(feed, entry, article, relevance)
+    return _Prepared(feed, entry, article, relevance, candidate.deferred)
+
+
+def _retry_later(ctx: Context, exc: FetchError, tried: int) -> bool:
+    """Whether a page that failed is fetched again at a later poll rather than replaced by the teaser
+    now: the failure may pass (a timeout, a refused connection, a 429, a 5xx; not a 404, a 410 or a
+    page that is not HTML) and ``polling.page_attempts`` allows another attempt."""
+    return not exc.permanent and tried + 1 < ctx.config.polling.page_attempts
+
+
+def _deferral(ctx: Context, feed: FeedState, entry: FeedEntry, attempts: int, exc: FetchError) -> DeferredPage:
+    """The entry, deferred after ``attempts`` failed fetches of its page, until the back-off ends."""
+    next_at = scheduler.page_retry(ctx.clock.now(), attempts, exc.retry_after)
+    log.info("article page deferred", extra={"feed_url": feed.url, "url": entry.link, "attempts": attempts,
+                                             "error": str(exc), "next_attempt": next_at.isoformat(timespec="seconds")})
+    return DeferredPage(feed.id, entry, attempts, str(exc), next_at)
 
 
 def _stated_date(ctx: Context, article: Article, link: str) -> datetime | None:
@@ -377,14 +505,15 @@ def _stated_date(ctx: Context, article: Article, link: str) -> datetime | None:
     return parse_date(article.published, now) or url_date(link, now)
 
 
-def _seen_before(ctx: Context, feed: FeedState, entry: FeedEntry, resolved: FeedEntry) -> bool:
+def _seen_before(ctx: Context, candidate: _Candidate, resolved: FeedEntry) -> bool:
     """Whether the publisher's own feed brought the resolved article already; if so the Google entry
     is remembered (not judged again)."""
+    feed, entry = candidate.feed, candidate.entry
     with ctx.db.session() as session:
         seen = item_store.entry_seen(session, feed.id, resolved.key, resolved.link, feed.topics)
     if seen:
         _insert_plain(ctx, [_new_item(ctx, _Prepared(feed, replace(entry, link=""), fallback("", None),
-                                                     Relevance((), (), 0.0)))])
+                                                     Relevance((), (), 0.0), candidate.deferred))])
     return seen
 
 
@@ -409,13 +538,16 @@ def _new_item(ctx: Context, item: _Prepared) -> NewItem:
     text = item.article.text or item.entry.title
     return NewItem(feed_id=item.feed.id, entry=item.entry, article=item.article, relevance=item.relevance,
                    judgement=None, content_hash=content_hash(text), fetched_at=ctx.clock.now(),
-                   outlet=item.entry.source or item.feed.name)
+                   outlet=item.entry.source or item.feed.name, deferred=item.deferred)
 
 
 def _store(ctx: Context, item: NewItem) -> bool:
     """Judge a relevant item and store it; False when another feed or replica stored it first."""
     judgement = judge_and_store(ctx, item)
     if judgement is None:
+        if item.deferred:  # the article was stored meanwhile: nothing is left to fetch
+            with ctx.db.session() as session:
+                deferred_store.settle(session, [(item.feed_id, item.entry.key)])
         return False
     metrics.ITEMS.labels(verdict=judgement.verdict).inc()
     _count_extraction_failures([item])
@@ -440,15 +572,24 @@ def _count_extraction_failures(items: Sequence[NewItem]) -> None:
         metrics.EXTRACTION_FAILURES.inc(failed)
 
 
-def _article(ctx: Context, entry: FeedEntry, relevant: bool) -> Article:
+def _page(ctx: Context, entry: FeedEntry, relevant: bool) -> bytes | FetchError | None:
+    """The entry's page, or why it could not be fetched; None when it is not to be fetched (no link,
+    or ``polling.fetch_articles`` says no)."""
     policy = ctx.config.polling.fetch_articles
     if not entry.link or policy == "never" or (policy == "relevant" and not relevant):
-        return fallback(entry.summary, None)
+        return None
     try:
-        html = in_stage("page", lambda: fetch_page(ctx.http, entry.link, max_bytes=ctx.config.polling.max_page_bytes))
+        return in_stage("page", lambda: fetch_page(ctx.http, entry.link, max_bytes=ctx.config.polling.max_page_bytes))
     except FetchError as exc:
         log.info("article fetch failed", extra={"url": entry.link, "error": str(exc)})
-        return fallback(entry.summary, exc)
+        return exc
+
+
+def _article(entry: FeedEntry, page: bytes | FetchError | None) -> Article:
+    """The page's text, or the teaser standing in for it (with the failure, if the page failed)."""
+    if page is None or isinstance(page, FetchError):
+        return fallback(entry.summary, page)
+    html = page
     return in_stage("extract", lambda: extract_article(html, url=entry.link, summary=entry.summary))
 
 

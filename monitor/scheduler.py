@@ -148,6 +148,20 @@ def next_poll(
     return now + _clamp(max(wait, *floors), policy)
 
 
+PAGE_RETRY_FIRST = timedelta(minutes=5)  # the wait after an article page's first failure, doubling after each
+PAGE_RETRY_LONGEST = timedelta(hours=1)
+
+
+def page_retry(now: datetime, attempts: int, retry_after: float | None = None) -> datetime:
+    """When to fetch a deferred article page again after ``attempts`` failed fetches: 5 minutes,
+    doubling with each failure, never sooner than a server's ``Retry-After`` (seconds), and never
+    later than an hour, however long it asks for. (Its feed's next poll fetches it from then on.)"""
+    wait = PAGE_RETRY_FIRST * (1 << min(max(attempts, 1) - 1, 16))
+    if retry_after is not None:
+        wait = max(wait, _duration(retry_after, PAGE_RETRY_LONGEST))
+    return now + min(wait, PAGE_RETRY_LONGEST)
+
+
 def adapted_interval(interval: timedelta, observed_gap: timedelta | None) -> timedelta:
     """Busy feeds (short gaps between entries) are polled faster, quiet ones slower."""
     if observed_gap is None or observed_gap <= timedelta(0):

@@ -16,6 +16,7 @@ from monitor.digest.run import LONGEST_RETRY
 from monitor.novelty.text import content_hash
 from monitor.seeds import read_seeds
 from monitor.store import ahead
+from monitor.store import deferred as deferred_store
 from monitor.store import digests as digest_store
 from monitor.store import feeds as feed_store
 from monitor.store import items as item_store
@@ -58,7 +59,7 @@ def pull_back_times(ctx: Context) -> int:
     """Pull back to now the times stored ahead of the clock (it ran ahead when they were written);
     returns how many rows changed. See :mod:`monitor.store.ahead`."""
     horizons = ahead.Horizons(poll=scheduler.longest_wait(ctx.config.polling.max_interval),
-                              retry=LONGEST_RETRY, lease=LEASE)
+                              retry=LONGEST_RETRY, page=scheduler.PAGE_RETRY_LONGEST, lease=LEASE)
     with ctx.db.session() as session:
         pulled = ahead.pull_back(session, ctx.clock.now(), horizons)
     if pulled:
@@ -137,12 +138,15 @@ def load_seeds(ctx: Context) -> int:
 
 
 def prune(ctx: Context) -> tuple[int, int]:
-    """Apply ``retention_days``: returns (irrelevant items deleted, relevant items whose text was cleared)."""
+    """Apply ``retention_days``: returns (irrelevant items deleted, relevant items whose text was cleared).
+    Pages deferred that long ago (by a feed no longer polled) are forgotten too."""
     before = ctx.clock.now() - timedelta(days=ctx.config.retention_days)
     with ctx.db.session() as session:
         deleted, cleared = item_store.prune(session, before)
-    if deleted or cleared:
-        log.info("retention applied", extra={"deleted": deleted, "cleared": cleared, "before": before.date()})
+        forgotten = deferred_store.prune(session, before)
+    if deleted or cleared or forgotten:
+        log.info("retention applied", extra={"deleted": deleted, "cleared": cleared, "deferred_pages": forgotten,
+                                             "before": before.date()})
     return deleted, cleared
 
 

@@ -24,10 +24,14 @@ def render_status(ctx: Context, console: Console) -> None:
     feeds, verdicts, deliveries = list(seen.feeds), seen.verdicts, seen.deliveries
     now = ctx.clock.now()
     if console.is_terminal and console.width >= WIDE:
-        _feed_table(feeds, now, console)
+        _feed_table(feeds, now, seen.deferred, console)
     else:
         say(console, f"feeds ({len(feeds)}): id, name, result of the last poll, next poll, errors in a row, state "
-                     "(full errors: monitor feeds show ID)", *(_feed_line(feed, now) for feed in feeds))
+                     "(full errors: monitor feeds show ID)",
+            *(_feed_line(feed, now, seen.deferred.get(feed.id, 0)) for feed in feeds))
+    if seen.deferred:
+        say(console, f"pages deferred: {_pages(sum(seen.deferred.values()))} failed for now; each is fetched again "
+                     "at a poll of its feed once its wait ends (monitor feeds show ID lists them)")
     if seen.unregistered:  # before the first run (status reads only; it adds no feed)
         say(console, f"{len(seen.unregistered)} more feeds in the config, not registered or polled yet "
                      "(monitor run or monitor poll adds them when it starts):",
@@ -39,20 +43,20 @@ def render_status(ctx: Context, console: Console) -> None:
     console.print(f"database: {safe_url(ctx.db.url)}", markup=False)
 
 
-def _feed_table(feeds: list[FeedState], now: datetime, console: Console) -> None:
+def _feed_table(feeds: list[FeedState], now: datetime, deferred: dict[int, int], console: Console) -> None:
     table = Table(title=f"Feeds ({len(feeds)})", show_lines=False)
     for column in ("id", "feed", "last poll", "result", "items", "next poll", "errors", "state"):
         table.add_column(column, overflow="fold")
     for feed in feeds:
         table.add_row(str(feed.id), cell(feed.name), _when(feed.last_polled_at), cell(_result(feed)[:80]),
                       str(feed.items_last_poll), _when(feed.next_poll_at), str(feed.error_count),
-                      cell(_state(feed, now)))
+                      cell(_state(feed, now, deferred.get(feed.id, 0))))
     console.print(table)
 
 
-def _feed_line(feed: FeedState, now: datetime) -> str:
+def _feed_line(feed: FeedState, now: datetime, deferred: int) -> str:
     return (f"#{feed.id} {redact(feed.name)[:40]} | {_result(feed)[:60]} | next {_when(feed.next_poll_at)} | "
-            f"{feed.error_count} errors | {_state(feed, now)}")
+            f"{feed.error_count} errors | {_state(feed, now, deferred)}")
 
 
 def _result(feed: FeedState) -> str:
@@ -65,11 +69,17 @@ def _result(feed: FeedState) -> str:
     return redact(result)
 
 
-def _state(feed: FeedState, now: datetime) -> str:
+def _state(feed: FeedState, now: datetime, deferred: int = 0) -> str:
     state = "enabled" if feed.enabled else "DISABLED"
+    if deferred:
+        state += f", {_pages(deferred)} deferred"
     if feed.claimed_until is not None and feed.claimed_until >= now:
         state += f", being polled by {feed.claimed_by or '?'} (claim until {_when(feed.claimed_until)})"
     return state
+
+
+def _pages(count: int) -> str:
+    return f"{count} page{'' if count == 1 else 's'}"
 
 
 def _when(moment: datetime | None) -> str:

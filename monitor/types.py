@@ -171,6 +171,20 @@ class NewItem:
     content_hash: str
     fetched_at: datetime
     outlet: str = ""
+    deferred: bool = False  # its page was deferred before: storing it settles the deferral (same transaction)
+
+
+@dataclass(frozen=True)
+class DeferredPage:
+    """An entry whose article page failed for now (a timeout, a refused connection, a 429, a 5xx),
+    kept whole so that a poll of its feed from ``next_attempt_at`` fetches the page again:
+    ``attempts`` failed fetches so far, the last one's ``error`` as stored (redacted)."""
+
+    feed_id: int
+    entry: FeedEntry
+    attempts: int
+    error: str
+    next_attempt_at: datetime
 
 
 @dataclass(frozen=True)
@@ -184,6 +198,7 @@ class FeedOutcome:
     new_items: int = 0
     relevant: int = 0
     error: str | None = None
+    deferred: int = 0  # entries whose page failed for now, to be fetched again at a later poll
 
     @property
     def status(self) -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.console import Console
 
 from monitor.cli import main
 from tests.conftest import ROOT, free_port, write_config
@@ -118,7 +119,7 @@ def test_db_upgrade_says_what_it_created(tmp_path: Path, capsys: pytest.CaptureF
     path = write_config(tmp_path / "w.yaml", database_url=f"sqlite:///{tmp_path / 'new.db'}")
     assert main(["-c", str(path), "db", "upgrade"]) == 0
     out = capsys.readouterr().out
-    assert "created 9 tables (deliveries, digest_items" in out and "at schema revision" in out
+    assert "created 10 tables (deferred_pages, deliveries, digest_items" in out and "at schema revision" in out
 
 
 def test_db_downgrade_lists_what_it_would_undo_until_told_yes(
@@ -128,7 +129,8 @@ def test_db_downgrade_lists_what_it_would_undo_until_told_yes(
     assert main(["-c", str(path), "db", "upgrade"]) == 0
     assert main(["-c", str(path), "db", "downgrade", "0007"]) == 2
     err = capsys.readouterr().err
-    assert "would undo 0012: " in err and "; 0011: " in err and "; 0010: " in err and "; 0008: " in err
+    assert "would undo 0013: " in err and "; 0012: " in err and "; 0011: " in err
+    assert "; 0010: " in err and "; 0008: " in err
     assert "--yes" in err
     assert main(["-c", str(path), "db", "downgrade", "0007", "--yes"]) == 0
     assert "to 0007" in capsys.readouterr().out
@@ -154,6 +156,51 @@ def test_status_names_each_digest_and_channel_and_one_line_per_feed(
     (digest,) = [line for line in out if "briefing (0 8 * * *)" in line]
     assert " 08:00 PKT (Asia/Karachi) to files in " in digest and "nothing sent yet" in digest
     assert "channels: none (digests are written to files)" in out
+
+
+def wide_status(path: Path) -> str:
+    """``monitor status`` as a terminal 200 columns wide shows it (a table of feeds)."""
+    import io
+
+    from monitor.config import load_config
+    from monitor.context import build_context
+    from monitor.status import render_status
+
+    buffer = io.StringIO()
+    ctx = build_context(load_config(path))
+    try:
+        render_status(ctx, Console(file=buffer, force_terminal=True, width=200, color_system=None))
+    finally:
+        ctx.close()
+    return buffer.getvalue()
+
+
+def test_status_and_feeds_show_count_and_list_the_deferred_pages(
+    tmp_path: Path, site: object, capsys: pytest.CaptureFixture[str],
+) -> None:
+    from monitor.demo.server import LocalSite
+    from tests.test_pipeline import SENATE_PAGE, serve_senate_busy
+
+    assert isinstance(site, LocalSite)
+    feed = serve_senate_busy(site).replace("Senate committee in Islamabad", "[bold]Senate[/bold] committee")
+    site.put("/feed.xml", feed, "application/rss+xml")
+    site.put(SENATE_PAGE, "busy", "text/plain", status=503)
+    path = write_config(tmp_path / "w.yaml", feeds=[{"url": f"{site.base}/feed.xml", "name": "Local desk"}])
+    assert main(["-c", str(path), "poll", "--once"]) == 0
+    assert "polled 1 feeds: 2 new items, 1 relevant, 0 failed; 1 article page failed for now, deferred" in (
+        capsys.readouterr().out)
+    assert main(["-c", str(path), "status"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    (line,) = [line for line in out if line.startswith("#1 ")]
+    assert line.endswith("| 0 errors | enabled, 1 page deferred")
+    assert out[2].startswith("pages deferred: 1 page failed for now; each is fetched again at a poll of its feed")
+    assert "enabled, 1 page deferred" in wide_status(path)  # a wide terminal's table says it too
+    assert main(["-c", str(path), "feeds", "show", "1"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    start = out.index("  deferred pages (1), fetched again at the feed's first poll after their next attempt:")
+    shown = out[start + 1]
+    assert shown.startswith("    [bold]Senate[/bold] committee summons") and ": 1 failed, next attempt 20" in shown
+    assert shown.endswith(" UTC, fetch: 503 busy")  # the feed's markup shown as text
 
 
 def test_status_before_the_first_run_names_the_configured_feeds_and_adds_none(

@@ -402,6 +402,23 @@ def test_huge_durations_and_day_counts_are_located_errors(tmp_path: Path, settin
 
 
 @pytest.mark.parametrize(("setting", "expected"), [
+    ("polling: {page_attempts: 0}", ":14 polling.page_attempts: Input should be greater than or equal to 1"),
+    ("polling: {page_attempts: 11}", ":14 polling.page_attempts: Input should be less than or equal to 10"),
+    ("polling: {page_attempts: twice}", ":14 polling.page_attempts: must be a whole number, got text"),
+    ("polling:\n  page_attempts: 2.5", ":15 polling.page_attempts: Input should be a valid integer"),
+])
+def test_page_attempts_is_a_whole_number_from_1_to_10(tmp_path: Path, setting: str, expected: str) -> None:
+    assert expected in str(error_for(tmp_path, VALID + setting + "\n"))
+
+
+def test_page_attempts_defaults_to_3_and_takes_its_bounds(tmp_path: Path) -> None:
+    assert load_config(write(tmp_path, VALID)).polling.page_attempts == 3
+    for attempts in (1, 10):
+        config = load_config(write(tmp_path, VALID + f"polling: {{page_attempts: {attempts}}}\n"))
+        assert config.polling.page_attempts == attempts
+
+
+@pytest.mark.parametrize(("setting", "expected"), [
     ("polling: {timeout: -20}", ":14 polling.timeout: a duration cannot be negative: -20"),
     ("polling: {host_delay: -1}", ":14 polling.host_delay: a duration cannot be negative: -1"),
     ("polling: {connect_timeout: 0s}", ":14 polling.connect_timeout: must be longer than 0s"),

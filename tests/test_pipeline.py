@@ -6,8 +6,9 @@ import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from monitor import metrics
 from monitor.clock import FrozenClock
 from monitor.config import load_config
 from monitor.context import Context, build_context
@@ -18,7 +19,7 @@ from monitor.pipeline import poll_due
 from monitor.startup import start
 from monitor.store import feeds as feed_store
 from monitor.store import items as item_store
-from monitor.store.schema import ItemRow
+from monitor.store.schema import DeferredPageRow, FeedRow, ItemRow
 from monitor.types import FeedState
 from tests.conftest import DATA, write_config
 
@@ -334,5 +335,183 @@ def test_an_article_another_feed_found_irrelevant_for_its_own_topics_is_judged_f
             # each of its entries is known by its key, so what neither feed wants is not read again at each poll
             assert keys == {"khan-desk-1", "khan-desk-2", "khan-desk-3"}
             assert len(item_store.seen_entries(session, senate.feed_id, entries, ("imran-khan",))) == 3
+    finally:
+        ctx.close()
+
+
+SENATE_PAGE = "/articles/senate-committee-prison-visits.html"
+
+
+def serve_senate_busy(site: LocalSite) -> str:
+    """The fixture feed, its Senate article answering 503 (its Defence article is missing: a 404);
+    returns the feed."""
+    feed = (DATA / "e2e" / "feed.xml").read_text().replace("{base}", site.base)
+    site.put("/feed.xml", feed, "application/rss+xml")
+    site.put(SENATE_PAGE, "busy", "text/plain", status=503)
+    return feed
+
+
+def serve_senate_page(site: LocalSite) -> None:
+    site.put(SENATE_PAGE, (DATA / "e2e" / "senate-committee-prison-visits.html").read_text(),
+             "text/html; charset=utf-8")
+
+
+def deferrals(ctx: Context) -> list[DeferredPageRow]:
+    with ctx.db.session() as session:
+        return list(session.scalars(select(DeferredPageRow).order_by(DeferredPageRow.id)))
+
+
+def senate_items(ctx: Context) -> list[ItemRow]:
+    with ctx.db.session() as session:
+        return list(session.scalars(select(ItemRow).where(ItemRow.title.contains("Senate"))))
+
+
+def page_requests(site: LocalSite) -> int:
+    return sum(1 for path, _ in site.requests if path.startswith(SENATE_PAGE))
+
+
+def make_due(ctx: Context, *feed_ids: int) -> None:
+    """Make feeds due now (all of them when none is named), as their next poll time coming would."""
+    with ctx.db.session() as session:
+        query = update(FeedRow).where(FeedRow.id.in_(feed_ids)) if feed_ids else update(FeedRow)
+        session.execute(query.values(next_poll_at=ctx.clock.now()))
+
+
+def test_a_page_that_fails_for_now_is_deferred_then_stored_whole(tmp_path: Path, db_url: str, site: LocalSite) -> None:
+    """A 503 defers the entry (nothing stored for it); listed again before its time it waits; once its
+    time has come a poll that finds the feed unchanged (304) still fetches the page, and stores it whole."""
+    feed = serve_senate_busy(site)
+    ctx, clock = context(tmp_path, db_url, site)
+    deferred_before = metrics.REGISTRY.get_sample_value("monitor_deferred_pages_total") or 0
+    try:
+        (outcome,) = poll_due(ctx)
+        assert outcome.status == "200" and outcome.new_items == 2 and outcome.deferred == 1
+        assert senate_items(ctx) == [] and feed_state(ctx).error_count == 0
+        (row,) = deferrals(ctx)
+        assert (row.entry_key, row.attempts) == ("frontier-fixture-001", 1)
+        assert row.next_attempt_at == NOW + timedelta(minutes=5)
+        assert row.last_error.startswith("fetch: 503") and row.summary.startswith("A Senate human rights committee")
+        assert row.link == f"{site.base}{SENATE_PAGE}" and row.published_at is not None
+        assert metrics.REGISTRY.get_sample_value("monitor_deferred_pages_total") == deferred_before + 1
+
+        site.put("/feed.xml", feed.replace("Frontier Bulletin", "Frontier Bulletin (late)"), "application/rss+xml")
+        clock.advance(timedelta(minutes=1))
+        make_due(ctx)
+        (outcome,) = poll_due(ctx)  # the feed changed and lists the entry again, before its time
+        assert outcome.status == "200" and outcome.new_items == 0 and outcome.deferred == 0
+        assert page_requests(site) == 1 and senate_items(ctx) == [] and deferrals(ctx)[0].attempts == 1
+
+        serve_senate_page(site)
+        clock.advance(timedelta(minutes=4))
+        make_due(ctx)
+        (outcome,) = poll_due(ctx)
+        assert outcome.status == "304" and outcome.new_items == 1 and outcome.relevant == 1
+        (senate,) = senate_items(ctx)
+        assert senate.text_source == "page" and senate.extract_error is None and senate.verdict is not None
+        assert "Farhat Baig" in senate.text and len(senate.text) > 500
+        assert deferrals(ctx) == [] and page_requests(site) == 2
+    finally:
+        ctx.close()
+
+
+def test_after_page_attempts_failures_the_teaser_stands_in(tmp_path: Path, db_url: str, site: LocalSite) -> None:
+    serve_senate_busy(site)
+    ctx, clock = context(tmp_path, db_url, site)
+    try:
+        poll_due(ctx)
+        for attempts, wait in ((1, 5), (2, 10)):  # the back-off doubles
+            (row,) = deferrals(ctx)
+            assert row.attempts == attempts and row.next_attempt_at == clock.now() + timedelta(minutes=wait)
+            clock.advance(timedelta(minutes=wait))
+            make_due(ctx)
+            (outcome,) = poll_due(ctx)
+        assert outcome.status == "304" and outcome.new_items == 1 and outcome.deferred == 0
+        assert page_requests(site) == 3 and deferrals(ctx) == []  # polling.page_attempts: 3
+        (senate,) = senate_items(ctx)
+        assert senate.text_source == "summary" and (senate.extract_error or "").startswith("fetch: 503")
+        assert senate.text == "A Senate human rights committee asked Imran Khan's lawyers to appear on Thursday."
+    finally:
+        ctx.close()
+
+
+def test_a_deferred_entry_the_feed_no_longer_lists_is_still_stored(
+    tmp_path: Path, db_url: str, site: LocalSite,
+) -> None:
+    feed = serve_senate_busy(site)
+    ctx, clock = context(tmp_path, db_url, site)
+    try:
+        poll_due(ctx)
+        start_item, end_item = feed.index("<item>"), feed.index("</item>") + len("</item>")
+        site.put("/feed.xml", feed[:start_item] + feed[end_item:], "application/rss+xml")  # the Senate entry is gone
+        serve_senate_page(site)
+        clock.advance(timedelta(minutes=5))
+        make_due(ctx)
+        (outcome,) = poll_due(ctx)
+        assert outcome.status == "200" and outcome.entries == 2 and outcome.new_items == 1
+        (senate,) = senate_items(ctx)
+        assert senate.text_source == "page" and senate.entry_key == "frontier-fixture-001"
+        assert senate.url == f"{site.base}{SENATE_PAGE}" and deferrals(ctx) == []
+    finally:
+        ctx.close()
+
+
+def test_a_deferred_article_another_feed_stored_meanwhile_is_not_fetched_again(
+    tmp_path: Path, db_url: str, site: LocalSite,
+) -> None:
+    feed = serve_senate_busy(site)
+    site.put("/other.xml", feed.replace("frontier-fixture-00", "other-desk-"), "application/rss+xml")
+    path = write_config(tmp_path / "w.yaml", database_url=db_url,
+                        feeds=[{"url": f"{site.base}/feed.xml"}, {"url": f"{site.base}/other.xml"}])
+    clock = FrozenClock(NOW)
+    ctx = build_context(load_config(path), clock=clock)
+    try:
+        start(ctx)
+        assert [o.deferred for o in poll_due(ctx)] == [1, 1]
+        with ctx.db.session() as session:
+            first, other = (feed.id for feed in sorted(feed_store.all_feeds(session), key=lambda f: "other" in f.url))
+        assert sorted(row.feed_id for row in deferrals(ctx)) == sorted([first, other])
+        serve_senate_page(site)
+        clock.advance(timedelta(minutes=5))
+        make_due(ctx, first)
+        (outcome,) = poll_due(ctx)
+        assert outcome.feed_url.endswith("/feed.xml") and outcome.new_items == 1 and page_requests(site) == 3
+        assert [row.feed_id for row in deferrals(ctx)] == [other]
+        clock.advance(timedelta(minutes=5))
+        make_due(ctx, other)
+        (outcome,) = poll_due(ctx)
+        assert outcome.feed_url.endswith("/other.xml") and outcome.new_items == 0
+        assert deferrals(ctx) == [] and page_requests(site) == 3  # settled, not fetched again
+        (senate,) = senate_items(ctx)
+        assert senate.feed_id == first and senate.text_source == "page"
+    finally:
+        ctx.close()
+
+
+def test_a_missing_page_falls_back_at_once_even_with_attempts_left(
+    tmp_path: Path, db_url: str, site: LocalSite,
+) -> None:
+    serve_senate_busy(site)
+    site.put(SENATE_PAGE, "gone", "text/plain", status=410)
+    ctx, _ = context(tmp_path, db_url, site)
+    try:
+        (outcome,) = poll_due(ctx)
+        assert outcome.new_items == 3 and outcome.deferred == 0 and deferrals(ctx) == []
+        (senate,) = senate_items(ctx)
+        assert senate.text_source == "summary" and (senate.extract_error or "").startswith("fetch: 410")
+    finally:
+        ctx.close()
+
+
+def test_one_page_attempt_means_the_teaser_at_once(tmp_path: Path, db_url: str, site: LocalSite) -> None:
+    serve_senate_busy(site)
+    path = write_config(tmp_path / "w.yaml", database_url=db_url, feeds=[{"url": f"{site.base}/feed.xml"}],
+                        polling={"allow_hosts": ["127.0.0.1"], "host_delay": "0s", "page_attempts": 1})
+    ctx = build_context(load_config(path), clock=FrozenClock(NOW))
+    try:
+        start(ctx)
+        (outcome,) = poll_due(ctx)
+        assert outcome.new_items == 3 and outcome.deferred == 0 and deferrals(ctx) == []
+        (senate,) = senate_items(ctx)
+        assert senate.text_source == "summary" and (senate.extract_error or "").startswith("fetch: 503")
     finally:
         ctx.close()

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from monitor.errors import SettingError
-from monitor.scheduler import PollPolicy, latest_due, next_poll, observed_gap, parse_schedule
+from monitor.scheduler import PollPolicy, latest_due, next_poll, observed_gap, page_retry, parse_schedule
 
 POLICY = PollPolicy(timedelta(minutes=30), timedelta(minutes=10), timedelta(hours=6))
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
@@ -107,6 +107,19 @@ def test_a_huge_freshness_or_retry_after_is_bounded() -> None:
     for huge in (1e14, float("inf")):
         assert next_poll(NOW, POLICY, max_age=huge) == NOW + timedelta(hours=6)
         assert next_poll(NOW, POLICY, failures=1, retry_after=huge) == NOW + timedelta(hours=24)
+
+
+def test_a_deferred_page_waits_5_minutes_doubling_up_to_an_hour() -> None:
+    waits = [page_retry(NOW, attempts) - NOW for attempts in range(1, 8)]
+    assert [int(w.total_seconds() // 60) for w in waits] == [5, 10, 20, 40, 60, 60, 60]
+    assert page_retry(NOW, 10_000) == NOW + timedelta(hours=1)  # no overflow however many attempts
+
+
+def test_a_deferred_page_honours_a_longer_retry_after_within_the_hour() -> None:
+    assert page_retry(NOW, 1, retry_after=120) == NOW + timedelta(minutes=5)  # shorter than the back-off: ignored
+    assert page_retry(NOW, 1, retry_after=1800) == NOW + timedelta(minutes=30)
+    for huge in (7200, 1e14, float("inf")):
+        assert page_retry(NOW, 2, retry_after=huge) == NOW + timedelta(hours=1)
 
 
 @pytest.mark.parametrize("text", ["30 1 * * *", "0 * * * *", "*/30 * * * *", "30 2 * * *"])

@@ -1,8 +1,9 @@
 """Times the store holds ahead of a clock that was corrected back since they were written (a
 machine that booted with a wrong clock, a virtual machine resumed from a snapshot). They are moved
-back, so the work they gate (a feed's poll, a delivery's retry, a claim, a digest's schedule) is
-not held back for the length of the correction: by the step itself when a running process saw it
-(:func:`shift_back`), else when they lie further ahead than any rule sets them (:func:`pull_back`)."""
+back, so the work they gate (a feed's poll, a delivery's retry, a deferred page, a claim, a
+digest's schedule) is not held back for the length of the correction: by the step itself when a
+running process saw it (:func:`shift_back`), else when they lie further ahead than any rule sets
+them (:func:`pull_back`)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from monitor.store.schema import DeliveryRow, DigestStateRow, FeedRow
+from monitor.store.schema import DeferredPageRow, DeliveryRow, DigestStateRow, FeedRow
 
 SKEW = timedelta(minutes=10)  # clocks of replicas may differ this much: their times are left alone
 
@@ -23,6 +24,7 @@ class Horizons:
 
     poll: timedelta  # a feed's next poll: the longest back-off or interval
     retry: timedelta  # a delivery's next attempt: the longest wait between attempts
+    page: timedelta  # a deferred article page's next fetch: the longest wait between them
     lease: timedelta  # a claim: one lease
 
 
@@ -32,6 +34,7 @@ def pull_back(session: Session, now: datetime, horizons: Horizons) -> int:
     pulled = sum((
         _pull(session, FeedRow.next_poll_at, now, horizons.poll + SKEW),
         _pull(session, DeliveryRow.next_attempt_at, now, horizons.retry + SKEW),
+        _pull(session, DeferredPageRow.next_attempt_at, now, horizons.page + SKEW),
         _pull(session, DigestStateRow.last_due_at, now, SKEW),
     ))
     return pulled + _end_claims(session, now, horizons.lease)
@@ -61,7 +64,8 @@ def _count(result: object) -> int:
 def shift_back(session: Session, now: datetime, step: timedelta, lease: timedelta) -> int:
     """Move the times ahead of ``now`` back by ``step`` (the clock's correction), never before now,
     and end the claims held beyond one ``lease``; returns how many rows changed."""
-    moved = sum(_shift(session, column, now, step) for column in (FeedRow.next_poll_at, DeliveryRow.next_attempt_at))
+    columns = (FeedRow.next_poll_at, DeliveryRow.next_attempt_at, DeferredPageRow.next_attempt_at)
+    moved = sum(_shift(session, column, now, step) for column in columns)
     return moved + _pull(session, DigestStateRow.last_due_at, now, timedelta(0)) + _end_claims(session, now, lease)
 
 

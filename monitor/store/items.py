@@ -12,6 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from monitor.redact import redact, without_credentials
+from monitor.store import deferred
 from monitor.store.schema import DeliveryRow, DigestItemRow, FeedRow, ItemRow
 from monitor.types import DigestEntry, Evidence, NewItem, Relevance, Source, Verdict
 
@@ -70,19 +71,23 @@ def free_url(session: Session, url: str) -> None:
 
 
 def add_item(session: Session, item: NewItem) -> int:
-    """Store an item with its relevance and verdict; returns its id."""
+    """Store an item with its relevance and verdict (ending its page's deferral, if any); returns its id."""
     row = ItemRow(**_values(item))
     session.add(row)
     session.flush()
+    if item.deferred:
+        deferred.settle(session, [(item.feed_id, item.entry.key)])
     return row.id
 
 
 def add_unjudged(session: Session, items: Sequence[NewItem]) -> set[tuple[int, str]]:
     """Store items that need no judgement, in statements of many rows, keeping the first of any
-    that are stored already (same feed and key, or same URL). Returns the (feed id, entry key)
+    that are stored already (same feed and key, or same URL), and end the deferrals of those whose
+    page was deferred (stored now or before, they are settled). Returns the (feed id, entry key)
     of those stored."""
     if not items:
         return set()
+    deferred.settle(session, [(item.feed_id, item.entry.key) for item in items if item.deferred])
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     table = cast(Table, ItemRow.__table__)  # a plain table insert: the ORM's bulk path costs a fifth more per row
     statement = insert(table).on_conflict_do_nothing().returning(table.c.feed_id, table.c.entry_key)

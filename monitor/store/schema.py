@@ -132,6 +132,29 @@ class ItemRow(Base):
     matches: Mapped[list[list[str]]] = mapped_column(JSON, default=list)
 
 
+class DeferredPageRow(Base):
+    """An entry whose article page failed for now, kept whole (everything the pipeline needs to
+    process it again) until a poll of its feed fetches the page from ``next_attempt_at``; storing
+    its item deletes it in the same transaction."""
+
+    __tablename__ = "deferred_pages"
+    __table_args__ = (UniqueConstraint("feed_id", "entry_key"),)  # feed_id leads: the cascade finds its rows
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    feed_id: Mapped[int] = mapped_column(ForeignKey("feeds.id", ondelete="CASCADE"))
+    entry_key: Mapped[str] = mapped_column(String(1000))
+    title: Mapped[str] = mapped_column(Text, default="")
+    link: Mapped[str] = mapped_column(String(2000), default="")  # as fetched: a private feed's link keeps its token
+    summary: Mapped[str] = mapped_column(Text, default="")
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    author: Mapped[str] = mapped_column(String(300), default="")
+    source: Mapped[str] = mapped_column(String(300), default="")
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    deferred_at: Mapped[datetime] = mapped_column(UTCDateTime)  # when its page first failed
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class SeedRow(Base):
     __tablename__ = "seed_documents"
 

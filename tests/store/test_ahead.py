@@ -6,14 +6,14 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
-from monitor.store import digests, feeds
+from monitor.store import deferred, digests, feeds
 from monitor.store.ahead import SKEW, Horizons, pull_back, shift_back
 from monitor.store.claims import LEASE
 from monitor.store.schema import FeedRow
-from monitor.types import FeedSpec
+from monitor.types import DeferredPage, FeedEntry, FeedSpec
 from tests.store.test_store import NOW, database
 
-HORIZONS = Horizons(poll=timedelta(hours=24), retry=timedelta(hours=4), lease=LEASE)
+HORIZONS = Horizons(poll=timedelta(hours=24), retry=timedelta(hours=4), page=timedelta(hours=1), lease=LEASE)
 AHEAD = timedelta(days=400)  # the clock ran this far ahead when the times were written
 
 
@@ -34,6 +34,9 @@ def _store_written_ahead(url: str) -> tuple[int, int]:
         assert digest_id is not None
         delivery = digests.pending(s, later)[0]
         digests.mark_failed(s, delivery.delivery_id, "refused", later + timedelta(minutes=8))
+        feed_id = feeds.all_feeds(s)[0].id
+        entry = FeedEntry(key="k", title="t", link="https://h0.example/a", summary="", published=None)
+        deferred.defer(s, [DeferredPage(feed_id, entry, 1, "503", later + timedelta(minutes=5))], later)
     db.dispose()
     return digest_id, delivery.delivery_id
 
@@ -54,7 +57,7 @@ def test_times_beyond_every_rule_are_pulled_back_at_start_up(db_url: str) -> Non
     assert _due(db_url)[:2] == ([], 0)  # without the correction nothing runs for 400 days
     db = database(db_url)
     with db.session() as s:
-        assert pull_back(s, NOW, HORIZONS) == 4  # a feed's poll and claim, the delivery, the digest's clock
+        assert pull_back(s, NOW, HORIZONS) == 5  # a feed's poll and claim, the delivery, the page, the digest's clock
     with db.session() as s:
         assert pull_back(s, NOW, HORIZONS) == 0
     db.dispose()
@@ -79,7 +82,8 @@ def test_a_step_seen_by_a_running_process_moves_every_time_ahead_back_by_the_ste
     _store_written_ahead(db_url)
     db = database(db_url)
     with db.session() as s:
-        assert shift_back(s, NOW, AHEAD, LEASE) == 5  # both feeds' polls, the delivery, the digest's clock, the claim
+        assert shift_back(s, NOW, AHEAD, LEASE) == 6  # both feeds' polls, the delivery, the page, the digest's clock,
+        # the claim
     with db.session() as s:
         polls = {f.url: (f.next_poll_at, f.claimed_until) for f in feeds.all_feeds(s)}
         assert polls == {"https://h0.example/feed": (NOW + timedelta(minutes=15), None),
@@ -87,6 +91,8 @@ def test_a_step_seen_by_a_running_process_moves_every_time_ahead_back_by_the_ste
         assert digests.pending(s, NOW) == []
         assert len(digests.pending(s, NOW + timedelta(minutes=8))) == 1  # the retry is 8 minutes away again
         assert digests.last_due(s, "daily") == NOW
+        assert [p.next_attempt_at for p in deferred.due(s, [feed.id for feed in feeds.all_feeds(s)],
+                                                       NOW + timedelta(minutes=5))] == [NOW + timedelta(minutes=5)]
     db.dispose()
 
 

@@ -45,7 +45,7 @@ def test_migrations_create_every_table(db_url: str) -> None:
     db = database(db_url)
     tables = set(inspect(db.engine).get_table_names())
     assert {"feeds", "items", "seed_documents", "feed_errors", "stories", "digests", "digest_items",
-            "deliveries", "digest_state", "alembic_version"} <= tables
+            "deliveries", "digest_state", "deferred_pages", "alembic_version"} <= tables
     assert "known_sentences" not in tables  # dropped by migration 0003
     db.dispose()
 
