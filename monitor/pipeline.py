@@ -4,7 +4,7 @@ Start-up and upkeep live in :mod:`monitor.startup`.
 ``refresh_feed``: fetch (conditional GET) -> parse -> for each unseen entry: first
 relevance on title and summary -> fetch and extract the page -> relevance with evidence
 -> novelty judgement -> store. An entry whose page failed for now (a timeout, a 429, a 5xx) is
-deferred instead (:mod:`monitor.store.deferred`) and goes through the same stages again at a later
+deferred instead (:mod:`monitor.pages`) and goes through the same stages again at a later
 poll of its feed; at its last attempt (``polling.page_attempts``) the feed's teaser stands in.
 Digests live in :mod:`monitor.digest.run`.
 """
@@ -21,12 +21,12 @@ from typing import TypeVar
 from urllib.parse import urlsplit
 
 from monitor import alerts, metrics, scheduler
+from monitor import pages as page_stage
 from monitor.context import Context, Progress
 from monitor.dispatch import run_fair
 from monitor.errors import ExtractError, FetchError, MonitorError, ParseError, StageError, in_stage
-from monitor.extract import extract_article, fallback
+from monitor.extract import fallback
 from monitor.fetch.feed import fetch_feed
-from monitor.fetch.page import fetch_page
 from monitor.judging import judge_and_store
 from monitor.match import match, may_match
 from monitor.novelty.text import content_hash
@@ -261,22 +261,11 @@ def _due_retries(ctx: Context, fetched: Sequence[_Fetched]) -> list[_Candidate]:
     if not feeds:
         return []
     try:
-        pages = in_stage("store", lambda: _take_due(ctx, feeds))
+        pages = in_stage("store", lambda: page_stage.take_due(ctx, feeds))
     except MonitorError as exc:
         log.warning("deferred pages not read", extra={"feeds": len(feeds), "error": str(exc)})
         return []
     return [_Candidate(feeds[page.feed_id], page.entry, page.attempts) for page in pages]
-
-
-def _take_due(ctx: Context, feeds: dict[int, FeedState]) -> list[DeferredPage]:
-    """The due deferrals of ``feeds``; those whose article another feed or replica stored meanwhile
-    are ended, not fetched again."""
-    with ctx.db.session() as session:
-        pages = deferred_store.due(session, list(feeds), ctx.clock.now())
-        stored = {(p.feed_id, p.entry.key) for p in pages
-                  if item_store.entry_seen(session, p.feed_id, p.entry.key, p.entry.link, feeds[p.feed_id].topics)}
-        deferred_store.settle(session, stored)
-    return [page for page in pages if (page.feed_id, page.entry.key) not in stored]
 
 
 @dataclass(frozen=True)
@@ -353,7 +342,7 @@ def _defer(ctx: Context, pages: Sequence[DeferredPage], results: dict[int, _Stor
     if not pages:
         return
     try:
-        in_stage("store", lambda: _record_deferrals(ctx, pages))
+        in_stage("store", lambda: page_stage.record(ctx, pages))
     except MonitorError as exc:
         for feed_id in dict.fromkeys(page.feed_id for page in pages):
             results[feed_id].errors.append(exc)
@@ -362,11 +351,6 @@ def _defer(ctx: Context, pages: Sequence[DeferredPage], results: dict[int, _Stor
     for page in pages:
         results[page.feed_id].deferred += 1
     metrics.DEFERRED_PAGES.inc(len(pages))
-
-
-def _record_deferrals(ctx: Context, pages: Sequence[DeferredPage]) -> None:
-    with ctx.db.session() as session:
-        deferred_store.defer(session, pages, ctx.clock.now())
 
 
 def _store_prepared(ctx: Context, prepared: Sequence[_Prepared], results: dict[int, _Stored]) -> None:
@@ -472,29 +456,14 @@ def _prepare(ctx: Context, candidate: _Candidate) -> _Prepared | DeferredPage | 
         if in_stage("store", lambda: _seen_before(ctx, candidate, resolved)):
             return None
         entry = resolved
-    page = _page(ctx, entry, worth_fetching)
-    if isinstance(page, FetchError) and _retry_later(ctx, page, candidate.tried):
-        return _deferral(ctx, feed, entry, candidate.tried + 1, page)
-    article = _article(entry, page)
+    page = page_stage.fetch(ctx, entry, worth_fetching)
+    if isinstance(page, FetchError) and page_stage.retry_later(ctx, page, candidate.tried):
+        return page_stage.deferral(ctx, feed, entry, candidate.tried + 1, page)
+    article = page_stage.article(entry, page)
     if entry.published is None:
         entry = replace(entry, published=_stated_date(ctx, article, entry.link))
     relevance = in_stage("match", lambda: match(topics, entry.title, article.text or entry.summary, article.language))
     return _Prepared(feed, entry, article, relevance, candidate.deferred)
-
-
-def _retry_later(ctx: Context, exc: FetchError, tried: int) -> bool:
-    """Whether a page that failed is fetched again at a later poll rather than replaced by the teaser
-    now: the failure may pass (a timeout, a refused connection, a 429, a 5xx; not a 404, a 410 or a
-    page that is not HTML) and ``polling.page_attempts`` allows another attempt."""
-    return not exc.permanent and tried + 1 < ctx.config.polling.page_attempts
-
-
-def _deferral(ctx: Context, feed: FeedState, entry: FeedEntry, attempts: int, exc: FetchError) -> DeferredPage:
-    """The entry, deferred after ``attempts`` failed fetches of its page, until the back-off ends."""
-    next_at = scheduler.page_retry(ctx.clock.now(), attempts, exc.retry_after)
-    log.info("article page deferred", extra={"feed_url": feed.url, "url": entry.link, "attempts": attempts,
-                                             "error": str(exc), "next_attempt": next_at.isoformat(timespec="seconds")})
-    return DeferredPage(feed.id, entry, attempts, str(exc), next_at)
 
 
 def _stated_date(ctx: Context, article: Article, link: str) -> datetime | None:
@@ -570,27 +539,6 @@ def _count_extraction_failures(items: Sequence[NewItem]) -> None:
     failed = sum(1 for item in items if item.article.error_stage == ExtractError.stage)
     if failed:
         metrics.EXTRACTION_FAILURES.inc(failed)
-
-
-def _page(ctx: Context, entry: FeedEntry, relevant: bool) -> bytes | FetchError | None:
-    """The entry's page, or why it could not be fetched; None when it is not to be fetched (no link,
-    or ``polling.fetch_articles`` says no)."""
-    policy = ctx.config.polling.fetch_articles
-    if not entry.link or policy == "never" or (policy == "relevant" and not relevant):
-        return None
-    try:
-        return in_stage("page", lambda: fetch_page(ctx.http, entry.link, max_bytes=ctx.config.polling.max_page_bytes))
-    except FetchError as exc:
-        log.info("article fetch failed", extra={"url": entry.link, "error": str(exc)})
-        return exc
-
-
-def _article(entry: FeedEntry, page: bytes | FetchError | None) -> Article:
-    """The page's text, or the teaser standing in for it (with the failure, if the page failed)."""
-    if page is None or isinstance(page, FetchError):
-        return fallback(entry.summary, page)
-    html = page
-    return in_stage("extract", lambda: extract_article(html, url=entry.link, summary=entry.summary))
 
 
 def _policy(ctx: Context, feed: FeedState) -> scheduler.PollPolicy:

@@ -6,12 +6,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
-from monitor import parse, pipeline
+from monitor import pages, parse, pipeline
 from monitor.demo.server import LocalSite
 from monitor.novelty.judge import NoveltyJudge
 from monitor.store import items as item_store
@@ -59,10 +60,10 @@ def test_a_failure_of_the_whole_feed_is_recorded(
         ctx.close()
 
 
-PATCHES: dict[str, tuple[str, Callable[..., bool]]] = {
-    "page": ("fetch_page", lambda http, url, **k: "syndicated-copy" in url),
-    "extract": ("extract_article", lambda html, **k: "senate-committee" in k["url"]),  # a page that exists
-    "match": ("match", lambda topics, title, *a: BAD in title),
+PATCHES: dict[str, tuple[ModuleType, str, Callable[..., bool]]] = {
+    "page": (pages, "fetch_page", lambda http, url, **k: "syndicated-copy" in url),
+    "extract": (pages, "extract_article", lambda html, **k: "senate-committee" in k["url"]),  # a page that exists
+    "match": (pipeline, "match", lambda topics, title, *a: BAD in title),
 }
 
 
@@ -78,8 +79,8 @@ def test_one_bad_entry_is_recorded_and_the_others_are_stored(
         bad_item: Callable[..., bool] = lambda session, item: BAD in item.entry.title  # noqa: E731
         monkeypatch.setattr(item_store, "add_item", failing(item_store.add_item, bad_item))
     else:
-        name, bad = PATCHES[stage]
-        monkeypatch.setattr(pipeline, name, failing(getattr(pipeline, name), bad))
+        module, name, bad = PATCHES[stage]
+        monkeypatch.setattr(module, name, failing(getattr(module, name), bad))
     serve_feed(site)
     ctx, clock = context(tmp_path, db_url, site)
     try:
