@@ -91,6 +91,11 @@ class FetchError(MonitorError):
         self.retry_after = retry_after
 
 
+class TooLargeError(FetchError):
+    """The body is over its cap. A feed may shrink as old entries leave it, so for a feed this is
+    a failure that may pass; an article page stays as large, so for a page it is permanent."""
+
+
 class ParseError(MonitorError):
     """The fetched body is not a usable feed."""
 

@@ -15,7 +15,7 @@ from typing import Protocol
 
 import brotli
 
-from monitor.errors import FetchError
+from monitor.errors import FetchError, TooLargeError
 from monitor.untrusted import one_line
 
 
@@ -85,7 +85,7 @@ def decoded(raw: Iterable[bytes], encoding: str | None, max_bytes: int) -> Itera
             piece = _step(decoder, data, max_bytes - size + 1)
             size += len(piece)
             if size > max_bytes:
-                raise FetchError(f"body exceeds the cap of {max_bytes} bytes")
+                raise TooLargeError(f"body exceeds the cap of {max_bytes} bytes")
             if piece:
                 yield piece
             data = b""

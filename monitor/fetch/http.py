@@ -40,7 +40,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 import httpcore
 import httpx
 
-from monitor.errors import FetchError
+from monitor.errors import FetchError, TooLargeError
 from monitor.fetch.decode import decoded
 from monitor.types import FetchResult
 from monitor.untrusted import CAPS, header, one_line
@@ -387,7 +387,7 @@ def _raise_for_status(response: httpx.Response) -> None:
 def _read_capped(response: httpx.Response, max_bytes: int, deadline: float) -> bytes:
     declared = response.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > max_bytes and "content-encoding" not in response.headers:
-        raise FetchError(f"body of {declared} bytes exceeds the cap of {max_bytes}")
+        raise TooLargeError(f"body of {declared} bytes exceeds the cap of {max_bytes}")
     chunks: list[bytes] = []
     # raw bytes, decoded here a bounded amount at a time: the cap also stops compression bombs
     for chunk in decoded(response.iter_raw(), response.headers.get("content-encoding"), max_bytes):
