@@ -364,7 +364,7 @@ class NoveltyJudge:
     ) -> Prepared:
         """The article's sentences, facts and report; ``cross`` False leaves the multilingual vector to
         be computed when first needed (rebuilding at start-up)."""
-        body = text or title
+        body = text if normalize_text(text) else title  # a body of no word (emoji, punctuation) says nothing
         parts = sentences(body, self.t.min_sentence_chars) or ([title] if title else [])
         article = Prepared(key, title, body, when, language, dated, parts, lead=lead(title, body, _LEAD_CHARS))
         article.vectors = self.embedder.embed(parts)

@@ -258,3 +258,14 @@ def test_a_seed_story_takes_reports_whenever_they_are_published() -> None:
     assert first == second
     later = j.judge("a", "Khan appeal adjourned", _reordered(REPORT, "sorted"), T0 + timedelta(days=40))
     assert later.judgement.story == first and later.candidates[0].days_apart is None
+
+
+def test_bodies_without_a_word_are_no_copies_of_each_other() -> None:
+    """A feed entry whose body is an emoji or punctuation is read by its title: two such entries about
+    different events were exact copies of each other (their wordless bodies normalise alike)."""
+    j = judge()
+    first = j.judge("a", "Court adjourns Khan appeal until April", "📷", T0).judgement
+    other = j.judge("b", "US delegation to visit Islamabad for counterterrorism talks", "...", T0 + timedelta(days=2))
+    assert other.layer != "exact" and other.judgement.story != first.story
+    again = j.judge("c", "Court adjourns Khan appeal until April", "🎥 …", T0 + timedelta(days=2))
+    assert again.layer == "exact" and again.judgement.story == first.story
