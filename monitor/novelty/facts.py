@@ -108,20 +108,29 @@ def vocabulary(text: str) -> set[str]:
     return words
 
 
-def quote_facts(text: str) -> list[tuple[str, set[str]]]:
-    """Quotations of the whole text, each with the words at its two ends, so that a sentence
-    holding only part of a quotation that spans sentences still carries it."""
-    found = []
+QuoteEnds = dict[str, set[str]]  # the words at an end of a quotation -> the quotations that end so
+_QUOTE_END = 4  # words at each end of a quotation by which a sentence holding part of it is known
+
+
+def quote_facts(text: str) -> QuoteEnds:
+    """Quotations of the whole text by the words at their two ends, so that a sentence holding only
+    part of a quotation that spans sentences still carries it."""
+    found: QuoteEnds = {}
     for quote in _QUOTE.findall(latin_digits(text)):
         words = normalize_text(quote).split()
         if len(words) >= 2:
-            found.append((f"q:{' '.join(words)}", {" ".join(words[:4]), " ".join(words[-4:])}))
+            for end in (" ".join(words[:_QUOTE_END]), " ".join(words[-_QUOTE_END:])):
+                found.setdefault(end, set()).add(f"q:{' '.join(words)}")
     return found
 
 
-def sentence_facts(sentence: str, quotes: list[tuple[str, set[str]]]) -> set[str]:
-    """:func:`facts` of a sentence plus the text-level quotations it is part of."""
+def sentence_facts(sentence: str, quotes: QuoteEnds) -> set[str]:
+    """:func:`facts` of a sentence plus the text-level quotations it is part of: those with an end
+    among its runs of words, looked up (a text of thousands of quoted sentences once compared
+    each sentence with every quotation, in quadratic time)."""
     found = {f for f in facts(sentence) if not f.startswith("q:")}
-    padded = f" {normalize_text(sentence)} "
-    found.update(fact for fact, ends in quotes if any(f" {end} " in padded for end in ends))
+    words = normalize_text(sentence).split() if quotes else []
+    for size in range(2, _QUOTE_END + 1):  # an end holds 2 to 4 words: a quotation has at least 2
+        for start in range(len(words) - size + 1):
+            found.update(quotes.get(" ".join(words[start:start + size]), ()))
     return found
