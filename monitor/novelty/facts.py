@@ -9,7 +9,7 @@ and, for names, in Latin script.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 
 from monitor.novelty.text import latin_digits, normalize_text
 
@@ -24,6 +24,8 @@ _TIME_WORDS = frozenset(
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _CALENDAR = re.compile(rf"\b({_MONTHS}|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
 _DATE = re.compile(rf"\b(\d{{1,2}})\s+({_MONTHS})\b|\b({_MONTHS})\s+(\d{{1,2}})\b")
+# A day and month in normalised text, at each word (the pairs overlap: "march 3 april" holds two).
+_DAY_MONTH = re.compile(rf"(?<= )(?=(\d+ (?:{_MONTHS.lower()})|(?:{_MONTHS.lower()}) \d+) )")
 
 
 def _day_month(match: tuple[str, str, str, str]) -> str:
@@ -75,11 +77,12 @@ def facts(sentence: str) -> set[str]:
 
 
 def new_facts(
-    found: set[str], vocabulary: set[str], known_text: str, known_quotes: Sequence[set[str]] = (),
+    found: set[str], vocabulary: set[str], known_days: Set[str], known_quotes: Sequence[set[str]] = (),
 ) -> set[str]:
     """The facts not already known: a number, weekday, month or name with a word outside
-    ``vocabulary``; a date ("28 March") not in ``known_text``; a quotation whose words are mostly
-    missing from every known quotation (a reworded quote is the same quote)."""
+    ``vocabulary``; a date ("28 March") not among ``known_days`` (see :func:`stated_days`); a
+    quotation whose words are mostly missing from every known quotation (a reworded quote is the
+    same quote)."""
     fresh = set()
     for fact in found:
         kind, value = fact[0], fact[2:]
@@ -88,11 +91,18 @@ def new_facts(
             if not any(len(words & known) >= QUOTE_OVERLAP * len(words) for known in known_quotes):
                 fresh.add(fact)
         elif kind == "t":
-            if f" {value} " not in known_text and f" {_month_day(value)} " not in known_text:
+            if value not in known_days and _month_day(value) not in known_days:
                 fresh.add(fact)
         elif any(word not in vocabulary for word in value.split()):
             fresh.add(fact)
     return fresh
+
+
+def stated_days(text: str) -> frozenset[str]:
+    """The days of a month (``28 march``, ``march 28``) that a normalised text states, in whole words:
+    what a date fact is looked up in. Searching the known documents' text for each dated sentence
+    took a long article against a story of long reports minutes."""
+    return frozenset(match.group(1) for match in _DAY_MONTH.finditer(f" {text} "))
 
 
 def _month_day(value: str) -> str:

@@ -39,14 +39,14 @@ def _check_meaning(article: Prepared, pool: Sequence[KnownDoc], t: Thresholds) -
     texts = [s for d in pool for s in d.sentences]
     owners = [d.key for d in pool for _ in d.sentences]
     vocab = set().union(*(d.vocabulary for d in pool))
-    known_text = " ".join(d.text for d in pool)
+    known_days = frozenset[str]().union(*(d.days for d in pool))
     quotes = [set(f[2:].split()) for d in pool for f in d.facts if f.startswith("q:")]
     best, closest = _closest(article.vectors, known)
     checks = []
     for row, sentence in enumerate(article.sentences):
         similarity = float(closest[row])
         found = article.sentence_facts[row]
-        fresh = set() if _retold(sentence, found, article) else new_facts(found, vocab, known_text, quotes)
+        fresh = set() if _retold(sentence, found, article) else new_facts(found, vocab, known_days, quotes)
         novel = similarity < t.sentence_low or (similarity < t.sentence_high and bool(fresh))
         closest_text, owner = (texts[best[row]], owners[best[row]]) if texts else ("", "")
         checks.append(SentenceCheck(sentence, novel, round(similarity, 3), closest_text, tuple(sorted(fresh)), owner))
@@ -77,7 +77,7 @@ def _check_numbers(article: Prepared, pool: Sequence[KnownDoc]) -> list[Sentence
     checks = []
     for sentence, found in zip(article.sentences, article.sentence_facts, strict=True):
         numbers = {f for f in found if f.startswith("n:")}
-        fresh = set() if _retold(sentence, found, article) else new_facts(numbers, vocab, "")
+        fresh = set() if _retold(sentence, found, article) else new_facts(numbers, vocab, frozenset())
         checks.append(SentenceCheck(sentence, bool(fresh), 0.0, "", tuple(sorted(fresh))))
     return checks
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from monitor.novelty.facts import facts, quote_facts, sentence_facts
+from monitor.novelty.facts import facts, new_facts, quote_facts, sentence_facts, stated_days
 
 
 def test_an_age_in_apposition_is_found_from_the_start_of_its_word() -> None:
@@ -37,3 +37,10 @@ def test_thousands_of_quoted_sentences_are_read_in_linear_time() -> None:
             "quotes = quote_facts(' '.join(parts)); found = [sentence_facts(p, quotes) for p in parts]; "
             "assert found[7] == {'n:7', 'q:alpha beta 7 gamma delta'}")
     subprocess.run([sys.executable, "-c", code], check=True, timeout=30)
+
+
+def test_the_days_a_known_text_states_are_whole_words_in_either_order() -> None:
+    assert stated_days("polls close on march 28 and 3 april 2025") == {"march 28", "3 april", "april 2025"}
+    assert stated_days("the 3rd march 28th and marches 4") == frozenset()
+    assert new_facts({"t:28 march", "t:3 april", "t:4 may"}, set(), stated_days("march 28 then 3 april")) == {"t:4 may"}
+

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from monitor.novelty.decision import Decision
 from monitor.novelty.embed import HashingEmbedder, get_embedder
-from monitor.novelty.facts import facts, new_facts, vocabulary
+from monitor.novelty.facts import facts, new_facts, stated_days, vocabulary
 from monitor.novelty.features import PAIR_FEATURES
 from monitor.novelty.fit import _placeholder_development
 from monitor.novelty.judge import NoveltyJudge
@@ -81,9 +81,9 @@ def test_facts() -> None:
     found = facts('Prime Minister Shehbaz Sharif said on Friday that 625,000 voters backed the "anti-war victory".')
     assert {"p:shehbaz sharif", "d:friday", "n:625000", "q:anti war victory"} <= found
     vocab = vocabulary("Shehbaz Sharif spoke on Friday to 625,000 voters")
-    assert new_facts(found, vocab, " ", [{"anti", "war", "victory"}]) == set()
-    assert new_facts({"p:bilawal bhutto"}, vocab, " ") == {"p:bilawal bhutto"}
-    assert new_facts({"t:28 march"}, vocab, " polls close on march 28 ") == set()
+    assert new_facts(found, vocab, frozenset(), [{"anti", "war", "victory"}]) == set()
+    assert new_facts({"p:bilawal bhutto"}, vocab, frozenset()) == {"p:bilawal bhutto"}
+    assert new_facts({"t:28 march"}, vocab, stated_days("polls close on march 28")) == set()
 
 
 def test_translation_is_linked_through_the_multilingual_model_and_is_a_repeat() -> None:
