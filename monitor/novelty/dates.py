@@ -81,8 +81,9 @@ def stated_dates(text: str, published: datetime | None) -> list[Stated]:
                 taken[match.start():match.end()] = b"\x01" * (match.end() - match.start())
     if published is not None:
         for match in _WEEKDAY.finditer(text):
-            back = (published.weekday() - _WEEKDAYS.index(match.group(1).lower())) % 7
-            found.append(Stated(published.date() - timedelta(days=back), True))
+            day = _last_weekday(published.date(), _WEEKDAYS.index(match.group(1).lower()))
+            if day is not None:
+                found.append(Stated(day, True))
         if _RELATIVE.search(text):
             found.append(Stated(published.date(), True))
     return found
@@ -125,6 +126,15 @@ def _recent(month: int, day: int, published: datetime | None) -> date | None:
         if (candidate - today).days <= AHEAD_DAYS:
             return candidate
     return None
+
+
+def _last_weekday(today: date, weekday: int) -> date | None:
+    """The latest day on or before ``today`` that falls on ``weekday`` (0 is Monday); None when it
+    would be before the calendar's first day (a publication dated 1 January of year 1)."""
+    try:
+        return today - timedelta(days=(today.weekday() - weekday) % 7)
+    except OverflowError:
+        return None
 
 
 def _month(name: str | None) -> int:

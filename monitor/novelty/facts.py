@@ -9,7 +9,7 @@ and, for names, in Latin script.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 
 from monitor.novelty.text import latin_digits, normalize_text
 
@@ -24,6 +24,8 @@ _TIME_WORDS = frozenset(
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _CALENDAR = re.compile(rf"\b({_MONTHS}|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
 _DATE = re.compile(rf"\b(\d{{1,2}})\s+({_MONTHS})\b|\b({_MONTHS})\s+(\d{{1,2}})\b")
+# A day and month in normalised text, at each word (the pairs overlap: "march 3 april" holds two).
+_DAY_MONTH = re.compile(rf"(?<= )(?=(\d+ (?:{_MONTHS.lower()})|(?:{_MONTHS.lower()}) \d+) )")
 
 
 def _day_month(match: tuple[str, str, str, str]) -> str:
@@ -40,7 +42,10 @@ ACTIONS = frozenset(
     "launched agreed visited dismissed disqualified filed issued passed unfroze exempted thanked welcomed condemned "
     "decided ruled barred reserved extended".split()
 )
-_AGE = re.compile(r"[A-Z][\w’'\-]*,\s+(\d{1,3}),")  # "Khan, 74, ...": an age in apposition, not a fact of the event
+# "Khan, 74, ...": an age in apposition, not a fact of the event. A word holding a capital is matched
+# from its start, and read once: tried from each of its capitals, a long run of them ("A'A'A'...")
+# was scanned to its end from every one, in quadratic time (over a minute for one article).
+_AGE = re.compile(r"(?<![\w’'\-])(?=[\w’'\-]*?[A-Z])[\w’'\-]*+,\s+(\d{1,3}),")
 _WORDS = re.compile(r"\w+")
 
 # Capitalised words that are not names (sentence openers, titles, function words).
@@ -72,11 +77,12 @@ def facts(sentence: str) -> set[str]:
 
 
 def new_facts(
-    found: set[str], vocabulary: set[str], known_text: str, known_quotes: Sequence[set[str]] = (),
+    found: set[str], vocabulary: set[str], known_days: Set[str], known_quotes: Sequence[set[str]] = (),
 ) -> set[str]:
     """The facts not already known: a number, weekday, month or name with a word outside
-    ``vocabulary``; a date ("28 March") not in ``known_text``; a quotation whose words are mostly
-    missing from every known quotation (a reworded quote is the same quote)."""
+    ``vocabulary``; a date ("28 March") not among ``known_days`` (see :func:`stated_days`); a
+    quotation whose words are mostly missing from every known quotation (a reworded quote is the
+    same quote)."""
     fresh = set()
     for fact in found:
         kind, value = fact[0], fact[2:]
@@ -85,11 +91,18 @@ def new_facts(
             if not any(len(words & known) >= QUOTE_OVERLAP * len(words) for known in known_quotes):
                 fresh.add(fact)
         elif kind == "t":
-            if f" {value} " not in known_text and f" {_month_day(value)} " not in known_text:
+            if value not in known_days and _month_day(value) not in known_days:
                 fresh.add(fact)
         elif any(word not in vocabulary for word in value.split()):
             fresh.add(fact)
     return fresh
+
+
+def stated_days(text: str) -> frozenset[str]:
+    """The days of a month (``28 march``, ``march 28``) that a normalised text states, in whole words:
+    what a date fact is looked up in. Searching the known documents' text for each dated sentence
+    took a long article against a story of long reports minutes."""
+    return frozenset(match.group(1) for match in _DAY_MONTH.finditer(f" {text} "))
 
 
 def _month_day(value: str) -> str:
@@ -105,20 +118,29 @@ def vocabulary(text: str) -> set[str]:
     return words
 
 
-def quote_facts(text: str) -> list[tuple[str, set[str]]]:
-    """Quotations of the whole text, each with the words at its two ends, so that a sentence
-    holding only part of a quotation that spans sentences still carries it."""
-    found = []
+QuoteEnds = dict[str, set[str]]  # the words at an end of a quotation -> the quotations that end so
+_QUOTE_END = 4  # words at each end of a quotation by which a sentence holding part of it is known
+
+
+def quote_facts(text: str) -> QuoteEnds:
+    """Quotations of the whole text by the words at their two ends, so that a sentence holding only
+    part of a quotation that spans sentences still carries it."""
+    found: QuoteEnds = {}
     for quote in _QUOTE.findall(latin_digits(text)):
         words = normalize_text(quote).split()
         if len(words) >= 2:
-            found.append((f"q:{' '.join(words)}", {" ".join(words[:4]), " ".join(words[-4:])}))
+            for end in (" ".join(words[:_QUOTE_END]), " ".join(words[-_QUOTE_END:])):
+                found.setdefault(end, set()).add(f"q:{' '.join(words)}")
     return found
 
 
-def sentence_facts(sentence: str, quotes: list[tuple[str, set[str]]]) -> set[str]:
-    """:func:`facts` of a sentence plus the text-level quotations it is part of."""
+def sentence_facts(sentence: str, quotes: QuoteEnds) -> set[str]:
+    """:func:`facts` of a sentence plus the text-level quotations it is part of: those with an end
+    among its runs of words, looked up (a text of thousands of quoted sentences once compared
+    each sentence with every quotation, in quadratic time)."""
     found = {f for f in facts(sentence) if not f.startswith("q:")}
-    padded = f" {normalize_text(sentence)} "
-    found.update(fact for fact, ends in quotes if any(f" {end} " in padded for end in ends))
+    words = normalize_text(sentence).split() if quotes else []
+    for size in range(2, _QUOTE_END + 1):  # an end holds 2 to 4 words: a quotation has at least 2
+        for start in range(len(words) - size + 1):
+            found.update(quotes.get(" ".join(words[start:start + size]), ()))
     return found

@@ -39,11 +39,12 @@ class KnownDoc:
     sentences: list[str]
     vectors: HalfMatrix  # float16: half the memory; similarities are computed in float32
     vocabulary: frozenset[str]
-    text: str  # normalised, space-padded: dates and quotations are looked up in it
+    text: str  # normalised, space-padded
     shingles: Shingles
     facts: set[str]
     development: float = 0.0  # the probability that it reported a development the seeds lack
     lead: str = ""  # what the multilingual vector is computed from, when it is first needed
+    days: frozenset[str] = frozenset()  # the days of a month its text states (facts.stated_days)
 
 
 @dataclass

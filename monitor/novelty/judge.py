@@ -40,7 +40,7 @@ import numpy as np
 from monitor.novelty.dates import stated_dates
 from monitor.novelty.decision import Candidate, Decision, Prepared
 from monitor.novelty.embed import Embedder
-from monitor.novelty.facts import quote_facts, sentence_facts, vocabulary
+from monitor.novelty.facts import quote_facts, sentence_facts, stated_days, vocabulary
 from monitor.novelty.features import (
     Report,
     SeedCloseness,
@@ -364,7 +364,7 @@ class NoveltyJudge:
     ) -> Prepared:
         """The article's sentences, facts and report; ``cross`` False leaves the multilingual vector to
         be computed when first needed (rebuilding at start-up)."""
-        body = text or title
+        body = text if normalize_text(text) else title  # a body of no word (emoji, punctuation) says nothing
         parts = sentences(body, self.t.min_sentence_chars) or ([title] if title else [])
         article = Prepared(key, title, body, when, language, dated, parts, lead=lead(title, body, _LEAD_CHARS))
         article.vectors = self.embedder.embed(parts)
@@ -381,12 +381,13 @@ class NoveltyJudge:
 
     def _remember(self, article: Prepared, story: Story, *, development: float, announced: bool = False) -> None:
         assert article.vectors is not None and article.report is not None
+        text = normalize_text(article.text)
         doc = KnownDoc(
             key=article.key, story=story.id, seed=article.report.seed, when=article.when, report=article.report,
             sentences=article.sentences, vectors=article.vectors.astype(np.float16),
-            vocabulary=frozenset(sys.intern(w) for w in vocabulary(article.text)),
-            text=f" {normalize_text(article.text)} ", shingles=_shingles(article.text), facts=article.facts,
-            development=development, lead=article.lead,
+            vocabulary=frozenset(sys.intern(w) for w in vocabulary(article.text)), text=f" {text} ",
+            shingles=_shingles(article.text), facts=article.facts, development=development, lead=article.lead,
+            days=stated_days(text),
         )
         self.index.add(doc, content_hash(article.text))
         story.announced = story.announced or announced

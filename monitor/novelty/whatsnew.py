@@ -39,17 +39,17 @@ def _check_meaning(article: Prepared, pool: Sequence[KnownDoc], t: Thresholds) -
     texts = [s for d in pool for s in d.sentences]
     owners = [d.key for d in pool for _ in d.sentences]
     vocab = set().union(*(d.vocabulary for d in pool))
-    known_text = " ".join(d.text for d in pool)
+    known_days = frozenset[str]().union(*(d.days for d in pool))
     quotes = [set(f[2:].split()) for d in pool for f in d.facts if f.startswith("q:")]
     best, closest = _closest(article.vectors, known)
     checks = []
     for row, sentence in enumerate(article.sentences):
         similarity = float(closest[row])
         found = article.sentence_facts[row]
-        fresh = set() if _retold(sentence, found, article) else new_facts(found, vocab, known_text, quotes)
+        fresh = set() if _retold(sentence, found, article) else new_facts(found, vocab, known_days, quotes)
         novel = similarity < t.sentence_low or (similarity < t.sentence_high and bool(fresh))
-        checks.append(SentenceCheck(sentence, novel, round(similarity, 3), texts[best[row]], tuple(sorted(fresh)),
-                                    owners[best[row]]))
+        closest_text, owner = (texts[best[row]], owners[best[row]]) if texts else ("", "")
+        checks.append(SentenceCheck(sentence, novel, round(similarity, 3), closest_text, tuple(sorted(fresh)), owner))
     return checks
 
 
@@ -58,10 +58,13 @@ _PRODUCT_CELLS = 1 << 22  # similarities computed at once (16 MB): a long live b
 
 def _closest(vectors: np.ndarray, known: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For each row of ``vectors``, the index of the closest row of ``known`` and their similarity,
-    a block of rows at a time (the whole product could take gigabytes)."""
+    a block of rows at a time (the whole product could take gigabytes). Without a known sentence (no
+    known document had one: a title-less entry of a few words has none), every similarity is 0."""
     rows = max(1, _PRODUCT_CELLS // max(1, len(known)))
     best = np.zeros(len(vectors), dtype=np.int64)
     closest = np.zeros(len(vectors), dtype=np.float32)
+    if not len(known):
+        return best, closest
     for start in range(0, len(vectors), rows):
         block = vectors[start:start + rows] @ known.T
         best[start:start + rows] = block.argmax(axis=1)
@@ -74,7 +77,7 @@ def _check_numbers(article: Prepared, pool: Sequence[KnownDoc]) -> list[Sentence
     checks = []
     for sentence, found in zip(article.sentences, article.sentence_facts, strict=True):
         numbers = {f for f in found if f.startswith("n:")}
-        fresh = set() if _retold(sentence, found, article) else new_facts(numbers, vocab, "")
+        fresh = set() if _retold(sentence, found, article) else new_facts(numbers, vocab, frozenset())
         checks.append(SentenceCheck(sentence, bool(fresh), 0.0, "", tuple(sorted(fresh))))
     return checks
 

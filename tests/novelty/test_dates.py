@@ -74,3 +74,11 @@ def test_a_text_stating_many_dates_is_read_in_linear_time() -> None:
     code = ("from monitor.novelty.dates import stated_dates; "
             "assert len(stated_dates('2024 ' * 100_000 + '21 December 2024.', None)) == 100_001")
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+def test_a_weekday_before_the_calendar_begins_is_no_date() -> None:
+    """A replayed item dated 1 January of year 1 (a Monday) that says "on Sunday" raised OverflowError."""
+    first_day = datetime(1, 1, 1, tzinfo=UTC)
+    assert days("The court met on Sunday.", first_day) == []
+    assert days("The court met on Monday.", first_day) == [(date(1, 1, 1), True)]
+    assert days("The court met on Sunday.", datetime(9999, 12, 31, 23, tzinfo=UTC)) == [(date(9999, 12, 26), True)]

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from monitor.novelty.decision import Decision
 from monitor.novelty.embed import HashingEmbedder, get_embedder
-from monitor.novelty.facts import facts, new_facts, vocabulary
+from monitor.novelty.facts import facts, new_facts, stated_days, vocabulary
 from monitor.novelty.features import PAIR_FEATURES
 from monitor.novelty.fit import _placeholder_development
 from monitor.novelty.judge import NoveltyJudge
@@ -81,9 +81,9 @@ def test_facts() -> None:
     found = facts('Prime Minister Shehbaz Sharif said on Friday that 625,000 voters backed the "anti-war victory".')
     assert {"p:shehbaz sharif", "d:friday", "n:625000", "q:anti war victory"} <= found
     vocab = vocabulary("Shehbaz Sharif spoke on Friday to 625,000 voters")
-    assert new_facts(found, vocab, " ", [{"anti", "war", "victory"}]) == set()
-    assert new_facts({"p:bilawal bhutto"}, vocab, " ") == {"p:bilawal bhutto"}
-    assert new_facts({"t:28 march"}, vocab, " polls close on march 28 ") == set()
+    assert new_facts(found, vocab, frozenset(), [{"anti", "war", "victory"}]) == set()
+    assert new_facts({"p:bilawal bhutto"}, vocab, frozenset()) == {"p:bilawal bhutto"}
+    assert new_facts({"t:28 march"}, vocab, stated_days("polls close on march 28")) == set()
 
 
 def test_translation_is_linked_through_the_multilingual_model_and_is_a_repeat() -> None:
@@ -258,3 +258,14 @@ def test_a_seed_story_takes_reports_whenever_they_are_published() -> None:
     assert first == second
     later = j.judge("a", "Khan appeal adjourned", _reordered(REPORT, "sorted"), T0 + timedelta(days=40))
     assert later.judgement.story == first and later.candidates[0].days_apart is None
+
+
+def test_bodies_without_a_word_are_no_copies_of_each_other() -> None:
+    """A feed entry whose body is an emoji or punctuation is read by its title: two such entries about
+    different events were exact copies of each other (their wordless bodies normalise alike)."""
+    j = judge()
+    first = j.judge("a", "Court adjourns Khan appeal until April", "📷", T0).judgement
+    other = j.judge("b", "US delegation to visit Islamabad for counterterrorism talks", "...", T0 + timedelta(days=2))
+    assert other.layer != "exact" and other.judgement.story != first.story
+    again = j.judge("c", "Court adjourns Khan appeal until April", "🎥 …", T0 + timedelta(days=2))
+    assert again.layer == "exact" and again.judgement.story == first.story
