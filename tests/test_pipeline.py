@@ -515,3 +515,21 @@ def test_one_page_attempt_means_the_teaser_at_once(tmp_path: Path, db_url: str, 
         assert senate.text_source == "summary" and (senate.extract_error or "").startswith("fetch: 503")
     finally:
         ctx.close()
+
+
+def test_a_page_over_the_size_cap_falls_back_at_once_even_with_attempts_left(
+    tmp_path: Path, db_url: str, site: LocalSite,
+) -> None:
+    serve_senate_busy(site)
+    site.put(SENATE_PAGE, "<html><body>" + "<p>Senate committee.</p>" * 4000 + "</body></html>", "text/html")
+    path = write_config(tmp_path / "w.yaml", database_url=db_url, feeds=[{"url": f"{site.base}/feed.xml"}],
+                        polling={"allow_hosts": ["127.0.0.1"], "host_delay": "0s", "max_page_bytes": "64KB"})
+    ctx = build_context(load_config(path), clock=FrozenClock(NOW))
+    try:
+        start(ctx)
+        (outcome,) = poll_due(ctx)
+        assert outcome.new_items == 3 and outcome.deferred == 0 and deferrals(ctx) == []  # it would be as large again
+        (senate,) = senate_items(ctx)
+        assert senate.text_source == "summary" and "exceeds the cap" in (senate.extract_error or "")
+    finally:
+        ctx.close()
