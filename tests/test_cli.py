@@ -177,6 +177,7 @@ def test_status_names_each_digest_and_channel_and_one_line_per_feed(
     out = capsys.readouterr().out.splitlines()
     (feed,) = [line for line in out if line.startswith("#1 ")]  # piped: one line per feed
     assert "Local desk | fetch: ConnectError" in feed and "| 1 errors | enabled" in feed
+    assert re.search(r" \| last poll 20\d\d-\d\d-\d\d \d\d:\d\d UTC, 0 new items \| next 20", feed), feed
     (digest,) = [line for line in out if "briefing (0 8 * * *)" in line]
     assert " 08:00 PKT (Asia/Karachi) to files in " in digest and "nothing sent yet" in digest
     assert "channels: none (digests are written to files)" in out
