@@ -471,9 +471,11 @@ _LEFT_BEHIND = "the config no longer lists it (add it back, or `monitor feeds im
 
 @feeds_app.command("import")
 def feeds_import(path: Annotated[Path, typer.Argument(help="An OPML file.", exists=True, dir_okay=False)]) -> None:
-    """Add the feeds of an OPML file (kept alongside the config's feeds; duplicates are skipped).
+    """Add the feeds of an OPML file (kept alongside the config's feeds; one imported before is updated).
 
-    A feed whose OPML categories name topics of the config (as `feeds export` writes them) looks for those alone."""
+    A feed whose OPML categories name topics of the config (as `feeds export` writes them) looks for those alone.
+
+    A feed the config lists is left as the config has it."""
     from monitor import admin
     from monitor.opml import MAX_BYTES
 
@@ -498,8 +500,9 @@ def feeds_export(
     """Write every polled feed as an OPML 2.0 subscription list (a feed limited to some topics
     names them as OPML categories, which `feeds import` reads back).
 
-    Feed URLs keep their credentials only in a file named with --out (created readable by its owner
-    alone); on stdout they are redacted like every other output."""
+    Credentials in feed URLs are kept only in a file named with --out (created readable by its owner alone).
+
+    On stdout they are redacted (***) like every other output."""
     from monitor import admin
     from monitor.opml import write_opml
     from monitor.redact import redact
