@@ -303,3 +303,15 @@ def _imports() -> list[tuple[str, str]]:
             elif isinstance(node, ast.Import):
                 edges += [(module, a.name) for a in node.names if a.name.startswith("monitor")]
     return edges
+
+
+def test_every_option_of_the_fitting_script_is_in_the_readme(capsys: pytest.CaptureFixture[str]) -> None:
+    from monitor.novelty.fit import main
+
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    options = set(re.findall(r"(?<![\w-])(--[a-z][a-z-]*)", capsys.readouterr().out)) - {"--help"}
+    start = README.index("To refit the judge's two models")
+    section = README[start:README.index("## Seeds", start)]
+    missing = [o for o in sorted(options) if not re.search(rf"{o}(?![\w-])", section)]
+    assert "--repeats" in options and missing == []
