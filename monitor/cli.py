@@ -26,6 +26,7 @@ from monitor.terminal import cell, say
 if TYPE_CHECKING:
     from monitor.config import Config
     from monitor.context import Context
+    from monitor.daemon import Daemon
     from monitor.types import DeferredPage
 
 log = logging.getLogger(__name__)
@@ -144,8 +145,12 @@ StopTimeout = Annotated[float, typer.Option(
     help="Seconds to let in-flight work finish after SIGTERM before exiting anyway.", min=0)]
 
 
-def _end_unless(finished: bool) -> None:
-    """After a stop: when the step still runs in its thread, end the process, as the stop asked."""
+def _end_after(daemon: Daemon, finished: bool) -> None:
+    """After the daemon's loop ended: a loop that died is a failure (exit 1, so that a supervisor
+    starts the process again); after a stop, when the step still runs in its thread, end the process
+    (exit 0), as the stop asked."""
+    if daemon.failed:
+        raise MonitorError("the daemon's loop ended unexpectedly (the log says why); exiting with an error")
     if not finished:
         logging.shutdown()
         os._exit(0)
@@ -190,7 +195,7 @@ def run(
             for server in servers:
                 server.shutdown()
                 server.server_close()
-        _end_unless(finished)
+        _end_after(daemon, finished)
 
 
 def _listen(value: str) -> tuple[str, int]:
@@ -215,7 +220,8 @@ def poll(
         if all_feeds:
             make_all_due(ctx)
         if not once:
-            _end_unless(Daemon(ctx, digests=False, stop_timeout=stop_timeout).run())
+            daemon = Daemon(ctx, digests=False, stop_timeout=stop_timeout)
+            _end_after(daemon, daemon.run())
             return
         with _progress("polling") as progress:
             report = run_once(ctx, digests=False, progress=progress)
@@ -465,9 +471,11 @@ _LEFT_BEHIND = "the config no longer lists it (add it back, or `monitor feeds im
 
 @feeds_app.command("import")
 def feeds_import(path: Annotated[Path, typer.Argument(help="An OPML file.", exists=True, dir_okay=False)]) -> None:
-    """Add the feeds of an OPML file (kept alongside the config's feeds; duplicates are skipped).
+    """Add the feeds of an OPML file (kept alongside the config's feeds; one imported before is updated).
 
-    A feed whose OPML categories name topics of the config (as `feeds export` writes them) looks for those alone."""
+    A feed whose OPML categories name topics of the config (as `feeds export` writes them) looks for those alone.
+
+    A feed the config lists is left as the config has it."""
     from monitor import admin
     from monitor.opml import MAX_BYTES
 
@@ -492,8 +500,9 @@ def feeds_export(
     """Write every polled feed as an OPML 2.0 subscription list (a feed limited to some topics
     names them as OPML categories, which `feeds import` reads back).
 
-    Feed URLs keep their credentials only in a file named with --out (created readable by its owner
-    alone); on stdout they are redacted like every other output."""
+    Credentials in feed URLs are kept only in a file named with --out (created readable by its owner alone).
+
+    On stdout they are redacted (***) like every other output."""
     from monitor import admin
     from monitor.opml import write_opml
     from monitor.redact import redact

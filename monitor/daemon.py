@@ -60,6 +60,12 @@ class Daemon:
         self._loop_died = False
         self._clock_mark: tuple[float, datetime] | None = None  # monotonic and wall time at the last step
 
+    @property
+    def failed(self) -> bool:
+        """Whether the loop itself ended unexpectedly (not a stop that was asked for): the process
+        should then exit with an error, so that its supervisor starts it again."""
+        return self._loop_died
+
     def step(self, progress: Progress | None = None) -> CycleReport:
         """One pass: poll the due feeds, run the due digests, retry owed deliveries."""
         with self._busy:

@@ -26,8 +26,8 @@ def render_status(ctx: Context, console: Console) -> None:
     if console.is_terminal and console.width >= WIDE:
         _feed_table(feeds, now, seen.deferred, console)
     else:
-        say(console, f"feeds ({len(feeds)}): id, name, result of the last poll, next poll, errors in a row, state "
-                     "(full errors: monitor feeds show ID)",
+        say(console, f"feeds ({len(feeds)}): id, name, result of the last poll, when it was and the new items it "
+                     "found, next poll, errors in a row, state (full errors: monitor feeds show ID)",
             *(_feed_line(feed, now, seen.deferred.get(feed.id, 0)) for feed in feeds))
     if seen.deferred:
         say(console, f"pages deferred: {_pages(sum(seen.deferred.values()))} failed for now; each is fetched again "
@@ -55,8 +55,9 @@ def _feed_table(feeds: list[FeedState], now: datetime, deferred: dict[int, int],
 
 
 def _feed_line(feed: FeedState, now: datetime, deferred: int) -> str:
-    return (f"#{feed.id} {redact(feed.name)[:40]} | {_result(feed)[:60]} | next {_when(feed.next_poll_at)} | "
-            f"{feed.error_count} errors | {_state(feed, now, deferred)}")
+    return (f"#{feed.id} {redact(feed.name)[:40]} | {_result(feed)[:60]} | last poll {_when(feed.last_polled_at)}, "
+            f"{feed.items_last_poll} new items | next {_when(feed.next_poll_at)} | {feed.error_count} errors | "
+            f"{_state(feed, now, deferred)}")
 
 
 def _result(feed: FeedState) -> str:

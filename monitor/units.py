@@ -17,7 +17,8 @@ _SIZE_UNITS = {"b": 1, "kb": 1024, "mb": 1024**2, "gb": 1024**3}
 
 
 def parse_duration(value: object) -> timedelta:
-    """``90`` (seconds), ``"45s"``, ``"30m"``, ``"1h30m"``, ``"2d"`` -> timedelta, at most :data:`MAX_DURATION`."""
+    """``90`` or ``"90"`` (seconds), ``"45s"``, ``"30m"``, ``"1h30m"``, ``"2d"`` -> timedelta, at most
+    :data:`MAX_DURATION`."""
     seconds = _seconds(value)
     if seconds is None:
         raise SettingError(f"not a duration: {value!r} (use e.g. 90s, 30m, 2h, 1d)")
@@ -30,7 +31,8 @@ def parse_duration(value: object) -> timedelta:
 
 def _shown(value: object) -> str:
     """A duration as an error quotes it; a number too long to read as the count of its digits."""
-    digits = len(str(value)) if isinstance(value, int) else 0
+    number = isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit())
+    digits = len(str(value).strip()) if number else 0
     return f"a number of {digits} digits" if digits > 30 else repr(value)
 
 
@@ -53,6 +55,8 @@ def _seconds(value: object) -> float | None:
         return None if isinstance(value, float) and math.isnan(value) else value
     if isinstance(value, str):
         text = value.strip().lower().replace(" ", "")
+        if text.isascii() and text.isdigit():  # seconds, as ${VAR} writes a number: "90"
+            return int(text) if len(text) <= 30 else math.inf
         parts = _DURATION.findall(text)
         if parts and "".join(n + u for n, u in parts) == text:
             return sum(int(n) * _UNITS[u] for n, u in parts)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,29 @@ def test_help_names_arguments_in_capitals(capsys: pytest.CaptureFixture[str]) ->
     assert main(["poll", "--help"]) == 0
     once = next(line for line in capsys.readouterr().out.splitlines() if "--once " in line and "One pass" in line)
     assert "<" not in once
+
+
+@pytest.mark.parametrize("command", [["run", "--tick", "1", "--feed-listen", "127.0.0.1:0"], ["poll"]],
+                         ids=["run", "poll"])
+def test_a_daemon_whose_loop_dies_exits_1_for_its_supervisor(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], command: list[str],
+) -> None:
+    """Only a stop that was asked for exits 0: a loop that ended by itself is a failure, which a supervisor
+    (systemd's Restart=on-failure) restarts."""
+    from monitor.daemon import Daemon
+
+    def dies(_: Daemon) -> None:
+        raise SystemExit(3)  # no step raises this: the loop itself ends
+
+    monkeypatch.setattr(Daemon, "_tick", dies)
+    path = write_config(tmp_path / "w.yaml")
+    handlers = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        assert main(["-c", str(path), *command]) == 1
+    finally:
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
+    assert "error: monitor: the daemon's loop ended unexpectedly" in capsys.readouterr().err
 
 
 def test_seeds_list(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -153,6 +177,7 @@ def test_status_names_each_digest_and_channel_and_one_line_per_feed(
     out = capsys.readouterr().out.splitlines()
     (feed,) = [line for line in out if line.startswith("#1 ")]  # piped: one line per feed
     assert "Local desk | fetch: ConnectError" in feed and "| 1 errors | enabled" in feed
+    assert re.search(r" \| last poll 20\d\d-\d\d-\d\d \d\d:\d\d UTC, 0 new items \| next 20", feed), feed
     (digest,) = [line for line in out if "briefing (0 8 * * *)" in line]
     assert " 08:00 PKT (Asia/Karachi) to files in " in digest and "nothing sent yet" in digest
     assert "channels: none (digests are written to files)" in out

@@ -375,12 +375,22 @@ def test_missing_file() -> None:
         load_config(Path("/nonexistent/watchlist.yaml"))
 
 
-@pytest.mark.parametrize(("text", "seconds"), [(90, 90), ("45s", 45), ("30m", 1800), ("1h30m", 5400), ("2d", 172800)])
+@pytest.mark.parametrize(("text", "seconds"), [(90, 90), ("90", 90), (" 600 ", 600), ("45s", 45), ("30m", 1800),
+                                               ("1h30m", 5400), ("2d", 172800)])
 def test_durations(text: object, seconds: int) -> None:
     assert parse_duration(text).total_seconds() == seconds
 
 
-@pytest.mark.parametrize("text", ["5 minutes", "", "m5", True])
+def test_a_duration_from_the_environment_may_be_a_number_of_seconds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``${VAR}`` always gives text: ``interval: ${POLL_SECONDS:-900}`` is 900 seconds, as ``interval: 900`` is."""
+    monkeypatch.setenv("POLL_SECONDS", "900")
+    config = load_config(write(tmp_path, VALID + "polling:\n  interval: ${POLL_SECONDS}\n  timeout: ${UNSET:-45}\n"))
+    assert config.polling.interval.total_seconds() == 900 and config.polling.timeout.total_seconds() == 45
+
+
+@pytest.mark.parametrize("text", ["5 minutes", "", "m5", True, "-90", "1.5", "٩٠"])
 def test_bad_durations(text: object) -> None:
     with pytest.raises(SettingError, match="not a duration"):
         parse_duration(text)
@@ -396,6 +406,7 @@ def test_bad_durations(text: object) -> None:
     ("polling: {timeout: .inf}", ":14 polling.timeout: too long: inf"),
     ("polling: {timeout: .nan}", ":14 polling.timeout: not a duration: nan"),
     ("novelty: {story_window: 999999999999d}", ":14 novelty.story_window: too long: '999999999999d' (at most 3650d)"),
+    ("polling: {timeout: '" + "9" * 400 + "'}", ":14 polling.timeout: too long: a number of 400 digits"),
 ])
 def test_huge_durations_and_day_counts_are_located_errors(tmp_path: Path, setting: str, expected: str) -> None:
     assert expected in str(error_for(tmp_path, VALID + setting + "\n"))

@@ -8,7 +8,7 @@ import types
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Union, get_args, get_origin
+from typing import Any, Union, get_args, get_origin
 
 import pytest
 from pydantic import BaseModel
@@ -143,6 +143,107 @@ def test_readme_shows_the_two_commands_and_every_cli_command() -> None:
         assert command in README, command
 
 
+GLOBAL_OPTIONS = ("--config", "-c", "--verbose", "-v", "--log-format", "--help")
+
+
+def cli_commands() -> dict[str, set[str]]:
+    """Every command of the CLI (``feeds show``) with the option names it takes (``--out``, ``-f``)."""
+    import typer
+
+    from monitor.cli import app
+
+    found: dict[str, set[str]] = {}
+
+    def walk(command: Any, path: str) -> None:
+        subcommands = getattr(command, "commands", None)
+        if subcommands is not None:  # a group: seeds, feeds, db, or the CLI itself
+            for name, sub in subcommands.items():
+                walk(sub, f"{path} {name}".strip())
+            return
+        found[path] = {name for p in command.params if p.param_type_name == "option"
+                       for name in (*p.opts, *p.secondary_opts)} - set(GLOBAL_OPTIONS)
+
+    walk(typer.main.get_command(app), "")
+    return found
+
+
+def command_rows() -> dict[str, str]:
+    """The rows of the README's table of commands: each command (as the CLI names it) and its row."""
+    start = README.index("| command | what it does |")
+    rows: dict[str, str] = {}
+    for line in README[start:].splitlines()[2:]:
+        if not line.startswith("| `monitor "):
+            break
+        words = re.match(r"\| `monitor ([a-z-]+(?: [a-z][a-z-]*)?)[ `]", line)
+        assert words is not None, line
+        rows[words.group(1)] = rows.get(words.group(1), "") + line  # digest has two rows
+    return rows
+
+
+def test_every_cli_command_and_option_is_in_the_readme_table_of_commands() -> None:
+    commands, rows = cli_commands(), command_rows()
+    assert "feeds show" in commands and "--dry-run" in commands["digest"]
+    assert sorted(rows) == sorted(commands)  # no command missing from the table, none that does not exist
+    missing = [f"{c} {o}" for c, options in commands.items() for o in sorted(options)
+               if not re.search(rf"(?<![\w-]){re.escape(o)}(?![\w-])", rows[c])]
+    assert missing == []
+
+
+def test_every_option_the_readme_names_for_a_command_exists() -> None:
+    commands = cli_commands()
+    unknown = [f"{c} {o}" for c, row in command_rows().items()
+               for o in re.findall(r"(?<![\w-])(--?[a-z][a-z-]*)", row)
+               if o not in commands[c] and o not in GLOBAL_OPTIONS]
+    assert unknown == []
+
+
+def test_every_global_option_and_exit_code_is_as_the_readme_says(capsys: pytest.CaptureFixture[str]) -> None:
+    from monitor.cli import main
+
+    assert "`--config PATH` / `-c PATH` (or `$MONITOR_CONFIG`; default `config/watchlist.yaml`)" in README
+    assert "`--verbose` / `-v` and `--log-format text|json`, before or after the command name" in README
+    assert "Exit codes: `0` success, `2` bad config or usage, `1` runtime failure." in " ".join(README.split())
+    assert main(["no-such-command"]) == 2
+    assert main(["--log-format", "yaml", "status"]) == 2
+    capsys.readouterr()
+
+
+def test_every_setting_the_readme_tables_name_exists() -> None:
+    paths = set(setting_paths(Config))
+    rows = [path for path in setting_rows() if not path.startswith("monitor ")]
+    assert len(rows) > 50 and [path for path in rows if path not in paths] == []
+
+
+def test_every_metric_is_named_in_the_readme() -> None:
+    from prometheus_client import Counter
+
+    from monitor.metrics import REGISTRY
+
+    names = [c._name + ("_total" if isinstance(c, Counter) else "")  # type: ignore[attr-defined]
+             for c in REGISTRY._collector_to_names]  # type: ignore[attr-defined]
+    assert len(names) == 8
+    missing = [name for name in names if not re.search(rf"`{name}(\{{[a-z,]+\}})?`", README)]
+    assert missing == []
+
+
+def test_the_caps_on_untrusted_text_are_the_readme_ones() -> None:
+    from monitor.untrusted import CAPS
+
+    start = README.index("**Untrusted text.**")
+    text = " ".join(README[start:README.index("\n\n", start)].split())
+    written = {"title": r"title ([\d,]+) characters", "author": r"author and outlet ([\d,]+)",
+               "outlet": r"author and outlet ([\d,]+)", "summary": r"summary ([\d,]+)",
+               "text": r"article text ([\d,]+)", "url": r"links ([\d,]+)", "guid": r"GUIDs ([\d,]+)",
+               "header": r"response headers ([\d,]+)"}
+    assert sorted(written) == sorted(CAPS)
+    wrong = []
+    for field, pattern in written.items():
+        found = re.search(pattern, text)
+        if found is None or int(found.group(1).replace(",", "")) != CAPS[field]:
+            wrong.append(f"{field}: README {found.group(1) if found else None}, code {CAPS[field]}")
+    assert wrong == []
+
+
 def test_ci_calls_make_test() -> None:
     assert "make test" in (ROOT / ".ci" / "run").read_text()
 
@@ -202,3 +303,15 @@ def _imports() -> list[tuple[str, str]]:
             elif isinstance(node, ast.Import):
                 edges += [(module, a.name) for a in node.names if a.name.startswith("monitor")]
     return edges
+
+
+def test_every_option_of_the_fitting_script_is_in_the_readme(capsys: pytest.CaptureFixture[str]) -> None:
+    from monitor.novelty.fit import main
+
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    options = set(re.findall(r"(?<![\w-])(--[a-z][a-z-]*)", capsys.readouterr().out)) - {"--help"}
+    start = README.index("To refit the judge's two models")
+    section = README[start:README.index("## Seeds", start)]
+    missing = [o for o in sorted(options) if not re.search(rf"{o}(?![\w-])", section)]
+    assert "--repeats" in options and missing == []

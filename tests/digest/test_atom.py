@@ -96,6 +96,14 @@ def test_the_feed_is_the_same_document_while_its_entries_are() -> None:
     assert root.findtext("{http://www.w3.org/2005/Atom}updated") == "2026-11-24T07:00:00+00:00"  # its newest entry
 
 
+def test_an_empty_feed_is_the_same_document_whenever_it_is_asked_for() -> None:
+    """A reader revalidating the feed before the first development (or after the last left the window)
+    gets 304, not a new document each second."""
+    document = atom_feed([], now=NOW)
+    assert atom_feed([], now=NOW + timedelta(days=2, seconds=1)) == document
+    assert feedparser.parse(io.BytesIO(document.encode())).version == "atom10"
+
+
 def _development(feed_id: int, key: str, published: datetime | None, fetched: datetime) -> NewItem:
     return NewItem(feed_id=feed_id, entry=FeedEntry(key, f"Report {key}", f"https://pub.example/{key}", "", published),
                    article=Article("Text.", "page"), relevance=Relevance(("t",), (), 0.5),
@@ -114,14 +122,18 @@ def test_the_feed_server_answers_a_feed_reader_asking_again_with_304_until_the_f
     clock = FrozenClock(NOW)
     ctx = build_context(load_config(write_config(tmp_path / "w.yaml")), clock=clock)
     ctx.db.upgrade()
-    with ctx.db.session() as session:
-        feeds.sync_feeds(session, [FeedSpec("https://pub.example/feed", "Pub", None, None)], NOW)
-        feed_id = feeds.all_feeds(session)[0].id
-        items.add_item(session, _development(feed_id, "dated", NOW - timedelta(hours=2), NOW - timedelta(hours=1)))
-        items.add_item(session, _development(feed_id, "undated", None, NOW - timedelta(minutes=30)))
     server = start_feed_server(ctx, "127.0.0.1", 0)
+    url = f"http://127.0.0.1:{server.server_address[1]}/feed.xml"
     try:
-        url = f"http://127.0.0.1:{server.server_address[1]}/feed.xml"
+        empty = httpx.get(url).headers["etag"]  # before the first development
+        clock.advance(timedelta(seconds=5))
+        assert httpx.get(url, headers={"If-None-Match": empty}).status_code == 304
+        clock.set(NOW)
+        with ctx.db.session() as session:
+            feeds.sync_feeds(session, [FeedSpec("https://pub.example/feed", "Pub", None, None)], NOW)
+            feed_id = feeds.all_feeds(session)[0].id
+            items.add_item(session, _development(feed_id, "dated", NOW - timedelta(hours=2), NOW - timedelta(hours=1)))
+            items.add_item(session, _development(feed_id, "undated", None, NOW - timedelta(minutes=30)))
         first = httpx.get(url)
         etag = first.headers["etag"]
         assert first.status_code == 200 and first.headers["cache-control"] == "no-cache"  # kept, but asked about
