@@ -31,7 +31,7 @@ from monitor.types import DigestContent, DigestEntry, PendingDelivery, Source
 log = logging.getLogger(__name__)
 FILE_CHANNEL = "(file)"
 DELIVERY_ATTEMPTS = 8
-LONGEST_RETRY = timedelta(minutes=2 ** DELIVERY_ATTEMPTS)  # the wait before the last attempt (see _next_attempt)
+LONGEST_RETRY = timedelta(minutes=2 ** DELIVERY_ATTEMPTS)  # longer than any wait between attempts (see _next_attempt)
 
 
 def files_folder(data_dir: Path) -> Path:
