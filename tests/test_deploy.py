@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import configparser
+import inspect
+import os
+import re
+import tomllib
+from pathlib import PurePosixPath
 
 import yaml
 
@@ -10,10 +15,7 @@ from tests.conftest import ROOT
 
 
 def test_systemd_unit() -> None:
-    unit = configparser.ConfigParser(strict=False, interpolation=None)
-    unit.optionxform = str  # type: ignore[assignment,method-assign]
-    unit.read(ROOT / "config" / "monitor.service")
-    service = unit["Service"]
+    service = _service()
     assert service["ExecStart"].endswith("monitor --log-format json run")
     assert service["User"] == "monitor" and service["KillSignal"] == "SIGTERM"
     for key, value in (("NoNewPrivileges", "yes"), ("ProtectSystem", "strict"), ("PrivateTmp", "yes"),
@@ -28,3 +30,77 @@ def test_compose_runs_monitor_postgres_and_mailpit() -> None:
     assert monitor["environment"]["DATABASE_URL"].startswith("postgresql://")
     assert monitor["env_file"] == ".env" and (ROOT / "config" / "monitor.env.example").exists()
     assert "Dockerfile" in monitor.get("build", ".") or monitor["build"] == "."
+
+
+def _dockerfile() -> list[str]:
+    """The Dockerfile's instructions, continuation lines joined, comments left out."""
+    text = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+
+
+def test_the_image_copies_every_file_the_package_build_needs_before_installing_it() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    copied: set[str] = set()
+    for line in _dockerfile():
+        if line.startswith("RUN ") and "pip install --no-cache-dir ." in line:
+            break
+        if line.startswith("COPY "):
+            copied.update(arg.rstrip("/") for arg in line.split()[1:-1] if not arg.startswith("--"))
+    else:
+        raise AssertionError("the Dockerfile installs the package with `pip install --no-cache-dir .`")
+    needed = {project["readme"], *project.get("license-files", []), "pyproject.toml", "monitor"}
+    assert needed <= copied, f"not in the image when pip builds it: {sorted(needed - copied)}"
+    assert all((ROOT / name).exists() for name in copied)
+
+
+def test_the_build_context_leaves_out_secrets_and_local_state_but_nothing_the_image_copies() -> None:
+    ignored = {line.strip().strip("/") for line in (ROOT / ".dockerignore").read_text().splitlines()
+               if line.strip() and not line.startswith("#")}
+    assert {".env", ".venv", "data", ".git"} <= ignored
+    sources = {arg.rstrip("/") for line in _dockerfile() if line.startswith("COPY ")
+               for arg in line.split()[1:-1] if not arg.startswith("--")}
+    assert not sources & ignored
+    assert "**/data" not in ignored  # monitor/demo/data is package data
+
+
+def test_the_health_check_asks_the_address_the_daemon_serves() -> None:
+    lines = _dockerfile()
+    env = " ".join(line for line in lines if line.startswith("ENV "))
+    listen = re.search(r"MONITOR_HEALTH_LISTEN=(\S+)", env)
+    assert listen is not None
+    port = listen.group(1).rpartition(":")[2]
+    check = next(line for line in lines if line.startswith("HEALTHCHECK "))
+    assert f"http://127.0.0.1:{port}/healthz" in check
+    assert f"EXPOSE {port}" in lines
+    assert re.search(r"^health_listen: \$\{MONITOR_HEALTH_LISTEN:-\}", (ROOT / "config" / "watchlist.yaml").read_text(),
+                     re.MULTILINE)
+    monitor = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]["monitor"]
+    assert monitor["environment"]["MONITOR_HEALTH_LISTEN"] == listen.group(1)
+    assert f"127.0.0.1:{port}:{port}" in monitor["ports"]
+
+
+def _service() -> configparser.SectionProxy:
+    unit = configparser.ConfigParser(strict=False, interpolation=None)
+    unit.optionxform = str  # type: ignore[assignment,method-assign]
+    unit.read(ROOT / "config" / "monitor.service")
+    return unit["Service"]
+
+
+def test_the_unit_leaves_writable_exactly_the_data_folder_of_its_config() -> None:
+    service = _service()
+    config_path = PurePosixPath(service["Environment"].removeprefix("MONITOR_CONFIG="))
+    config = yaml.safe_load((ROOT / "config" / config_path.name).read_text())
+    data_dir = os.path.normpath(config_path.parent / config["data_dir"])
+    assert service["ReadWritePaths"] == data_dir == f"{service['WorkingDirectory']}/data"
+    assert service["ExecStart"].startswith(f"{service['WorkingDirectory']}/.venv/bin/")  # what make creates
+    header = (ROOT / "config" / "monitor.service").read_text().split("[Unit]")[0]
+    assert f"mkdir -p {data_dir}" in header  # ReadWritePaths= fails the start when the folder is missing
+
+
+def test_supervisors_wait_longer_than_the_daemon_takes_to_stop() -> None:
+    from monitor.cli import run
+
+    stop_timeout = inspect.signature(run).parameters["stop_timeout"].default
+    assert int(_service()["TimeoutStopSec"]) > stop_timeout
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]["monitor"]
+    assert int(compose["stop_grace_period"].removesuffix("s")) > stop_timeout
