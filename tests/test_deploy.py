@@ -6,9 +6,13 @@ import configparser
 import inspect
 import os
 import re
+import shutil
+import subprocess
+import sys
 import tomllib
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
+import pytest
 import yaml
 
 from tests.conftest import ROOT
@@ -104,3 +108,49 @@ def test_supervisors_wait_longer_than_the_daemon_takes_to_stop() -> None:
     assert int(_service()["TimeoutStopSec"]) > stop_timeout
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]["monitor"]
     assert int(compose["stop_grace_period"].removesuffix("s")) > stop_timeout
+
+
+def _make(tmp_path: Path, *args: str, path: str | None = None) -> subprocess.CompletedProcess[str]:
+    make = shutil.which("make")
+    if make is None:
+        pytest.skip("make is not installed")
+    env = {**os.environ, "PATH": path} if path is not None else dict(os.environ)
+    env.pop("PYTHON", None)
+    return subprocess.run([make, "-C", str(ROOT), f"VENV={tmp_path / 'venv'}", *args, "check-config"],
+                          capture_output=True, text=True, env=env, timeout=60, check=False)
+
+
+def _script(path: Path, body: str) -> Path:
+    path.write_text("#!/bin/sh\n" + body)
+    path.chmod(0o755)
+    return path
+
+
+def test_make_names_the_python_it_refuses_and_creates_no_environment(tmp_path: Path) -> None:
+    old = _script(tmp_path / "python3.10", 'if [ "$1" = -V ]; then echo "Python 3.10.12"; exit 0; fi\nexit 1\n')
+
+    result = _make(tmp_path, f"PYTHON={old}")
+    missing = _make(tmp_path, f"PYTHON={tmp_path / 'python3.99'}")
+
+    assert result.returncode != 0 and f"Python 3.11 or newer is required; {old}: Python 3.10.12" in result.stderr
+    assert missing.returncode != 0 and "python3.99: not found" in missing.stderr
+    assert not (tmp_path / "venv").exists()
+
+
+def test_make_without_a_python_3_11_on_path_says_so(tmp_path: Path) -> None:
+    (tmp_path / "bin").mkdir()
+    _script(tmp_path / "bin" / "python3", "exit 1\n")  # an older Python: the version probe fails
+
+    result = _make(tmp_path, path=str(tmp_path / "bin"))
+
+    assert result.returncode != 0 and "Python 3.11 or newer is required: none of" in result.stderr
+    assert not (tmp_path / "venv").exists()
+
+
+def test_make_without_the_venv_module_says_what_to_install(tmp_path: Path) -> None:
+    python = _script(tmp_path / "python3.11", f'case "$*" in *ensurepip*) exit 1;; esac\nexec {sys.executable} "$@"\n')
+
+    result = _make(tmp_path, f"PYTHON={python}")
+
+    assert result.returncode != 0 and "apt install python3-venv" in result.stderr
+    assert not (tmp_path / "venv").exists()
