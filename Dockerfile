@@ -6,7 +6,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_
     MONITOR_CONFIG=/app/config/watchlist.yaml MONITOR_HEALTH_LISTEN=0.0.0.0:9108
 WORKDIR /app
 
-COPY pyproject.toml README.md ./
+# Everything pyproject.toml names (readme, license-files) must be here before `pip install .`.
+COPY pyproject.toml README.md LICENSE ./
 COPY monitor ./monitor
 RUN pip install --no-cache-dir --upgrade "pip>=24" && pip install --no-cache-dir . \
     && useradd --create-home --uid 10001 monitor

@@ -14,7 +14,11 @@ DEV_STAMP := $(VENV)/.installed-dev
 .PHONY: run test demo lint typecheck pytest check-config clean
 
 $(BIN)/python:
-	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is required" >&2; exit 1; }
+	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is required: none of python3.13, python3.12, python3.11" \
+		"or python3 on PATH is one (or name it: make PYTHON=/path/to/python3.11 ...)" >&2; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
+		version=$$($(PYTHON) -V 2>&1) || version="not found"; \
+		echo "Python 3.11 or newer is required; $(PYTHON): $$version" >&2; exit 1; }
 	@$(PYTHON) -c 'import ensurepip' 2>/dev/null || { echo "$(PYTHON) cannot create a virtual environment:" \
 		"install its venv module (Debian and Ubuntu: apt install python3-venv)" >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
@@ -42,7 +46,7 @@ check-config: $(APP_STAMP)
 	$(BIN)/monitor check-config
 
 lint: $(DEV_STAMP)
-	$(BIN)/ruff check monitor tests $(wildcard benchmarks)
+	$(BIN)/ruff check monitor tests $(wildcard benchmarks docs)
 	$(BIN)/hadolint Dockerfile
 	$(BIN)/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml
 
