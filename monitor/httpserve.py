@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import logging
+import socket
 import threading
+import time
 from collections.abc import Callable, Collection, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -39,7 +42,7 @@ _UNAVAILABLE = (OperationalError, PoolTimeout, StoreError)
 
 _BUSY = ("HTTP/1.0 503 Service Unavailable\r\nContent-Length: 0\r\n"  # every connection slot is taken
          + "".join(f"{k}: {v}\r\n" for k, v in {**SECURITY_HEADERS, "Retry-After": "1"}.items()) + "\r\n").encode()
-REQUEST_TIMEOUT = 10.0  # seconds a client may take to send its request or read the answer
+REQUEST_TIMEOUT = 10.0  # seconds a client may take to send its whole request, and to read each part of the answer
 MAX_CONNECTIONS = 64  # connections served at once; more are answered 503 at once
 
 
@@ -65,11 +68,12 @@ def serve(host: str, port: int, routes: Mapping[str, Route], name: str,
 
 
 def _handler(routes: Mapping[str, Route], name: str, validated: frozenset[str]) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(_DeadlineHandler):
         timeout = REQUEST_TIMEOUT
         etag: str | None = None
 
         def do_GET(self) -> None:
+            self.connection.settimeout(REQUEST_TIMEOUT)  # for writing the answer (the request is read)
             status, body, content_type = self._answer()
             self.etag = None
             if status == 200 and self.path.split("?", 1)[0] in validated:
@@ -106,6 +110,41 @@ def _handler(routes: Mapping[str, Route], name: str, validated: frozenset[str]) 
             log.debug(f"{name} request: " + format, *args)
 
     return Handler
+
+
+class _DeadlineHandler(BaseHTTPRequestHandler):
+    """Reads the whole request within :data:`REQUEST_TIMEOUT`: a client sending it a byte or a header
+    at a time, each just before a read would time out, must not hold a connection slot for ever."""
+
+    def setup(self) -> None:
+        super().setup()
+        self.rfile.close()
+        self.rfile = io.BufferedReader(_DeadlineReader(self.connection, time.monotonic() + REQUEST_TIMEOUT))
+
+
+class _DeadlineReader(io.RawIOBase):
+    """A connection's incoming bytes, each read waiting no longer than the time left before ``deadline``
+    (a socket's own timeout counts per read); TimeoutError once it has passed."""
+
+    def __init__(self, connection: socket.socket, deadline: float) -> None:
+        super().__init__()
+        self._connection = connection
+        self._raw = connection.makefile("rb", buffering=0)
+        self._deadline = deadline
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int | None:
+        left = self._deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the request was not complete within the timeout")
+        self._connection.settimeout(min(left, REQUEST_TIMEOUT))
+        return self._raw.readinto(buffer)
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
 
 
 class _Server(ThreadingHTTPServer):

@@ -100,3 +100,28 @@ def test_an_idle_client_is_dropped_and_connections_are_capped(monkeypatch: pytes
             conn.close()
         server.shutdown()
         server.server_close()
+
+
+def test_a_client_sending_its_request_a_header_at_a_time_is_dropped_at_the_timeout(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+    import time
+
+    from monitor import httpserve
+
+    monkeypatch.setattr(httpserve, "REQUEST_TIMEOUT", 1.5)
+    server = serve("127.0.0.1", 0, {"/ok": lambda _: (200, b"fine", "text/plain")}, "test")
+    try:
+        with socket.create_connection(("127.0.0.1", server.server_address[1]), timeout=30) as slow:
+            started = time.monotonic()
+            slow.sendall(b"GET /ok HTTP/1.1\r\n")
+            for _ in range(60):  # a header every half second, each well within the timeout: 30 s in all
+                time.sleep(0.5)
+                try:
+                    slow.sendall(b"X-Slow: 1\r\n")
+                except OSError:  # the server has closed the connection
+                    break
+            assert time.monotonic() - started < 10  # dropped after about 1.5 s, not served after 30
+    finally:
+        server.shutdown()
+        server.server_close()

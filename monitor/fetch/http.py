@@ -69,7 +69,8 @@ def system_resolver(host: str) -> list[str]:
 
 
 class AddressGuard:
-    """Refuses non-public addresses (loopback, private, link-local, multicast, reserved) unless allowed.
+    """Refuses non-public addresses (loopback, private, link-local, multicast, reserved, and IPv6
+    addresses that lead to such an IPv4 address: :func:`public`) unless allowed.
     A lookup waits at most ``lookup_timeout`` seconds, and no longer than the request's deadline: the
     system resolver has no bound of its own a poll could rely on."""
 
@@ -102,9 +103,33 @@ class AddressGuard:
             return addresses
         for address in addresses:
             ip = ipaddress.ip_address(address.split("%", 1)[0])
-            if not ip.is_global or ip.is_multicast:
+            if not public(ip):
                 raise FetchError(f"refused non-public address {ip} for {host}", permanent=True)
         return addresses
+
+
+# IPv6 prefixes that carry an IPv4 address in their last 32 bits and lead to it: NAT64's well-known
+# prefix (RFC 6052; a gateway on the network forwards to the IPv4 address) and the deprecated
+# IPv4-compatible addresses (::a.b.c.d).
+_IPV4_IN_LAST_32_BITS = (ipaddress.IPv6Network("64:ff9b::/96"), ipaddress.IPv6Network("::/96"))
+# IPv6 prefixes Python counts as global that reach no public host: NAT64's local-use prefix
+# (RFC 8215, a translator to the local network) and the deprecated site-local addresses.
+_NOT_GLOBAL = (ipaddress.IPv6Network("64:ff9b:1::/48"), ipaddress.IPv6Network("fec0::/10"))
+
+
+def public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Whether ``ip`` is a public unicast address, and an IPv6 address that leads to an IPv4 address
+    (IPv4-mapped, NAT64, 6to4, Teredo, IPv4-compatible) leads to a public one: ``64:ff9b::7f00:1``
+    or ``2002:7f00:1::`` reach 127.0.0.1 through a translator or a relay."""
+    if not ip.is_global or ip.is_multicast:
+        return False
+    if isinstance(ip, ipaddress.IPv4Address):
+        return True
+    if any(ip in network for network in _NOT_GLOBAL):
+        return False
+    embedded = [ip.ipv4_mapped, ip.sixtofour, ip.teredo[1] if ip.teredo else None]
+    embedded += [ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF) for net in _IPV4_IN_LAST_32_BITS if ip in net]
+    return all(public(v4) for v4 in embedded if v4 is not None)
 
 
 class _GuardedBackend(httpcore.SyncBackend):

@@ -36,6 +36,31 @@ def test_guard_refuses_non_public_addresses(url: str) -> None:
     assert info.value.permanent
 
 
+@pytest.mark.parametrize("url", [
+    "http://[::ffff:127.0.0.1]/",  # IPv4-mapped
+    "http://[64:ff9b::7f00:1]/", "http://[64:ff9b::a9fe:a9fe]/latest/meta-data",  # NAT64 to loopback, metadata
+    "http://[64:ff9b:1::808:808]/",  # NAT64's local-use prefix
+    "http://[2002:7f00:1::]/", "http://[2002:c0a8:101::1]/",  # 6to4 of 127.0.0.1, 192.168.1.1
+    "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/",  # Teredo
+    "http://[::7f00:1]/", "http://[::a00:5]/",  # IPv4-compatible
+    "http://[fec0::1]/",  # site-local
+    "http://2130706433/", "http://0177.0.0.1/", "http://0x7f.1/", "http://127.1/", "http://0/",  # IPv4 spellings
+    "http://[fe80::1%25eth0]/",  # a zone id
+])
+def test_guard_refuses_ipv6_and_ipv4_spellings_that_lead_to_non_public_addresses(url: str) -> None:
+    with pytest.raises(FetchError, match="refused non-public address") as info:
+        AddressGuard().check(url)
+    assert info.value.permanent
+
+
+def test_guard_refuses_a_name_whose_ipv6_answer_leads_to_a_private_ipv4_address() -> None:
+    for answer in ("64:ff9b::a00:1", "2002:a00:1::1", "::ffff:10.0.0.1"):
+        with pytest.raises(FetchError, match="refused non-public address"):
+            AddressGuard(resolver=lambda host, answer=answer: [answer]).check("https://nat64.example/")
+    for answer in ("64:ff9b::808:808", "2002:808:808::1", "2606:4700::1111"):  # public behind the prefix
+        AddressGuard(resolver=lambda host, answer=answer: [answer]).check("https://nat64.example/")
+
+
 def test_guard_checks_resolved_addresses() -> None:
     guard = AddressGuard(resolver=lambda host: ["93.184.216.34", "10.1.2.3"])
     with pytest.raises(FetchError, match=r"10\.1\.2\.3"):
