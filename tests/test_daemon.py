@@ -212,24 +212,64 @@ def test_a_repeated_signal_is_one_request_and_a_later_one_exits(
         ctx.close()
 
 
-class _Steps:
-    """Stands in for a daemon's step: records when each began, can stall or stop the daemon."""
+class _Monotonic:
+    """A monotonic clock that moves only when told: by a step's work, or by a wait."""
 
-    def __init__(self, daemon: daemon_module.Daemon, *, stall: float = 0.0, stop_after: int = 4) -> None:
-        self.daemon = daemon
-        self.stall = stall
-        self.stop_after = stop_after
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+
+class _Waits(threading.Event):
+    """The daemon's stop flag, whose wait passes the time it waits on ``clock`` at once."""
+
+    def __init__(self, clock: _Monotonic) -> None:
+        super().__init__()
+        self.clock = clock
+
+    def wait(self, timeout: float | None = None) -> bool:
+        if not self.is_set():
+            assert timeout is not None, "the loop waits for its next tick, never for ever"
+            self.clock.now += timeout
+        return self.is_set()
+
+
+class _Steps:
+    """Stands in for a daemon's step: records when each began (on ``clock``), takes ``took`` seconds
+    (the first ``stall`` seconds), and asks for a stop during the ``stop_after``-th."""
+
+    def __init__(self, daemon: daemon_module.Daemon, clock: _Monotonic | None = None, *, took: float = 1.0,
+                 stall: float = 1.0, stop_after: int = 4) -> None:
+        self.daemon, self.clock = daemon, clock
+        self.took, self.stall, self.stop_after = took, stall, stop_after
         self.started: list[float] = []
 
     def __call__(self, progress: object = None) -> daemon_module.CycleReport:
-        self.started.append(time.monotonic())
-        if len(self.started) == 1:
-            time.sleep(self.stall)
+        if self.clock is not None:
+            self.started.append(self.clock.now)
+            self.clock.now += self.stall if len(self.started) == 1 else self.took
+        else:
+            self.started.append(time.monotonic())
         if len(self.started) == self.stop_after:
             handler = signal.getsignal(signal.SIGTERM)
             assert callable(handler)
             handler(signal.SIGTERM, None)  # as the signal would, delivered during a step
         return daemon_module.CycleReport((), (), ())
+
+
+def _cadence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **steps: float) -> list[float]:
+    """When each step of a 30-second tick began, on a monotonic clock that only the steps and the
+    loop's waits move (the loop runs in this thread)."""
+    clock = _Monotonic()
+    monkeypatch.setattr(daemon_module, "time", clock)
+    with _daemon(tmp_path, timedelta(seconds=30)) as daemon:
+        daemon.stopping = _Waits(clock)
+        timed = _Steps(daemon, clock, **steps)
+        monkeypatch.setattr(daemon, "step", timed)
+        daemon._loop()
+    return [at - 1000.0 for at in timed.started]
 
 
 @contextlib.contextmanager
@@ -257,25 +297,23 @@ def _run(daemon: daemon_module.Daemon) -> list[bool]:
     return finished
 
 
-def test_the_loop_steps_every_tick_and_a_stop_during_a_step_ends_it(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    with _daemon(tmp_path, timedelta(seconds=0.05)) as daemon:
+def test_a_stop_during_a_step_ends_the_loop_after_that_step(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with _daemon(tmp_path, timedelta(seconds=0.01)) as daemon:
         steps = _Steps(daemon)
         monkeypatch.setattr(daemon, "step", steps)
         assert _run(daemon) == [True]
     assert len(steps.started) == 4  # none after the stop
-    gaps = [b - a for a, b in zip(steps.started, steps.started[1:], strict=False)]
-    assert min(gaps) >= 0.05 * 0.99  # each step waits its tick (the loop waits on monotonic time)
+
+
+def test_the_loop_steps_at_once_then_every_tick_of_monotonic_time(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert _cadence(tmp_path, monkeypatch) == [0.0, 30.0, 60.0, 90.0]  # steps of 1 s on a 30 s tick
 
 
 def test_a_step_that_overran_its_ticks_is_followed_by_one_step_not_a_burst(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    with _daemon(tmp_path, timedelta(seconds=0.05)) as daemon:
-        steps = _Steps(daemon, stall=0.5)  # owes ten ticks when it ends
-        monkeypatch.setattr(daemon, "step", steps)
-        assert _run(daemon) == [True]
-    assert steps.started[1] - steps.started[0] >= 0.5  # the next step follows at once ...
-    assert steps.started[2] - steps.started[1] >= 0.05 * 0.99  # ... and the one after waits a whole tick
+    # the first step takes 95 s (it owes three ticks): the next follows at once, the one after a tick later
+    assert _cadence(tmp_path, monkeypatch, stall=95.0) == [0.0, 95.0, 125.0, 155.0]
 
 
 def test_a_stop_asked_for_before_the_loop_starts_ends_it_at_once(tmp_path: Path) -> None:
