@@ -22,7 +22,7 @@ from monitor.redact import redact_channel
 from monitor.textnorm import shortened
 
 if TYPE_CHECKING:
-    from apprise import AppriseAsset
+    from apprise import Apprise, AppriseAsset
 
 log = logging.getLogger(__name__)
 
@@ -125,6 +125,7 @@ def send(url: str, title: str, body: str, fmt: Format, accepted: set[str] | None
     client = apprise.Apprise(asset=_asset())
     if not client.add(url):
         raise NotifyError(f"invalid apprise URL (scheme {scheme_of(url)!r})", permanent=True)
+    _wait_for_answers(client)
     with apprise.LogCapture(level=logging.DEBUG) as captured, _tracking(accepted):  # type: ignore[no-untyped-call]
         ok = bool(client.notify(title=title, body=body, body_format=body_format))
         detail = "" if ok else redact_channel(captured.getvalue(), url)
@@ -182,6 +183,20 @@ def _tracking(accepted: set[str] | None) -> Iterator[None]:
 def _warn_untracked() -> None:
     log.warning("this apprise release keeps no record of the recipients that took a message: a retry "
                 "goes to every recipient of a channel again")
+
+
+READ_TIMEOUT = 30.0  # seconds a channel may take to answer (apprise's own default, 4, is shorter than many webhooks)
+
+
+def _wait_for_answers(client: Apprise) -> None:
+    """Let each of the client's services take :data:`READ_TIMEOUT` to answer, unless its URL asks for
+    another time (``rto=``): a service that took the message but answered after apprise's 4 seconds
+    counted as refused, so every retry delivered it again."""
+    from apprise import URLBase
+
+    for plugin in client:
+        if plugin.socket_read_timeout == URLBase.socket_read_timeout:
+            plugin.socket_read_timeout = READ_TIMEOUT
 
 
 def _asset() -> AppriseAsset:

@@ -79,8 +79,9 @@ class RedirectingHook:
     """A local webhook whose ``/hook`` answers every POST with a redirect to ``/moved``, which takes
     any method (as a web server's catch-all page would), recording each request."""
 
-    def __init__(self, status: int) -> None:
+    def __init__(self, status: int, delay: float = 0.0) -> None:
         import threading
+        import time
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
         self.requests: list[tuple[str, str, bytes]] = []
@@ -90,6 +91,7 @@ class RedirectingHook:
             def _answer(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 hook.requests.append((self.command, self.path, body))
+                time.sleep(delay)
                 self.send_response(status if self.path == "/hook" else 200)
                 self.send_header("Location", "/moved")
                 self.send_header("Content-Length", "0")
@@ -118,6 +120,15 @@ def test_a_webhook_that_redirects_has_not_taken_the_message(status: int) -> None
         assert not info.value.permanent
         assert [(method, path) for method, path, _ in hook.requests] == [("POST", "/hook")]
         assert b"the digest" in hook.requests[0][2]
+    finally:
+        hook.close()
+
+
+def test_a_webhook_that_answers_after_apprise_s_four_seconds_has_taken_the_message_once() -> None:
+    hook = RedirectingHook(200, delay=5.0)
+    try:
+        send(hook.url, "title", "the digest", "text")  # refused after 4 s before: each retry sent it again
+        assert [(method, path) for method, path, _ in hook.requests] == [("POST", "/hook")]
     finally:
         hook.close()
 
