@@ -247,7 +247,11 @@ def _addresses(host: str, resolver: Resolver, timeout: float | None) -> list[str
 
 
 class HostLimiter:
-    """Politeness per host: at most ``per_host`` requests in flight and ``min_delay`` seconds between starts."""
+    """Politeness per host: at most ``per_host`` requests in flight and ``min_delay`` seconds between starts.
+    A host is forgotten once nothing waits on it and its delay has passed (when :data:`KEPT_HOSTS`
+    are known), so a daemon that reads pages from ever new hosts does not grow for ever."""
+
+    KEPT_HOSTS = 1024
 
     def __init__(self, per_host: int = 2, min_delay: float = 1.0, sleep: Callable[[float], None] = time.sleep) -> None:
         self.per_host = per_host
@@ -255,20 +259,39 @@ class HostLimiter:
         self._sleep = sleep
         self._lock = threading.Lock()
         self._slots: dict[str, threading.BoundedSemaphore] = {}
+        self._users: dict[str, int] = {}  # requests holding or waiting for a host's slot
         self._next_start: dict[str, float] = {}
 
     @contextmanager
     def slot(self, host: str) -> Iterator[None]:
         with self._lock:
+            if len(self._slots) >= self.KEPT_HOSTS:
+                self._forget_idle(time.monotonic())
             semaphore = self._slots.setdefault(host, threading.BoundedSemaphore(self.per_host))
-        with semaphore:
+            self._users[host] = self._users.get(host, 0) + 1
+        try:
+            with semaphore:
+                with self._lock:
+                    now = time.monotonic()
+                    start = max(now, self._next_start.get(host, now))
+                    self._next_start[host] = start + self.min_delay
+                if start > now:
+                    self._sleep(start - now)
+                yield
+        finally:
             with self._lock:
-                now = time.monotonic()
-                start = max(now, self._next_start.get(host, now))
-                self._next_start[host] = start + self.min_delay
-            if start > now:
-                self._sleep(start - now)
-            yield
+                self._users[host] -= 1
+
+    def _forget_idle(self, now: float) -> None:
+        """Forget the hosts nothing waits on whose delay has passed (called with the lock held)."""
+        for host in [h for h, users in self._users.items() if not users and self._next_start.get(h, 0.0) <= now]:
+            del self._slots[host], self._users[host]
+            self._next_start.pop(host, None)
+
+    def known_hosts(self) -> int:
+        """How many hosts are remembered."""
+        with self._lock:
+            return len(self._slots)
 
 
 class HttpClient:
