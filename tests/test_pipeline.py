@@ -585,3 +585,30 @@ def test_relative_dates_count_from_the_publisher_s_day_when_its_date_states_an_o
     finally:
         ctx.close()
 
+
+def test_a_deferred_entry_judged_after_a_restart_keeps_its_publisher_s_day(
+    tmp_path: Path, db_url: str, site: LocalSite, resolved_days: dict[str, set[date]],
+) -> None:
+    first, end = PUBLISHERS_CLOCKS.index("<item>"), PUBLISHERS_CLOCKS.index("</item>") + len("</item>")
+    lawyers_only = PUBLISHERS_CLOCKS[:end] + "</channel></rss>"
+    site.put("/feed.xml", lawyers_only.replace("{base}", site.base), "application/rss+xml")
+    site.put("/lawyers", "busy", "text/plain", status=503)
+    ctx, _ = context(tmp_path, db_url, site)
+    try:
+        (outcome,) = poll_due(ctx)
+        assert outcome.deferred == 1 and resolved_days == {}
+    finally:
+        ctx.close()
+    site.put("/feed.xml", (PUBLISHERS_CLOCKS[:first] + "</channel></rss>").replace("{base}", site.base),
+             "application/rss+xml")  # the feed no longer lists it: the deferral alone knows the entry
+    site.put("/lawyers", PLEA_PAGE.replace("Court hears", "Lawyers say").replace(
+        '<meta property="article:published_time" content="2025-12-06T02:00:00+05:00">', ""), "text/html")
+    ctx, clock = context(tmp_path, db_url, site)  # a restart
+    try:
+        clock.advance(timedelta(minutes=5))
+        make_due(ctx)
+        (outcome,) = poll_due(ctx)
+        assert outcome.new_items == 1 and outcome.relevant == 1
+        assert resolved_days == {"Lawyers": {date(2025, 12, 6)}}
+    finally:
+        ctx.close()
