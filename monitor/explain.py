@@ -13,7 +13,7 @@ from monitor.judging import judge_of
 from monitor.language import detect_language
 from monitor.match import match
 from monitor.novelty.decision import Decision
-from monitor.parse import parse_date, url_date
+from monitor.parse import parse_date_offset, url_date
 from monitor.startup import start
 from monitor.types import Article, Relevance
 from monitor.untrusted import clean_text, one_line
@@ -24,14 +24,16 @@ def explain(ctx: Context, target: str) -> tuple[Relevance, Decision]:
     reasons (made whether or not it is relevant), after the usual start-up (migrations, feeds,
     seeds), which comes once the article is read: a file that is missing or unreadable is an error
     at once. The article is dated by the page's own publication date, else by the day its URL
-    states, else judged now and undated (as the service dates an entry without a date)."""
+    states, else judged now and undated (as the service dates an entry without a date); relative dates
+    count from the page's calendar day when its date states a UTC offset."""
     article = load_article(ctx, target)
     start(ctx)
     relevance = match(ctx.config.compiled_topics(), article.title, article.text, article.language)
     now = ctx.clock.now()
-    published = parse_date(article.published, now) or (url_date(target, now) if _is_url(target) else None)
+    published, offset = parse_date_offset(article.published, now) or (
+        url_date(target, now) if _is_url(target) else None, None)
     decision = judge_of(ctx).judge(target, article.title, article.text, published or now, article.language,
-                                   remember=False, dated=published is not None)
+                                   remember=False, dated=published is not None, utc_offset=offset)
     return relevance, decision
 
 

@@ -77,7 +77,8 @@ def judge_and_store(ctx: Context, item: NewItem) -> Judgement | None:
     title, text = entry.title or item.article.title, item.article.text or entry.title
     when = entry.published or item.fetched_at  # as stored: a restart or another replica learns it so
     prepared = in_stage("judge", lambda: judge.prepare(entry.key, title, text, when, item.article.language,
-                                                       dated=entry.published is not None))
+                                                       dated=entry.published is not None,
+                                                       utc_offset=entry.utc_offset))
     with judge.turn:  # threads of this process take turns too: what they learn must not overlap
         with ctx.db.session() as session:
             judged.take_turn(session)

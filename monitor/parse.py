@@ -139,22 +139,32 @@ def make_entry(
         return None
     canonical = canonical_url(link) if link.lower().startswith(("http://", "https://")) else ""
     key = (clean_text(guid, "guid") or canonical or _hash_key(title, raw_date[:100]))[: CAPS["guid"]]
+    stated = parse_date_offset(raw_date[:100], now)
     return FeedEntry(
         key=key, title=title, link=canonical,
         summary=one_line(html.unescape(_TAGS.sub(" ", _HIDDEN.sub(" ", cut_raw(summary, "summary")))), "summary"),
-        published=parse_date(raw_date[:100], now), author=one_line(author, "author"),
-        source=one_line(source, "outlet"),
+        published=stated[0] if stated else None, author=one_line(author, "author"),
+        source=one_line(source, "outlet"), utc_offset=stated[1] if stated else None,
     )
 
 
 def parse_date(raw: str, now: datetime) -> datetime | None:
     """An RFC 822 or ISO 8601 date -> aware UTC datetime; None when unparseable or implausible."""
+    stated = parse_date_offset(raw, now)
+    return stated[0] if stated else None
+
+
+def parse_date_offset(raw: str, now: datetime) -> tuple[datetime, int | None] | None:
+    """:func:`parse_date`'s UTC time, with the UTC offset the date was stated in, in minutes east of
+    UTC (``+0500``: 300; ``GMT``, ``Z``: 0; None when it states none, as ``-0000`` or a bare
+    ISO time); None when unparseable or implausible."""
     raw = raw.strip()
     if not raw:
         return None
     when = _rfc822(raw) or _iso8601(raw)
     if when is None:
         return None
+    offset = when.utcoffset()
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     try:
@@ -163,7 +173,7 @@ def parse_date(raw: str, now: datetime) -> datetime | None:
         return None
     if when > now + timedelta(days=1) or when < now - timedelta(days=365 * 30):
         return None
-    return when
+    return when, None if offset is None else int(offset.total_seconds() // 60)
 
 
 def url_date(url: str, now: datetime) -> datetime | None:

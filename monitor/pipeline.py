@@ -30,7 +30,7 @@ from monitor.fetch.feed import fetch_feed
 from monitor.judging import judge_and_store
 from monitor.match import match, may_match
 from monitor.novelty.text import content_hash
-from monitor.parse import parse_date, parse_feed, url_date
+from monitor.parse import parse_date_offset, parse_feed, url_date
 from monitor.query import TopicQuery
 from monitor.startup import take_back_claims
 from monitor.store import deferred as deferred_store
@@ -461,17 +461,18 @@ def _prepare(ctx: Context, candidate: _Candidate) -> _Prepared | DeferredPage | 
         return page_stage.deferral(ctx, feed, entry, candidate.tried + 1, page)
     article = page_stage.article(entry, page)
     if entry.published is None:
-        entry = replace(entry, published=_stated_date(ctx, article, entry.link))
+        published, offset = _stated_date(ctx, article, entry.link)
+        entry = replace(entry, published=published, utc_offset=offset)
     relevance = in_stage("match", lambda: match(topics, entry.title, article.text or entry.summary, article.language))
     return _Prepared(feed, entry, article, relevance, candidate.deferred)
 
 
-def _stated_date(ctx: Context, article: Article, link: str) -> datetime | None:
-    """When an entry without a date of its own was published: the date its page states, else the day
-    its URL states (``/2025/08/11/``), else None (it is dated by its fetch time and its date is no
-    evidence)."""
+def _stated_date(ctx: Context, article: Article, link: str) -> tuple[datetime | None, int | None]:
+    """When an entry without a date of its own was published: the date its page states (with the UTC
+    offset it states), else the day its URL states (``/2025/08/11/``), else None (it is dated by its
+    fetch time and its date is no evidence)."""
     now = ctx.clock.now()
-    return parse_date(article.published, now) or url_date(link, now)
+    return parse_date_offset(article.published, now) or (url_date(link, now), None)
 
 
 def _seen_before(ctx: Context, candidate: _Candidate, resolved: FeedEntry) -> bool:

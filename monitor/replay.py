@@ -38,6 +38,7 @@ class ReplayItem:
     published: datetime | None
     text: str
     html: str = ""
+    utc_offset: int | None = None  # the offset ``published`` was stated in (minutes east of UTC), if any
 
 
 def read_items(path: Path) -> Iterator[ReplayItem]:
@@ -55,14 +56,17 @@ def _item(raw: bytes, where: str) -> ReplayItem:
         if not isinstance(data, dict):
             raise TypeError(f"a JSON object, not {type(data).__name__}")
         published = _field(data, "published")
+        stated = datetime.fromisoformat(published) if published else None
+        offset = stated.utcoffset() if stated else None
         ident = data["id"]
         if isinstance(ident, bool) or not isinstance(ident, str | int):
             raise TypeError(f"id must be a string or an integer, not {type(ident).__name__}")
         return ReplayItem(
             id=one_line(str(ident), "guid"), url=one_line(_field(data, "url"), "url"),
             title=one_line(_field(data, "title"), "title"),
-            published=_utc(datetime.fromisoformat(published)) if published else None,
+            published=_utc(stated) if stated else None,
             text=clean_text(_field(data, "text")), html=cut_raw(_field(data, "html"), "text"),
+            utc_offset=None if offset is None else int(offset.total_seconds() // 60),
         )
     except (ValueError, KeyError, TypeError, OverflowError, RecursionError) as exc:
         raise UsageError(f"{where}: not a replay item ({type(exc).__name__}: {exc})") from exc
@@ -110,7 +114,9 @@ def replay(
     observe: Callable[[str, Decision], None] | None = None,
 ) -> list[ReplayResult]:
     """Judge ``items`` in order; returns one result per item. An item without a publication date
-    is judged at the latest date seen so far, and its date is not used as evidence."""
+    is judged at the latest date seen so far, and its date is not used as evidence; the relative
+    dates of one whose date states a UTC offset count from that offset's calendar day, as the
+    service counts them."""
     judge = new_judge(config.novelty.settings(), read_seeds(seeds_dir or config.seeds_dir), models)
     topics = config.compiled_topics()
     results: list[ReplayResult] = []
@@ -127,7 +133,7 @@ def replay(
             result = ReplayResult(item.id, relevance.relevant, tuple(relevance.topics))
             if relevance.relevant:
                 decision = judge.judge(item.id, title, text, item.published or clock, language,
-                                       dated=item.published is not None)
+                                       dated=item.published is not None, utc_offset=item.utc_offset)
                 if observe is not None:
                     observe(item.id, decision)
                 j = decision.judgement

@@ -48,6 +48,9 @@ class FeedEntry:
     published: datetime | None
     author: str = ""
     source: str = ""  # the publisher an aggregator (e.g. Google News) names for this entry
+    # the UTC offset (minutes east) ``published`` was stated in (``+0500``: 300); None when it stated
+    # none. ``published`` is UTC; relative dates in the text count from the publisher's calendar day.
+    utc_offset: int | None = None
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ import socket
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -139,3 +140,22 @@ def write_config(path: Path, **settings: Any) -> Path:
     base.update(settings)
     path.write_text(yaml.safe_dump(base, sort_keys=False, allow_unicode=True), encoding="utf-8")
     return path
+
+
+@pytest.fixture
+def resolved_days(monkeypatch: pytest.MonkeyPatch) -> dict[str, set[date]]:
+    """The calendar days the novelty judge resolves the dates each dated article it judges states to,
+    by the first word of the article's title (filled in as articles are judged)."""
+    import monitor.novelty.judge
+    from monitor.novelty.dates import Stated, stated_dates
+
+    found: dict[str, set[date]] = {}
+
+    def spy(text: str, published: datetime | None, *offset: int | None) -> list[Stated]:
+        stated = stated_dates(text, published, *offset)
+        if published is not None:  # a seed's or an undated article's
+            found.setdefault(text.split(" ", 1)[0], set()).update(s.day for s in stated)
+        return stated
+
+    monkeypatch.setattr(monitor.novelty.judge, "stated_dates", spy)
+    return found

@@ -153,7 +153,7 @@ def test_db_downgrade_lists_what_it_would_undo_until_told_yes(
     assert main(["-c", str(path), "db", "upgrade"]) == 0
     assert main(["-c", str(path), "db", "downgrade", "0007"]) == 2
     err = capsys.readouterr().err
-    assert "would undo 0013: " in err and "; 0012: " in err and "; 0011: " in err
+    assert "would undo 0014: " in err and "; 0013: " in err and "; 0012: " in err and "; 0011: " in err
     assert "; 0010: " in err and "; 0008: " in err
     assert "--yes" in err
     assert main(["-c", str(path), "db", "downgrade", "0007", "--yes"]) == 0

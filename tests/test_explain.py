@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -172,3 +172,31 @@ def test_a_malformed_url_is_refused_as_such_before_any_start_up_work(
     said = capsys.readouterr().err.splitlines()[-1]
     assert said == "error: http://[::1/article is not a valid URL (Invalid IPv6 URL)"
     assert not (tmp_path / "data" / "monitor.db").exists()
+
+
+PLEA_PAGE = """<html><head><title>Court hears Imran Khan's plea against his transfer</title>
+<meta property="article:published_time" content="{published}"></head><body><article>
+<h1>Court hears Imran Khan's plea against his transfer</h1>
+<p>The Islamabad High Court on Saturday heard a plea by Imran Khan against his transfer from Adiala jail,
+and asked the government to explain why the former prime minister could not be held where he is now.</p>
+<p>His lawyers told the bench that the move would keep him from his family and his legal team, and that
+the prison authorities had given no reason for it; the court will hear the government's reply next.</p>
+</article></body></html>"""
+
+
+def test_relative_dates_count_from_the_day_the_page_s_date_states_as_the_service_counts_them(
+    tmp_path: Path, resolved_days: dict[str, set[date]],
+) -> None:
+    ctx = build_context(load_config(write_config(tmp_path / "w.yaml")), clock=FrozenClock(NOW))
+    try:
+        for published, saturday in (
+            ("2025-12-06T02:00:00+05:00", date(2025, 12, 6)),  # Saturday in Islamabad, Friday in UTC
+            ("2025-12-05T21:00:00Z", date(2025, 11, 29)),  # the same instant stated in UTC: read in UTC
+        ):
+            page = tmp_path / "plea.html"
+            page.write_text(PLEA_PAGE.replace("{published}", published), encoding="utf-8")
+            resolved_days.clear()
+            _, decision = explain(ctx, str(page))
+            assert decision.dated and resolved_days == {"Court": {saturday}}, published
+    finally:
+        ctx.close()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -189,6 +189,19 @@ def test_unsafe_characters_in_entry_links_are_percent_encoded() -> None:
     ]}).encode()
     (entry,) = parse_feed(body, url="https://ex.com/feed.json", now=NOW).entries
     assert entry.link == "https://ex.com/a%1B]8;;https://evil.example%07b%C2%9B%E2%80%AE"
+
+
+@pytest.mark.parametrize(("raw", "offset"), [
+    ("Sat, 06 Dec 2025 02:00:00 +0500", 300), ("Fri, 05 Dec 2025 21:00:00 GMT", 0),
+    ("Fri, 05 Dec 2025 22:30:00 -0500", -300), ("2025-12-06T02:00:00+05:30", 330), ("2025-12-05T21:00:00Z", 0),
+    ("2025-12-05T21:00:00", None), ("Fri, 05 Dec 2025 21:00:00 -0000", None),  # RFC 2822: offset unknown
+])
+def test_an_entry_keeps_the_utc_offset_its_date_was_stated_in(raw: str, offset: int | None) -> None:
+    body = f"""<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>
+    <item><title>Dated</title><link>https://ex.com/a</link><pubDate>{raw}</pubDate></item></channel></rss>"""
+    (entry,) = parse_feed(body.encode(), url="https://ex.com/f", now=NOW).entries
+    assert entry.published is not None and entry.published.utcoffset() == timedelta(0)  # the time itself is UTC
+    assert entry.utc_offset == offset
 
 
 @pytest.mark.parametrize("raw", [

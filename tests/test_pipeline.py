@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select, update
@@ -531,5 +531,84 @@ def test_a_page_over_the_size_cap_falls_back_at_once_even_with_attempts_left(
         assert outcome.new_items == 3 and outcome.deferred == 0 and deferrals(ctx) == []  # it would be as large again
         (senate,) = senate_items(ctx)
         assert senate.text_source == "summary" and "exceeds the cap" in (senate.extract_error or "")
+    finally:
+        ctx.close()
+
+
+PUBLISHERS_CLOCKS = """<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>
+<item><title>Lawyers meet Imran Khan in Adiala jail</title><link>{base}/lawyers</link>
+<pubDate>Sat, 06 Dec 2025 02:00:00 +0500</pubDate>
+<description>Imran Khan's lawyers met the former prime minister in Adiala jail on Saturday, his party said.
+</description>
+</item>
+<item><title>Sisters of Imran Khan turned away at Adiala jail</title><link>{base}/sisters</link>
+<pubDate>Fri, 05 Dec 2025 21:00:00 GMT</pubDate>
+<description>Imran Khan's sisters said they were not allowed to see their brother in Adiala jail on Saturday.
+</description>
+</item>
+<item><title>Sons of Imran Khan address a rally in New York</title><link>{base}/sons</link>
+<pubDate>Fri, 05 Dec 2025 22:30:00 -0500</pubDate>
+<description>Imran Khan's sons told a rally in New York today that their father must be released from jail.
+</description>
+</item>
+<item><title>Court hears Imran Khan's plea against his transfer</title><link>{base}/court-plea</link>
+<description>The Islamabad High Court heard a plea by Imran Khan against his transfer.</description>
+</item></channel></rss>"""
+
+PLEA_PAGE = """<html><head><title>Court hears Imran Khan's plea against his transfer</title>
+<meta property="article:published_time" content="2025-12-06T02:00:00+05:00"></head><body><article>
+<h1>Court hears Imran Khan's plea against his transfer</h1>
+<p>The Islamabad High Court on Saturday heard a plea by Imran Khan against his transfer from Adiala jail,
+and asked the government to explain why the former prime minister could not be held where he is now.</p>
+<p>His lawyers told the bench that the move would keep him from his family and his legal team, and that
+the prison authorities had given no reason for it; the court will hear the government's reply next.</p>
+</article></body></html>"""
+
+
+def test_relative_dates_count_from_the_publisher_s_day_when_its_date_states_an_offset(
+    tmp_path: Path, db_url: str, site: LocalSite, resolved_days: dict[str, set[date]],
+) -> None:
+    """02:00 on Saturday in Karachi (+0500) is Friday in UTC, 22:30 on Friday in New York (-0500) is
+    Saturday in UTC: "on Saturday" and "today" are the publisher's days. The same instant stated in
+    UTC is read in UTC (that is what the feed said). An undated entry takes its page's offset."""
+    site.put("/feed.xml", PUBLISHERS_CLOCKS.replace("{base}", site.base), "application/rss+xml")
+    site.put("/court-plea", PLEA_PAGE, "text/html; charset=utf-8")  # the others' pages are missing: teasers
+    ctx, _ = context(tmp_path, db_url, site)
+    try:
+        assert sum(o.relevant for o in poll_due(ctx)) == 4
+        assert resolved_days == {"Lawyers": {date(2025, 12, 6)}, "Sisters": {date(2025, 11, 29)},
+                                 "Sons": {date(2025, 12, 5)}, "Court": {date(2025, 12, 6)}}
+        with ctx.db.session() as session:  # stored in UTC all the same
+            stored = {r.title.split(" ")[0]: r.published_at for r in session.scalars(select(ItemRow))}
+        assert stored["Lawyers"] == stored["Sisters"] == stored["Court"] == datetime(2025, 12, 5, 21, tzinfo=UTC)
+        assert stored["Sons"] == datetime(2025, 12, 6, 3, 30, tzinfo=UTC)
+    finally:
+        ctx.close()
+
+
+def test_a_deferred_entry_judged_after_a_restart_keeps_its_publisher_s_day(
+    tmp_path: Path, db_url: str, site: LocalSite, resolved_days: dict[str, set[date]],
+) -> None:
+    first, end = PUBLISHERS_CLOCKS.index("<item>"), PUBLISHERS_CLOCKS.index("</item>") + len("</item>")
+    lawyers_only = PUBLISHERS_CLOCKS[:end] + "</channel></rss>"
+    site.put("/feed.xml", lawyers_only.replace("{base}", site.base), "application/rss+xml")
+    site.put("/lawyers", "busy", "text/plain", status=503)
+    ctx, _ = context(tmp_path, db_url, site)
+    try:
+        (outcome,) = poll_due(ctx)
+        assert outcome.deferred == 1 and resolved_days == {}
+    finally:
+        ctx.close()
+    site.put("/feed.xml", (PUBLISHERS_CLOCKS[:first] + "</channel></rss>").replace("{base}", site.base),
+             "application/rss+xml")  # the feed no longer lists it: the deferral alone knows the entry
+    site.put("/lawyers", PLEA_PAGE.replace("Court hears", "Lawyers say").replace(
+        '<meta property="article:published_time" content="2025-12-06T02:00:00+05:00">', ""), "text/html")
+    ctx, clock = context(tmp_path, db_url, site)  # a restart
+    try:
+        clock.advance(timedelta(minutes=5))
+        make_due(ctx)
+        (outcome,) = poll_due(ctx)
+        assert outcome.new_items == 1 and outcome.relevant == 1
+        assert resolved_days == {"Lawyers": {date(2025, 12, 6)}}
     finally:
         ctx.close()

@@ -1,6 +1,8 @@
 """Dates an article states: absolute ("21 December 2024", "Dec 21, 2024", "2024-12-21", "March 2025"),
 partial ("on Dec 21", "on Tuesday", "yesterday") resolved against its publication date (a day and
-month without a year: the latest such day, or an upcoming one in the next weeks). Month names are
+month without a year: the latest such day, or an upcoming one in the next weeks), on the
+publisher's calendar when its feed or page stated its UTC offset ("on Saturday" in a Pakistani
+paper at 02:00 on Saturday, +05:00, is that day, although it is still Friday in UTC). Month names are
 read in the watchlist's languages ("9 مئی 2023ء", "9 मई 2023", "2 de julio de 2019", "2. Juli 2019"),
 digits in Latin, Arabic, Urdu and Devanagari script.
 
@@ -13,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 from monitor.novelty.text import latin_digits
 
@@ -65,10 +67,12 @@ class Stated:
     exact: bool
 
 
-def stated_dates(text: str, published: datetime | None) -> list[Stated]:
+def stated_dates(text: str, published: datetime | None, utc_offset: int | None = None) -> list[Stated]:
     """The dates ``text`` states, each resolved to a calendar day (month or year alone: its last day;
-    a day and month without a year: see :func:`_recent`)."""
+    a day and month without a year: see :func:`_recent`). Relative dates count from the day of
+    ``published`` at ``utc_offset`` (see :func:`local_time`)."""
     text = latin_digits(text)
+    published = local_time(published, utc_offset) if published is not None else None
     found: list[Stated] = []
     taken = bytearray(len(text))  # 1 where an earlier, more specific pattern found a date (linear, however many)
     for kind, pattern in _PATTERNS:
@@ -89,10 +93,21 @@ def stated_dates(text: str, published: datetime | None) -> list[Stated]:
     return found
 
 
-def retold(stated: Sequence[Stated], when: datetime) -> bool:
-    """Whether dates were stated and the latest is more than :data:`PAST_DAYS` before ``when``:
-    "held since September 2023", an explainer of 2022's events."""
-    return bool(stated) and (when.date() - max(s.day for s in stated)).days > PAST_DAYS
+def retold(stated: Sequence[Stated], when: datetime, utc_offset: int | None = None) -> bool:
+    """Whether dates were stated and the latest is more than :data:`PAST_DAYS` before the day of
+    ``when`` (at ``utc_offset``): "held since September 2023", an explainer of 2022's events."""
+    return bool(stated) and (local_time(when, utc_offset).date() - max(s.day for s in stated)).days > PAST_DAYS
+
+
+def local_time(when: datetime, utc_offset: int | None) -> datetime:
+    """``when`` (aware) on the publisher's clock: at ``utc_offset`` minutes east of UTC, the offset its
+    feed or page stated; as given (the service gives UTC) when it stated none."""
+    if utc_offset is None or when.tzinfo is None:
+        return when
+    try:
+        return when.astimezone(timezone(timedelta(minutes=utc_offset)))
+    except (OverflowError, ValueError):  # the calendar's first or last day pushed past it, an offset of a day or more
+        return when
 
 
 def _resolve(kind: str, groups: tuple[str | None, ...], published: datetime | None) -> date | None:

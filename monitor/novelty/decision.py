@@ -74,3 +74,4 @@ class Prepared:
     facts: set[str] = field(default_factory=set)
     sentence_facts: list[set[str]] = field(default_factory=list)
     lead: str = ""  # the title and the first paragraph, as the multilingual model reads them
+    utc_offset: int | None = None  # the publisher's UTC offset in minutes (east), when its date stated one

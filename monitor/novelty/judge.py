@@ -119,12 +119,13 @@ class NoveltyJudge:
 
     def judge(
         self, key: str, title: str, text: str, when: datetime, language: str = "en", *, remember: bool = True,
-        dated: bool = True,
+        dated: bool = True, utc_offset: int | None = None,
     ) -> Decision:
         """Judge one article (and, with ``remember``, add it to what is known, in a new story when it
         joins none). ``dated`` says whether ``when`` is the article's publication time (else only its
-        order in the stream)."""
-        article = self.prepare(key, title, text, when, language, dated=dated)
+        order in the stream); ``utc_offset`` is the offset its date was stated in (minutes east of
+        UTC, None: none stated), whose calendar day relative dates ("on Saturday") count from."""
+        article = self.prepare(key, title, text, when, language, dated=dated, utc_offset=utc_offset)
         with self._lock:
             decision, story = self._decide(article)
             if remember:
@@ -135,9 +136,13 @@ class NoveltyJudge:
 
     def prepare(
         self, key: str, title: str, text: str, when: datetime, language: str = "en", *, dated: bool = True,
+        utc_offset: int | None = None,
     ) -> Prepared:
-        """Read an article for :meth:`decide` (thread-safe; nothing is remembered)."""
-        return self._prepare(key, title, text, when, language or "en", dated=dated)
+        """Read an article for :meth:`decide` (thread-safe; nothing is remembered); ``utc_offset`` as
+        for :meth:`judge`."""
+        article = self._prepare(key, title, text, when, language or "en", dated=dated)
+        article.utc_offset = utc_offset if dated else None
+        return article
 
     def decide(self, article: Prepared) -> Decision:
         """Judge a prepared article against everything known now, remembering nothing. The
@@ -272,7 +277,8 @@ class NoveltyJudge:
     def _development_values(self, article: Prepared, closeness: SeedCloseness, story: Sequence[Report]) -> dict[
             str, float]:
         assert article.report is not None
-        stated = stated_dates(f"{article.title}. {article.text}", article.when if article.dated else None)
+        stated = stated_dates(f"{article.title}. {article.text}", article.when if article.dated else None,
+                              article.utc_offset)
         return development_features(article.report, f"{article.title}. {article.text}", stated, self.horizon,
                                     closeness, story)
 

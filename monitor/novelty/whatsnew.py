@@ -85,4 +85,6 @@ def _check_numbers(article: Prepared, pool: Sequence[KnownDoc]) -> list[Sentence
 def _retold(sentence: str, facts: set[str], article: Prepared) -> bool:
     """A sentence about the past that reports no action ("held since September 2023"): background,
     whatever names and numbers it holds."""
-    return not any(f.startswith("a:") for f in facts) and retold(stated_dates(sentence, article.when), article.when)
+    if any(f.startswith("a:") for f in facts):
+        return False
+    return retold(stated_dates(sentence, article.when, article.utc_offset), article.when, article.utc_offset)

@@ -40,7 +40,7 @@ def defer(session: Session, pages: Sequence[DeferredPage], now: datetime) -> Non
 def _apply(row: DeferredPageRow, page: DeferredPage) -> None:
     entry = page.entry
     row.title, row.link, row.summary, row.published_at = entry.title, entry.link, entry.summary, entry.published
-    row.author, row.source = entry.author, entry.source
+    row.author, row.source, row.utc_offset = entry.author, entry.source, entry.utc_offset
     row.attempts, row.next_attempt_at = page.attempts, page.next_attempt_at
     row.last_error = redact(page.error)[:MAX_ERROR_CHARS]
 
@@ -103,5 +103,5 @@ def prune(session: Session, before: datetime) -> int:
 
 def _page(row: DeferredPageRow) -> DeferredPage:
     entry = FeedEntry(key=row.entry_key, title=row.title, link=row.link, summary=row.summary,
-                      published=row.published_at, author=row.author, source=row.source)
+                      published=row.published_at, author=row.author, source=row.source, utc_offset=row.utc_offset)
     return DeferredPage(row.feed_id, entry, row.attempts, row.last_error, row.next_attempt_at)

@@ -147,6 +147,7 @@ class DeferredPageRow(Base):
     link: Mapped[str] = mapped_column(String(2000), default="")  # as fetched: a private feed's link keeps its token
     summary: Mapped[str] = mapped_column(Text, default="")
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    utc_offset: Mapped[int | None] = mapped_column(Integer, nullable=True)  # as stated with published_at (minutes)
     author: Mapped[str] = mapped_column(String(300), default="")
     source: Mapped[str] = mapped_column(String(300), default="")
     attempts: Mapped[int] = mapped_column(Integer, default=1)

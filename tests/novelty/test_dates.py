@@ -82,3 +82,29 @@ def test_a_weekday_before_the_calendar_begins_is_no_date() -> None:
     assert days("The court met on Sunday.", first_day) == []
     assert days("The court met on Monday.", first_day) == [(date(1, 1, 1), True)]
     assert days("The court met on Sunday.", datetime(9999, 12, 31, 23, tzinfo=UTC)) == [(date(9999, 12, 26), True)]
+
+
+SATURDAY_2AM_KARACHI = datetime(2025, 12, 5, 21, 0, tzinfo=UTC)  # Sat, 06 Dec 2025 02:00:00 +0500
+
+
+def test_relative_dates_count_from_the_publisher_s_day_at_the_offset_its_date_stated() -> None:
+    def on(text: str, published: datetime, utc_offset: int | None) -> list[date]:
+        return [s.day for s in stated_dates(text, published, utc_offset)]
+
+    # 02:00 on Saturday in Karachi is 21:00 on Friday in UTC: "on Saturday" is that day, not last week's
+    assert on("Khan's lawyers met him on Saturday.", SATURDAY_2AM_KARACHI, 300) == [date(2025, 12, 6)]
+    assert on("Khan was moved yesterday.", SATURDAY_2AM_KARACHI, 300) == [date(2025, 12, 6)]
+    assert on("Talks resume on Dec 6.", SATURDAY_2AM_KARACHI, 300) == [date(2025, 12, 6)]
+    # the same instant stated in UTC (or with no offset) is read on the UTC calendar, as before
+    assert on("Khan's lawyers met him on Saturday.", SATURDAY_2AM_KARACHI, 0) == [date(2025, 11, 29)]
+    assert on("Khan's lawyers met him on Saturday.", SATURDAY_2AM_KARACHI, None) == [date(2025, 11, 29)]
+    # 22:30 on Friday in New York is already Saturday in UTC: "today" is Friday there
+    friday_evening_new_york = datetime(2025, 12, 6, 3, 30, tzinfo=UTC)
+    assert on("The sons spoke today.", friday_evening_new_york, -300) == [date(2025, 12, 5)]
+    assert on("The sons spoke today.", friday_evening_new_york, None) == [date(2025, 12, 6)]
+
+
+def test_what_is_retold_is_counted_from_the_publisher_s_day() -> None:
+    stated = stated_dates("Khan has been held since 5 November 2025.", SATURDAY_2AM_KARACHI)
+    assert retold(stated, SATURDAY_2AM_KARACHI, 300)  # 31 days before Saturday in Karachi
+    assert not retold(stated, SATURDAY_2AM_KARACHI)  # 30 days before Friday in UTC

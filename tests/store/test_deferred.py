@@ -101,15 +101,36 @@ def test_an_upgrade_from_0012_adds_the_table_and_a_downgrade_removes_it(db_url: 
     db, a, b = database(db_url)
     with db.session() as s:
         deferred.defer(s, [page(a, "k1")], NOW)
-    assert db.migrations_after("0012") == [
-        "0013: an entry whose article page failed for now is kept, to be fetched again at a later poll of its feed"]
-    assert db.downgrade("0012") == ("0013", "0012")
+    assert db.migrations_after("0012")[-1] == (
+        "0013: an entry whose article page failed for now is kept, to be fetched again at a later poll of its feed")
+    assert db.downgrade("0012")[1] == "0012"
     assert "deferred_pages" not in inspect(db.engine).get_table_names()
     with db.session() as s:
         assert len(feeds.all_feeds(s)) == 2  # the feeds stay
-    assert db.upgrade() == ("0012", "0013")
+    assert db.upgrade()[0] == "0012"
     with db.session() as s:
         assert deferred.counts(s) == {} and sorted(s.scalars(select(FeedRow.id))) == sorted([a, b])
         deferred.defer(s, [page(a, "k1")], NOW)
         assert deferred.counts(s) == {a: 1}
+    db.dispose()
+
+
+def test_a_deferral_keeps_the_utc_offset_its_entry_s_date_was_stated_in(db_url: str) -> None:
+    """Relative dates ("on Saturday") count from the publisher's day: a deferred entry judged at a
+    later poll, or after a restart, still knows it."""
+    db, a, _ = database(db_url)
+    karachi = replace(entry("k1"), utc_offset=300)
+    with db.session() as s:
+        deferred.defer(s, [replace(page(a, "k1"), entry=karachi), page(a, "k2")], NOW)
+    with db.session() as s:
+        assert [p.entry for p in deferred.due(s, [a], NOW + timedelta(hours=1))] == [karachi, entry("k2")]
+    assert db.migrations_after("0013") == [
+        "0014: a deferred entry keeps the UTC offset its date was stated in (its relative dates count from that day)"]
+    assert db.downgrade("0013") == ("0014", "0013")
+    assert "utc_offset" not in {c["name"] for c in inspect(db.engine).get_columns("deferred_pages")}
+    with db.session() as s:
+        assert deferred.counts(s) == {a: 2}  # the deferrals stay, their offsets forgotten
+    assert db.upgrade() == ("0013", "0014")
+    with db.session() as s:
+        assert [p.entry for p in deferred.due(s, [a], NOW + timedelta(hours=1))] == [entry("k1"), entry("k2")]
     db.dispose()
