@@ -405,3 +405,31 @@ def test_explain_a_seed_repeat(tmp_path: Path, capsys: pytest.CaptureFixture[str
     out = capsys.readouterr().out
     assert "verdict: REPEAT" in out and "relative to the seeds: known" in out
     assert main(["-c", str(config), "explain", str(tmp_path / "missing.html")]) == 2
+
+
+def test_status_feeds_show_and_feed_answer_while_another_process_writes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A daemon in the middle of a write holds SQLite's write lock: the commands that only read do not
+    wait for it (they waited 30 seconds, then failed with "database is locked")."""
+    import sqlite3
+    import time
+
+    db = tmp_path / "m.db"
+    path = write_config(tmp_path / "w.yaml", database_url=f"sqlite:///{db}",
+                        feeds=[{"url": f"http://127.0.0.1:{free_port()}/a.xml", "name": "Local desk"}],
+                        digests=[{"name": "briefing", "schedule": "0 8 * * *"}])
+    assert main(["-c", str(path), "poll", "--once"]) == 0
+    capsys.readouterr()
+    writer = sqlite3.connect(db, isolation_level=None, timeout=30)
+    try:
+        writer.execute("BEGIN IMMEDIATE")
+        writer.execute("UPDATE feeds SET error_count = error_count")
+        for command in (["status"], ["feeds", "show", "1"], ["feed"], ["db", "upgrade"]):
+            started = time.monotonic()
+            assert main(["-c", str(path), *command]) == 0, capsys.readouterr().err
+            assert time.monotonic() - started < 10, command
+        assert "briefing (0 8 * * *)" in capsys.readouterr().out
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
