@@ -570,9 +570,22 @@ def _report(exc: BaseException) -> int:
     if isinstance(exc, UsageError):
         say(err, f"error: {exc.message}")
         return 2
-    first, *rest = str(exc).splitlines() or [""]
+    first, *rest = (_database_error(exc) or str(exc)).splitlines() or [""]
     say(err, f"error: {first}", *rest)
     return 1
+
+
+def _database_error(exc: BaseException) -> str | None:
+    """The driver's reason for a failed database statement, without the statement and its values
+    (SQLAlchemy's message holds both); None for any other error."""
+    from sqlalchemy.exc import DBAPIError
+
+    if not isinstance(exc, DBAPIError):
+        return None
+    reason = (str(exc.orig or exc).strip().splitlines() or [type(exc).__name__])[0]
+    if "database is locked" in reason:
+        reason += " (another process, a running `monitor run` say, held it too long); try again"
+    return f"store: {reason}"
 
 
 _GLOBAL_WITH_VALUE = ("--config", "-c", "--log-format")

@@ -433,3 +433,18 @@ def test_status_feeds_show_and_feed_answer_while_another_process_writes(
     finally:
         writer.execute("ROLLBACK")
         writer.close()
+
+
+def test_a_database_error_is_one_line_without_the_statement(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A write the database refuses (here a read-only one) is the driver's reason on one line, exit 1:
+    not SQLAlchemy's message with the statement and its values."""
+    db = tmp_path / "m.db"
+    path = write_config(tmp_path / "w.yaml", database_url=f"sqlite:///{db}",
+                        feeds=[{"url": f"http://127.0.0.1:{free_port()}/a.xml", "name": "Local desk"}])
+    assert main(["-c", str(path), "poll", "--once"]) == 0
+    capsys.readouterr()
+    read_only = write_config(tmp_path / "ro.yaml", database_url=f"sqlite:///file:{db}?mode=ro&uri=true")
+    assert main(["-c", str(read_only), "feeds", "show", "Local desk"]) == 0  # reading works
+    capsys.readouterr()
+    assert main(["-c", str(read_only), "feeds", "enable", "Local desk"]) == 1
+    assert capsys.readouterr().err == "error: store: attempt to write a readonly database\n"
