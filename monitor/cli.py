@@ -325,8 +325,7 @@ def replay_command(
     from monitor.summary import print_replay_summary
     from monitor.untrusted import json_line
 
-    if out_file is not None and not out_file.absolute().parent.is_dir():
-        raise UsageError(f"--out {out_file}: its folder does not exist")
+    _check_out(out_file)
     items = list(read_items(input_file))
     interrupted = False
     with _progress("replaying", len(items)) as progress:
@@ -343,6 +342,14 @@ def replay_command(
     if interrupted:
         say(err, f"interrupted: {len(results)} of {len(items)} items judged, their results written")
         raise typer.Exit(130)
+
+
+def _check_out(out_file: Path | None) -> None:
+    """A UsageError (exit 2) for an ``--out`` file that cannot be written where it is named, before any work."""
+    if out_file is not None and not out_file.absolute().parent.is_dir():
+        raise UsageError(f"--out {out_file}: its folder does not exist")
+    if out_file is not None and out_file.is_dir():
+        raise UsageError(f"--out {out_file}: a folder; name a file")
 
 
 @app.command()
@@ -376,6 +383,7 @@ def feed_command(
     """Write an Atom feed of new stories and updates, for any feed reader."""
     from monitor.feedserver import developments_feed
 
+    _check_out(out_file)
     with _migrated() as ctx:
         document = developments_feed(ctx, days)
     if out_file is None:
@@ -507,6 +515,7 @@ def feeds_export(
     from monitor.opml import write_opml
     from monitor.redact import redact
 
+    _check_out(out_file)
     with _migrated() as ctx:
         document = write_opml(admin.listed_feeds(ctx), now=ctx.clock.now())
     if out_file is None:

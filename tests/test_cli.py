@@ -448,3 +448,12 @@ def test_a_database_error_is_one_line_without_the_statement(tmp_path: Path, caps
     capsys.readouterr()
     assert main(["-c", str(read_only), "feeds", "enable", "Local desk"]) == 1
     assert capsys.readouterr().err == "error: store: attempt to write a readonly database\n"
+
+
+def test_an_out_file_in_no_folder_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = str(write_config(tmp_path / "w.yaml"))
+    for command in (["feed"], ["feeds", "export"]):
+        assert main(["-c", path, *command, "--out", str(tmp_path / "nowhere" / "x.xml")]) == 2
+        assert "its folder does not exist" in capsys.readouterr().err
+        assert main(["-c", path, *command, "--out", str(tmp_path)]) == 2
+        assert "a folder; name a file" in capsys.readouterr().err
