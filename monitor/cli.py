@@ -6,6 +6,7 @@ imported inside the commands so that ``--help`` stays fast.
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import sys
@@ -637,7 +638,9 @@ def main(argv: list[str] | None = None) -> int:
     except typer.TyperException as exc:  # usage errors: bad option, missing argument, unknown command
         show = getattr(exc, "show", None)
         if callable(show):
-            show()
+            shown = io.StringIO()  # redacted like every other output: a value given may hold a URL's credentials
+            show(file=shown)
+            say(err, *shown.getvalue().splitlines())
         else:
             say(err, f"error: {exc.format_message()}")
         return exc.exit_code

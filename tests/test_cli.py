@@ -457,3 +457,14 @@ def test_an_out_file_in_no_folder_is_a_usage_error(tmp_path: Path, capsys: pytes
         assert "its folder does not exist" in capsys.readouterr().err
         assert main(["-c", path, *command, "--out", str(tmp_path)]) == 2
         assert "a folder; name a file" in capsys.readouterr().err
+
+
+def test_a_url_with_credentials_given_as_a_file_is_never_shown_with_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = str(write_config(tmp_path / "w.yaml"))
+    url = "https://bob:hunter2secretpw@reader.example/export.opml"
+    for args in (["feeds", "import", url], ["replay", url], ["-c", url, "status"], ["feed", "--out", f"{url}/x"]):
+        assert main(["-c", path, *args]) == 2, args
+        err = capsys.readouterr().err
+        assert "hunter2secretpw" not in err and "***@reader.example" in err, (args, err)
