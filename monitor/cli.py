@@ -452,7 +452,7 @@ def feeds_show(ref: Annotated[str, typer.Argument(help="The feed's id, URL or na
     left = [] if feed.listed else [f"  not polled: {_LEFT_BEHIND}"]
     say(out, f"#{feed.id} {feed.name}", f"  {feed.url}{moved}", *left,
         f"  enabled: {feed.enabled}, errors in a row: {feed.error_count}, permanent: {feed.permanent_failures}, "
-        f"last status: {feed.last_status}",
+        f"last status: {feed.last_status or 'not polled yet'}",
         f"  topics: {_feed_topics(feed.topics)} ({_ORIGIN.get(feed.source, feed.source)})",
         *(f"  {error.at:%Y-%m-%d %H:%M:%S} UTC {error.message}" for error in errors),
         *_deferred_lines(details.deferred))

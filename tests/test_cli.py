@@ -468,3 +468,25 @@ def test_a_url_with_credentials_given_as_a_file_is_never_shown_with_them(
         assert main(["-c", path, *args]) == 2, args
         err = capsys.readouterr().err
         assert "hunter2secretpw" not in err and "***@reader.example" in err, (args, err)
+
+
+def test_a_feed_named_by_a_number_is_never_taken_for_another_feed_s_id(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``1`` names feed 1 by its id and the feed named "1": the command asks which (``#ID``) instead of
+    enabling feed 1; ``#ID`` is always an id, and a number in another script is a name like any other."""
+    port = free_port()
+    path = str(write_config(tmp_path / "w.yaml", feeds=[{"url": f"http://127.0.0.1:{port}/a.xml", "name": "First"},
+                                                        {"url": f"http://127.0.0.1:{port}/b.xml", "name": "1"}]))
+    assert main(["-c", path, "feeds", "export"]) == 0  # registers the config's feeds
+    capsys.readouterr()
+    assert main(["-c", path, "feeds", "enable", "1"]) == 2
+    assert capsys.readouterr().err == "error: '1' names feeds #1 (First), #2 (1); give one as #ID (e.g. #1)\n"
+    assert main(["-c", path, "feeds", "show", "#2"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("#2 1\n") and "last status: not polled yet" in out
+    assert main(["-c", path, "feeds", "show", "2"]) == 0
+    assert capsys.readouterr().out.startswith("#2 1\n")
+    for ref in ("²", "#9", "٣"):  # "²" failed with "invalid literal for int()" (exit 1)
+        assert main(["-c", path, "feeds", "show", ref]) == 2
+        assert capsys.readouterr().err == f"error: no feed {ref!r}; see `monitor status` for ids\n"
