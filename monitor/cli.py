@@ -22,7 +22,7 @@ from rich.console import Console
 from monitor.clihelp import plain_help
 from monitor.errors import ConfigError, MonitorError, NotifyError, UsageError
 from monitor.formats import DEFAULT, FORMATS, output_format
-from monitor.terminal import cell, say
+from monitor.terminal import cell, say, tolerant_streams, write_document
 
 if TYPE_CHECKING:
     from monitor.config import Config
@@ -256,7 +256,11 @@ def digest(
     with _context(config) as ctx:
         start(ctx)
         if dry_run:
-            sys.stdout.write(preview_digest(ctx, name, fmt))
+            preview = preview_digest(ctx, name, fmt)
+            if fmt == "html":  # <meta charset="utf-8">
+                write_document(preview)
+            else:
+                sys.stdout.write(preview)
             return
         digest_id = reserve_digest(ctx, name, ctx.clock.now())
         outcomes = [(p.channel, ok) for p, ok in deliver_owed(ctx, send_now=name) if p.digest_name == name]
@@ -336,7 +340,7 @@ def replay_command(
             results, interrupted = stop.results, True
     lines = "".join(json_line(r.row()) + "\n" for r in results)
     if out_file is None:
-        sys.stdout.write(lines)
+        write_document(lines)
     else:
         out_file.write_text(lines, encoding="utf-8")
     print_replay_summary(results, err if out_file is None else out)
@@ -388,7 +392,7 @@ def feed_command(
     with _migrated() as ctx:
         document = developments_feed(ctx, days)
     if out_file is None:
-        sys.stdout.write(document)
+        write_document(document)
     else:
         out_file.write_text(document, encoding="utf-8")
         say(out, f"written to {out_file}")
@@ -521,7 +525,7 @@ def feeds_export(
         document = write_opml(admin.listed_feeds(ctx), now=ctx.clock.now())
     if out_file is None:
         shown = redact(document)
-        sys.stdout.write(shown)
+        write_document(shown)
         if shown != document:
             say(err, "note: feed credentials are shown as ***; export with --out FILE to keep them")
         return
@@ -629,6 +633,7 @@ def global_options_first(argv: list[str]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; returns the exit code."""
+    tolerant_streams()
     command = plain_help(typer.main.get_command(app))
     try:
         args = global_options_first(sys.argv[1:] if argv is None else argv)

@@ -490,3 +490,31 @@ def test_a_feed_named_by_a_number_is_never_taken_for_another_feed_s_id(
     for ref in ("²", "#9", "٣"):  # "²" failed with "invalid literal for int()" (exit 1)
         assert main(["-c", path, "feeds", "show", ref]) == 2
         assert capsys.readouterr().err == f"error: no feed {ref!r}; see `monitor status` for ids\n"
+
+
+def test_output_on_a_terminal_that_is_not_utf8(tmp_path: Path) -> None:
+    """With a locale whose encoding lacks a character (Latin-1, ASCII), text is shown with escapes instead of
+    the command failing, and documents that declare UTF-8 (OPML, Atom, HTML) are written in UTF-8."""
+    import os
+    import subprocess
+    import sys
+    import xml.etree.ElementTree as ET
+
+    opml = tmp_path / "subs.opml"
+    opml.write_text('<opml version="2.0"><body><outline text="Jang ✓ جنگ" xmlUrl="http://127.0.0.1:9/j.xml"/>'
+                    "</body></opml>", encoding="utf-8")
+    path = str(write_config(tmp_path / "w.yaml"))
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "latin-1"}
+
+    def monitor(*args: str) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run([sys.executable, "-m", "monitor.cli", "-c", path, *args], env=env, capture_output=True,
+                              timeout=120, check=False)
+
+    assert monitor("feeds", "import", str(opml)).returncode == 0
+    shown = monitor("feeds", "show", "1")
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.decode("latin-1").startswith("#1 Jang \\u2713 \\u062c\\u0646\\u06af\n")
+    exported = monitor("feeds", "export")
+    assert exported.returncode == 0, exported.stderr
+    (outline,) = ET.fromstring(exported.stdout).iter("outline")  # its declaration says UTF-8: so it is
+    assert outline.get("text") == "Jang ✓ جنگ"
