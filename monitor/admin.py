@@ -181,10 +181,11 @@ def backlog(ctx: Context) -> tuple[int, int]:
 
 
 def _find(session: Session, ref: str) -> FeedState:
-    """The one feed ``ref`` names (an id, a URL or a name); a UsageError when none or several do."""
+    """The one feed ``ref`` names (an id, ``#ID``, a URL or a name); a UsageError when none or several do."""
     found = feed_store.find_feeds(session, ref)
     if not found:
         raise UsageError(f"no feed {ref!r}; see `monitor status` for ids")
     if len(found) > 1:
-        raise UsageError(f"{ref!r} names feeds {', '.join(str(f.id) for f in found)}; give the id")
+        ids = ", ".join(f"#{f.id} ({f.name})" for f in found)
+        raise UsageError(f"{ref!r} names feeds {ids}; give one as #ID (e.g. #{found[0].id})")
     return found[0]

@@ -6,6 +6,7 @@ imported inside the commands so that ``--help`` stays fast.
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import sys
@@ -21,7 +22,7 @@ from rich.console import Console
 from monitor.clihelp import plain_help
 from monitor.errors import ConfigError, MonitorError, NotifyError, UsageError
 from monitor.formats import DEFAULT, FORMATS, output_format
-from monitor.terminal import cell, say
+from monitor.terminal import cell, say, tolerant_streams, write_document
 
 if TYPE_CHECKING:
     from monitor.config import Config
@@ -255,7 +256,11 @@ def digest(
     with _context(config) as ctx:
         start(ctx)
         if dry_run:
-            sys.stdout.write(preview_digest(ctx, name, fmt))
+            preview = preview_digest(ctx, name, fmt)
+            if fmt == "html":  # <meta charset="utf-8">
+                write_document(preview)
+            else:
+                sys.stdout.write(preview)
             return
         digest_id = reserve_digest(ctx, name, ctx.clock.now())
         outcomes = [(p.channel, ok) for p, ok in deliver_owed(ctx, send_now=name) if p.digest_name == name]
@@ -325,8 +330,7 @@ def replay_command(
     from monitor.summary import print_replay_summary
     from monitor.untrusted import json_line
 
-    if out_file is not None and not out_file.absolute().parent.is_dir():
-        raise UsageError(f"--out {out_file}: its folder does not exist")
+    _check_out(out_file)
     items = list(read_items(input_file))
     interrupted = False
     with _progress("replaying", len(items)) as progress:
@@ -336,13 +340,21 @@ def replay_command(
             results, interrupted = stop.results, True
     lines = "".join(json_line(r.row()) + "\n" for r in results)
     if out_file is None:
-        sys.stdout.write(lines)
+        write_document(lines)
     else:
         out_file.write_text(lines, encoding="utf-8")
     print_replay_summary(results, err if out_file is None else out)
     if interrupted:
         say(err, f"interrupted: {len(results)} of {len(items)} items judged, their results written")
         raise typer.Exit(130)
+
+
+def _check_out(out_file: Path | None) -> None:
+    """A UsageError (exit 2) for an ``--out`` file that cannot be written where it is named, before any work."""
+    if out_file is not None and not out_file.absolute().parent.is_dir():
+        raise UsageError(f"--out {out_file}: its folder does not exist")
+    if out_file is not None and out_file.is_dir():
+        raise UsageError(f"--out {out_file}: a folder; name a file")
 
 
 @app.command()
@@ -376,10 +388,11 @@ def feed_command(
     """Write an Atom feed of new stories and updates, for any feed reader."""
     from monitor.feedserver import developments_feed
 
+    _check_out(out_file)
     with _migrated() as ctx:
         document = developments_feed(ctx, days)
     if out_file is None:
-        sys.stdout.write(document)
+        write_document(document)
     else:
         out_file.write_text(document, encoding="utf-8")
         say(out, f"written to {out_file}")
@@ -443,7 +456,7 @@ def feeds_show(ref: Annotated[str, typer.Argument(help="The feed's id, URL or na
     left = [] if feed.listed else [f"  not polled: {_LEFT_BEHIND}"]
     say(out, f"#{feed.id} {feed.name}", f"  {feed.url}{moved}", *left,
         f"  enabled: {feed.enabled}, errors in a row: {feed.error_count}, permanent: {feed.permanent_failures}, "
-        f"last status: {feed.last_status}",
+        f"last status: {feed.last_status or 'not polled yet'}",
         f"  topics: {_feed_topics(feed.topics)} ({_ORIGIN.get(feed.source, feed.source)})",
         *(f"  {error.at:%Y-%m-%d %H:%M:%S} UTC {error.message}" for error in errors),
         *_deferred_lines(details.deferred))
@@ -507,11 +520,12 @@ def feeds_export(
     from monitor.opml import write_opml
     from monitor.redact import redact
 
+    _check_out(out_file)
     with _migrated() as ctx:
         document = write_opml(admin.listed_feeds(ctx), now=ctx.clock.now())
     if out_file is None:
         shown = redact(document)
-        sys.stdout.write(shown)
+        write_document(shown)
         if shown != document:
             say(err, "note: feed credentials are shown as ***; export with --out FILE to keep them")
         return
@@ -570,9 +584,22 @@ def _report(exc: BaseException) -> int:
     if isinstance(exc, UsageError):
         say(err, f"error: {exc.message}")
         return 2
-    first, *rest = str(exc).splitlines() or [""]
+    first, *rest = (_database_error(exc) or str(exc)).splitlines() or [""]
     say(err, f"error: {first}", *rest)
     return 1
+
+
+def _database_error(exc: BaseException) -> str | None:
+    """The driver's reason for a failed database statement, without the statement and its values
+    (SQLAlchemy's message holds both); None for any other error."""
+    from sqlalchemy.exc import DBAPIError
+
+    if not isinstance(exc, DBAPIError):
+        return None
+    reason = (str(exc.orig or exc).strip().splitlines() or [type(exc).__name__])[0]
+    if "database is locked" in reason:
+        reason += " (another process, a running `monitor run` say, held it too long); try again"
+    return f"store: {reason}"
 
 
 _GLOBAL_WITH_VALUE = ("--config", "-c", "--log-format")
@@ -606,6 +633,7 @@ def global_options_first(argv: list[str]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; returns the exit code."""
+    tolerant_streams()
     command = plain_help(typer.main.get_command(app))
     try:
         args = global_options_first(sys.argv[1:] if argv is None else argv)
@@ -615,7 +643,9 @@ def main(argv: list[str] | None = None) -> int:
     except typer.TyperException as exc:  # usage errors: bad option, missing argument, unknown command
         show = getattr(exc, "show", None)
         if callable(show):
-            show()
+            shown = io.StringIO()  # redacted like every other output: a value given may hold a URL's credentials
+            show(file=shown)
+            say(err, *shown.getvalue().splitlines())
         else:
             say(err, f"error: {exc.format_message()}")
         return exc.exit_code

@@ -34,8 +34,9 @@ _SECRET_WORDS = r"token|secret|password|passwd|pass|apikey|key|auth|sig|signatur
 _GLUED_WORDS = r"token|secret|password|passwd|apikey|credentials?"
 _SECRET_NAMES = (rf"(?:[a-z0-9]+[_-]|(?-i:[A-Z]?[a-z0-9]+(?=[A-Z])))*"
                  rf"(?:[a-z0-9]*(?:{_GLUED_WORDS})|{_SECRET_WORDS})")
-# user:pass@, or a token@, up to the authority's last @ (a password may hold a raw one, as URL parsers allow)
-_CREDENTIALS = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)[^/\s?#]+@", re.IGNORECASE)
+# user:pass@, or a token@, up to the authority's last @ (a password may hold a raw one, as URL parsers allow);
+# also after one slash, as a URL given where a file path was wanted reads once made a path (https:/user:pw@…)
+_CREDENTIALS = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*:/{1,2})[^/\s?#]+@", re.IGNORECASE)
 _SECRET_QUERY = re.compile(rf"(?P<key>[?&;]{_SECRET_NAMES}=)[^&#\s\"']+", re.IGNORECASE)
 _AUTH_HEADER = re.compile(
     r"(?P<key>\b(?:proxy-)?authorization\b[\"']?\s*[:=]\s*[\"']?(?:(?:basic|bearer|token|digest)\s+)?)"

@@ -405,3 +405,116 @@ def test_explain_a_seed_repeat(tmp_path: Path, capsys: pytest.CaptureFixture[str
     out = capsys.readouterr().out
     assert "verdict: REPEAT" in out and "relative to the seeds: known" in out
     assert main(["-c", str(config), "explain", str(tmp_path / "missing.html")]) == 2
+
+
+def test_status_feeds_show_and_feed_answer_while_another_process_writes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A daemon in the middle of a write holds SQLite's write lock: the commands that only read do not
+    wait for it (they waited 30 seconds, then failed with "database is locked")."""
+    import sqlite3
+    import time
+
+    db = tmp_path / "m.db"
+    path = write_config(tmp_path / "w.yaml", database_url=f"sqlite:///{db}",
+                        feeds=[{"url": f"http://127.0.0.1:{free_port()}/a.xml", "name": "Local desk"}],
+                        digests=[{"name": "briefing", "schedule": "0 8 * * *"}])
+    assert main(["-c", str(path), "poll", "--once"]) == 0
+    capsys.readouterr()
+    writer = sqlite3.connect(db, isolation_level=None, timeout=30)
+    try:
+        writer.execute("BEGIN IMMEDIATE")
+        writer.execute("UPDATE feeds SET error_count = error_count")
+        for command in (["status"], ["feeds", "show", "1"], ["feed"], ["db", "upgrade"]):
+            started = time.monotonic()
+            assert main(["-c", str(path), *command]) == 0, capsys.readouterr().err
+            assert time.monotonic() - started < 10, command
+        assert "briefing (0 8 * * *)" in capsys.readouterr().out
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+
+
+def test_a_database_error_is_one_line_without_the_statement(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A write the database refuses (here a read-only one) is the driver's reason on one line, exit 1:
+    not SQLAlchemy's message with the statement and its values."""
+    db = tmp_path / "m.db"
+    path = write_config(tmp_path / "w.yaml", database_url=f"sqlite:///{db}",
+                        feeds=[{"url": f"http://127.0.0.1:{free_port()}/a.xml", "name": "Local desk"}])
+    assert main(["-c", str(path), "poll", "--once"]) == 0
+    capsys.readouterr()
+    read_only = write_config(tmp_path / "ro.yaml", database_url=f"sqlite:///file:{db}?mode=ro&uri=true")
+    assert main(["-c", str(read_only), "feeds", "show", "Local desk"]) == 0  # reading works
+    capsys.readouterr()
+    assert main(["-c", str(read_only), "feeds", "enable", "Local desk"]) == 1
+    assert capsys.readouterr().err == "error: store: attempt to write a readonly database\n"
+
+
+def test_an_out_file_in_no_folder_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = str(write_config(tmp_path / "w.yaml"))
+    for command in (["feed"], ["feeds", "export"]):
+        assert main(["-c", path, *command, "--out", str(tmp_path / "nowhere" / "x.xml")]) == 2
+        assert "its folder does not exist" in capsys.readouterr().err
+        assert main(["-c", path, *command, "--out", str(tmp_path)]) == 2
+        assert "a folder; name a file" in capsys.readouterr().err
+
+
+def test_a_url_with_credentials_given_as_a_file_is_never_shown_with_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = str(write_config(tmp_path / "w.yaml"))
+    url = "https://bob:hunter2secretpw@reader.example/export.opml"
+    for args in (["feeds", "import", url], ["replay", url], ["-c", url, "status"], ["feed", "--out", f"{url}/x"]):
+        assert main(["-c", path, *args]) == 2, args
+        err = capsys.readouterr().err
+        assert "hunter2secretpw" not in err and "***@reader.example" in err, (args, err)
+
+
+def test_a_feed_named_by_a_number_is_never_taken_for_another_feed_s_id(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``1`` names feed 1 by its id and the feed named "1": the command asks which (``#ID``) instead of
+    enabling feed 1; ``#ID`` is always an id, and a number in another script is a name like any other."""
+    port = free_port()
+    path = str(write_config(tmp_path / "w.yaml", feeds=[{"url": f"http://127.0.0.1:{port}/a.xml", "name": "First"},
+                                                        {"url": f"http://127.0.0.1:{port}/b.xml", "name": "1"}]))
+    assert main(["-c", path, "feeds", "export"]) == 0  # registers the config's feeds
+    capsys.readouterr()
+    assert main(["-c", path, "feeds", "enable", "1"]) == 2
+    assert capsys.readouterr().err == "error: '1' names feeds #1 (First), #2 (1); give one as #ID (e.g. #1)\n"
+    assert main(["-c", path, "feeds", "show", "#2"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("#2 1\n") and "last status: not polled yet" in out
+    assert main(["-c", path, "feeds", "show", "2"]) == 0
+    assert capsys.readouterr().out.startswith("#2 1\n")
+    for ref in ("²", "#9", "٣"):  # "²" failed with "invalid literal for int()" (exit 1)
+        assert main(["-c", path, "feeds", "show", ref]) == 2
+        assert capsys.readouterr().err == f"error: no feed {ref!r}; see `monitor status` for ids\n"
+
+
+def test_output_on_a_terminal_that_is_not_utf8(tmp_path: Path) -> None:
+    """With a locale whose encoding lacks a character (Latin-1, ASCII), text is shown with escapes instead of
+    the command failing, and documents that declare UTF-8 (OPML, Atom, HTML) are written in UTF-8."""
+    import os
+    import subprocess
+    import sys
+    import xml.etree.ElementTree as ET
+
+    opml = tmp_path / "subs.opml"
+    opml.write_text('<opml version="2.0"><body><outline text="Jang ✓ جنگ" xmlUrl="http://127.0.0.1:9/j.xml"/>'
+                    "</body></opml>", encoding="utf-8")
+    path = str(write_config(tmp_path / "w.yaml"))
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "latin-1"}
+
+    def monitor(*args: str) -> subprocess.CompletedProcess[bytes]:
+        return subprocess.run([sys.executable, "-m", "monitor.cli", "-c", path, *args], env=env, capture_output=True,
+                              timeout=120, check=False)
+
+    assert monitor("feeds", "import", str(opml)).returncode == 0
+    shown = monitor("feeds", "show", "1")
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.decode("latin-1").startswith("#1 Jang \\u2713 \\u062c\\u0646\\u06af\n")
+    exported = monitor("feeds", "export")
+    assert exported.returncode == 0, exported.stderr
+    (outline,) = ET.fromstring(exported.stdout).iter("outline")  # its declaration says UTF-8: so it is
+    assert outline.get("text") == "Jang ✓ جنگ"

@@ -103,3 +103,10 @@ def test_a_secret_with_a_quote_and_a_letter_beyond_ascii_is_hidden_in_a_json_log
     for ascii_only in (True, False):
         line = json.dumps({"event": 'login with p\u00e4"ss9word refused'}, ensure_ascii=ascii_only)
         assert redact(line) == json.dumps({"event": "login with *** refused"})
+
+
+@pytest.mark.parametrize("raw", ["https:/bob:hunter2pw@example.com/list.opml",
+                                 "error: https:/tok3nAbcd@x.example/w.yaml"])
+def test_credentials_in_a_url_made_a_file_path_are_hidden(raw: str) -> None:
+    """A URL given where a file was wanted comes back from the path with one slash (``https:/…``)."""
+    assert "hunter2pw" not in redact(raw) and "tok3nAbcd" not in redact(raw) and ":/***@" in redact(raw)

@@ -38,11 +38,12 @@ class DigestPlan:
 
 
 def digest_plans(ctx: Context) -> list[DigestPlan]:
-    """Every configured digest's plan, in config order."""
+    """Every configured digest's plan, in config order (read only: ``monitor status`` does not wait
+    behind a writer)."""
     now = ctx.clock.now()
     plans = []
     for digest in ctx.config.digests:
-        with ctx.db.session() as session:
+        with ctx.db.reading() as session:
             last = digest_store.last_due(session, digest.name)
             channels = tuple(digest_store.channel_states(session, digest.name))
         due = _next_due(digest, last or now)

@@ -155,17 +155,21 @@ def all_feeds(session: Session) -> list[FeedState]:
 
 
 def find_feeds(session: Session, ref: str) -> list[FeedState]:
-    """The feeds ``ref`` names: the one with that id, else those with that URL or name, the feeds
-    polled now (in the config or imported) before those no longer polled."""
-    if ref.isdigit() and len(ref) < 10:
-        row = session.get(FeedRow, int(ref))
-        if row is not None:
-            return [_state(row)]
+    """The feeds ``ref`` names: ``#ID`` the one with that id alone; otherwise the one with that id
+    (when ``ref`` is a number) and those with that URL or name, the feeds polled now (in the config
+    or imported) before those no longer polled. A number that is one feed's id and another's name
+    names both: the caller asks which."""
+    digits = ref.removeprefix("#")
+    number = int(digits) if digits.isascii() and digits.isdigit() and len(digits) < 10 else None  # fits any INTEGER
+    by_id = session.get(FeedRow, number) if number is not None else None
+    if ref.startswith("#") and number is not None:
+        return [_state(by_id)] if by_id is not None else []
     query = (select(FeedRow).where(or_(FeedRow.url == ref, FeedRow.name == ref, FeedRow.fetch_url == ref))
              .order_by(FeedRow.in_config.desc(), FeedRow.id))
     rows = list(session.scalars(query))
-    listed = [row for row in rows if row.in_config]
-    return [_state(row) for row in (listed or rows)]
+    named = [row for row in rows if row.in_config] or rows
+    found = ([by_id] if by_id is not None else []) + [row for row in named if row is not by_id]
+    return [_state(row) for row in found]
 
 
 def record_successes(session: Session, polls: Sequence[PollSuccess]) -> None:

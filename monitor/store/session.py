@@ -96,7 +96,12 @@ def _migrate(engine: Engine, target: str | None) -> tuple[str | None, str | None
     script = _scripts(cfg)
     if target is not None:
         _target(script, target)
-    with _reachable(engine).connect() as connection, _foreign_keys_off(connection), connection.begin():
+    else:  # a schema already up to date is only read: no write lock to wait for behind a running daemon
+        with _reachable(engine).execution_options(monitor_reading=True).connect() as connection:
+            current = _current(connection, script)
+        if current is not None and current == script.get_current_head():
+            return current, current
+    with engine.connect() as connection, _foreign_keys_off(connection), connection.begin():
         if connection.dialect.name == "postgresql":
             # replicas starting together migrate one after the other (SQLite's writers queue anyway)
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
@@ -213,8 +218,9 @@ class Database:
         return migrations_after(self.engine, revision)
 
     def tables(self) -> list[str]:
-        """The tables the schema holds (the migration ledger left out)."""
-        return sorted(t for t in inspect(self.engine).get_table_names() if t != "alembic_version")
+        """The tables the schema holds (the migration ledger left out); read without waiting for a writer."""
+        with self.engine.execution_options(monitor_reading=True).connect() as connection:
+            return sorted(t for t in inspect(connection).get_table_names() if t != "alembic_version")
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -47,3 +47,24 @@ def test_a_reading_session_does_not_wait_behind_a_writer_on_sqlite(tmp_path: Pat
         writer.execute("ROLLBACK")
         writer.close()
         db.dispose()
+
+
+def test_an_up_to_date_schema_is_checked_without_waiting_behind_a_writer(tmp_path: Path) -> None:
+    """Every command that uses the database migrates it first; one already up to date only reads its
+    revision, so that ``monitor status`` answers while the daemon is in the middle of a write."""
+    import sqlite3
+    import time
+
+    path = tmp_path / "busy.db"
+    db = Database(f"sqlite:///{path}")
+    _, head = db.upgrade()
+    writer = sqlite3.connect(path, isolation_level=None, timeout=30)
+    try:
+        writer.execute("BEGIN IMMEDIATE")
+        started = time.monotonic()
+        assert db.upgrade() == (head, head)  # waited out busy_timeout (30 s) and failed as "locked" before
+        assert time.monotonic() - started < 10
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+        db.dispose()

@@ -446,3 +446,17 @@ def test_giving_back_claims_leaves_one_another_process_took_after_ours_lapsed(db
         free = digests.claim_pending(s, later, LEASE)
     assert [p.channel for p in free] == ["slack"]  # the email delivery is not sent by a third process too
     db.dispose()
+
+
+def test_a_number_names_the_feed_with_that_id_and_the_feed_named_so(db_url: str) -> None:
+    db = database(db_url)
+    with db.session() as s:
+        feeds.sync_feeds(s, [FeedSpec("https://a.example/rss", "A", None, None),
+                             FeedSpec("https://b.example/rss", "1", None, None),
+                             FeedSpec("https://c.example/rss", "#news", None, None)], NOW)
+        assert [f.name for f in feeds.find_feeds(s, "1")] == ["A", "1"]  # the command asks which
+        assert [f.name for f in feeds.find_feeds(s, "#1")] == ["A"]  # #ID is the id alone
+        assert [f.name for f in feeds.find_feeds(s, "2")] == ["1"]
+        assert [f.name for f in feeds.find_feeds(s, "#news")] == ["#news"]  # a name, not an id
+        assert feeds.find_feeds(s, "#7") == [] and feeds.find_feeds(s, "²") == [] and feeds.find_feeds(s, "#") == []
+    db.dispose()
