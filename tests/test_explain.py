@@ -15,6 +15,7 @@ from monitor.judging import judge_of
 from monitor.startup import start
 from monitor.untrusted import CAPS
 from tests.conftest import DATA, LocalSite, write_config
+from tests.test_pipeline import PLEA_PAGE_AT
 
 PAGE = DATA / "extract" / "short-wire.html"  # states its publication: 2026-10-06T11:42:00Z
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
@@ -174,15 +175,6 @@ def test_a_malformed_url_is_refused_as_such_before_any_start_up_work(
     assert not (tmp_path / "data" / "monitor.db").exists()
 
 
-PLEA_PAGE = """<html><head><title>Court hears Imran Khan's plea against his transfer</title>
-<meta property="article:published_time" content="{published}"></head><body><article>
-<h1>Court hears Imran Khan's plea against his transfer</h1>
-<p>The Islamabad High Court on Saturday heard a plea by Imran Khan against his transfer from Adiala jail,
-and asked the government to explain why the former prime minister could not be held where he is now.</p>
-<p>His lawyers told the bench that the move would keep him from his family and his legal team, and that
-the prison authorities had given no reason for it; the court will hear the government's reply next.</p>
-</article></body></html>"""
-
 
 def test_relative_dates_count_from_the_day_the_page_s_date_states_as_the_service_counts_them(
     tmp_path: Path, resolved_days: dict[str, set[date]],
@@ -194,7 +186,7 @@ def test_relative_dates_count_from_the_day_the_page_s_date_states_as_the_service
             ("2025-12-05T21:00:00Z", date(2025, 11, 29)),  # the same instant stated in UTC: read in UTC
         ):
             page = tmp_path / "plea.html"
-            page.write_text(PLEA_PAGE.replace("{published}", published), encoding="utf-8")
+            page.write_text(PLEA_PAGE_AT.format(published=published), encoding="utf-8")
             resolved_days.clear()
             _, decision = explain(ctx, str(page))
             assert decision.dated and resolved_days == {"Court": {saturday}}, published

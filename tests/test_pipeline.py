@@ -555,14 +555,15 @@ PUBLISHERS_CLOCKS = """<?xml version="1.0"?><rss version="2.0"><channel><title>W
 <description>The Islamabad High Court heard a plea by Imran Khan against his transfer.</description>
 </item></channel></rss>"""
 
-PLEA_PAGE = """<html><head><title>Court hears Imran Khan's plea against his transfer</title>
-<meta property="article:published_time" content="2025-12-06T02:00:00+05:00"></head><body><article>
+PLEA_PAGE_AT = """<html><head><title>Court hears Imran Khan's plea against his transfer</title>
+<meta property="article:published_time" content="{published}"></head><body><article>
 <h1>Court hears Imran Khan's plea against his transfer</h1>
 <p>The Islamabad High Court on Saturday heard a plea by Imran Khan against his transfer from Adiala jail,
 and asked the government to explain why the former prime minister could not be held where he is now.</p>
 <p>His lawyers told the bench that the move would keep him from his family and his legal team, and that
 the prison authorities had given no reason for it; the court will hear the government's reply next.</p>
 </article></body></html>"""
+PLEA_PAGE = PLEA_PAGE_AT.format(published="2025-12-06T02:00:00+05:00")
 
 
 def test_relative_dates_count_from_the_publisher_s_day_when_its_date_states_an_offset(

@@ -433,23 +433,24 @@ def test_cookies_a_server_sets_are_neither_kept_nor_sent_back() -> None:
     assert sent == [None, None, None]
 
 
-def test_the_politeness_table_forgets_idle_hosts_but_not_busy_or_recent_ones() -> None:
+def _known_after_fifty_hosts(min_delay: float) -> tuple[int, bool]:
+    """How many hosts a limiter keeping 8 remembers after 50 were used while one stayed busy, and
+    whether the busy one is among them."""
     from monitor.fetch.http import HostLimiter
 
     waits: list[float] = []
-    limiter = HostLimiter(per_host=1, min_delay=3600.0, sleep=waits.append)
+    limiter = HostLimiter(per_host=1, min_delay=min_delay, sleep=waits.append)
     limiter.KEPT_HOSTS = 8
     with limiter.slot("busy.example"):
         for n in range(50):
             with limiter.slot(f"h{n}.example"):
                 pass
-        assert limiter.known_hosts() == 50 + 1  # each was used within its hour: its delay still holds
-    recent = HostLimiter(per_host=1, min_delay=0.0, sleep=waits.append)
-    recent.KEPT_HOSTS = 8
-    with recent.slot("busy.example"):
-        for n in range(50):
-            with recent.slot(f"h{n}.example"):
-                pass
-        assert recent.known_hosts() <= 8 + 1  # idle hosts whose delay passed are forgotten; the busy one stays
-        assert "busy.example" in recent._slots
+        known = limiter.known_hosts(), "busy.example" in limiter._slots
     assert waits == []
+    return known
+
+
+def test_the_politeness_table_forgets_idle_hosts_but_not_busy_or_recent_ones() -> None:
+    assert _known_after_fifty_hosts(3600.0) == (50 + 1, True)  # each was used within its hour: its delay holds
+    known, busy = _known_after_fifty_hosts(0.0)
+    assert known <= 8 + 1 and busy  # idle hosts whose delay passed are forgotten; the busy one stays
